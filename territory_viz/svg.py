@@ -1,0 +1,405 @@
+"""Static SVG maps of a scenario partition, for slides and articles.
+
+A partition (see :func:`territory_viz.scenarios.evaluate`) is drawn in the project's
+equal-area projection (Lambert azimuthal centred on Ukraine, so shapes and areas keep
+their proportions), coloured by who controls each piece and hatched by the strongest
+recognition of Russian control by a party other than Russia. The picture carries its
+own legend (with km² and pre-war population per class), title, date, sources and a
+scale bar, so it can be pasted on a slide as it is. No plotting library is used: the
+SVG is written from the geometries, and every text is XML-escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+
+import geopandas as gpd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from territory_viz.model import CRS_EQUAL_AREA, UKRAINE_OFFICIAL_AREA_KM2
+
+__all__ = ["CLASS_STYLES", "ClassStyle", "partition_svg"]
+
+
+@dataclass(frozen=True)
+class ClassStyle:
+    """How one ``display_class`` of a partition is drawn.
+
+    Parameters
+    ----------
+    label
+        Legend text.
+    fill
+        Fill colour (hex).
+    hatch
+        ``""`` (plain), ``"diagonal"`` (accepted de facto) or ``"cross"`` (recognised de jure).
+    """
+
+    label: str
+    fill: str
+    hatch: str = ""
+
+
+# Okabe-Ito colours (colour-blind safe). Recognition is carried by the hatching, so the
+# three Russian-control classes share one colour and differ in pattern, never in colour alone.
+_RUSSIA = "#D55E00"
+CLASS_STYLES: dict[str, ClassStyle] = {
+    "ukraine": ClassStyle("Ukrainian control", "#56B4E9"),
+    "russia/none": ClassStyle("Russian control, recognised by no other party", _RUSSIA),
+    "russia/de_facto": ClassStyle(
+        "Russian control, accepted de facto by another party", _RUSSIA, "diagonal"
+    ),
+    "russia/de_jure": ClassStyle(
+        "Russian control, recognised de jure by another party", _RUSSIA, "cross"
+    ),
+    "demilitarized": ClassStyle("Demilitarized zone", "#F0E442"),
+    "international": ClassStyle("International administration", "#009E73"),
+}
+_FALLBACK_FILL = "#999999"
+_BACKGROUND = "#FFFFFF"
+_CONTEXT_FILL = "#EEEEEE"
+_TEXT = "#222222"
+_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+
+def partition_svg(
+    partition: gpd.GeoDataFrame,
+    *,
+    title: str,
+    date: str | None = None,
+    sources: Iterable[str] = (),
+    subtitle: str | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    baseline_label: str | None = None,
+    width_px: int = 1200,
+    simplify_m: float = 300.0,
+    styles: Mapping[str, ClassStyle] | None = None,
+) -> str:
+    """Draw a scenario partition as a standalone SVG document with legend.
+
+    Parameters
+    ----------
+    partition
+        One row per piece, with at least ``display_class``, ``iso_code`` and geometry
+        (any CRS set on the frame); ``area_km2`` and ``population`` feed the legend
+        when present.
+    title
+        Heading of the picture (escaped).
+    date
+        Date the picture refers to (baseline date), shown under the title.
+    sources
+        One line per source, shown at the foot.
+    subtitle
+        Optional second line under the title.
+    neighbours
+        Optional context polygons (neighbouring countries) drawn in light grey.
+    baseline_label
+        When given and the partition has ``baseline_control``, the boundary of the
+        baseline's Russian-held area is drawn as a dashed line with this legend text.
+    width_px
+        Width of the document in pixels; the height follows from the map's shape.
+    simplify_m
+        Simplification tolerance in metres (shared borders stay coincident).
+    styles
+        Colours, hatching and labels per ``display_class``; defaults to
+        :data:`CLASS_STYLES`.
+
+    Returns
+    -------
+    str
+        The SVG document (UTF-8 text, starts with ``<svg``).
+
+    Raises
+    ------
+    ValueError
+        If ``partition`` is empty, has no CRS, or lacks ``display_class``.
+    """
+    if partition.empty:
+        raise ValueError("partition is empty: nothing to draw")
+    if partition.crs is None:
+        raise ValueError("partition has no CRS: set one (EPSG:4326 expected)")
+    if "display_class" not in partition.columns:
+        raise ValueError("partition lacks the column 'display_class'")
+    styles = dict(CLASS_STYLES if styles is None else styles)
+    width_px = max(400, int(width_px))
+
+    parts = partition.to_crs(CRS_EQUAL_AREA)
+    geoms = _simplified(list(parts.geometry), simplify_m)
+    bounds = shapely.total_bounds(shapely.GeometryCollection(geoms))
+
+    margin = 24.0
+    map_w = width_px * 0.64
+    scale = (map_w - 2 * margin) / max(bounds[2] - bounds[0], 1.0)
+    map_h = (bounds[3] - bounds[1]) * scale + 2 * margin
+    header_h = 70.0 if subtitle else 56.0
+    proj = _Projector(bounds[0], bounds[3], scale, margin, header_h)
+
+    body: list[str] = []
+    clip = shapely.box(*bounds).buffer(0.04 * max(bounds[2] - bounds[0], bounds[3] - bounds[1]))
+    if neighbours is not None and not neighbours.empty and neighbours.crs is not None:
+        ctx = neighbours.to_crs(CRS_EQUAL_AREA)
+        for geom in ctx.geometry:
+            if geom is None or geom.is_empty:
+                continue
+            piece = shapely.intersection(shapely.make_valid(geom), clip)
+            d = proj.path(shapely.simplify(piece, simplify_m * 3))
+            if d:
+                body.append(
+                    f'<path d="{d}" fill="{_CONTEXT_FILL}" stroke="#BBBBBB" '
+                    'stroke-width="0.6" fill-rule="evenodd"/>'
+                )
+
+    classes = [str(c) for c in parts["display_class"]]
+    for cls, geom in zip(classes, geoms, strict=True):
+        d = proj.path(geom)
+        if not d:
+            continue
+        style = styles.get(cls)
+        fill = style.fill if style else _FALLBACK_FILL
+        body.append(f'<path d="{d}" fill="{fill}" stroke="{fill}" stroke-width="0.3" '
+                    f'fill-rule="evenodd"/>')
+        if style and style.hatch:
+            body.append(f'<path d="{d}" fill="url(#hatch-{style.hatch})" stroke="none" '
+                        'fill-rule="evenodd"/>')
+
+    if "iso_code" in parts.columns:
+        by_region: dict[str, list[BaseGeometry]] = {}
+        for iso, geom in zip(parts["iso_code"].astype(str), geoms, strict=True):
+            by_region.setdefault(iso, []).append(geom)
+        for region_geoms in by_region.values():
+            outline = shapely.union_all([shapely.make_valid(g) for g in region_geoms]).boundary
+            d = proj.path(outline, close=False)
+            if d:
+                body.append(f'<path d="{d}" fill="none" stroke="#FFFFFF" stroke-width="0.9" '
+                            'stroke-linejoin="round" stroke-opacity="0.9"/>')
+
+    has_baseline = baseline_label is not None and "baseline_control" in parts.columns
+    if has_baseline:
+        held = [g for g, b in zip(geoms, parts["baseline_control"].astype(str), strict=True)
+                if b == "russia"]
+        if held:
+            outline = shapely.union_all([shapely.make_valid(g) for g in held]).boundary
+            d = proj.path(outline, close=False)
+            if d:
+                body.append(f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.4" '
+                            'stroke-dasharray="5 3" stroke-linejoin="round"/>')
+    country = shapely.union_all([shapely.make_valid(g) for g in geoms]).boundary
+    d = proj.path(country, close=False)
+    if d:
+        body.append(f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.1" '
+                    'stroke-linejoin="round"/>')
+
+    legend, legend_h = _legend(parts, styles, x=map_w + 8, y=header_h + 8,
+                               width=width_px - map_w - 24,
+                               baseline_label=baseline_label if has_baseline else None)
+    scale_bar = _scale_bar(scale, x=margin, y=header_h + map_h - margin + 4)
+
+    source_lines = [s for s in (str(x).strip() for x in sources) if s]
+    foot_lines = ([f"Sources: {source_lines[0]}"] + source_lines[1:]) if source_lines else []
+    foot_lines.append(
+        "Areas in km² measured in a Lambert azimuthal equal-area projection centred on Ukraine; "
+        "population = pre-war resident population (people)."
+    )
+    foot_lines = [line for raw in foot_lines for line in _wrap(raw, int(width_px / 6.3))]
+    content_h = max(header_h + map_h, header_h + 8 + legend_h)
+    height = content_h + 14 + 15 * len(foot_lines) + 10
+
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height:.0f}" '
+        f'viewBox="0 0 {width_px} {height:.0f}" font-family="{_FONT}" role="img" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        "<defs>",
+        '<pattern id="hatch-diagonal" patternUnits="userSpaceOnUse" width="7" height="7" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="7" stroke="#3A1A00" '
+        'stroke-width="1.6"/></pattern>',
+        '<pattern id="hatch-cross" patternUnits="userSpaceOnUse" width="6" height="6" '
+        'patternTransform="rotate(45)"><path d="M0 0V6M0 0H6" stroke="#3A1A00" '
+        'stroke-width="1.6" fill="none"/></pattern>',
+        "</defs>",
+        f'<rect width="100%" height="100%" fill="{_BACKGROUND}"/>',
+        f'<text x="{margin}" y="30" font-size="22" font-weight="bold" fill="{_TEXT}">'
+        f"{escape(title)}</text>",
+    ]
+    sub = " · ".join(x for x in (subtitle, f"Baseline: {date}" if date else None) if x)
+    if sub:
+        out.append(f'<text x="{margin}" y="52" font-size="14" fill="#444444">{escape(sub)}</text>')
+    out.append('<g id="map">')
+    out.extend(body)
+    out.append("</g>")
+    out.extend(scale_bar)
+    out.extend(legend)
+    y = content_h + 14
+    for line in foot_lines:
+        out.append(f'<text x="{margin}" y="{y:.0f}" font-size="11" fill="#444444">'
+                   f"{escape(line)}</text>")
+        y += 15
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+class _Projector:
+    """Turns equal-area metres into SVG pixel path data (y axis flipped)."""
+
+    def __init__(self, x0: float, y1: float, scale: float, margin: float, top: float) -> None:
+        self.x0, self.y1, self.scale, self.margin, self.top = x0, y1, scale, margin, top
+
+    def _ring(self, coords: Sequence[Sequence[float]], close: bool) -> str:
+        pts: list[str] = []
+        last = ""
+        for x, y, *_ in coords:
+            px = (x - self.x0) * self.scale + self.margin
+            py = (self.y1 - y) * self.scale + self.margin + self.top
+            pt = f"{px:.1f} {py:.1f}"
+            if pt != last:
+                pts.append(pt)
+                last = pt
+        if len(pts) < 2:
+            return ""
+        return "M" + " L".join(pts) + (" Z" if close else "")
+
+    def path(self, geom: BaseGeometry | None, *, close: bool = True) -> str:
+        """Return SVG path data for any (multi)polygon or (multi)line geometry."""
+        if geom is None or geom.is_empty:
+            return ""
+        kind = geom.geom_type
+        if kind == "Polygon":
+            rings = [geom.exterior, *geom.interiors]
+            return " ".join(r for r in (self._ring(x.coords, True) for x in rings) if r)
+        if kind in ("LineString", "LinearRing"):
+            return self._ring(geom.coords, close and kind == "LinearRing")
+        if kind in ("MultiPolygon", "MultiLineString", "GeometryCollection"):
+            return " ".join(p for p in (self.path(g, close=close) for g in geom.geoms) if p)
+        return ""
+
+
+def _simplified(geoms: list[BaseGeometry], tolerance: float) -> list[BaseGeometry]:
+    """Simplify a coverage keeping shared borders coincident; fall back per geometry."""
+    valid = [shapely.make_valid(g) if g is not None else shapely.Polygon() for g in geoms]
+    if tolerance <= 0:
+        return valid
+    polys = [g if g.geom_type in ("Polygon", "MultiPolygon") else _polygonal(g) for g in valid]
+    try:
+        return list(shapely.coverage_simplify(polys, tolerance))
+    except Exception:  # noqa: BLE001 - a non-coverage input is still drawable
+        return [shapely.simplify(g, tolerance, preserve_topology=True) for g in polys]
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Keep only the polygonal parts of a geometry (make_valid may return collections)."""
+    if geom.geom_type == "GeometryCollection":
+        polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        return shapely.union_all(polys) if polys else shapely.Polygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    return shapely.Polygon()
+
+
+def _fmt_int(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _fmt_people(value: float) -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:.2f} million people"
+    return f"{value:,.0f} people"
+
+
+def _legend(
+    parts: gpd.GeoDataFrame,
+    styles: Mapping[str, ClassStyle],
+    *,
+    x: float,
+    y: float,
+    width: float,
+    baseline_label: str | None,
+) -> tuple[list[str], float]:
+    """Draw legend entries for the classes present, in a fixed order, with km² and people."""
+    areas = (parts.groupby("display_class")["area_km2"].sum().to_dict()
+             if "area_km2" in parts.columns else {})
+    people = (parts.groupby("display_class")["population"].sum().to_dict()
+              if "population" in parts.columns else {})
+    present = list(dict.fromkeys(str(c) for c in parts["display_class"]))
+    order = [c for c in styles if c in present] + [c for c in present if c not in styles]
+    total_area = float(sum(areas.values())) or float(UKRAINE_OFFICIAL_AREA_KM2)
+    out = [f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
+           f'font-weight="bold" fill="{_TEXT}">Legend</text>']
+    cy = y + 30
+    chars = max(20, int(width / 7.0))
+    for cls in order:
+        style = styles.get(cls, ClassStyle(cls, _FALLBACK_FILL))
+        out.append(f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
+                   'stroke="#555555" stroke-width="0.6"/>')
+        if style.hatch:
+            out.append(f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" '
+                       f'fill="url(#hatch-{style.hatch})" stroke="none"/>')
+        lines = _wrap(style.label, chars)
+        for i, line in enumerate(lines):
+            out.append(f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                       f'fill="{_TEXT}">{escape(line)}</text>')
+        cy += 16 * len(lines)
+        if cls in areas:
+            area = float(areas[cls])
+            detail = f"{_fmt_int(area)} km² ({100 * area / total_area:.1f}%)"
+            if cls in people:
+                detail += f" · {_fmt_people(float(people[cls]))}"
+            for line in _wrap(detail, chars + 4):
+                out.append(f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" '
+                           f'fill="#555555">{escape(line)}</text>')
+                cy += 15
+        cy += 12
+    if baseline_label:
+        out.append(f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+                   f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>')
+        lines = _wrap(baseline_label, chars)
+        for i, line in enumerate(lines):
+            out.append(f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                       f'fill="{_TEXT}">{escape(line)}</text>')
+        cy += 16 * len(lines) + 12
+    out.append(f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+               'stroke="#FFFFFF" stroke-width="3"/>'
+               f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+               'stroke="#BBBBBB" stroke-width="0.8"/>')
+    out.append(f'<text x="{x + 34:.0f}" y="{cy + 13:.0f}" font-size="13" fill="{_TEXT}">'
+               "Region borders</text>")
+    cy += 28
+    out.append("</g>")
+    return out, cy - y
+
+
+def _scale_bar(scale: float, *, x: float, y: float) -> list[str]:
+    """Draw a scale bar of a round length (km) about 120 px long."""
+    target_km = 120.0 / scale / 1000.0
+    step = 10 ** math.floor(math.log10(target_km))
+    km = max(s for s in (step, 2 * step, 5 * step) if s <= target_km) if target_km >= 1 else 1
+    px = km * 1000.0 * scale
+    return [
+        '<g id="scale-bar">',
+        f'<rect x="{x:.0f}" y="{y - 6:.0f}" width="{px:.1f}" height="5" fill="{_TEXT}"/>',
+        f'<rect x="{x:.0f}" y="{y - 6:.0f}" width="{px / 2:.1f}" height="5" fill="#FFFFFF" '
+        f'stroke="{_TEXT}" stroke-width="0.8"/>',
+        f'<text x="{x:.0f}" y="{y + 10:.0f}" font-size="11" fill="{_TEXT}">0</text>',
+        f'<text x="{x + px:.0f}" y="{y + 10:.0f}" font-size="11" fill="{_TEXT}" '
+        f'text-anchor="middle">{km:g} km</text>',
+        "</g>",
+    ]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap (SVG 1.1 text does not wrap by itself)."""
+    words = text.split()
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return lines or [""]
