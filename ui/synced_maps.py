@@ -1,0 +1,136 @@
+"""Several standalone Leaflet maps in one component, panning and zooming together.
+
+folium's ``DualMap`` loads the Leaflet.Sync plugin from a CDN, which a closed network
+cannot reach. Instead each map stays the complete, self-contained HTML document the
+library renders (legend, tooltips and all), placed in a same-origin ``srcdoc`` frame,
+and a few lines of our own script in the parent find each frame's ``L.Map`` and copy
+the centre and zoom of whichever map moves to the others. No file is fetched by this
+page itself; the frames load only what their documents name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import streamlit.components.v1 as components
+
+# Our own sync: find the L.Map of every frame, then mirror centre and zoom. The guard
+# flag stops the echo (setView on a follower fires its own move events).
+_SYNC_JS = """
+(function () {
+  var frames = Array.prototype.slice.call(document.querySelectorAll("iframe.tv-map"));
+  var maps = [];
+  var syncing = false;
+  function findMap(win) {
+    try {
+      if (!win || !win.L || !win.L.Map) { return null; }
+      var keys = Object.keys(win);
+      for (var i = 0; i < keys.length; i++) {
+        if (/^map_[0-9a-f]+$/.test(keys[i]) && win[keys[i]] instanceof win.L.Map) {
+          return win[keys[i]];
+        }
+      }
+    } catch (e) { return null; }
+    return null;
+  }
+  function follow(source) {
+    if (syncing) { return; }
+    syncing = true;
+    try {
+      maps.forEach(function (m) {
+        if (m !== source) {
+          m.setView(source.getCenter(), source.getZoom(), {animate: false});
+        }
+      });
+    } finally { syncing = false; }
+  }
+  function attach(frame, tries) {
+    var m = findMap(frame.contentWindow);
+    if (!m) {
+      if (tries < 200) { setTimeout(function () { attach(frame, tries + 1); }, 50); }
+      return;
+    }
+    if (maps.indexOf(m) >= 0) { return; }
+    maps.push(m);
+    frame.setAttribute("data-synced", "1");
+    m.on("move zoomend moveend", function () { follow(m); });
+    if (maps.length > 1) { m.setView(maps[0].getCenter(), maps[0].getZoom(), {animate: false}); }
+  }
+  frames.forEach(function (f) { attach(f, 0); });
+})();
+"""
+
+_CSS = """
+body { margin: 0; font-family: "Source Sans Pro", "DejaVu Sans", sans-serif; }
+.tv-grid { display: flex; flex-wrap: wrap; gap: 8px; }
+.tv-cell { flex: 1 1 420px; min-width: 280px; display: flex; flex-direction: column; }
+.tv-cell.wide { flex-basis: 100%; }
+.tv-cell h4 { margin: 2px 0 4px; font-size: 15px; font-weight: 600; color: #262730;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.tv-map { width: 100%; box-sizing: border-box; border: 1px solid #d0d0d0; border-radius: 4px; }
+"""
+
+
+def synced_maps_html(
+    maps: Sequence[tuple[str, str]],
+    *,
+    height_px: int = 460,
+    wide_last: bool = True,
+) -> str:
+    """Compose standalone map documents into one page whose maps move together.
+
+    Parameters
+    ----------
+    maps
+        ``(heading, html_document)`` pairs; each document must define a folium map
+        (a global ``map_<hex>`` variable holding an ``L.Map``).
+    height_px
+        Height of each map frame in pixels.
+    wide_last
+        Give the last map the full width (the change map under the two scenarios).
+
+    Returns
+    -------
+    str
+        An HTML document; headings are escaped, documents are embedded via ``srcdoc``.
+    """
+    cells = []
+    for i, (heading, doc) in enumerate(maps):
+        wide = " wide" if wide_last and i == len(maps) - 1 and len(maps) > 2 else ""
+        cells.append(
+            f'<div class="tv-cell{wide}"><h4 title="{escape(heading)}">{escape(heading)}</h4>'
+            f'<iframe class="tv-map" data-map-index="{i}" title="{escape(heading)}" '
+            f'style="height:{int(height_px)}px" srcdoc="{escape(doc, quote=True)}"></iframe>'
+            "</div>"
+        )
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<style>{_CSS}</style></head><body>"
+        f'<div class="tv-grid">{"".join(cells)}</div>'
+        f"<script>{_SYNC_JS}</script></body></html>"
+    )
+
+
+def synced_maps(
+    maps: Sequence[tuple[str, str]],
+    *,
+    height_px: int = 460,
+    wide_last: bool = True,
+) -> None:
+    """Show maps side by side in the page, panning and zooming together.
+
+    Parameters
+    ----------
+    maps
+        ``(heading, html_document)`` pairs, see :func:`synced_maps_html`.
+    height_px
+        Height of each map frame in pixels.
+    wide_last
+        Give the last map the full width.
+    """
+    # two per row on a laptop screen; the wide last map takes a row of its own
+    rows = (len(maps) + 1) // 2
+    total = rows * (height_px + 34) + 20
+    components.html(synced_maps_html(maps, height_px=height_px, wide_last=wide_last),
+                    height=total, scrolling=False)
