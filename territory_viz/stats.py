@@ -1,0 +1,448 @@
+"""Statistics of a scenario: areas, pre-war population, towns changing hands, balances.
+
+Everything is measured on the partition :func:`territory_viz.scenarios.evaluate` returns,
+in square kilometres of the equal-area CRS (:data:`territory_viz.model.CRS_EQUAL_AREA`).
+
+Pre-war population
+------------------
+Population figures are the **pre-war resident population** (State Statistics Service of
+Ukraine, 1 January 2022; Crimea and Sevastopol: the last Ukrainian estimates before 2014),
+not the people living there today: millions have been displaced. Inside a region they are
+distributed as follows:
+
+1. every GeoNames settlement of the region (``data/settlements.csv``, places of 500+
+   people) counts with its own population, at its point;
+2. the region's *rural remainder* (its total minus its settlements) is spread evenly over
+   the region's area;
+3. where a region's settlements add up to more than its official total (GeoNames figures
+   are of various years), they are scaled down in that region so that the total holds, and
+   the remainder is zero.
+
+A piece of the partition therefore holds the settlements whose points fall in it plus
+``remainder × piece area / region area``. The pieces of a region add up to the region's
+total, and the pieces of the country to the national total.
+
+A town *changes hands* when it has 10,000 or more people and the control at its point
+differs between the baseline (or scenario A in a comparison) and the scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from territory_viz import areas as A
+from territory_viz.model import CRS_GEOGRAPHIC, Control, Party
+from territory_viz.scenarios import (
+    DEFAULT_TIMEOUT_S,
+    Evaluation,
+    Scenario,
+    evaluate_full,
+)
+
+#: A settlement of at least this many people counts as a town for "towns changing hands".
+TOWN_MIN_POPULATION = 10_000
+
+_REC_COLUMNS = [f"rec_{p.value}" for p in Party]
+_CONTROL_ORDER = [c.value for c in Control]
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What moves between two states of control: km² and pre-war people, by destination."""
+
+    to_russia_km2: float
+    to_ukraine_km2: float
+    to_demilitarized_km2: float
+    to_international_km2: float
+    to_russia_population: float
+    to_ukraine_population: float
+    to_demilitarized_population: float
+    to_international_population: float
+
+    @classmethod
+    def from_moves(cls, before: Iterable[str], after: Iterable[str], area_km2: Iterable[float],
+                   population: Iterable[float]) -> Balance:
+        """Sum areas and people by destination where the control changes."""
+        before, after = np.asarray(list(before)), np.asarray(list(after))
+        area = np.asarray(list(area_km2), dtype=float)
+        people = np.asarray(list(population), dtype=float)
+        moved = before != after
+        values: dict[str, float] = {}
+        for control in Control:
+            into = moved & (after == control.value)
+            values[f"to_{control.value}_km2"] = float(area[into].sum())
+            values[f"to_{control.value}_population"] = float(people[into].sum())
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, float | int]:
+        """JSON-ready: km² rounded to 0.1, people to whole persons."""
+        out: dict[str, float | int] = {}
+        for key, value in self.__dict__.items():
+            out[key] = round(value, 1) if key.endswith("_km2") else int(round(value))
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioStats:
+    """The numbers of one scenario against one baseline.
+
+    Attributes
+    ----------
+    partition
+        The evaluated partition (EPSG:4326).
+    by_control
+        One row per control present: ``control``, ``area_km2``, ``share`` (of Ukraine's
+        area, 0..1), ``population``.
+    by_region
+        One row per (region, control): ``iso_code``, ``region``, ``control``, ``area_km2``,
+        ``share_of_region``, ``population``.
+    towns
+        Towns changing hands against the baseline: ``name``, ``population``, ``iso_code``,
+        ``region``, ``from``, ``to`` (largest first).
+    recognition
+        The recognition matrix: one row per (control, recognition by each party) outcome
+        other than plain Ukrainian control: ``control``, ``display_class``, the
+        ``rec_<party>`` columns, ``area_km2``, ``population``, ``regions``.
+    balance
+        The land-swap balance against the baseline.
+    """
+
+    scenario: Scenario
+    baseline_id: str
+    baseline_date: str
+    partition: gpd.GeoDataFrame
+    total_area_km2: float
+    total_population: float
+    by_control: pd.DataFrame
+    by_region: pd.DataFrame
+    towns: pd.DataFrame
+    recognition: pd.DataFrame
+    balance: Balance
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON document of ``territory_viz stats --format json`` (README schema)."""
+        s = self.scenario
+        return {
+            "scenario": s.id,
+            "title": s.title,
+            "as_of": s.as_of.isoformat(),
+            "sources": [_source_dict(src) for src in s.sources],
+            "baseline": self.baseline_id,
+            "baseline_date": self.baseline_date,
+            "total_area_km2": round(self.total_area_km2, 1),
+            "total_population": int(round(self.total_population)),
+            "by_control": {
+                row.control: {"area_km2": round(row.area_km2, 1), "share": round(row.share, 5),
+                              "population": int(round(row.population))}
+                for row in self.by_control.itertuples()
+            },
+            "by_region": [
+                {"iso_code": row.iso_code, "region": row.region, "control": row.control,
+                 "area_km2": round(row.area_km2, 1),
+                 "share_of_region": round(row.share_of_region, 5),
+                 "population": int(round(row.population))}
+                for row in self.by_region.itertuples()
+            ],
+            "balance": self.balance.to_dict(),
+            "towns_changing_hands": _towns_list(self.towns),
+            "recognition": _recognition_list(self.recognition),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """What changes from scenario ``a`` to scenario ``b`` over the same baseline.
+
+    Attributes
+    ----------
+    changes
+        The change layer (EPSG:4326): one row per region and (from, to) pair where the
+        control or the display class differs: ``iso_code``, ``region``, ``from_control``,
+        ``to_control``, ``from_class``, ``to_class``, ``area_km2``, ``population``, geometry.
+    balance
+        km² and pre-war people whose control changes, by destination (``to_russia_km2``:
+        Russian-controlled in ``b`` and not in ``a``...).
+    towns
+        Towns whose control differs: ``name``, ``population``, ``iso_code``, ``region``,
+        ``from``, ``to``.
+    """
+
+    a: Scenario
+    b: Scenario
+    baseline_id: str
+    changes: gpd.GeoDataFrame
+    balance: Balance
+    towns: pd.DataFrame
+    by_region: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON document of ``territory_viz compare --format json``."""
+        return {
+            "a": self.a.id,
+            "b": self.b.id,
+            "baseline": self.baseline_id,
+            "balance": self.balance.to_dict(),
+            "towns_changing_hands": _towns_list(self.towns),
+            "changes": [
+                {"iso_code": r.iso_code, "region": r.region, "from": r.from_control,
+                 "to": r.to_control, "from_class": r.from_class, "to_class": r.to_class,
+                 "area_km2": round(r.area_km2, 1), "population": int(round(r.population))}
+                for r in self.changes.drop(columns="geometry").itertuples()
+            ],
+        }
+
+
+def _source_dict(source: Any) -> dict[str, str]:
+    out = {"publisher": source.publisher, "date": source.date.isoformat(),
+           "title": source.title}
+    if source.quote:
+        out["quote"] = source.quote
+    if source.url:
+        out["url"] = source.url
+    return out
+
+
+def _towns_list(towns: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{"name": r.name, "population": int(r.population), "region": r.region,
+             "from": r.from_, "to": r.to}
+            for r in towns.rename(columns={"from": "from_"}).itertuples()]
+
+
+def _recognition_list(matrix: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {"control": row["control"], "display_class": row["display_class"],
+         "area_km2": round(float(row["area_km2"]), 1),
+         "population": int(round(row["population"])),
+         "regions": list(row["regions"]),
+         "parties": {p.value: row[f"rec_{p.value}"] for p in Party}}
+        for _, row in matrix.iterrows()
+    ]
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def scenario_stats(
+    scenario: Scenario,
+    baseline: str | gpd.GeoDataFrame | None = None,
+    *,
+    geography: A.Geography | None = None,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+) -> ScenarioStats:
+    """Evaluate a scenario and measure it.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    baseline
+        A snapshot id (default: the geography's default baseline) or a control layer.
+    geography
+        Regions, settlements and claims (default: the committed data).
+    timeout_s
+        Abandon the evaluation after this many seconds.
+
+    Returns
+    -------
+    ScenarioStats
+
+    Raises
+    ------
+    ValidationError
+        Unknown baseline, unusable layer, or the time limit exceeded.
+    """
+    ev = evaluate_full(scenario, baseline, geography=geography, timeout_s=timeout_s)
+    return stats_of(ev)
+
+
+def stats_of(ev: Evaluation) -> ScenarioStats:
+    """Measure an evaluation already made (see :func:`scenario_stats`)."""
+    p = ev.partition
+    geo = ev.geography
+    total_area = float(p["area_km2"].sum())
+    total_population = float(p["population"].sum())
+    control = p["control"].to_numpy()
+    area = p["area_km2"].to_numpy()
+    people = p["population"].to_numpy()
+
+    present = [c for c in _CONTROL_ORDER if c in set(control)]
+    by_control = pd.DataFrame({
+        "control": present,
+        "area_km2": [float(area[control == c].sum()) for c in present],
+        "population": [float(people[control == c].sum()) for c in present],
+    })
+    by_control["share"] = by_control["area_km2"] / total_area
+
+    by_region = (p.groupby(["iso_code", "region", "control"], sort=True, observed=True)
+                 [["area_km2", "population"]].sum().reset_index())
+    region_area = dict(zip(geo.iso_codes, geo.region_area_km2, strict=True))
+    by_region["share_of_region"] = by_region["area_km2"] / by_region["iso_code"].map(region_area)
+
+    balance = Balance.from_moves(p["baseline_control"], control, area, people)
+
+    piece = ev.settlement_piece
+    baseline_control = np.asarray(ev.baseline.control, dtype=object)[
+        ev.baseline.settlement_atom.clip(min=0)]
+    towns = _towns(geo, piece, baseline_control.astype(str),
+                   np.where(piece >= 0, control[piece.clip(min=0)], ""))
+
+    return ScenarioStats(
+        scenario=ev.scenario, baseline_id=ev.baseline.id, baseline_date=ev.baseline.date,
+        partition=p, total_area_km2=total_area, total_population=total_population,
+        by_control=by_control, by_region=by_region, towns=towns,
+        recognition=recognition_matrix(p), balance=balance,
+    )
+
+
+def _towns(geo: A.Geography, valid: np.ndarray, before: np.ndarray,
+           after: np.ndarray) -> pd.DataFrame:
+    big = (geo.settlement_population >= TOWN_MIN_POPULATION) & (valid >= 0) & (before != after)
+    idx = np.flatnonzero(big)
+    towns = pd.DataFrame({
+        "name": geo.settlement_names[idx],
+        "population": geo.settlement_population[idx].astype(int),
+        "iso_code": geo.iso_codes[geo.settlement_region[idx]],
+        "region": geo.region_names[geo.settlement_region[idx]],
+        "from": before[idx],
+        "to": after[idx],
+    })
+    return towns.sort_values(["population", "name"], ascending=[False, True],
+                             ignore_index=True)
+
+
+def recognition_matrix(partition: pd.DataFrame) -> pd.DataFrame:
+    """Group a partition's pieces by outcome (control and every party's recognition).
+
+    Plain Ukrainian control with no recognition is left out: the matrix is about who
+    accepts what of Russian (or any other non-Ukrainian) control.
+    """
+    keys = ["control", "display_class", *_REC_COLUMNS]
+    relevant = partition[(partition["control"] != Control.UKRAINE.value)
+                         | (partition[_REC_COLUMNS] != "none").any(axis=1)]
+    if relevant.empty:
+        return pd.DataFrame(columns=[*keys, "area_km2", "population", "regions"])
+    grouped = relevant.groupby(keys, sort=False, observed=True)
+    matrix = grouped[["area_km2", "population"]].sum()
+    matrix["regions"] = grouped["region"].agg(lambda s: tuple(sorted(set(s))))
+    return matrix.reset_index().sort_values("area_km2", ascending=False, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare(
+    a: Scenario,
+    b: Scenario,
+    baseline: str | gpd.GeoDataFrame | None = None,
+    *,
+    geography: A.Geography | None = None,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+) -> Comparison:
+    """Compare two scenarios over the same baseline.
+
+    Parameters
+    ----------
+    a, b
+        The scenarios: changes are read from ``a`` to ``b``.
+    baseline
+        A snapshot id or a control layer.
+    geography
+        Regions, settlements and claims (default: the committed data).
+    timeout_s
+        Time limit for each evaluation.
+
+    Returns
+    -------
+    Comparison
+    """
+    ev_a = evaluate_full(a, baseline, geography=geography, timeout_s=timeout_s)
+    ev_b = evaluate_full(b, ev_a.baseline, timeout_s=timeout_s)
+    return compare_evaluations(ev_a, ev_b)
+
+
+def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
+    """Compare two evaluations made over the same baseline (see :func:`compare`)."""
+    if ev_a.baseline is not ev_b.baseline:
+        raise ValueError("both evaluations must share one baseline")
+    atoms = ev_a.baseline
+    geo = atoms.geography
+    pa, pb = ev_a.partition, ev_b.partition
+    ctrl_a, ctrl_b = pa["control"].to_numpy(), pb["control"].to_numpy()
+    cls_a, cls_b = pa["display_class"].to_numpy(), pb["display_class"].to_numpy()
+
+    # Pieces only intersect within the same atom; a piece that is its atom's only one
+    # covers it, so the overlap is simply the other piece (no geometry needed).
+    rows_b: dict[int, list[int]] = {}
+    for row, atom in enumerate(ev_b.atom):
+        rows_b.setdefault(int(atom), []).append(row)
+    rows_a: dict[int, list[int]] = {}
+    for row, atom in enumerate(ev_a.atom):
+        rows_a.setdefault(int(atom), []).append(row)
+
+    # settlements in each (piece of a, piece of b) pair
+    both = (ev_a.settlement_piece >= 0) & (ev_b.settlement_piece >= 0)
+    pair_people: dict[tuple[int, int], float] = {}
+    for i, j, w in zip(ev_a.settlement_piece[both], ev_b.settlement_piece[both],
+                       geo.settlement_weight[both], strict=True):
+        pair_people[(int(i), int(j))] = pair_people.get((int(i), int(j)), 0.0) + float(w)
+
+    records: list[tuple[int, int, Any, float]] = []
+    for atom, a_rows in rows_a.items():
+        b_rows = rows_b.get(atom, [])
+        for i in a_rows:
+            for j in b_rows:
+                if ctrl_a[i] == ctrl_b[j] and cls_a[i] == cls_b[j]:
+                    continue
+                if len(a_rows) == 1:
+                    geom, area = ev_b.geoms[j], float(pb["area_km2"].iat[j])
+                elif len(b_rows) == 1:
+                    geom, area = ev_a.geoms[i], float(pa["area_km2"].iat[i])
+                else:
+                    geom = A.polygonal(shapely.intersection(ev_a.geoms[i], ev_b.geoms[j]))
+                    area = float(shapely.area(geom)) / 1e6
+                if area <= A.SLIVER_KM2:
+                    continue
+                records.append((i, j, geom, area))
+
+    region = atoms.region[ev_a.atom[[r[0] for r in records]]] if records else np.array([], int)
+    area = np.array([r[3] for r in records], dtype=float)
+    people = np.array([pair_people.get((r[0], r[1]), 0.0) for r in records]) + (
+        geo.rural_density[region] * area if records else 0.0)
+    changes = gpd.GeoDataFrame(
+        {
+            "iso_code": geo.iso_codes[region],
+            "region": geo.region_names[region],
+            "from_control": [ctrl_a[r[0]] for r in records],
+            "to_control": [ctrl_b[r[1]] for r in records],
+            "from_class": [cls_a[r[0]] for r in records],
+            "to_class": [cls_b[r[1]] for r in records],
+            "area_km2": area,
+            "population": people,
+        },
+        geometry=[atoms.wgs(r[2]) for r in records],
+        crs=CRS_GEOGRAPHIC,
+    )
+    balance = Balance.from_moves(changes["from_control"], changes["to_control"], area, people)
+    by_region = (changes[changes["from_control"] != changes["to_control"]]
+                 .groupby(["iso_code", "region", "from_control", "to_control"], observed=True)
+                 [["area_km2", "population"]].sum().reset_index())
+
+    piece_a, piece_b = ev_a.settlement_piece, ev_b.settlement_piece
+    before = np.where(both, ctrl_a[piece_a.clip(min=0)], "")
+    after = np.where(both, ctrl_b[piece_b.clip(min=0)], "")
+    towns = _towns(geo, np.where(both, 0, -1), before.astype(str), after.astype(str))
+    return Comparison(ev_a.scenario, ev_b.scenario, atoms.id, changes, balance, towns,
+                      by_region)
+
+
+__all__ = [
+    "TOWN_MIN_POPULATION", "Balance", "Comparison", "ScenarioStats", "compare",
+    "compare_evaluations", "recognition_matrix", "scenario_stats", "stats_of",
+]
