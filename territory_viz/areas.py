@@ -21,6 +21,7 @@ metres); conversion to EPSG:4326 happens when a partition is returned.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -449,6 +450,22 @@ def to_geographic(geometry: Any) -> Any:
         transformer.transform(xy[:, 0], xy[:, 1])))
 
 
+def to_geographic_valid(geometry: Any) -> Any:
+    """Like :func:`to_geographic` for polygons, repairing what the projection made invalid.
+
+    Projecting is done vertex by vertex, so edges shared by two pieces stay shared; but
+    two nearly touching rings (a buffer's arc meeting a border) can cross by a few
+    nanodegrees afterwards, which drawing and simplification reject.
+    """
+    out = to_geographic(geometry)
+    if isinstance(out, np.ndarray):
+        bad = np.flatnonzero(~shapely.is_valid(out))
+        for i in bad:
+            out[i] = polygonal(shapely.make_valid(out[i]))
+        return out
+    return out if shapely.is_valid(out) else polygonal(shapely.make_valid(out))
+
+
 def to_equal_area(geometry: Any) -> Any:
     """Project EPSG:4326 geometry (scalar or array) to the equal-area CRS."""
     transformer = _to_equal_area()
@@ -748,7 +765,7 @@ class BaselineAtoms:
     def geoms_wgs(self) -> np.ndarray:
         """The atoms in EPSG:4326."""
         if self._geoms_wgs is None:
-            self._geoms_wgs = to_geographic(self.geoms)
+            self._geoms_wgs = to_geographic_valid(self.geoms)
         return self._geoms_wgs
 
     def wgs(self, geom: Any) -> Any:
@@ -758,7 +775,7 @@ class BaselineAtoms:
             hit = self._wgs_cache.get(key)
             if hit is not None and hit[0] is geom:
                 return hit[1]
-        out = to_geographic(geom)
+        out = to_geographic_valid(geom)
         with self._lock:
             self._wgs_cache[key] = (geom, out)  # holding geom keeps its id from being reused
             while len(self._wgs_cache) > 1024:
@@ -957,7 +974,7 @@ def _build_default() -> Geography:
         gpd.GeoDataFrame(settlements[["name", "population", "iso_code"]],
                          geometry=settlements.geometry, crs=settlements.crs),
         claims=claims,
-        snapshot_loader=datasets.load_snapshot,
+        snapshot_loader=functools.partial(datasets.load_snapshot, equal_area=True),
         snapshot_ids=datasets.snapshot_ids(),
         default_baseline=datasets.DEFAULT_BASELINE,
     )
@@ -969,5 +986,5 @@ __all__ = [
     "Country", "Difference", "Geography", "Intersection", "ParamRef", "Regions", "Strip",
     "StripSide", "Union", "area_parameters", "area_to_toml", "claim_ids",
     "default_geography", "parse_area", "polygonal", "resolve_area", "to_equal_area",
-    "to_geographic", "toml_number", "toml_string",
+    "to_geographic", "to_geographic_valid", "toml_number", "toml_string",
 ]

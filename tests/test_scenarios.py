@@ -113,6 +113,7 @@ def by_control(partition: gpd.GeoDataFrame) -> dict[str, float]:
 
 def assert_partition(partition: gpd.GeoDataFrame, geo: A.Geography) -> None:
     """No gaps, no overlaps, area conserved (measured in the equal-area CRS)."""
+    assert shapely.is_valid(partition.geometry.values).all()
     pieces = np.asarray(partition.to_crs(CRS_EQUAL_AREA).geometry.values)
     total = geo.total_area_km2
     assert partition["area_km2"].sum() == pytest.approx(total, rel=1e-4)
