@@ -166,19 +166,25 @@ def _layers(args: argparse.Namespace) -> int:
 
 @command(
     "export",
-    help="write a layer (--layer ID) as GeoJSON or GeoPackage, by the file's extension",
+    help="write a layer (--layer ID) or a scenario's partition (ID) to .geojson, .gpkg "
+    "(or .csv for a scenario), by the file's extension",
     arguments=[
-        arg("scenario", nargs="?", help=argparse.SUPPRESS),  # scenario exports come later
+        arg("scenario", nargs="?", metavar="ID",
+            help="scenario id or .toml file: writes its partition"),
         arg("--layer", metavar="ID", help="layer id, as listed by `layers`"),
-        arg("-o", "--output", metavar="FILE", required=True, help="output .geojson or .gpkg"),
+        arg("-o", "--output", metavar="FILE", required=True,
+            help="output .geojson or .gpkg (.csv: a scenario's table without geometry)"),
+        arg("--baseline", metavar="LAYER",
+            help="scenario export: snapshot id or control-layer file (default: the latest)"),
+        arg("--scenario-file", metavar="FILE", help="scenario export: read it from FILE"),
     ],
 )
 def _export(args: argparse.Namespace) -> int:
-    driver = _export_driver(args.output)
-    if args.layer and args.scenario:
+    if args.layer and (args.scenario or args.scenario_file):
         raise UsageError("give either --layer ID or a scenario id, not both")
-    if args.scenario:
-        return export_scenario(args, driver)
+    if args.scenario or args.scenario_file:
+        return export_scenario(args)
+    driver = _export_driver(args.output)
     if not args.layer:
         raise UsageError("say what to export: --layer ID (see `layers` for the ids)")
     from territory_viz import datasets
@@ -197,12 +203,30 @@ def _export_driver(output: str) -> str:
     return EXPORT_DRIVERS[suffix]
 
 
-def export_scenario(args: argparse.Namespace, driver: str) -> int:
-    """Export a scenario's partition; the scenarios engine plugs in here."""
-    raise UsageError(
-        f"unknown export target {args.scenario!r}: exporting scenarios is not available yet; "
-        "use --layer ID"
-    )
+def export_scenario(args: argparse.Namespace) -> int:
+    """Export a scenario's partition (.geojson, .gpkg, or .csv without geometry)."""
+    from territory_viz.scenarios import evaluate
+
+    path = Path(args.output)
+    suffix = path.suffix.lower()
+    if suffix not in SCENARIO_EXPORTS:
+        raise UsageError(f"-o {args.output}: the file name must end in "
+                         f"{', '.join(SCENARIO_EXPORTS)}")
+    scenario = _scenario_arg(args.scenario, args.scenario_file)
+    baseline = _baseline_arg(args.baseline)
+    partition = evaluate(scenario, baseline)
+    if SCENARIO_EXPORTS[suffix] == "CSV":
+        if not path.parent.exists():
+            raise UsageError(f"-o {path}: folder {path.parent} does not exist")
+        try:
+            partition.drop(columns="geometry").to_csv(path, index=False, float_format="%.3f")
+        except OSError as exc:
+            raise UsageError(f"-o {path}: cannot write ({exc})") from exc
+    else:
+        write_layer(partition, path, driver=SCENARIO_EXPORTS[suffix], layer_name=scenario.id)
+    print(f"wrote {path} ({len(partition)} pieces of {scenario.id} over "
+          f"{partition.attrs.get('baseline', '')})")
+    return 0
 
 
 def write_layer(gdf: Any, path: Path, *, driver: str, layer_name: str) -> None:
@@ -221,3 +245,242 @@ def write_layer(gdf: Any, path: Path, *, driver: str, layer_name: str) -> None:
         gdf.to_file(path, driver=driver, layer=layer_name, engine="pyogrio")
     except OSError as exc:
         raise UsageError(f"-o {path}: cannot write ({exc})") from exc
+
+
+# --------------------------------------------------------------------------- scenarios
+# (scenario engine commands: scenarios, stats, compare, validate, render; export ID above)
+
+#: Scenario export formats, by file extension.
+SCENARIO_EXPORTS = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
+#: Output formats of ``stats`` and ``compare``.
+FORMATS = ("table", "json", "csv")
+
+
+def _scenario_arg(name: str | None, scenario_file: str | None) -> Any:
+    """Resolve a scenario from an id, a ``.toml`` path given as the id, or --scenario-file."""
+    from territory_viz.scenarios import get_scenario, parse_scenario, resolve_scenario
+
+    if scenario_file is not None:
+        scenario = parse_scenario(Path(scenario_file))
+        if name is not None and name != scenario.id:
+            raise UsageError(f"--scenario-file {scenario_file} holds scenario "
+                             f"{scenario.id!r}, not {name!r}; give one or the other")
+        return scenario
+    if name is None:
+        raise UsageError("say which scenario: an id (see `scenarios`), a .toml file, "
+                         "or --scenario-file FILE")
+    if name.lower().endswith(".toml"):
+        return parse_scenario(Path(name))
+    if name == "baseline":
+        return resolve_scenario(name)
+    return get_scenario(name)
+
+
+def _baseline_arg(value: str | None) -> Any:
+    """Resolve --baseline: a snapshot id (``occupied-YYYY-MM-DD``) or a control-layer file."""
+    if value is None:
+        return None
+    from territory_viz import datasets
+
+    if value in datasets.snapshot_ids():
+        return value
+    if Path(value).suffix.lower() in (".geojson", ".json", ".gpkg", ".kml") or Path(
+            value).is_file():
+        from territory_viz.loaders import load_control_layer
+
+        return load_control_layer(Path(value))
+    raise UsageError(f"--baseline {value}: unknown baseline; allowed: "
+                     f"{', '.join(datasets.snapshot_ids())} or a .geojson/.gpkg/.kml file")
+
+
+_SCENARIO_ARGS = [
+    arg("--baseline", metavar="LAYER",
+        help="snapshot id (see `layers`) or a control-layer file; default: the latest"),
+    arg("--scenario-file", metavar="FILE", help="read the scenario from a TOML file"),
+]
+
+
+def _format_arg() -> Arg:
+    return arg("--format", choices=FORMATS, default="table", help="output format")
+
+
+@command("scenarios", help="list the built-in scenarios: id, then title",
+         arguments=[arg("--format", choices=("table", "json"), default="table")])
+def _scenarios(args: argparse.Namespace) -> int:
+    import json
+
+    from territory_viz.scenarios import list_scenarios
+
+    scenarios = list_scenarios()
+    if args.format == "json":
+        print(json.dumps([{"id": s.id, "title": s.title, "as_of": s.as_of.isoformat()}
+                          for s in scenarios], ensure_ascii=False, indent=2))
+        return 0
+    width = max(len(s.id) for s in scenarios)
+    for s in scenarios:
+        print(f"{s.id:<{width}}  {s.title}")
+    return 0
+
+
+@command(
+    "stats",
+    help="areas, pre-war population, balance, towns and recognition of a scenario",
+    arguments=[arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
+               *_SCENARIO_ARGS, _format_arg()],
+)
+def _stats(args: argparse.Namespace) -> int:
+    from territory_viz.stats import scenario_stats
+
+    scenario = _scenario_arg(args.scenario, args.scenario_file)
+    stats = scenario_stats(scenario, _baseline_arg(args.baseline))
+    if args.format == "json":
+        _print_json(stats.to_dict())
+    elif args.format == "csv":
+        table = stats.by_region[["iso_code", "region", "control", "area_km2",
+                                 "share_of_region", "population"]].copy()
+        totals = stats.by_control.assign(iso_code="UA", region="Ukraine (all regions)")
+        totals = totals.rename(columns={"share": "share_of_region"})[table.columns]
+        table = table.assign(scenario=scenario.id, baseline=stats.baseline_id)
+        totals = totals.assign(scenario=scenario.id, baseline=stats.baseline_id)
+        import pandas as pd
+
+        out = pd.concat([totals, table], ignore_index=True)
+        out = out[["scenario", "baseline", *[c for c in out.columns
+                                             if c not in ("scenario", "baseline")]]]
+        print(out.to_csv(index=False, float_format="%.3f"), end="")
+    else:
+        print(_stats_table(stats.to_dict()))
+    return 0
+
+
+@command(
+    "compare",
+    help="what changes from scenario A to scenario B: km², people, towns, regions",
+    arguments=[arg("a", metavar="A", help="scenario id, `baseline`, or .toml file"),
+               arg("b", metavar="B", help="scenario id, `baseline`, or .toml file"),
+               arg("--baseline", metavar="LAYER",
+                   help="snapshot id or control-layer file; default: the latest"),
+               _format_arg()],
+)
+def _compare(args: argparse.Namespace) -> int:
+    from territory_viz.stats import compare
+
+    a = _scenario_arg(args.a, None)
+    b = _scenario_arg(args.b, None)
+    comparison = compare(a, b, _baseline_arg(args.baseline))
+    d = comparison.to_dict()
+    if args.format == "json":
+        _print_json(d)
+    elif args.format == "csv":
+        table = comparison.changes.drop(columns="geometry")
+        table.insert(0, "b", b.id)
+        table.insert(0, "a", a.id)
+        print(table.to_csv(index=False, float_format="%.3f"), end="")
+    else:
+        lines = [f"{a.id} -> {b.id} (baseline {d['baseline']})", "", "Balance:"]
+        lines += _balance_lines(d["balance"])
+        lines += ["", "Changes by region:"]
+        if not d["changes"]:
+            lines.append("  none")
+        for c in d["changes"]:
+            what = f"{c['from']} -> {c['to']}" if c["from"] != c["to"] else (
+                f"{c['from_class']} -> {c['to_class']}")
+            lines.append(f"  {c['region']:<16} {what:<34} {c['area_km2']:>11,.1f} km² "
+                         f"{c['population']:>11,} people")
+        lines += ["", *_town_lines(d["towns_changing_hands"])]
+        print("\n".join(lines))
+    return 0
+
+
+@command(
+    "validate",
+    help="check scenario files; list every problem with its field and what is allowed",
+    arguments=[arg("files", nargs="+", metavar="FILE", help="scenario .toml files")],
+)
+def _validate(args: argparse.Namespace) -> int:
+    from territory_viz.scenarios import parse_scenario
+
+    bad = 0
+    for name in args.files:
+        try:
+            scenario = parse_scenario(Path(name))
+        except ValidationError as exc:
+            bad += 1
+            print(f"{exc.source}: {len(exc.problems)} problem"
+                  f"{'s' if len(exc.problems) != 1 else ''}", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            continue
+        print(f"{name}: ok ({scenario.id}, {len(scenario.rules)} rule"
+              f"{'s' if len(scenario.rules) != 1 else ''})")
+    return 2 if bad else 0
+
+
+@command(
+    "render",
+    help="write a standalone HTML map of a scenario (legend, date, sources; works offline)",
+    arguments=[arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
+               arg("-o", "--output", metavar="FILE", required=True, help="output .html"),
+               *_SCENARIO_ARGS],
+)
+def _render(args: argparse.Namespace) -> int:
+    path = Path(args.output)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"-o {args.output}: the file name must end in .html")
+    if not path.parent.exists():
+        raise UsageError(f"-o {path}: folder {path.parent} does not exist")
+    scenario = _scenario_arg(args.scenario, args.scenario_file)
+    from territory_viz import render
+
+    html = render.standalone_html(scenario, baseline=_baseline_arg(args.baseline))
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"-o {path}: cannot write ({exc})") from exc
+    print(f"wrote {path} ({len(html.encode('utf-8')) / 1024:,.0f} KB, {scenario.id})")
+    return 0
+
+
+def _print_json(document: Any) -> None:
+    import json
+
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _balance_lines(balance: dict[str, Any]) -> list[str]:
+    labels = {"russia": "to Russian control", "ukraine": "to Ukrainian control",
+              "demilitarized": "into a demilitarized zone",
+              "international": "to international administration"}
+    return [f"  {label:<32} {balance[f'to_{key}_km2']:>11,.1f} km² "
+            f"{balance[f'to_{key}_population']:>11,} people (pre-war)"
+            for key, label in labels.items()]
+
+
+def _town_lines(towns: list[dict[str, Any]]) -> list[str]:
+    lines = [f"Towns changing hands (10,000+ people): {len(towns)}"]
+    lines += [f"  {t['name']:<24} {t['region']:<16} {t['population']:>9,}  "
+              f"{t['from']} -> {t['to']}" for t in towns]
+    return lines
+
+
+def _stats_table(d: dict[str, Any]) -> str:
+    lines = [f"{d['scenario']}: {d['title']}",
+             f"baseline {d['baseline']} ({d['baseline_date'] or 'no date'}); "
+             f"as of {d['as_of']}"]
+    for source in d["sources"]:
+        lines.append(f"  source: {source['publisher']}, {source['date']}, {source['title']}")
+    lines += ["", f"{'control':<16} {'area km²':>12} {'share':>7} {'pre-war population':>19}"]
+    for control, v in d["by_control"].items():
+        lines.append(f"{control:<16} {v['area_km2']:>12,.1f} {v['share']:>7.1%} "
+                     f"{v['population']:>19,}")
+    lines.append(f"{'total':<16} {d['total_area_km2']:>12,.1f} {1:>7.1%} "
+                 f"{d['total_population']:>19,}")
+    lines += ["", "Balance against the baseline:", *_balance_lines(d["balance"])]
+    lines += ["", *_town_lines(d["towns_changing_hands"])]
+    lines += ["", "Recognition (what each party accepts about the control):"]
+    for r in d["recognition"]:
+        parties = ", ".join(f"{p} {level}" for p, level in r["parties"].items())
+        lines.append(f"  {r['control']:<14} {r['area_km2']:>11,.1f} km²  {parties}")
+    if not d["recognition"]:
+        lines.append("  none: all under Ukrainian control")
+    return "\n".join(lines)
