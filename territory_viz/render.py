@@ -214,7 +214,7 @@ _CSS = """
 .tv-tip { font-size: 12px; line-height: 1.35; max-width: 280px; white-space: normal; }
 .tv-legend { background: rgba(255,255,255,0.94); padding: 6px 8px; border-radius: 5px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font-size: 11.5px; line-height: 1.3; color: #222;
-  max-width: 255px; max-height: calc(100vh - 60px); overflow-y: auto; }
+  max-width: 255px; max-height: calc(100vh - 150px); overflow-y: auto; }
 .tv-legend summary { font-weight: 700; cursor: pointer; }
 .tv-legend .tv-scenario { font-weight: 700; margin: 2px 0; }
 .tv-legend .tv-scenario:empty { display: none; }
@@ -223,15 +223,18 @@ _CSS = """
 .tv-legend .tv-row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
 .tv-legend svg { flex: none; }
 .tv-legend .tv-src { color: #555; font-size: 10.5px; margin-top: 5px; }
-@media (max-width: 560px) {
+@media (max-width: 800px) {
   .leaflet-bottom.leaflet-left { right: 0; }
   .tv-legend { font-size: 9.5px; line-height: 1.2; max-width: none; padding: 3px 6px;
-    max-height: 36vh; }
+    max-height: 38vh; }
   .tv-legend .tv-body { columns: 2; column-gap: 8px; }
   .tv-legend .tv-h { margin-top: 2px; }
   .tv-legend svg { width: 16px; height: 10px; }
   .tv-legend .tv-src { font-size: 8.5px; margin-top: 2px; }
   .tv-label { font-size: 9px; }
+}
+@media (max-width: 500px) {
+  .tv-town-label { display: none; }
 }
 """
 
@@ -295,6 +298,8 @@ _JS_HELPERS = """
     caption: function (map, text) {
       var el = map.getContainer().querySelectorAll(".tv-scenario");
       for (var i = 0; i < el.length; i++) { el[i].textContent = text; }
+      // The caption can change the legend's height: frame Ukraine again around it.
+      if (map._tvFrame) { map._tvFrame(); }
     }
   };
 })();
@@ -356,6 +361,7 @@ class _RowsLayer(MacroElement):
 var {{ this.get_name() }} = L.geoJSON(
   TV.features(
     {%- if this.source_key %}TV.data[{{ this.source_key|tojson }}] || []
+    {%- elif this.data_key %}TV.data[{{ this.data_key|tojson }}]
     {%- else %}{{ this.rows }}{% endif %}),
   {
     pane: {{ this.pane|tojson }},
@@ -406,7 +412,8 @@ var {{ this.get_name() }} = L.geoJSON(
 class _Points(MacroElement):
     """Towns as circle markers sized by pre-war population, the larger ones labelled.
 
-    ``points`` are ``[lat, lon, radius_px, tooltip_html, label_html_or_empty]``, texts escaped.
+    ``points`` are ``[lat, lon, population, escaped name]``; the radius, tooltip and label
+    are made in the browser (smaller payload than one folium marker per town).
     """
 
     _template = Template(
@@ -414,12 +421,15 @@ class _Points(MacroElement):
 {% macro script(this, kwargs) %}
 (function (group) {
   {{ this.points }}.forEach(function (p) {
-    L.circleMarker([p[0], p[1]], {pane: "tv-towns", radius: p[2], color: "#ffffff", weight: 0.8,
-      fillColor: "#1f1f1f", fillOpacity: 0.85})
-      .bindTooltip(p[3], {className: "tv-tip"}).addTo(group);
-    if (p[4]) {
+    var radius = 1.5 + Math.sqrt(p[2]) / 180;
+    var tip = "<b>" + p[3] + "</b><br>Pre-war population: " + p[2].toLocaleString("en-US")
+      + " people";
+    L.circleMarker([p[0], p[1]], {pane: "tv-towns", radius: radius, color: "#ffffff",
+      weight: 0.8, fillColor: "#1f1f1f", fillOpacity: 0.85})
+      .bindTooltip(tip, {className: "tv-tip"}).addTo(group);
+    if (p[2] >= {{ this.label_population }}) {
       L.marker([p[0], p[1]], {interactive: false, keyboard: false,
-        icon: L.divIcon({className: "tv-label tv-town-label", html: p[4], iconSize: null})})
+        icon: L.divIcon({className: "tv-label tv-town-label", html: p[3], iconSize: null})})
         .addTo(group);
     }
   });
@@ -432,6 +442,7 @@ class _Points(MacroElement):
         super().__init__()
         self._name = "TvTowns"
         self.points = _js_json(points)
+        self.label_population = TOWN_LABEL_POPULATION
 
 
 class _Labels(MacroElement):
@@ -480,18 +491,28 @@ class _Legend(MacroElement):
   var bounds = L.latLngBounds({{ this.bounds }});
   function frame() {
     var size = map.getSize();
-    if (size.x < 560) {
-      map.fitBounds(bounds,
-        {paddingTopLeft: [4, 4], paddingBottomRight: [4, div.offsetHeight + 8]});
+    if (size.x <= 800) {
+      // Everything from the legend's top edge down (legend, scale bar) is covered.
+      var box = map.getContainer().getBoundingClientRect();
+      var covered = Math.max(0, box.bottom - div.getBoundingClientRect().top) + 6;
+      map.fitBounds(bounds, {paddingTopLeft: [4, 4], paddingBottomRight: [4, covered]});
     } else {
       // Wide map: keep Ukraine clear of the legend on the left when there is room.
       var room = size.x - div.offsetWidth > 520 ? div.offsetWidth + 12 : 8;
       map.fitBounds(bounds, {paddingTopLeft: [room, 8], paddingBottomRight: [8, 8]});
     }
   }
+  // The component iframe can be laid out (or resized) after this script runs: frame again
+  // on every resize until the viewer moves the map themselves.
+  var touched = false;
+  ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (ev) {
+    map.getContainer().addEventListener(ev, function () { touched = true; }, {passive: true});
+  });
+  function reframe() { if (!touched) { map.invalidateSize(); frame(); } }
+  map._tvFrame = reframe;
+  map.on("resize", reframe);
   frame();
-  // The component iframe can be laid out after this script runs: frame again once sized.
-  setTimeout(function () { map.invalidateSize(); frame(); }, 60);
+  [80, 300, 1000].forEach(function (ms) { setTimeout(reframe, ms); });
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """
@@ -649,7 +670,7 @@ class MapContext:
     region_labels
         ``[lat, lon, escaped name]`` per region.
     towns
-        ``[lat, lon, radius, tooltip html, label html]`` per town.
+        ``[lat, lon, population, escaped name]`` per town.
     """
 
     baseline_id: str
@@ -748,18 +769,17 @@ class MapContext:
 
 
 def _town_points(settlements: gpd.GeoDataFrame) -> list[list[Any]]:
-    """Towns above :data:`TOWN_MIN_POPULATION`, largest first (drawn under smaller ones)."""
+    """Towns above :data:`TOWN_MIN_POPULATION`, largest first (drawn under smaller ones).
+
+    Returns ``[lat, lon, population, escaped name]`` per town.
+    """
     big = settlements[settlements["population"] >= TOWN_MIN_POPULATION].sort_values(
         "population", ascending=False
     )
-    points = []
-    for name, population, geom in zip(big["name"], big["population"], big.geometry, strict=True):
-        safe = html.escape(str(name))
-        radius = round(1.5 + float(np.sqrt(population)) / 180.0, 1)
-        tip = f"<b>{safe}</b><br>Pre-war population: {int(population):,} people"
-        label = safe if population >= TOWN_LABEL_POPULATION else ""
-        points.append([round(geom.y, 3), round(geom.x, 3), radius, tip, label])
-    return points
+    return [
+        [round(geom.y, 3), round(geom.x, 3), int(population), html.escape(str(name))]
+        for name, population, geom in zip(big["name"], big["population"], big.geometry, strict=True)
+    ]
 
 
 def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
@@ -795,11 +815,11 @@ def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
     ):
         try:
             optional[key] = loader()
-        except (DataFileError, ValidationError) as exc:
+        except (DataFileError, ValidationError):
             # A context layer missing from a checkout must not blank the whole map: draw
             # without it and say so in the legend's sources.
             optional[key] = None
-            missing.append(f"{key} unavailable ({exc})")
+            missing.append(f"{key.replace('_', ' ')}: not available in this checkout")
     sources = [
         f"Control on {baseline_date}: {baseline_id} (territory_viz, from public reporting)",
         *missing,
@@ -1050,6 +1070,7 @@ def base_map(
     layers: Collection[str] = DEFAULT_LAYERS,
     title: str = "",
     height: int | str = "100%",
+    leaflet_urls: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> folium.Map:
     """Build the map's constant part: background, neighbours, region borders, towns, legend.
 
@@ -1068,12 +1089,19 @@ def base_map(
         Initial legend caption (scenario layers update it).
     height
         Map height (CSS value or pixels).
+    leaflet_urls
+        ``(js_urls, css_urls)`` to load Leaflet from, e.g. :func:`assets.page_links`;
+        ``None`` links nothing (a standalone file inlines Leaflet instead).
 
     Returns
     -------
     folium.Map
     """
     m = _new_map(height=height)
+    if leaflet_urls is not None:
+        # The page loads Leaflet from the app's own static files (see territory_viz.assets).
+        m.default_js = [(f"leaflet_{i}", url) for i, url in enumerate(leaflet_urls[0])]
+        m.default_css = [(f"leaflet_css_{i}", url) for i, url in enumerate(leaflet_urls[1])]
     m.add_child(_MapSetup())
     neighbours = context.layers.get("neighbours", [])
     if neighbours:
