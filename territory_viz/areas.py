@@ -47,6 +47,8 @@ MAX_RADIUS_KM = 100.0
 MAX_AREA_DEPTH = 6
 #: Most nodes (leaves and operators) in one area expression.
 MAX_AREA_NODES = 64
+#: Most strips and circles (the areas that cost geometry) in one scenario.
+MAX_CUTS = 16
 
 #: Pieces smaller than this (km²) are numerical slivers of geometric operations, dropped.
 SLIVER_KM2 = 1e-6
@@ -361,6 +363,17 @@ def resolve_area(area: Area, parameters: Mapping[str, float]) -> Area:
             return type(area)(tuple(resolve_area(i, parameters) for i in area.items))
         case _:
             return area
+
+
+def count_cuts(area: Area) -> int:
+    """Count the strips and circles in an area (the parts that cost geometry)."""
+    match area:
+        case Strip() | Circle():
+            return 1
+        case Intersection() | Union() | Difference():
+            return sum(count_cuts(i) for i in area.items)
+        case _:
+            return 0
 
 
 def area_parameters(area: Area) -> set[str]:
@@ -778,7 +791,7 @@ class BaselineAtoms:
         out = to_geographic_valid(geom)
         with self._lock:
             self._wgs_cache[key] = (geom, out)  # holding geom keeps its id from being reused
-            while len(self._wgs_cache) > 1024:
+            while len(self._wgs_cache) > 256:
                 self._wgs_cache.popitem(last=False)
         return out
 
@@ -792,24 +805,36 @@ class BaselineAtoms:
 
     # ------------------------------------------------------------------ areas
 
-    def area(self, area: Area) -> AtomArea:
-        """Cut (or fetch from the cache) a resolved area (no parameter references)."""
+    def area(self, area: Area, *, check: Callable[[], None] | None = None) -> AtomArea:
+        """Cut (or fetch from the cache) a resolved area (no parameter references).
+
+        Parameters
+        ----------
+        area
+            The area, parameters already resolved (:func:`resolve_area`).
+        check
+            Called before every geometric step; raises to abandon the computation
+            (the evaluation's time limit).
+        """
         with self._lock:
             hit = self._areas.get(area)
             if hit is not None:
                 self._areas.move_to_end(area)
                 return hit
-        result = self._compute(area)
+        if check is not None:
+            check()
+        result = self._compute(area, check)
         with self._lock:
             self._areas[area] = result
-            while len(self._areas) > 256:
+            # bounded: a strip's cut pieces can weigh a few MB
+            while len(self._areas) > 64:
                 self._areas.popitem(last=False)
         return result
 
     def _all(self) -> frozenset[int]:
         return frozenset(range(len(self.geoms)))
 
-    def _compute(self, area: Area) -> AtomArea:
+    def _compute(self, area: Area, check: Callable[[], None] | None = None) -> AtomArea:
         g = self.geography
         match area:
             case Country():
@@ -823,19 +848,19 @@ class BaselineAtoms:
                 codes = g.claims.get(claim_id, frozenset())
                 return self._compute(Regions(tuple(sorted(codes))))
             case Intersection(items=items):
-                result = self.area(items[0])
+                result = self.area(items[0], check=check)
                 for item in items[1:]:
-                    result = _intersect(result, self.area(item))
+                    result = _intersect(result, self.area(item, check=check))
                 return result
             case Union(items=items):
-                result = self.area(items[0])
+                result = self.area(items[0], check=check)
                 for item in items[1:]:
-                    result = self._union(result, self.area(item))
+                    result = self._union(result, self.area(item, check=check))
                 return result
             case Difference(items=items):
-                result = self.area(items[0])
+                result = self.area(items[0], check=check)
                 for item in items[1:]:
-                    result = _subtract(result, self.area(item))
+                    result = _subtract(result, self.area(item, check=check))
                 return result
             case Strip(width_km=width, side=side):
                 if shapely.is_empty(self.line_of_contact):
@@ -982,9 +1007,9 @@ def _build_default() -> Geography:
 
 __all__ = [
     "AREA_KEYWORDS", "AREA_KINDS", "MAX_AREA_DEPTH", "MAX_AREA_NODES", "MAX_RADIUS_KM",
-    "MAX_STRIP_KM", "Area", "AtomArea", "Baseline", "BaselineAtoms", "Circle", "Claim",
+    "MAX_CUTS", "MAX_STRIP_KM", "Area", "AtomArea", "Baseline", "BaselineAtoms", "Circle", "Claim",
     "Country", "Difference", "Geography", "Intersection", "ParamRef", "Regions", "Strip",
-    "StripSide", "Union", "area_parameters", "area_to_toml", "claim_ids",
+    "StripSide", "Union", "area_parameters", "count_cuts", "area_to_toml", "claim_ids",
     "default_geography", "parse_area", "polygonal", "resolve_area", "to_equal_area",
     "to_geographic", "to_geographic_valid", "toml_number", "toml_string",
 ]

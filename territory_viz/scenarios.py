@@ -101,6 +101,22 @@ class Rule:
     recognition: tuple[tuple[Party, Recognition], ...]
     note: str = ""
 
+    @classmethod
+    def of(cls, area: A.Area, control: Control,
+           recognition: Mapping[Party, Recognition] | None = None, *, note: str = "") -> Rule:
+        """Make a rule in code, filling omitted parties as a scenario file does.
+
+        Examples
+        --------
+        >>> from territory_viz.areas import Regions
+        >>> rule = Rule.of(Regions(("UA-14",)), Control.RUSSIA,
+        ...                {Party.UNITED_STATES: Recognition.DE_FACTO})
+        >>> rule.level(Party.RUSSIA).value
+        'de_jure'
+        """
+        levels = default_recognition(control) | dict(recognition or {})
+        return cls(area, control, tuple((p, Recognition(levels[p])) for p in Party), note)
+
     def level(self, party: Party) -> Recognition:
         """Return what ``party`` recognises about Russian control of this rule's area."""
         return dict(self.recognition)[party]
@@ -305,6 +321,10 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
             if parsed_rule is not None:
                 rules.append(parsed_rule)
 
+    cuts = sum(A.count_cuts(rule.area) for rule in rules)
+    if cuts > A.MAX_CUTS:
+        problems.append(f"rules: {cuts} strips and circles; allowed: at most {A.MAX_CUTS} "
+                        "per scenario")
     if problems:
         raise ValidationError(source, problems)
     return Scenario(
@@ -640,7 +660,7 @@ def evaluate_full(
     for rule in scenario.rules:
         deadline.check()
         outcome = intern(rule.control, rule.recognition)
-        cut = atoms.area(A.resolve_area(rule.area, scenario.parameters))
+        cut = atoms.area(A.resolve_area(rule.area, scenario.parameters), check=deadline.check)
         for atom in cut.full:
             state[atom] = [[outcome, None]]
         for atom, part in cut.partial.items():
@@ -743,15 +763,10 @@ def baseline_scenario() -> Scenario:
         as_of=date(2025, 8, 15),
         sources=(),
         rules=(
-            _rule_of(A.Baseline(), Control.RUSSIA, russia),
-            _rule_of(A.Intersection((A.Baseline(), claim)), Control.RUSSIA, {}),
+            Rule.of(A.Baseline(), Control.RUSSIA, russia),
+            Rule.of(A.Intersection((A.Baseline(), claim)), Control.RUSSIA),
         ),
     )
-
-
-def _rule_of(area: A.Area, control: Control, levels: Mapping[Party, Recognition]) -> Rule:
-    merged = default_recognition(control) | dict(levels)
-    return Rule(area, control, tuple((p, merged[p]) for p in Party))
 
 
 def resolve_scenario(name: str, *, scenario_file: Path | str | None = None) -> Scenario:

@@ -522,3 +522,19 @@ def test_fuzz_partitions(rules) -> None:
 
 
 _FUZZ_GEO = synthetic_geography()
+
+
+def test_too_many_strips_and_circles() -> None:
+    rules = "".join(f'[[rules]]\narea = {{ strip_km = {i + 1} }}\ncontrol = "demilitarized"\n'
+                    for i in range(A.MAX_CUTS + 1))
+    text = f'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n{rules}'
+    assert any("strips and circles; allowed: at most 16" in p for p in problems_of(text))
+
+
+def test_rule_of_fills_defaults() -> None:
+    from territory_viz.scenarios import Rule
+
+    rule = Rule.of(A.Regions(("UA-09", "UA-14")), Control.RUSSIA,
+                   {Party.UNITED_STATES: "de_facto"})
+    assert rule == parse_scenario(ISSUE_EXAMPLE).rules[1]
+    assert Rule.of(A.Country(), Control.UKRAINE).level(Party.RUSSIA) is Recognition.NONE
