@@ -710,11 +710,11 @@ class BaselineAtoms:
         self.id = _layer_meta(layer, "id") or (key[3:] if key.startswith("id:") else "custom")
         self.date = _layer_meta(layer, "date")
         geoms = np.asarray(layer.geometry.values)
-        if layer.crs is not None and not layer.crs.equals(CRS_EQUAL_AREA):
-            if layer.crs.equals(CRS_GEOGRAPHIC) or layer.crs.to_epsg() == 4326:
-                geoms = to_equal_area(geoms)
-            else:
-                geoms = np.asarray(layer.to_crs(CRS_EQUAL_AREA).geometry.values)
+        if layer.crs is None or layer.crs.equals(CRS_GEOGRAPHIC) or layer.crs.to_epsg() == 4326:
+            # no CRS: lon/lat, as GeoJSON (RFC 7946) says
+            geoms = to_equal_area(geoms)
+        elif not layer.crs.equals(CRS_EQUAL_AREA):
+            geoms = np.asarray(layer.to_crs(CRS_EQUAL_AREA).geometry.values)
         geoms = geoms[~shapely.is_missing(geoms)]
         russia = polygonal(shapely.union_all(shapely.make_valid(geoms))) if len(geoms) else None
         if russia is None or shapely.is_empty(russia):

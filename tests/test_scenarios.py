@@ -538,3 +538,20 @@ def test_rule_of_fills_defaults() -> None:
                    {Party.UNITED_STATES: "de_facto"})
     assert rule == parse_scenario(ISSUE_EXAMPLE).rules[1]
     assert Rule.of(A.Country(), Control.UKRAINE).level(Party.RUSSIA) is Recognition.NONE
+
+
+def test_layer_without_properties_or_crs(geo) -> None:
+    """A DeepStateMap-like layer: one feature, no properties, lon/lat without a CRS."""
+    lonlat = A.to_geographic(square(0, 0, 100, 100))
+    layer = gpd.GeoDataFrame(geometry=[lonlat], crs=None)
+    p = evaluate(parse_scenario(ISSUE_EXAMPLE), layer, geography=geo)
+    assert by_control(p) == pytest.approx({"russia": 30_000.0, "ukraine": 10_000.0}, rel=1e-6)
+    assert p.attrs["baseline"] == "custom"
+
+
+def test_empty_baseline_means_no_line(geo) -> None:
+    layer = gpd.GeoDataFrame(geometry=[shapely.Polygon()], crs="EPSG:4326")
+    s = scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
+                 '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"')
+    p = evaluate(s, layer, geography=geo)
+    assert by_control(p) == {"ukraine": 40_000.0}
