@@ -312,6 +312,7 @@ def _parse(data: bytes, label: str, notes: list[str]) -> gpd.GeoDataFrame:
         raise
     except _READ_ERRORS as exc:
         message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        message = re.sub(r"\s*/vsimem/pyogrio_\w+\s*", " ", message).strip()  # GDAL's temp name
         raise ValidationError(label, [f"cannot be read as {driver} ({message})"]) from exc
     frames = [f for f in frames if len(f)]
     if not frames:

@@ -63,7 +63,7 @@ def test_export_every_listed_layer(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        ([], "choose a command: layers, export"),
+        ([], "choose a command: layers"),
         (["nope"], "invalid choice: 'nope'"),
         (["export", "--layer", "regions"], "required: -o/--output"),
         (["export", "-o", "x.geojson"], "--layer ID"),
