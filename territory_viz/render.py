@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -531,10 +532,21 @@ class _Legend(MacroElement):
 # --------------------------------------------------------------------------------------
 
 
+# In compact JSON a structural "{" is always followed by '"' or "}", so a "{" followed by
+# "{", "%" or "#" is inside a string.
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
+
+
 def _js_json(value: Any) -> str:
-    """JSON safe to embed in a ``<script>`` element (no ``</script>``, no HTML comment)."""
+    """JSON safe to embed in a ``<script>`` element of a folium template.
+
+    ``<``, ``>`` and ``&`` are escaped (no ``</script>`` or HTML comment can appear), and so
+    is a ``{`` that would open a Jinja tag: branca compiles every rendered script again as
+    a Jinja template, and our encoded geometries (or a user's text) may contain ``{{``.
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
 def simplify_coverage(

@@ -1,0 +1,243 @@
+"""Tests of territory_viz.render and territory_viz.assets: encoding, budgets, escaping, offline."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+import streamlit_folium as sf
+
+from territory_viz import assets, datasets, render
+from territory_viz.model import CRS_EQUAL_AREA, Party
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+SCRIPT = "<script>window.__pwned=2</script>"
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def decode_line(text: str) -> np.ndarray:
+    """Inverse of render._encode_line (the browser's decoder, in Python)."""
+    values, i = [], 0
+    while i < len(text):
+        result, shift = 0, 0
+        while True:
+            b = ord(text[i]) - 63
+            i += 1
+            result |= (b & 0x1F) << shift
+            shift += 5
+            if b < 0x20:
+                break
+        values.append(~(result >> 1) if result & 1 else result >> 1)
+    return np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0) / 1000.0
+
+
+def decode_geometry(encoded: dict) -> shapely.Geometry:
+    if "a" in encoded:
+        polygons = [
+            shapely.Polygon(decode_line(rings[0]), [decode_line(r) for r in rings[1:]])
+            for rings in encoded["a"]
+        ]
+        return shapely.MultiPolygon(polygons)
+    return shapely.MultiLineString([decode_line(s) for s in encoded["l"]])
+
+
+def synthetic_partition(names: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Four 1°x1° squares in Ukraine: one per display class of interest."""
+    names = names or ["Alpha", "Beta", "Gamma", "Delta"]
+    squares = [shapely.box(30 + i, 48, 31 + i, 49) for i in range(4)]
+    rows = [
+        ("ukraine", "ukraine", "ukraine", "none"),
+        ("russia", "russia", "russia/de_jure", "de_jure"),
+        ("ukraine", "russia", "russia/de_facto", "de_facto"),
+        ("russia", "demilitarized", "demilitarized", "none"),
+    ]
+    data = {
+        "iso_code": ["UA-05", "UA-14", "UA-09", "UA-23"],
+        "region": names,
+        "baseline_control": [r[0] for r in rows],
+        "control": [r[1] for r in rows],
+        "display_class": [r[2] for r in rows],
+        "area_km2": [7400.0, 7400.0, 7400.0, 7400.0],
+        "population": [1_000_000.0, 250_000.0, 12_345.0, 0.0],
+    }
+    for party in Party:
+        data[f"rec_{party.value}"] = ["none"] * 4
+    data["rec_russia"] = ["none", "de_jure", "de_jure", "de_jure"]
+    data["rec_united_states"] = ["none", "de_jure", "de_facto", "none"]
+    return gpd.GeoDataFrame(data, geometry=squares, crs="EPSG:4326")
+
+
+def synthetic_regions(names: list[str] | None = None) -> gpd.GeoDataFrame:
+    part = synthetic_partition(names)
+    return gpd.GeoDataFrame(
+        {"name_en": part["region"], "kind": ["oblast"] * 4}, geometry=part.geometry, crs=4326
+    )
+
+
+@pytest.fixture(scope="module")
+def regions() -> gpd.GeoDataFrame:
+    return datasets.load_regions()
+
+
+@pytest.fixture(scope="module")
+def context() -> render.MapContext:
+    return render.map_context()
+
+
+# -- encoding and simplification ----------------------------------------------------------
+
+
+def test_encode_line_round_trips_at_one_thousandth_of_a_degree():
+    coords = np.array([[30.12345, 48.5], [30.2, 48.49], [29.999, 50.001], [-0.5, -0.25]])
+    decoded = decode_line(render._encode_line(coords))
+    assert np.allclose(decoded, np.round(coords, 3))
+    assert set(render._encode_line(coords)) <= {chr(c) for c in range(63, 127)}
+
+
+def test_simplified_regions_stay_within_500_m_and_keep_shared_borders(regions):
+    simplified = render.simplify_coverage(regions.geometry)
+    drawn = gpd.GeoSeries(
+        [decode_geometry(render._encode_geometry(g)) for g in simplified], crs=4326
+    )
+    # Shared borders stay coincident: the drawn regions still form a valid coverage.
+    assert shapely.coverage_is_valid(drawn.values)
+    source = regions.geometry.to_crs(CRS_EQUAL_AREA).values
+    shown = drawn.to_crs(CRS_EQUAL_AREA).values
+    worst = max(
+        shapely.hausdorff_distance(a.boundary, b.boundary, densify=0.25)
+        for a, b in zip(source, shown, strict=True)
+    )
+    assert worst <= 500.0, f"a boundary moved {worst:.0f} m"
+    # ...and simplification is worth it.
+    assert shapely.get_num_coordinates(drawn.values).sum() < 0.6 * sum(
+        shapely.get_num_coordinates(regions.geometry.values)
+    )
+
+
+def test_prepare_partition_keys_hatching_and_changes():
+    prepared = render.prepare_partition(synthetic_partition())
+    assert [r["c"] for r in prepared.rows] == [
+        "ukraine",
+        "russia/de_jure",
+        "russia/de_facto",
+        "demilitarized",
+    ]
+    assert [r["h"] for r in prepared.rows] == ["", "de_jure", "de_facto", ""]
+    assert [r["x"] for r in prepared.rows] == ["", "", "to_russia", "to_demilitarized"]
+    tip = prepared.rows[2]["t"]
+    for text in ("Gamma", "Russian control", "de facto: United States", "7,400 km²", "12,345"):
+        assert text in tip
+    assert "Baseline: Ukrainian control → Russian control (occupied)" in tip
+
+
+# -- payload budget -----------------------------------------------------------------------
+
+
+def naive_explore_bytes(regions: gpd.GeoDataFrame) -> int:
+    """What GeoDataFrame.explore() embeds: the full GeoJSON of the 10 m regions."""
+    return len(json.dumps(regions.__geo_interface__))
+
+
+def component_payload_bytes(m: folium.Map, groups: list[folium.FeatureGroup]) -> int:
+    """Bytes streamlit-folium sends for the map: script, header, feature groups, control."""
+    m.get_root().render()
+    m.render()
+    total = len(sf._get_header(m)) + len(sf._get_html(m)) + len(sf._get_map_string(m))
+    total += sum(len(sf._get_feature_group_string(g, map=m, idx=i)) for i, g in enumerate(groups))
+    total += len(sf._get_layer_control_string(folium.LayerControl(), m))
+    return total
+
+
+def test_page_payload_is_within_30_percent_of_naive_explore(regions, context):
+    from territory_viz import scenarios
+
+    naive = naive_explore_bytes(regions)
+    assert naive > 300_000  # the figure the budget is stated against (about 450 KB)
+    worst = 0
+    for scenario in scenarios.list_scenarios():
+        prepared = render.prepare_partition(scenarios.evaluate(scenario))
+        m = render.base_map(context, leaflet_urls=assets.page_links())
+        groups = render.scenario_layers(prepared, context, title=scenario.title)
+        worst = max(worst, component_payload_bytes(m, groups))
+    assert worst <= 0.30 * naive, f"{worst} bytes > 30% of {naive}"
+
+
+# -- escaping -----------------------------------------------------------------------------
+
+
+def test_every_text_is_escaped_in_tooltips_labels_legend_and_caption():
+    names = [HOSTILE, SCRIPT, "Gamma & <b>", "Delta {{ 7*7 }} {% if %} {# c"]
+    context = render.MapContext.from_layers(
+        synthetic_regions(names),
+        baseline_date=HOSTILE,
+        sources=[SCRIPT],
+        settlements=gpd.GeoDataFrame(
+            {"name": [HOSTILE], "population": [500_000]},
+            geometry=[shapely.Point(30.5, 48.5)],
+            crs=4326,
+        ),
+    )
+    m = render.build_map(synthetic_partition(names), context, title=SCRIPT)
+    page = render.to_standalone_html(m, page_title=HOSTILE)
+    assert "<img src=x" not in page
+    assert "<script>window.__pwned" not in page
+    assert "&lt;img src=x onerror=" in page or "\\u0026lt;img src=x onerror=" in page
+    # Template syntax in data is neither evaluated nor a syntax error (branca re-compiles).
+    assert "Delta \\u007b{ 7*7 }} \\u007b% if %} \\u007b# c" in page
+    # The caption travels as JSON inside a script and is set with textContent.
+    assert "\\u003cscript\\u003ewindow.__pwned=2\\u003c/script\\u003e" in page
+
+
+# -- offline ------------------------------------------------------------------------------
+
+EXTERNAL_ASSET = re.compile(
+    r"<script[^>]+src=[\"']?https?:|<link[^>]+href=[\"']?https?:|@import\s+url\(\s*[\"']?https?:",
+    re.IGNORECASE,
+)
+
+
+def test_standalone_html_inlines_leaflet_and_links_nothing_external():
+    m = render.build_map(synthetic_partition(), render.MapContext.from_layers(synthetic_regions()))
+    page = render.to_standalone_html(m)
+    assert not EXTERNAL_ASSET.search(page)
+    assert "cdn." not in page and "cdnjs" not in page and "jsdelivr" not in page
+    assert "Leaflet 1.9.4" in page
+    assert "url(images/" not in page  # the layer control icon is a data: URI
+
+
+def test_page_map_loads_leaflet_from_the_app_only(context):
+    m = render.base_map(context, leaflet_urls=assets.page_links())
+    css = [href for _, href in m.default_css]
+    js = [src for _, src in m.default_js]
+    assert js and css
+    assert all(not u.startswith(("http:", "https:", "//")) for u in js + css)
+    header = m.get_root().header.render()
+    assert "https://" not in header
+
+
+def test_install_static_copies_the_files_page_links_point_to(tmp_path):
+    folder = assets.install_static(tmp_path)
+    (js,), (css,) = assets.page_links(base_url="")
+    assert (tmp_path / js.lstrip("/")).read_bytes() == (
+        assets.leaflet_dir() / "leaflet.js"
+    ).read_bytes()
+    assert (tmp_path / css.lstrip("/")).is_file()
+    assert (folder / "images" / "layers.png").is_file()
+    assert assets.leaflet_version() == "1.9.4"
+
+
+def test_standalone_html_of_a_real_scenario_has_legend_date_and_sources():
+    from territory_viz import scenarios
+
+    page = render.standalone_html(scenarios.get_scenario("land-swap"))
+    assert "Land swap" in page
+    assert "Baseline: control on 2025-08-15" in page
+    assert "Sources:" in page and "Natural Earth" in page
+    assert not EXTERNAL_ASSET.search(page)
