@@ -1,0 +1,103 @@
+"""The page's widgets and state with streamlit.testing (the folium map itself: test_browser.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from territory_viz import render, scenarios, stats
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT_S = 60
+
+
+def run_app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def scenario_box(at: AppTest):
+    return at.sidebar.selectbox(key="scenario")
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    return run_app()
+
+
+def test_page_opens_on_the_default_scenario_with_header_and_sidebar(app):
+    assert app.title[0].value == "territory_viz"
+    assert scenario_box(app).value == "ceasefire-current-line"
+    assert "Baseline: control on" in app.markdown[0].value or any(
+        "Baseline: control on" in md.value for md in app.markdown
+    )
+    assert app.query_params["scenario"] == ["ceasefire-current-line"] or app.query_params[
+        "scenario"
+    ] == "ceasefire-current-line"
+    assert not app.error
+
+
+@pytest.mark.parametrize("scenario_id", [s.id for s in scenarios.list_scenarios()])
+def test_every_built_in_scenario_can_be_selected(app, scenario_id):
+    scenario_box(app).set_value(scenario_id).run()
+    assert not app.exception, app.exception
+    assert not app.error
+    assert scenario_box(app).value == scenario_id
+    # The URL follows the page.
+    assert str(app.query_params["scenario"]).strip("[]'") == scenario_id
+    assert app.metric, "no numbers shown"
+
+
+def test_numbers_shown_match_the_library():
+    at = run_app(scenario="donbas-for-freeze")
+    shown = metric_values(at)
+    result = stats.scenario_stats(scenarios.get_scenario("donbas-for-freeze"))
+    for row in result.by_control.itertuples():
+        label = render.CONTROL_LABELS[row.control]
+        assert shown[label] == f"{row.area_km2:,.0f} km²"
+    assert shown["To Russian control"] == f"{result.balance.to_russia_km2:+,.0f} km²"
+    assert shown["Back to Ukrainian control"] == f"{result.balance.to_ukraine_km2:+,.0f} km²"
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["To Russian control"] == f"{result.balance.to_russia_population:+,.0f} people"
+    # Every number has a unit.
+    assert all(v.endswith("km²") for v in shown.values())
+    # Tables: per region, towns changing hands, recognition.
+    frames = [df.value for df in at.dataframe]
+    assert len(frames) == 3
+    by_region, towns, recognition = frames
+    assert set(towns["name"]) >= {"Kramatorsk", "Sloviansk"}
+    assert len(recognition) == len(result.recognition)
+
+
+def test_share_link_restores_the_scenario():
+    at = run_app(scenario="land-swap")
+    assert scenario_box(at).value == "land-swap"
+    assert not at.warning
+
+
+def test_unknown_scenario_in_link_falls_back_with_a_notice():
+    at = run_app(scenario="no-such-plan<script>")
+    assert scenario_box(at).value == "ceasefire-current-line"
+    assert at.warning, "no notice shown"
+    notice = at.warning[0].value
+    assert "Unknown scenario" in notice and "no" in notice
+    assert "<script>" not in notice  # escaped for markdown
+    assert str(at.query_params["scenario"]).strip("[]'") == "ceasefire-current-line"
+
+
+def test_layer_toggles_and_baseline_choice_are_in_the_sidebar(app):
+    labels = [c.label for c in app.sidebar.checkbox]
+    assert labels == [label for key, label in render.LAYERS.items() if key != "control"]
+    app.sidebar.checkbox(key="layer_towns").uncheck().run()
+    assert not app.exception
+    assert app.sidebar.selectbox(key="baseline").value
