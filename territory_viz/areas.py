@@ -47,7 +47,7 @@ MAX_RADIUS_KM = 100.0
 MAX_AREA_DEPTH = 6
 #: Most nodes (leaves and operators) in one area expression.
 MAX_AREA_NODES = 64
-#: Most strips and circles (the areas that cost geometry) in one scenario.
+#: Most strips, circles and snapshots (the areas that cost geometry) in one scenario.
 MAX_CUTS = 16
 
 #: Pieces smaller than this (km²) are numerical slivers of geometric operations, dropped.
@@ -56,7 +56,8 @@ SLIVER_KM2 = 1e-6
 #: Names of area strings usable on their own: ``area = "baseline"``.
 AREA_KEYWORDS = ("country", "baseline")
 #: Keys that make an area table, exactly one per table.
-AREA_KINDS = ("regions", "claim", "intersection", "union", "difference", "strip_km", "circle_km")
+AREA_KINDS = ("regions", "claim", "snapshot", "intersection", "union", "difference", "strip_km",
+              "circle_km")
 
 _PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -107,6 +108,13 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """A control snapshot other than the baseline, e.g. ``occupied-2022-02-23``."""
+
+    snapshot_id: str
+
+
+@dataclass(frozen=True)
 class Intersection:
     """What all of ``items`` share."""
 
@@ -145,7 +153,8 @@ class Circle:
 
 
 Area: TypeAlias = (
-    Country | Baseline | Regions | Claim | Intersection | Union | Difference | Strip | Circle
+    Country | Baseline | Regions | Claim | Snapshot | Intersection | Union | Difference | Strip
+    | Circle
 )
 
 
@@ -200,6 +209,7 @@ def parse_area(
     *,
     parameters: Mapping[str, float],
     claim_ids: Iterable[str],
+    snapshot_ids: Iterable[str] = (),
     _depth: int = 0,
     _budget: list[int] | None = None,
 ) -> Area | None:
@@ -218,6 +228,8 @@ def parse_area(
         The scenario's parameters (name -> default), for ``strip_km = "buffer_km"``.
     claim_ids
         Claim layers that exist.
+    snapshot_ids
+        Control snapshots that exist.
 
     Returns
     -------
@@ -225,6 +237,7 @@ def parse_area(
         ``None`` when the expression has problems (they are in ``problems``).
     """
     claim_ids = tuple(claim_ids)
+    snapshot_ids = tuple(snapshot_ids)
     budget = _budget if _budget is not None else [MAX_AREA_NODES]
     budget[0] -= 1
     if budget[0] < 0:
@@ -292,13 +305,20 @@ def parse_area(
             problems.append(f"{sub}: unknown claim {_short(body)}; allowed: {', '.join(claim_ids)}")
             return None
         return Claim(body)
+    if kind == "snapshot":
+        if not isinstance(body, str) or body not in snapshot_ids:
+            problems.append(f"{sub}: unknown snapshot {_short(body)}; allowed: "
+                            f"{', '.join(snapshot_ids) or 'none available'}")
+            return None
+        return Snapshot(body)
     if kind in ("intersection", "union", "difference"):
         if not isinstance(body, list) or len(body) < 2:
             problems.append(f"{sub}: expected a list of at least two areas")
             return None
         items = [
             parse_area(item, f"{sub}[{i}]", problems, parameters=parameters,
-                       claim_ids=claim_ids, _depth=_depth + 1, _budget=budget)
+                       claim_ids=claim_ids, snapshot_ids=snapshot_ids, _depth=_depth + 1,
+                       _budget=budget)
             for i, item in enumerate(body[:MAX_AREA_NODES])
         ]
         if any(item is None for item in items):
@@ -366,9 +386,9 @@ def resolve_area(area: Area, parameters: Mapping[str, float]) -> Area:
 
 
 def count_cuts(area: Area) -> int:
-    """Count the strips and circles in an area (the parts that cost geometry)."""
+    """Count the strips, circles and snapshots in an area (the parts that cost geometry)."""
     match area:
-        case Strip() | Circle():
+        case Strip() | Circle() | Snapshot():
             return 1
         case Intersection() | Union() | Difference():
             return sum(count_cuts(i) for i in area.items)
@@ -432,6 +452,8 @@ def area_to_toml(area: Area) -> str:
             return "{ regions = [" + ", ".join(toml_string(c) for c in codes) + "] }"
         case Claim(claim_id=claim_id):
             return "{ claim = " + toml_string(claim_id) + " }"
+        case Snapshot(snapshot_id=snapshot_id):
+            return "{ snapshot = " + toml_string(snapshot_id) + " }"
         case Intersection() | Union() | Difference():
             kind = type(area).__name__.lower()
             return "{ " + kind + " = [" + ", ".join(area_to_toml(i) for i in area.items) + "] }"
@@ -666,6 +688,19 @@ def _layer_meta(layer: gpd.GeoDataFrame, column: str) -> str:
     return ""
 
 
+def _layer_equal_area(layer: gpd.GeoDataFrame) -> Any:
+    """Union of a layer's polygons in the equal-area CRS (no CRS: lon/lat, as GeoJSON says)."""
+    geoms = np.asarray(layer.geometry.values)
+    if layer.crs is None or layer.crs.equals(CRS_GEOGRAPHIC) or layer.crs.to_epsg() == 4326:
+        geoms = to_equal_area(geoms)
+    elif not layer.crs.equals(CRS_EQUAL_AREA):
+        geoms = np.asarray(layer.to_crs(CRS_EQUAL_AREA).geometry.values)
+    geoms = geoms[~shapely.is_missing(geoms)]
+    if len(geoms) == 0:
+        return shapely.Polygon()
+    return polygonal(shapely.union_all(shapely.make_valid(geoms)))
+
+
 class _Part:
     """An atom cut in two by an area: ``inside`` the area and ``outside`` it (lazy)."""
 
@@ -709,17 +744,8 @@ class BaselineAtoms:
         self.key = key
         self.id = _layer_meta(layer, "id") or (key[3:] if key.startswith("id:") else "custom")
         self.date = _layer_meta(layer, "date")
-        geoms = np.asarray(layer.geometry.values)
-        if layer.crs is None or layer.crs.equals(CRS_GEOGRAPHIC) or layer.crs.to_epsg() == 4326:
-            # no CRS: lon/lat, as GeoJSON (RFC 7946) says
-            geoms = to_equal_area(geoms)
-        elif not layer.crs.equals(CRS_EQUAL_AREA):
-            geoms = np.asarray(layer.to_crs(CRS_EQUAL_AREA).geometry.values)
-        geoms = geoms[~shapely.is_missing(geoms)]
-        russia = polygonal(shapely.union_all(shapely.make_valid(geoms))) if len(geoms) else None
-        if russia is None or shapely.is_empty(russia):
-            russia = shapely.Polygon()
-        elif shapely.area(russia) <= 0:
+        russia = _layer_equal_area(layer)
+        if not shapely.is_empty(russia) and shapely.area(russia) <= 0:
             raise ValidationError("baseline", ["the control layer has no polygon area"])
         self.russia = polygonal(shapely.intersection(russia, geography.outline))
         shapely.prepare(self.russia)
@@ -871,6 +897,10 @@ class BaselineAtoms:
                 else:
                     allowed = self.is_russia if side is StripSide.RUSSIA else ~self.is_russia
                 return self._cut(shape, allowed)
+            case Snapshot(snapshot_id=snapshot_id):
+                if g.snapshot_loader is None:
+                    return AtomArea(frozenset())
+                return self._cut(_layer_equal_area(g.snapshot_loader(snapshot_id)), None)
             case Circle(lat=lat, lon=lon, radius_km=radius):
                 x, y = _to_equal_area().transform(lon, lat)
                 shape = shapely.buffer(shapely.Point(x, y), float(radius) * 1000.0, quad_segs=16)
@@ -977,6 +1007,13 @@ def default_geography() -> Geography:
         return _default
 
 
+def snapshot_ids() -> tuple[str, ...]:
+    """Ids of the control snapshots shipped in ``data/control`` (without loading them)."""
+    from territory_viz.model import DATA_DIR
+
+    return tuple(sorted(p.stem for p in (DATA_DIR / "control").glob("occupied-*.geojson")))
+
+
 def claim_ids() -> tuple[str, ...]:
     """Ids of the claim layers shipped in ``data/claims`` (without loading them)."""
     from territory_viz.model import DATA_DIR
@@ -1006,10 +1043,11 @@ def _build_default() -> Geography:
 
 
 __all__ = [
-    "AREA_KEYWORDS", "AREA_KINDS", "MAX_AREA_DEPTH", "MAX_AREA_NODES", "MAX_RADIUS_KM",
-    "MAX_CUTS", "MAX_STRIP_KM", "Area", "AtomArea", "Baseline", "BaselineAtoms", "Circle", "Claim",
-    "Country", "Difference", "Geography", "Intersection", "ParamRef", "Regions", "Strip",
-    "StripSide", "Union", "area_parameters", "count_cuts", "area_to_toml", "claim_ids",
-    "default_geography", "parse_area", "polygonal", "resolve_area", "to_equal_area",
-    "to_geographic", "to_geographic_valid", "toml_number", "toml_string",
+    "AREA_KEYWORDS", "AREA_KINDS", "MAX_AREA_DEPTH", "MAX_AREA_NODES", "MAX_CUTS",
+    "MAX_RADIUS_KM", "MAX_STRIP_KM", "Area", "AtomArea", "Baseline", "BaselineAtoms", "Circle",
+    "Claim", "Country", "Difference", "Geography", "Intersection", "ParamRef", "Regions",
+    "Snapshot", "Strip", "StripSide", "Union", "area_parameters", "area_to_toml", "claim_ids",
+    "count_cuts", "default_geography", "parse_area", "polygonal", "resolve_area",
+    "snapshot_ids", "to_equal_area", "to_geographic", "to_geographic_valid", "toml_number",
+    "toml_string",
 ]

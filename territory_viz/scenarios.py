@@ -308,6 +308,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
 
     rules: list[Rule] = []
     claim_ids = A.claim_ids()
+    snapshot_ids = A.snapshot_ids()
     raw_rules = data.get("rules")
     if raw_rules is None:
         problems.append("rules: missing field; allowed: one or more [[rules]] tables")
@@ -317,14 +318,15 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
         problems.append(f"rules: {len(raw_rules)} rules; allowed: at most {MAX_RULES}")
     else:
         for i, item in enumerate(raw_rules):
-            parsed_rule = _rule(item, f"rules[{i}]", problems, parameters, claim_ids)
+            parsed_rule = _rule(item, f"rules[{i}]", problems, parameters, claim_ids,
+                                snapshot_ids)
             if parsed_rule is not None:
                 rules.append(parsed_rule)
 
     cuts = sum(A.count_cuts(rule.area) for rule in rules)
     if cuts > A.MAX_CUTS:
-        problems.append(f"rules: {cuts} strips and circles; allowed: at most {A.MAX_CUTS} "
-                        "per scenario")
+        problems.append(f"rules: {cuts} strips, circles and snapshots; allowed: at most "
+                        f"{A.MAX_CUTS} per scenario")
     if problems:
         raise ValidationError(source, problems)
     return Scenario(
@@ -399,7 +401,7 @@ def _source(item: object, where: str, problems: list[str]) -> Source | None:
 
 
 def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str, float],
-          claim_ids: tuple[str, ...]) -> Rule | None:
+          claim_ids: tuple[str, ...], snapshot_ids: tuple[str, ...]) -> Rule | None:
     if not isinstance(item, Mapping):
         problems.append(f"{where}: expected a table with area, control and optional "
                         "recognition")
@@ -415,7 +417,7 @@ def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str
                         f"a table with one of {', '.join(A.AREA_KINDS)}")
     else:
         area = A.parse_area(item["area"], f"{where}.area", problems, parameters=parameters,
-                            claim_ids=claim_ids)
+                            claim_ids=claim_ids, snapshot_ids=snapshot_ids)
     control = None
     controls = ", ".join(c.value for c in Control)
     if "control" not in item:

@@ -469,11 +469,13 @@ def test_display_class() -> None:
 
 _keys = st.sampled_from(["id", "title", "summary", "as_of", "rules", "sources", "parameters",
                          "area", "control", "recognition", "regions", "strip_km", "side",
-                         "circle_km", "lat", "lon", "union", "difference", "claim", "x"])
+                         "circle_km", "lat", "lon", "union", "difference", "claim", "snapshot",
+                         "x"])
 _scalars = st.one_of(
     st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
     st.booleans(), st.dates(), st.sampled_from(["country", "baseline", "UA-14", "russia",
-                                                "de_jure", "russia-claim", "2025-08-15"]))
+                                                "de_jure", "russia-claim", "2025-08-15",
+                                                "occupied-2022-02-23"]))
 _values = st.recursive(_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)), max_leaves=20)
 
@@ -528,7 +530,8 @@ def test_too_many_strips_and_circles() -> None:
     rules = "".join(f'[[rules]]\narea = {{ strip_km = {i + 1} }}\ncontrol = "demilitarized"\n'
                     for i in range(A.MAX_CUTS + 1))
     text = f'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n{rules}'
-    assert any("strips and circles; allowed: at most 16" in p for p in problems_of(text))
+    assert any("strips, circles and snapshots; allowed: at most 16" in p
+               for p in problems_of(text))
 
 
 def test_rule_of_fills_defaults() -> None:
@@ -555,3 +558,22 @@ def test_empty_baseline_means_no_line(geo) -> None:
                  '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"')
     p = evaluate(s, layer, geography=geo)
     assert by_control(p) == {"ukraine": 40_000.0}
+
+
+def test_snapshot_area(geo) -> None:
+    from territory_viz.scenarios import Rule
+
+    s = Scenario("t", "T", "S", date(2025, 8, 15), (), (
+        Rule.of(A.Snapshot("occupied-synthetic"), Control.RUSSIA),))
+    layer = gpd.GeoDataFrame(geometry=[square(0, 0, 100, 100)], crs=CRS_EQUAL_AREA)
+    p = evaluate(s, layer, geography=geo)  # the baseline differs from the snapshot
+    assert by_control(p) == pytest.approx({"russia": 22_500.0, "ukraine": 17_500.0}, rel=1e-6)
+    assert_partition(p, geo)
+    assert A.area_to_toml(A.Snapshot("occupied-2022-02-23")) == \
+        '{ snapshot = "occupied-2022-02-23" }'
+
+
+def test_unknown_snapshot() -> None:
+    text = ('id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n[[rules]]\n'
+            'area = { snapshot = "occupied-1900-01-01" }\ncontrol = "russia"')
+    assert any("unknown snapshot 'occupied-1900-01-01'" in p for p in problems_of(text))

@@ -186,3 +186,15 @@ def test_another_snapshot_as_baseline(geo) -> None:
     d = scenario_stats(get_scenario("ceasefire-current-line"), "occupied-2022-02-23").to_dict()
     assert d["baseline"] == "occupied-2022-02-23"
     assert 35_000 < d["by_control"]["russia"]["area_km2"] < 50_000
+
+
+def test_snapshot_area_on_real_data() -> None:
+    if "occupied-2022-02-23" not in datasets.snapshot_ids():
+        pytest.skip("2022 snapshot not built yet")
+    s = parse_scenario(
+        'id = "held-before-2022"\ntitle = "T"\nsummary = "S"\nas_of = 2025-08-15\n'
+        '[[rules]]\narea = { snapshot = "occupied-2022-02-23" }\ncontrol = "russia"\n')
+    d = scenario_stats(s).to_dict()
+    held = datasets.load_snapshot("occupied-2022-02-23", equal_area=True).area.sum() / 1e6
+    assert d["by_control"]["russia"]["area_km2"] == pytest.approx(held, rel=1e-3)
+    assert parse_scenario(scenario_to_toml(s)) == s
