@@ -10,6 +10,7 @@ page itself; the frames load only what their documents name.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from html import escape
 
@@ -18,7 +19,7 @@ import streamlit.components.v1 as components
 # Our own sync: find the L.Map of every frame, then mirror centre and zoom. The guard
 # flag stops the echo (setView on a follower fires its own move events).
 _SYNC_JS = """
-(function () {
+(function (bounds) {
   var frames = Array.prototype.slice.call(document.querySelectorAll("iframe.tv-map"));
   var maps = [];
   var syncing = false;
@@ -34,16 +35,24 @@ _SYNC_JS = """
     } catch (e) { return null; }
     return null;
   }
-  function follow(source) {
-    if (syncing) { return; }
+  function quietly(fn) {
     syncing = true;
-    try {
+    try { fn(); } finally { syncing = false; }
+  }
+  // Followers show the same extent: same centre, zoom adjusted by the width ratio
+  // (the change map is wider than the two scenario maps).
+  function follow(source) {
+    // Only a map the viewer has touched leads: the maps' own framing on load and on
+    // resize (each fits Ukraine to its size) must not drag the others along.
+    if (syncing || !source._tvLead) { return; }
+    quietly(function () {
+      var width = source.getSize().x || 1;
       maps.forEach(function (m) {
-        if (m !== source) {
-          m.setView(source.getCenter(), source.getZoom(), {animate: false});
-        }
+        if (m === source) { return; }
+        var dz = Math.log((m.getSize().x || width) / width) / Math.LN2;
+        m.setView(source.getCenter(), source.getZoom() + dz, {animate: false});
       });
-    } finally { syncing = false; }
+    });
   }
   function attach(frame, tries) {
     var m = findMap(frame.contentWindow);
@@ -53,12 +62,18 @@ _SYNC_JS = """
     }
     if (maps.indexOf(m) >= 0) { return; }
     maps.push(m);
-    frame.setAttribute("data-synced", "1");
+    if (bounds) { quietly(function () { m.fitBounds(bounds, {animate: false}); }); }
+    ["mousedown", "touchstart", "wheel", "keydown", "dblclick"].forEach(function (ev) {
+      m.getContainer().addEventListener(ev, function () {
+        maps.forEach(function (o) { o._tvLead = false; });
+        m._tvLead = true;
+      }, {passive: true, capture: true});
+    });
     m.on("move zoomend moveend", function () { follow(m); });
-    if (maps.length > 1) { m.setView(maps[0].getCenter(), maps[0].getZoom(), {animate: false}); }
+    frame.setAttribute("data-synced", "1");
   }
   frames.forEach(function (f) { attach(f, 0); });
-})();
+})(%s);
 """
 
 _CSS = """
@@ -77,6 +92,7 @@ def synced_maps_html(
     *,
     height_px: int = 460,
     wide_last: bool = True,
+    fit_bounds: Sequence[Sequence[float]] | None = None,
 ) -> str:
     """Compose standalone map documents into one page whose maps move together.
 
@@ -89,12 +105,16 @@ def synced_maps_html(
         Height of each map frame in pixels.
     wide_last
         Give the last map the full width (the change map under the two scenarios).
+    fit_bounds
+        ``[[south, west], [north, east]]`` every map is framed on when it opens.
 
     Returns
     -------
     str
         An HTML document; headings are escaped, documents are embedded via ``srcdoc``.
     """
+    bounds_js = json.dumps([[float(v) for v in corner] for corner in fit_bounds]) \
+        if fit_bounds is not None else "null"
     cells = []
     for i, (heading, doc) in enumerate(maps):
         wide = " wide" if wide_last and i == len(maps) - 1 and len(maps) > 2 else ""
@@ -108,7 +128,7 @@ def synced_maps_html(
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<style>{_CSS}</style></head><body>"
         f'<div class="tv-grid">{"".join(cells)}</div>'
-        f"<script>{_SYNC_JS}</script></body></html>"
+        f"<script>{_SYNC_JS % bounds_js}</script></body></html>"
     )
 
 
@@ -117,6 +137,7 @@ def synced_maps(
     *,
     height_px: int = 460,
     wide_last: bool = True,
+    fit_bounds: Sequence[Sequence[float]] | None = None,
 ) -> None:
     """Show maps side by side in the page, panning and zooming together.
 
@@ -128,9 +149,12 @@ def synced_maps(
         Height of each map frame in pixels.
     wide_last
         Give the last map the full width.
+    fit_bounds
+        ``[[south, west], [north, east]]`` every map is framed on when it opens.
     """
     # two per row on a laptop screen; the wide last map takes a row of its own
     rows = (len(maps) + 1) // 2
     total = rows * (height_px + 34) + 20
-    components.html(synced_maps_html(maps, height_px=height_px, wide_last=wide_last),
+    components.html(synced_maps_html(maps, height_px=height_px, wide_last=wide_last,
+                                     fit_bounds=fit_bounds),
                     height=total, scrolling=False)
