@@ -1,0 +1,259 @@
+"""End to end in a real browser: ``streamlit run app.py`` driven by headless Chromium, offline.
+
+Every request to a host other than the local server is blocked and recorded; a script or
+stylesheet from elsewhere fails the test. Screenshots go to the git-ignored ``artifacts/``.
+
+Needs Debian's ``/usr/bin/chromium`` and Playwright's Python package (Playwright's own browser
+download is not used). Without them the tests skip, unless ``TERRITORY_VIZ_REQUIRE_BROWSER=1``
+(set by ``.ci/run``), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+STARTUP_TIMEOUT_S = 60
+PAINT_TIMEOUT_MS = 60_000
+
+
+def _need_browser(reason: str) -> None:
+    if os.environ.get("TERRITORY_VIZ_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required (TERRITORY_VIZ_REQUIRE_BROWSER=1): {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A ``streamlit run app.py`` on a free local port; killed (whole group) at teardown."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so teardown kills children too
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text()}"
+                )
+            time.sleep(0.3)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium through Playwright."""
+    if not Path(CHROMIUM).exists():
+        _need_browser(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need_browser("the playwright package is not installed (pip install -r requirements.txt)")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class Offline:
+    """Blocks and records every request that does not go to the local server."""
+
+    def __init__(self) -> None:
+        self.blocked: list[tuple[str, str]] = []
+
+    def handle(self, route) -> None:
+        request = route.request
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
+            route.continue_()
+            return
+        self.blocked.append((request.resource_type, request.url))
+        route.abort()
+
+    def assert_no_foreign_assets(self) -> None:
+        assets = [(kind, url) for kind, url in self.blocked if kind in ("script", "stylesheet")]
+        assert not assets, f"scripts or stylesheets requested from other hosts: {assets}"
+
+
+@pytest.fixture
+def page_factory(browser):
+    contexts = []
+
+    def make(width: int = 1400, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        offline = Offline()
+        context.route("**/*", offline.handle)
+        contexts.append((context, offline))
+        page = context.new_page()
+        page.set_default_timeout(PAINT_TIMEOUT_MS)
+        return page, offline
+
+    yield make
+    for context, offline in contexts:
+        context.close()
+        offline.assert_no_foreign_assets()
+
+
+def open_and_wait_for_map(page, url: str) -> tuple[object, float]:
+    """Open the page; return the map frame once its paths are painted, and the time taken."""
+    start = time.monotonic()
+    page.goto(url)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-tv-fill-pane path.leaflet-interactive").first.wait_for()
+    return frame, time.monotonic() - start
+
+
+def fill_colours(frame) -> list[str]:
+    return frame.locator(".leaflet-tv-fill-pane path").evaluate_all(
+        "paths => paths.map(p => p.getAttribute('fill'))"
+    )
+
+
+def metric_values(page) -> list[str]:
+    return page.locator("[data-testid='stMetricValue']").all_inner_texts()
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_map_paints_offline_with_legend_and_tooltips(server, page_factory):
+    page, offline = page_factory()
+    frame, seconds = open_and_wait_for_map(page, f"{server}/?scenario=ceasefire-current-line")
+    assert frame.locator(".leaflet-interactive").count() > 30  # pieces and towns
+    legend = frame.locator(".tv-legend")
+    text = legend.inner_text()
+    for expected in ("Legend", "Ceasefire on the current line", "Baseline: control on", "Sources:"):
+        assert expected in text
+    legend_box = legend.bounding_box()
+    for control in (".leaflet-control-zoom", ".leaflet-control-layers"):
+        assert not boxes_overlap(legend_box, frame.locator(control).bounding_box()), control
+    # Hovering a piece shows its tooltip with units.
+    frame.locator(".leaflet-tv-fill-pane path.leaflet-interactive").first.hover(force=True)
+    tooltip = frame.locator(".leaflet-tooltip").first
+    tooltip.wait_for()
+    assert "km²" in tooltip.inner_text() and "Control:" in tooltip.inner_text()
+    screenshot(page, "browser-desktop.png")
+    offline.assert_no_foreign_assets()
+    print(f"map painted in {seconds:.2f} s")
+
+
+def test_switching_scenario_changes_map_numbers_and_url(server, page_factory):
+    page, offline = page_factory()
+    frame, _ = open_and_wait_for_map(page, f"{server}/?scenario=ceasefire-current-line")
+    vermillion = "#D55E00"
+    assert vermillion in fill_colours(frame)
+    numbers_before = metric_values(page)
+
+    start = time.monotonic()
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.locator("[role='option']", has_text="Ukraine's 1991 borders").first.click()
+    frame.locator(".tv-scenario", has_text="1991 borders").wait_for()
+    page.wait_for_function(
+        "c => !Array.from(document.querySelector('" + MAP_FRAME.replace("'", "\\'") + "')"
+        ".contentDocument.querySelectorAll('.leaflet-tv-fill-pane path'))"
+        ".some(p => p.getAttribute('fill') === c)",
+        arg=vermillion,
+    )
+    switch_s = time.monotonic() - start
+    page.wait_for_function(
+        "before => JSON.stringify(Array.from(document.querySelectorAll("
+        "'[data-testid=\"stMetricValue\"]')).map(e => e.innerText)) !== before",
+        arg=str(numbers_before).replace("'", '"'),
+    )
+    assert vermillion not in fill_colours(frame)
+    assert metric_values(page) != numbers_before
+    assert "scenario=ukraine-1991-borders" in page.url
+    assert page.locator(MAP_FRAME).count() == 1  # layers swapped, map not remounted
+    screenshot(page, "browser-switched.png")
+    offline.assert_no_foreign_assets()
+    print(f"scenario switch in {switch_s:.2f} s")
+
+
+def test_phone_width_legend_clear_of_controls(server, page_factory):
+    page, offline = page_factory(390, 844)
+    frame, _ = open_and_wait_for_map(page, f"{server}/?scenario=28-point-plan-2025-11")
+    legend_box = frame.locator(".tv-legend").bounding_box()
+    assert legend_box["width"] > 0 and legend_box["height"] > 0
+    for control in (".leaflet-control-zoom", ".leaflet-control-layers"):
+        assert not boxes_overlap(legend_box, frame.locator(control).bounding_box()), control
+    assert "Sources:" in frame.locator(".tv-legend").inner_text()
+    screenshot(page, "browser-phone.png")
+    offline.assert_no_foreign_assets()
