@@ -12,9 +12,10 @@ SVG is written from the geometries, and every text is XML-escaped.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
+from html import escape as _html_escape
 
 import geopandas as gpd
 import shapely
@@ -23,6 +24,14 @@ from shapely.geometry.base import BaseGeometry
 from territory_viz.model import CRS_EQUAL_AREA, UKRAINE_OFFICIAL_AREA_KM2
 
 __all__ = ["CLASS_STYLES", "ClassStyle", "partition_svg"]
+
+# Characters XML 1.0 forbids even when escaped (a TOML "\u0001" would make the SVG unreadable).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape(text: object) -> str:
+    """XML-escape text, replacing characters XML 1.0 does not allow with U+FFFD."""
+    return _html_escape(_XML_INVALID.sub("\ufffd", str(text)))
 
 
 @dataclass(frozen=True)
