@@ -22,7 +22,6 @@ and writes the files.
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,12 +264,8 @@ def ring_coords(ring: Iterable[tuple[float, ...]], decimals: int = COORD_DECIMAL
     list
         ``[[lon, lat], ...]``.
     """
-    out = []
-    for xy in ring:
-        lon, lat = round(xy[0], decimals), round(xy[1], decimals)
-        # -0.0 would print differently from 0.0 and break byte-identical output.
-        out.append([lon + 0.0 if not math.isnan(lon) else lon, lat + 0.0])
-    return out
+    # Adding 0.0 turns -0.0 into 0.0, which would otherwise print differently.
+    return [[round(xy[0], decimals) + 0.0, round(xy[1], decimals) + 0.0] for xy in ring]
 
 
 def multipolygon_coords(mp: MultiPolygon, decimals: int = COORD_DECIMALS) -> list:
