@@ -139,16 +139,17 @@ class ScenarioStats:
             "total_area_km2": round(self.total_area_km2, 1),
             "total_population": int(round(self.total_population)),
             "by_control": {
-                row.control: {"area_km2": round(row.area_km2, 1), "share": round(row.share, 5),
-                              "population": int(round(row.population))}
-                for row in self.by_control.itertuples()
+                row["control"]: {"area_km2": round(row["area_km2"], 1),
+                                 "share": round(row["share"], 5),
+                                 "population": int(round(row["population"]))}
+                for row in self.by_control.to_dict("records")
             },
             "by_region": [
-                {"iso_code": row.iso_code, "region": row.region, "control": row.control,
-                 "area_km2": round(row.area_km2, 1),
-                 "share_of_region": round(row.share_of_region, 5),
-                 "population": int(round(row.population))}
-                for row in self.by_region.itertuples()
+                {"iso_code": row["iso_code"], "region": row["region"], "control": row["control"],
+                 "area_km2": round(row["area_km2"], 1),
+                 "share_of_region": round(row["share_of_region"], 5),
+                 "population": int(round(row["population"]))}
+                for row in self.by_region.to_dict("records")
             ],
             "balance": self.balance.to_dict(),
             "towns_changing_hands": _towns_list(self.towns),
@@ -210,9 +211,9 @@ def _source_dict(source: Any) -> dict[str, str]:
 
 
 def _towns_list(towns: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{"name": r.name, "population": int(r.population), "region": r.region,
-             "from": r.from_, "to": r.to}
-            for r in towns.rename(columns={"from": "from_"}).itertuples()]
+    return [{"name": r["name"], "population": int(r["population"]), "region": r["region"],
+             "from": r["from"], "to": r["to"]}
+            for r in towns.to_dict("records")]
 
 
 def _recognition_list(matrix: pd.DataFrame) -> list[dict[str, Any]]:
@@ -222,7 +223,7 @@ def _recognition_list(matrix: pd.DataFrame) -> list[dict[str, Any]]:
          "population": int(round(row["population"])),
          "regions": list(row["regions"]),
          "parties": {p.value: row[f"rec_{p.value}"] for p in Party}}
-        for _, row in matrix.iterrows()
+        for row in matrix.to_dict("records")
     ]
 
 
@@ -264,13 +265,17 @@ def scenario_stats(
 
 def stats_of(ev: Evaluation) -> ScenarioStats:
     """Measure an evaluation already made (see :func:`scenario_stats`)."""
-    p = ev.partition
+    # Plain Python over the few dozen pieces: pandas' groupby machinery would cost more
+    # than the sums themselves (the budget is 100 ms for evaluation and statistics).
+    part = ev.partition
+    columns = {c: part[c].to_numpy(dtype=float if c in ("area_km2", "population") else object)
+               for c in part.columns if c != "geometry"}
     geo = ev.geography
-    total_area = float(p["area_km2"].sum())
-    total_population = float(p["population"].sum())
-    control = p["control"].to_numpy()
-    area = p["area_km2"].to_numpy()
-    people = p["population"].to_numpy()
+    control = columns["control"]
+    area = columns["area_km2"].astype(float)
+    people = columns["population"].astype(float)
+    total_area = float(area.sum())
+    total_population = float(people.sum())
 
     present = [c for c in _CONTROL_ORDER if c in set(control)]
     by_control = pd.DataFrame({
@@ -280,38 +285,49 @@ def stats_of(ev: Evaluation) -> ScenarioStats:
     })
     by_control["share"] = by_control["area_km2"] / total_area
 
-    by_region = (p.groupby(["iso_code", "region", "control"], sort=True, observed=True)
-                 [["area_km2", "population"]].sum().reset_index())
+    sums: dict[tuple[str, str, str], list[float]] = {}
+    for key, a, n in zip(zip(columns["iso_code"], columns["region"], control, strict=True),
+                         area, people, strict=True):
+        acc = sums.setdefault(key, [0.0, 0.0])
+        acc[0] += a
+        acc[1] += n
     region_area = dict(zip(geo.iso_codes, geo.region_area_km2, strict=True))
-    by_region["share_of_region"] = by_region["area_km2"] / by_region["iso_code"].map(region_area)
+    keys = sorted(sums)
+    by_region = pd.DataFrame({
+        "iso_code": [k[0] for k in keys], "region": [k[1] for k in keys],
+        "control": [k[2] for k in keys],
+        "area_km2": [sums[k][0] for k in keys], "population": [sums[k][1] for k in keys],
+        "share_of_region": [sums[k][0] / region_area[k[0]] for k in keys],
+    })
 
-    balance = Balance.from_moves(p["baseline_control"], control, area, people)
+    balance = Balance.from_moves(columns["baseline_control"], control, area, people)
 
     piece = ev.settlement_piece
-    baseline_control = np.asarray(ev.baseline.control, dtype=object)[
-        ev.baseline.settlement_atom.clip(min=0)]
-    towns = _towns(geo, piece, baseline_control.astype(str),
-                   np.where(piece >= 0, control[piece.clip(min=0)], ""))
+    idx = np.flatnonzero((geo.settlement_population >= TOWN_MIN_POPULATION) & (piece >= 0))
+    before = np.array([str(c) for c in ev.baseline.control[ev.baseline.settlement_atom[idx]]],
+                      dtype=object)
+    towns = _towns(geo, idx, before, control[piece[idx]])
 
     return ScenarioStats(
         scenario=ev.scenario, baseline_id=ev.baseline.id, baseline_date=ev.baseline.date,
-        partition=p, total_area_km2=total_area, total_population=total_population,
+        partition=ev.partition, total_area_km2=total_area, total_population=total_population,
         by_control=by_control, by_region=by_region, towns=towns,
-        recognition=recognition_matrix(p), balance=balance,
+        recognition=_recognition(columns), balance=balance,
     )
 
 
-def _towns(geo: A.Geography, valid: np.ndarray, before: np.ndarray,
+def _towns(geo: A.Geography, idx: np.ndarray, before: np.ndarray,
            after: np.ndarray) -> pd.DataFrame:
-    big = (geo.settlement_population >= TOWN_MIN_POPULATION) & (valid >= 0) & (before != after)
-    idx = np.flatnonzero(big)
+    """Towns among settlements ``idx`` whose control goes from ``before`` to ``after``."""
+    moved = before != after
+    idx, before, after = idx[moved], before[moved], after[moved]
     towns = pd.DataFrame({
         "name": geo.settlement_names[idx],
         "population": geo.settlement_population[idx].astype(int),
         "iso_code": geo.iso_codes[geo.settlement_region[idx]],
         "region": geo.region_names[geo.settlement_region[idx]],
-        "from": before[idx],
-        "to": after[idx],
+        "from": before,
+        "to": after,
     })
     return towns.sort_values(["population", "name"], ascending=[False, True],
                              ignore_index=True)
@@ -322,16 +338,31 @@ def recognition_matrix(partition: pd.DataFrame) -> pd.DataFrame:
 
     Plain Ukrainian control with no recognition is left out: the matrix is about who
     accepts what of Russian (or any other non-Ukrainian) control.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``control``, ``display_class``, ``rec_<party>``..., ``area_km2``, ``population``,
+        ``regions`` (tuple of region names), largest area first.
     """
+    return _recognition({c: partition[c].to_numpy() for c in partition.columns
+                         if c != "geometry"})
+
+
+def _recognition(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     keys = ["control", "display_class", *_REC_COLUMNS]
-    relevant = partition[(partition["control"] != Control.UKRAINE.value)
-                         | (partition[_REC_COLUMNS] != "none").any(axis=1)]
-    if relevant.empty:
-        return pd.DataFrame(columns=[*keys, "area_km2", "population", "regions"])
-    grouped = relevant.groupby(keys, sort=False, observed=True)
-    matrix = grouped[["area_km2", "population"]].sum()
-    matrix["regions"] = grouped["region"].agg(lambda s: tuple(sorted(set(s))))
-    return matrix.reset_index().sort_values("area_km2", ascending=False, ignore_index=True)
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for i in range(len(columns["control"])):
+        key = tuple(str(columns[k][i]) for k in keys)
+        if key[0] == Control.UKRAINE.value and all(v == "none" for v in key[2:]):
+            continue
+        acc = groups.setdefault(key, [0.0, 0.0, set()])
+        acc[0] += float(columns["area_km2"][i])
+        acc[1] += float(columns["population"][i])
+        acc[2].add(str(columns["region"][i]))
+    rows = [[*key, acc[0], acc[1], tuple(sorted(acc[2]))] for key, acc in groups.items()]
+    rows.sort(key=lambda r: -r[len(keys)])
+    return pd.DataFrame(rows, columns=[*keys, "area_km2", "population", "regions"])
 
 
 # --------------------------------------------------------------------------- compare
@@ -374,8 +405,10 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
     atoms = ev_a.baseline
     geo = atoms.geography
     pa, pb = ev_a.partition, ev_b.partition
-    ctrl_a, ctrl_b = pa["control"].to_numpy(), pb["control"].to_numpy()
-    cls_a, cls_b = pa["display_class"].to_numpy(), pb["display_class"].to_numpy()
+    ctrl_a = pa["control"].to_numpy(dtype=object)
+    ctrl_b = pb["control"].to_numpy(dtype=object)
+    cls_a = pa["display_class"].to_numpy(dtype=object)
+    cls_b = pb["display_class"].to_numpy(dtype=object)
 
     # Pieces only intersect within the same atom; a piece that is its atom's only one
     # covers it, so the overlap is simply the other piece (no geometry needed).
@@ -434,10 +467,9 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
                  .groupby(["iso_code", "region", "from_control", "to_control"], observed=True)
                  [["area_km2", "population"]].sum().reset_index())
 
-    piece_a, piece_b = ev_a.settlement_piece, ev_b.settlement_piece
-    before = np.where(both, ctrl_a[piece_a.clip(min=0)], "")
-    after = np.where(both, ctrl_b[piece_b.clip(min=0)], "")
-    towns = _towns(geo, np.where(both, 0, -1), before.astype(str), after.astype(str))
+    idx = np.flatnonzero(both & (geo.settlement_population >= TOWN_MIN_POPULATION))
+    towns = _towns(geo, idx, ctrl_a[ev_a.settlement_piece[idx]],
+                   ctrl_b[ev_b.settlement_piece[idx]])
     return Comparison(ev_a.scenario, ev_b.scenario, atoms.id, changes, balance, towns,
                       by_region)
 
