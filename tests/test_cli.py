@@ -156,12 +156,14 @@ def test_compare_formats(capsys) -> None:
     assert code == 0 and out.startswith("a,b,iso_code,region,from_control,to_control")
 
 
-def test_render_standalone_offline_map(capsys, tmp_path) -> None:
+@pytest.mark.parametrize(("scenario_id", "title"), [
+    ("land-swap", "Land swap"), ("ceasefire-with-dmz", "Ceasefire with a demilitarized zone")])
+def test_render_standalone_offline_map(capsys, tmp_path, scenario_id, title) -> None:
     target = tmp_path / "map.html"
-    code, out, err = run(capsys, "render", "land-swap", "-o", str(target))
+    code, out, err = run(capsys, "render", scenario_id, "-o", str(target))
     assert code == 0, err
     html = target.read_text(encoding="utf-8")
-    assert "Land swap" in html
+    assert title in html
     # nothing loads from another host
     assert not re.search(r"<script[^>]+src=[\"']https?://", html)
     assert not re.search(r"<link[^>]+href=[\"']https?://", html)
