@@ -196,7 +196,9 @@ def scenario_map(
     """Draw the folium map: constant base, scenario layers swapped in without a reload."""
     context = map_context(view.baseline_id)
     caption = render.scenario_caption(result.scenario)
-    base = render.base_map(context, layers=view.layers, title=caption, leaflet_urls=leaflet_links())
+    # No scenario text in the base: its script must stay identical across scenarios, or
+    # streamlit-folium would remount the map (the caption comes with the scenario layers).
+    base = render.base_map(context, layers=view.layers, leaflet_urls=leaflet_links())
     groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]).
