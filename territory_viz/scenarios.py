@@ -80,7 +80,21 @@ _STRONGEST_FIRST = (Recognition.DE_JURE, Recognition.DE_FACTO, Recognition.NONE)
 
 @dataclass(frozen=True)
 class Source:
-    """Who proposed or reported a scenario, and where."""
+    """Who proposed or reported a scenario, and where.
+
+    Attributes
+    ----------
+    publisher
+        E.g. ``CNBC``, ``Axios``, ``United Nations General Assembly``.
+    date
+        Publication date.
+    title
+        Headline or document title.
+    quote
+        A short exact quote ("" if none).
+    url
+        Web address ("" if none).
+    """
 
     publisher: str
     date: date
@@ -93,7 +107,17 @@ class Source:
 class Rule:
     """One rule: an area and the outcome there.
 
-    ``recognition`` holds one level per party, in :class:`~territory_viz.model.Party` order.
+    Attributes
+    ----------
+    area
+        Where the rule applies (see :mod:`territory_viz.areas`).
+    control
+        Who would hold it on the ground.
+    recognition
+        ``(party, level)`` for every party, in :class:`~territory_viz.model.Party` order:
+        what each party would recognise about Russian control there.
+    note
+        Optional one-line explanation shown with the rule.
     """
 
     area: A.Area
@@ -124,7 +148,23 @@ class Rule:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A settlement scenario: sources and an ordered list of rules (later rules win)."""
+    """A settlement scenario: sources and an ordered list of rules (later rules win).
+
+    Attributes
+    ----------
+    id
+        Slug, e.g. ``donbas-for-freeze``.
+    title, summary
+        Plain text (never HTML: callers escape it where they show it).
+    as_of
+        The date the scenario describes.
+    sources
+        Who proposed or reported it.
+    rules
+        The rules, applied in order; anything no rule covers stays Ukrainian.
+    parameters
+        Named numbers rules refer to (e.g. ``buffer_km``), with their current values.
+    """
 
     id: str
     title: str
