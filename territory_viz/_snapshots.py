@@ -44,7 +44,8 @@ SIDES = ("occupied", "ukraine")
 #: Allowed values of the ``kind`` column.
 #: ``settlement``: a GeoNames place (geonameid and GeoNames coordinates);
 #: ``natural``: a vertex placed to make the line follow a natural feature (river bank, spit);
-#: ``vertex``: a place GeoNames (population >= 500) lacks, position authored, approximate.
+#: ``vertex``: a village GeoNames (population >= 500) lacks, position authored and approximate,
+#: or a point placed behind one side's line where no settlement bounds the partition.
 KINDS = ("settlement", "natural", "vertex")
 
 #: Decimal places of the written coordinates (1e-5 degree is about 1 m).
