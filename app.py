@@ -23,6 +23,7 @@ from streamlit_folium import st_folium
 from territory_viz import assets, datasets, render, scenarios, stats
 from territory_viz._errors import TerritoryVizError
 from territory_viz.model import Party
+from ui import page as analyst  # analyst workflows (issue 5): compare, builder, uploads, exports
 from ui._text import md_escape
 
 APP_DIR = Path(__file__).resolve().parent
@@ -117,7 +118,7 @@ def _initial(param: str, allowed: dict[str, str], default: str, what: str) -> No
 
 def sidebar() -> View:
     """Scenario picker with its summary and sources, baseline choice, layer toggles."""
-    catalogue = scenario_catalogue()
+    catalogue = {**scenario_catalogue(), **analyst.user_catalogue()}  # + the session's own
     baselines = baseline_catalogue()
     default_baseline = (
         datasets.DEFAULT_BASELINE
@@ -130,7 +131,7 @@ def sidebar() -> View:
         scenario_id = st.selectbox(
             "Scenario", list(catalogue), key="scenario", format_func=catalogue.__getitem__
         )
-        scenario = scenarios.get_scenario(scenario_id)
+        scenario = analyst.scenario(scenario_id)
         st.markdown(md_escape(scenario.summary))
         st.markdown("**Sources**")
         st.markdown("\n".join(_source_line(s) for s in scenario.sources))
@@ -194,7 +195,7 @@ def scenario_map(
     view: View, result: stats.ScenarioStats, prepared: render.PreparedPartition
 ) -> None:
     """Draw the folium map: constant base, scenario layers swapped in without a reload."""
-    context = map_context(view.baseline_id)
+    context = analyst.uploaded_context() or map_context(view.baseline_id)
     caption = render.scenario_caption(result.scenario)
     # No scenario text in the base: its script must stay identical across scenarios, or
     # streamlit-folium would remount the map (the caption comes with the scenario layers).
@@ -343,14 +344,24 @@ def main() -> None:
     """Lay out the page."""
     st.set_page_config(page_title="territory_viz", page_icon="🗺️", layout="wide")
     view = sidebar()
-    result, prepared = evaluated(view.scenario_id, view.baseline_id)
+    # --- analyst workflows (ui/, issue 5): mode, uploads, compare, builder, exports ---
+    mode = analyst.sidebar_tools()
+    scenario, baseline = analyst.resolve(view.scenario_id, view.baseline_id)
+    if analyst.is_custom(view.scenario_id):
+        result, prepared = analyst.evaluated(scenario, baseline)
+    else:
+        result, prepared = evaluated(view.scenario_id, view.baseline_id)
     header(result)
+    if analyst.main_view(mode, scenario, baseline):
+        return
+    # --- end analyst workflows ---
     map_col, numbers_col = st.columns([5, 2], gap="medium")
     with map_col:
         scenario_map(view, result, prepared)
     with numbers_col:
         headline(result)
     tables(result)
+    analyst.exports(scenario, baseline, result)  # analyst workflows: downloads of this view
 
 
 try:

@@ -36,6 +36,9 @@ from ui.synced_maps import synced_maps
 #: Query parameter naming the second scenario.
 COMPARE_PARAM = "compare"
 MAP_HEIGHT_PX = 480
+#: Accessible names (frame titles) of the compare maps and of the builder's preview.
+COMPARE_FRAME_TITLE = "Scenario A, scenario B and the change map, panning together"
+PREVIEW_FRAME_TITLE = "Map of the scenario being built"
 _STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 #: Class of the change map's pieces that are the same in A and B.
@@ -84,13 +87,22 @@ def _restyle_unchanged(groups: list[folium.FeatureGroup]) -> None:
 
 
 @st.cache_resource(max_entries=24, ttl=6 * 3600, show_spinner=False)
-def _scenario_document(_scenario: Scenario, _baseline: Baseline, skey: str, bkey: str) -> str:
+def _scenario_document(_scenario: Scenario, _baseline: Baseline, skey: str, bkey: str,
+                       legend_open: bool = False) -> str:
     _, prepared = stats_for(_scenario, _baseline)
     context = context_for(_baseline)
     caption = render.scenario_caption(_scenario)
     base = render.base_map(context, title=caption, leaflet_urls=_leaflet_urls())
     return _map_document(base, render.scenario_layers(prepared, context, title=caption),
-                         legend_open=False)
+                         legend_open=legend_open)
+
+
+def single_map(scenario: Scenario, baseline: Baseline, *, height_px: int = 560) -> None:
+    """Show one scenario's map (the builder's preview): same map as the page's, no rerun."""
+    doc = _scenario_document(scenario, baseline, scenario_key(scenario), baseline.key,
+                             legend_open=True)
+    synced_maps([(scenario.title, doc)], height_px=height_px, wide_last=False,
+                alt=PREVIEW_FRAME_TITLE)
 
 
 def change_frame(comparison: stats.Comparison) -> gpd.GeoDataFrame:
@@ -305,7 +317,8 @@ def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparis
     doc_b = _scenario_document(b, baseline, scenario_key(b), baseline.key)
     doc_c = _change_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key)
     synced_maps([(f"A: {a.title}", doc_a), (f"B: {b.title}", doc_b),
-                 ("Change from A to B", doc_c)], height_px=MAP_HEIGHT_PX)
+                 ("Change from A to B", doc_c)], height_px=MAP_HEIGHT_PX,
+                alt=COMPARE_FRAME_TITLE)
     st.caption("The three maps pan and zoom together. Hover a piece for its numbers.")
     balance_section(comparison)
     result_a, _ = stats_for(a, baseline)

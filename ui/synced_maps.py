@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from html import escape
 
-import streamlit.components.v1 as components
+import streamlit as st
 
 # Our own sync: find the L.Map of every frame, then mirror centre and zoom. The guard
 # flag stops the echo (setView on a follower fires its own move events).
@@ -138,6 +138,7 @@ def synced_maps(
     height_px: int = 460,
     wide_last: bool = True,
     fit_bounds: Sequence[Sequence[float]] | None = None,
+    alt: str = "Synced maps",
 ) -> None:
     """Show maps side by side in the page, panning and zooming together.
 
@@ -151,10 +152,12 @@ def synced_maps(
         Give the last map the full width.
     fit_bounds
         ``[[south, west], [north, east]]`` every map is framed on when it opens.
+    alt
+        Accessible name of the component's frame (its ``title``).
     """
     # two per row on a laptop screen; the wide last map takes a row of its own
     rows = (len(maps) + 1) // 2
     total = rows * (height_px + 34) + 20
-    components.html(synced_maps_html(maps, height_px=height_px, wide_last=wide_last,
-                                     fit_bounds=fit_bounds),
-                    height=total, scrolling=False)
+    st.iframe(synced_maps_html(maps, height_px=height_px, wide_last=wide_last,
+                               fit_bounds=fit_bounds),
+              height=total, alt=alt)

@@ -1,0 +1,256 @@
+"""Upload a scenario file or a control layer; every problem is shown, nothing crashes.
+
+Both uploaders state their limits before a file is chosen. A bad file leaves the
+session as it was (the picker, the baseline) and shows one message per problem,
+escaped so that text from the file shows literally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import streamlit as st
+
+from territory_viz._errors import TerritoryVizError, ValidationError
+from territory_viz.loaders import MAX_UPLOAD_BYTES, load_control_layer
+from territory_viz.scenarios import MAX_FILE_BYTES, parse_scenario
+from ui._text import md_escape
+from ui.state import (
+    Baseline,
+    add_user_scenario,
+    layer_area_km2,
+    set_uploaded_baseline,
+    uploaded_baseline,
+)
+
+#: Largest scenario file accepted, bytes: the library's own cap, so the page states the true one.
+MAX_SCENARIO_BYTES = MAX_FILE_BYTES
+LAYER_TYPES = ("geojson", "json", "gpkg", "kml")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RESULT_SCENARIO = "tv_scenario_upload_result"
+_RESULT_LAYER = "tv_layer_upload_result"
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """The outcome of processing one uploaded file, kept to re-show it on reruns."""
+
+    file_id: str
+    ok: bool
+    headline: str
+    problems: tuple[str, ...] = ()
+
+
+def _mb(n_bytes: int) -> str:
+    return f"{n_bytes / 1024 / 1024:g} MB" if n_bytes >= 1024 * 1024 else f"{n_bytes // 1024} KB"
+
+
+def _show(result: UploadResult) -> None:
+    if result.ok:
+        st.success(md_escape(result.headline))
+        return
+    st.error(md_escape(result.headline))
+    for problem in result.problems:
+        st.markdown(f"- {md_escape(problem)}")
+
+
+def _problems(err: Exception) -> tuple[str, ...]:
+    if isinstance(err, ValidationError):
+        return tuple(err.problems)
+    return (str(err),)
+
+
+def check_scenario_upload(data: bytes, filename: str) -> tuple[UploadResult, object | None]:
+    """Validate an uploaded scenario file.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    filename
+        Its name, used in messages.
+
+    Returns
+    -------
+    tuple
+        The result to show, and the parsed ``Scenario`` when the file is valid.
+    """
+    file_id = hashlib.sha256(data).hexdigest()
+    if not filename.lower().endswith(".toml"):
+        return UploadResult(file_id, False, f"{filename}: not a scenario file",
+                            ("file type: allowed is .toml",)), None
+    if len(data) > MAX_SCENARIO_BYTES:
+        return UploadResult(file_id, False, f"{filename}: too large",
+                            (f"size: {len(data):,} bytes; allowed at most "
+                             f"{_mb(MAX_SCENARIO_BYTES)}",)), None
+    if not data.strip():
+        return UploadResult(file_id, False, f"{filename}: the file is empty",
+                            ("content: a scenario file needs its [scenario] table and "
+                             "[[rules]]",)), None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return UploadResult(file_id, False, f"{filename}: not UTF-8 text",
+                            (f"encoding: byte {err.start} is not UTF-8; allowed is UTF-8 "
+                             "text (TOML)",)), None
+    try:
+        scenario = parse_scenario(text, source_name=filename)
+    except (ValidationError, TerritoryVizError, ValueError) as err:
+        problems = _problems(err)
+        noun = "problem" if len(problems) == 1 else "problems"
+        return UploadResult(file_id, False,
+                            f"{filename} is not a valid scenario: {len(problems)} {noun}",
+                            problems), None
+    return UploadResult(file_id, True, ""), scenario
+
+
+def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
+    """Draw the scenario uploader; a valid file joins the scenario picker for this session.
+
+    Returns
+    -------
+    str or None
+        The id under which a newly accepted scenario joined the picker (on the run
+        that accepted it), else ``None``.
+    """
+    upload = st.file_uploader(
+        f"Scenario file (.toml, at most {_mb(MAX_SCENARIO_BYTES)})",
+        type=["toml"],
+        key=key,
+        help="A scenario file like those in data/scenarios/ or one downloaded from the "
+        "builder. It is checked with the same validator as `python -m territory_viz validate`.",
+    )
+    if upload is None:
+        return None
+    data = upload.getvalue()
+    file_id = f"{upload.file_id}:{hashlib.sha256(data).hexdigest()}"
+    previous: UploadResult | None = st.session_state.get(_RESULT_SCENARIO)
+    if previous is not None and previous.file_id == file_id:
+        _show(previous)
+        return None
+    result, scenario = check_scenario_upload(data, upload.name)
+    new_id = None
+    if scenario is not None:
+        stored = add_user_scenario(scenario)  # type: ignore[arg-type]
+        renamed = f" (renamed from {scenario.id}: that id is built in)" \
+            if stored.id != scenario.id else ""  # type: ignore[attr-defined]
+        result = UploadResult(file_id, True,
+                              f"{upload.name}: valid. “{stored.title}” joined the scenario "
+                              f"picker as {stored.id}{renamed}, for this session.")
+        new_id = stored.id
+    else:
+        result = UploadResult(file_id, result.ok, result.headline, result.problems)
+    st.session_state[_RESULT_SCENARIO] = result
+    _show(result)
+    return new_id
+
+
+def check_layer_upload(
+    data: bytes, filename: str, *, name: str = "", date: str = ""
+) -> tuple[UploadResult, Baseline | None]:
+    """Load an uploaded control layer as a baseline.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    filename
+        Its name (the extension picks the reader).
+    name
+        What to call the layer; defaults to the file name.
+    date
+        Its date, ``YYYY-MM-DD``, or empty when unknown.
+
+    Returns
+    -------
+    tuple
+        The result to show, and the new :class:`Baseline` when the file loaded.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    file_id = f"{digest}:{name}:{date}"
+    problems: list[str] = []
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in LAYER_TYPES:
+        problems.append(f"file type: .{ext or '(none)'} is not allowed; allowed are "
+                        + ", ".join(f".{t}" for t in LAYER_TYPES))
+    if len(data) > MAX_UPLOAD_BYTES:
+        problems.append(f"size: {len(data):,} bytes; allowed at most {_mb(MAX_UPLOAD_BYTES)}")
+    date = date.strip()
+    if date and not _DATE.match(date):
+        problems.append(f"date: {date!r} is not a date; allowed is YYYY-MM-DD or empty")
+    if not data.strip() and not problems:
+        problems.append("content: the file is empty; allowed is a polygon layer "
+                        "(GeoJSON, GeoPackage or KML)")
+    if problems:
+        return UploadResult(file_id, False, f"{filename} was not loaded; the baseline is "
+                            "unchanged", tuple(problems)), None
+    label = name.strip() or filename
+    try:
+        layer = load_control_layer(data, filename=filename, name=label, date=date or None)
+    except (ValidationError, TerritoryVizError, ValueError) as err:
+        return UploadResult(file_id, False, f"{filename} was not loaded; the baseline is "
+                            "unchanged", _problems(err)), None
+    except Exception as err:  # noqa: BLE001 - a reader failing on junk must not crash the page
+        return UploadResult(file_id, False, f"{filename} was not loaded; the baseline is "
+                            "unchanged", (f"content: the file could not be read "
+                                          f"({type(err).__name__}); allowed is a polygon "
+                                          "layer in GeoJSON, GeoPackage or KML",)), None
+    layer_date = str(layer["date"].iloc[0]) if "date" in layer.columns else ""
+    layer_date = layer_date if _DATE.match(layer_date) else (date or None)
+    baseline = Baseline(
+        key=f"upload-{digest[:16]}-{layer_date or 'nodate'}",
+        label=label,
+        date=layer_date,
+        area_km2=layer_area_km2(layer),
+        layer=layer,
+        filename=filename,
+    )
+    notes = "".join(f" Note: {n}." for n in layer.attrs.get("notes", ()))  # e.g. repairs
+    return UploadResult(file_id, True, f"{filename} loaded. {baseline.description}.{notes}"), \
+        baseline
+
+
+def layer_upload(*, key: str = "tv_upload_layer") -> bool:
+    """Draw the control-layer uploader; a good file becomes this session's baseline.
+
+    Returns
+    -------
+    bool
+        ``True`` on the run where the baseline changed (so the caller can rerun).
+    """
+    st.caption(
+        "A polygon layer of the area under Russian control, e.g. a day of the public "
+        f"DeepStateMap archive. Formats: {', '.join('.' + t for t in LAYER_TYPES)}; "
+        f"at most {_mb(MAX_UPLOAD_BYTES)}. It is clipped to Ukraine; every scenario and "
+        "number then re-evaluates against it."
+    )
+    upload = st.file_uploader(
+        f"Control layer (at most {_mb(MAX_UPLOAD_BYTES)})",
+        type=list(LAYER_TYPES),
+        key=key,
+        max_upload_size=max(1, MAX_UPLOAD_BYTES // (1024 * 1024)),
+    )
+    name = st.text_input("Name of the layer (optional)", key=f"{key}_name",
+                         placeholder="e.g. DeepStateMap 2025-11-20")
+    date = st.text_input("Date of the layer (YYYY-MM-DD, optional)", key=f"{key}_date",
+                         placeholder="2025-11-20")
+    changed = False
+    if upload is not None and st.button("Use as baseline", key=f"{key}_apply", type="primary"):
+        result, baseline = check_layer_upload(upload.getvalue(), upload.name, name=name,
+                                              date=date)
+        if baseline is not None:
+            set_uploaded_baseline(baseline)
+            changed = True
+        st.session_state[_RESULT_LAYER] = result
+    result = st.session_state.get(_RESULT_LAYER)
+    if result is not None:
+        _show(result)
+    current = uploaded_baseline()
+    if current is not None and st.button("Back to the committed snapshots",
+                                         key=f"{key}_reset"):
+        set_uploaded_baseline(None)
+        st.session_state.pop(_RESULT_LAYER, None)
+        changed = True
+    return changed
