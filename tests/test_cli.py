@@ -271,3 +271,19 @@ def test_bad_baseline_file(capsys, tmp_path) -> None:
     layer = bad_file(tmp_path, "not json at all", "front.geojson")
     code, _, err = run(capsys, "stats", "land-swap", "--baseline", str(layer))
     assert code == 2 and "front.geojson" in err and "Traceback" not in err
+
+
+def test_baseline_from_a_file(capsys, tmp_path) -> None:
+    """A user's control layer (here: the committed snapshot written out) as the baseline."""
+    layer = tmp_path / "front-2025-08-15.geojson"
+    code, _, err = run(capsys, "export", "--layer", "occupied-2025-08-15", "-o", str(layer))
+    assert code == 0, err
+    code, out, err = run(capsys, "stats", "donbas-for-freeze", "--baseline", str(layer),
+                         "--format", "json")
+    assert code == 0, err
+    from_file = json.loads(out)
+    code, out, _ = run(capsys, "stats", "donbas-for-freeze", "--format", "json")
+    committed = json.loads(out)
+    assert from_file["baseline"] != committed["baseline"]
+    assert from_file["balance"]["to_russia_km2"] == pytest.approx(
+        committed["balance"]["to_russia_km2"], rel=1e-3)
