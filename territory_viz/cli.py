@@ -16,6 +16,7 @@ Adding a command::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,6 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args._run(args)
+    except BrokenPipeError:
+        # output piped into `head` and closed early: not an error worth a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (UsageError, ValidationError) as exc:
         print(f"{PROG} {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
