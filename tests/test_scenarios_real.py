@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
@@ -20,7 +22,10 @@ from territory_viz.scenarios import (
 )
 from territory_viz.stats import compare, scenario_stats
 
-SOURCE_TEXT = "/work/shared/sources/cnbc-2025-08-14-five-things-at-stake.txt"
+# the brief's copy of the article sits beside the repository (shared/), in CI too
+_ARTICLE = "sources/cnbc-2025-08-14-five-things-at-stake.txt"
+SOURCE_CANDIDATES = [Path(__file__).resolve().parents[2] / "shared" / _ARTICLE,
+                     Path("/work/shared") / _ARTICLE]
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +50,10 @@ def test_builtin_cites_sources_and_round_trips(scenario_id: str) -> None:
 
 
 def test_cnbc_quotes_are_exact() -> None:
-    try:
-        text = open(SOURCE_TEXT, encoding="utf-8").read()
-    except OSError:
+    found = [p for p in SOURCE_CANDIDATES if p.is_file()]
+    if not found:
         pytest.skip("source article not available")
+    text = found[0].read_text(encoding="utf-8")
     for s in list_scenarios():
         for source in s.sources:
             if source.publisher == "CNBC":
