@@ -203,3 +203,17 @@ def test_snapshot_area_on_real_data() -> None:
     held = datasets.load_snapshot("occupied-2022-02-23", equal_area=True).area.sum() / 1e6
     assert d["by_control"]["russia"]["area_km2"] == pytest.approx(held, rel=1e-3)
     assert parse_scenario(scenario_to_toml(s)) == s
+
+
+@pytest.mark.parametrize("scenario_id", BUILTIN_IDS)
+def test_builtin_partitions_every_snapshot(scenario_id: str, geo) -> None:
+    """Every scenario re-evaluates against the other committed snapshots, exactly."""
+    for snapshot_id in datasets.snapshot_ids():
+        if snapshot_id == datasets.DEFAULT_BASELINE:
+            continue
+        p = evaluate(get_scenario(scenario_id), snapshot_id)
+        assert p.attrs["baseline"] == snapshot_id
+        pieces = np.asarray(p.to_crs(CRS_EQUAL_AREA).geometry.values)
+        union = shapely.area(shapely.union_all(pieces)) / 1e6
+        assert union == pytest.approx(geo.total_area_km2, rel=1e-4)
+        assert (shapely.area(pieces).sum() / 1e6) == pytest.approx(union, rel=1e-4)
