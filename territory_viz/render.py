@@ -1026,6 +1026,7 @@ def _legend_html(context: MapContext, *, title: str = "") -> str:
     line_rows = [
         row(_swatch_line(_LINE_STYLES[k][1]), _LINE_STYLES[k][0])
         for k in ("line_of_contact", "claim", "occupied_2022", "region_borders")
+        if k == "region_borders" or context.layers.get(k)  # only lines the map can draw
     ]
     town_swatch = (
         '<svg width="22" height="14" aria-hidden="true">'

@@ -1,0 +1,235 @@
+"""Measure the page against its budgets in headless Chromium, offline; write the README screenshot.
+
+Usage::
+
+    python scripts/bench_page.py [--runs 3] [--no-screenshot]
+
+Starts ``streamlit run app.py`` on a free local port, blocks every request to another host,
+and measures:
+
+- **paint**: time from opening ``/?scenario=<id>`` to the first painted map path, in a fresh
+  browser context (empty HTTP cache) on a warm server (budget 3 s);
+- **switch**: time from choosing another scenario in the sidebar to the map showing it, the
+  script run finished (budget 1.5 s), for all nine scenarios, first (cold evaluation) and
+  again (warm);
+- **payload**: bytes streamlit-folium sends for the map (script, header, feature groups,
+  layer control) for the heaviest scenario, against what a naive ``GeoDataFrame.explore()``
+  of the 10 m regions embeds (budget 30%).
+
+Prints a table and exits 1 if a budget is missed. Writes ``docs/screenshot.png`` (the real
+page, 1400x900) unless ``--no-screenshot``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+FILL_PATH = ".leaflet-tv-fill-pane path.leaflet-interactive"
+BUDGET_PAINT_S = 3.0
+BUDGET_SWITCH_S = 1.5
+BUDGET_PAYLOAD_SHARE = 0.30
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+SCREENSHOT_SCENARIO = "donbas-for-freeze"
+
+
+@contextlib.contextmanager
+def streamlit_server() -> Iterator[str]:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode}")
+            time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit not healthy after 60 s")
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def offline_context(browser, blocked: list[str], width: int = 1400, height: int = 900):
+    context = browser.new_context(viewport={"width": width, "height": height})
+
+    def handle(route) -> None:
+        parsed = urlparse(route.request.url)
+        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in ("127.0.0.1",):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return context
+
+
+def wait_idle(page) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+
+
+def time_paint(browser, url: str, blocked: list[str]) -> float:
+    context = offline_context(browser, blocked)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    start = time.monotonic()
+    page.goto(url)
+    page.frame_locator(MAP_FRAME).locator(FILL_PATH).first.wait_for()
+    elapsed = time.monotonic() - start
+    context.close()
+    return elapsed
+
+
+def time_switches(page, titles: dict[str, str]) -> dict[str, float]:
+    times = {}
+    frame = page.frame_locator(MAP_FRAME)
+    for scenario_id, title in titles.items():
+        start = time.monotonic()
+        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+        page.locator("[role='option']", has_text=title).first.click()
+        frame.locator(".tv-scenario", has_text=title).wait_for()
+        wait_idle(page)
+        times[scenario_id] = time.monotonic() - start
+    return times
+
+
+def payload_bytes() -> tuple[int, int, str]:
+    """Largest map payload over the built-in scenarios, and the naive explore() figure."""
+    import folium
+    import streamlit_folium as sf
+
+    from territory_viz import assets, datasets, render, scenarios
+
+    naive = len(json.dumps(datasets.load_regions().__geo_interface__))
+    context = render.map_context()
+    worst, worst_id = 0, ""
+    for scenario in scenarios.list_scenarios():
+        prepared = render.prepare_partition(scenarios.evaluate(scenario))
+        m = render.base_map(context, leaflet_urls=assets.page_links())
+        groups = render.scenario_layers(prepared, context, title=scenario.title)
+        m.get_root().render()
+        m.render()
+        size = len(sf._get_header(m)) + len(sf._get_html(m)) + len(sf._get_map_string(m))
+        size += sum(
+            len(sf._get_feature_group_string(g, map=m, idx=i)) for i, g in enumerate(groups)
+        )
+        size += len(sf._get_layer_control_string(folium.LayerControl(), m))
+        if size > worst:
+            worst, worst_id = size, scenario.id
+    return worst, naive, worst_id
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="page opens to time (default 3)")
+    parser.add_argument(
+        "--no-screenshot", action="store_true", help="do not write the README image"
+    )
+    args = parser.parse_args()
+
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is missing: apt-get install chromium", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    from territory_viz import scenarios
+
+    titles = {s.id: s.title for s in scenarios.list_scenarios()}
+    blocked: list[str] = []
+    with streamlit_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        first_paint = time_paint(browser, f"{url}/?scenario=ceasefire-current-line", blocked)
+        context = offline_context(browser, blocked)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{url}/?scenario=ceasefire-current-line")
+        page.frame_locator(MAP_FRAME).locator(FILL_PATH).first.wait_for()
+        wait_idle(page)
+        order = {k: v for k, v in titles.items() if k != "ceasefire-current-line"}
+        order["ceasefire-current-line"] = titles["ceasefire-current-line"]
+        cold = time_switches(page, order)
+        warm = time_switches(page, order)
+        paints = [
+            time_paint(browser, f"{url}/?scenario={sid}", blocked)
+            for sid in list(titles)[: max(1, args.runs)]
+        ]
+        if not args.no_screenshot:
+            shot = offline_context(browser, blocked).new_page()
+            shot.set_default_timeout(60_000)
+            shot.goto(f"{url}/?scenario={SCREENSHOT_SCENARIO}")
+            shot.frame_locator(MAP_FRAME).locator(FILL_PATH).first.wait_for()
+            wait_idle(shot)
+            time.sleep(1.0)  # let the map frame itself around the legend
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            shot.screenshot(path=str(SCREENSHOT))
+        browser.close()
+
+    worst, naive, worst_id = payload_bytes()
+    share = worst / naive
+    paint_max, switch_max = max(paints), max(warm.values())
+    rows = [
+        ("map painted after opening (fresh browser, warm server)",
+         f"median {statistics.median(paints):.2f} s, max {paint_max:.2f} s",
+         f"{BUDGET_PAINT_S:.1f} s", paint_max <= BUDGET_PAINT_S),
+        ("  first open after server start (cold caches)", f"{first_paint:.2f} s", "-", True),
+        ("scenario switch, warm (all nine)",
+         f"median {statistics.median(warm.values()):.2f} s, max {switch_max:.2f} s",
+         f"{BUDGET_SWITCH_S:.1f} s", switch_max <= BUDGET_SWITCH_S),
+        ("  first switch to each (evaluation included)",
+         f"median {statistics.median(cold.values()):.2f} s, max {max(cold.values()):.2f} s",
+         "-", True),
+        (f"map payload (largest: {worst_id})",
+         f"{worst / 1000:.0f} KB = {share:.0%} of naive explore() {naive / 1000:.0f} KB",
+         f"{BUDGET_PAYLOAD_SHARE:.0%}", share <= BUDGET_PAYLOAD_SHARE),
+        ("requests to other hosts (blocked)", str(len(blocked)), "0", not blocked),
+    ]  # fmt: skip
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'result':<48}  {'budget':<7}  ok")
+    for name, result, budget, ok in rows:
+        print(f"{name:<{width}}  {result:<48}  {budget:<7}  {'yes' if ok else 'NO'}")
+    if not args.no_screenshot:
+        print(f"screenshot: {SCREENSHOT.relative_to(ROOT)}")
+    return 0 if all(r[3] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
