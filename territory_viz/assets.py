@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import os
 import re
 import shutil
 from importlib import metadata, resources
@@ -166,7 +167,7 @@ def install_static(static_dir: Path) -> Path:
         if dest.is_file() and dest.stat().st_size == (source / name).stat().st_size:
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.tmp")
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")  # unique per process
         shutil.copyfile(source / name, tmp)
         tmp.replace(dest)
     return target
