@@ -71,6 +71,7 @@ __all__ = [
     "build_map",
     "map_context",
     "prepare_partition",
+    "scenario_caption",
     "scenario_layers",
     "simplify_coverage",
     "standalone_html",
