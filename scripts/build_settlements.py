@@ -156,6 +156,25 @@ LABELS: dict[int, tuple[str, str]] = {
 }
 
 
+#: Cities whose GeoNames population is far from the pre-war figure (GeoNames mixes dates and
+#: sources): the State Statistics Service of Ukraine's present-population estimate for
+#: 1 January 2022, the same source and date as the regions' totals. Keyed by geonameid with the
+#: GeoNames population expected, so a changed upstream value stops the build.
+POPULATION_CORRECTIONS: dict[int, tuple[str, int, int]] = {
+    706448: ("Kherson", 66_000, 279_131),
+    701822: ("Mariupol", 230_000, 425_681),
+}
+
+
+def _correct_population(df: pd.DataFrame) -> pd.DataFrame:
+    for geonameid, (name, expected, population) in POPULATION_CORRECTIONS.items():
+        row = df["geonameid"] == geonameid
+        if int(row.sum()) != 1 or int(df.loc[row, "population"].iloc[0]) != expected:
+            sys.exit(f"geonameid {geonameid} ({name}): GeoNames population is no longer {expected}")
+        df.loc[row, "population"] = population
+    return df
+
+
 def _label(geonameid: int, name: str) -> str:
     if geonameid in LABELS:
         expected, label = LABELS[geonameid]
@@ -239,7 +258,7 @@ def drop_sections(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def build_settlements(_package_dir: Path | None, output: Path) -> None:
     """Build the settlements table and write it to ``output``."""
-    places = assign_regions(read_places())
+    places = assign_regions(_correct_population(read_places()))
     places = drop_sections(places)
     places = places.sort_values("geonameid")
     with output.open("w", encoding="utf-8", newline="") as fh:
