@@ -539,3 +539,102 @@ def test_limits_are_constants_with_the_documented_values() -> None:
     # Streamlit's own cap (MB) is not above the library's, so nothing bigger reaches Python.
     size = re.search(r"^maxUploadSize\s*=\s*(\d+)", config, re.MULTILINE)
     assert size and int(size.group(1)) * 1024 * 1024 <= loaders.MAX_UPLOAD_BYTES
+
+
+# --------------------------------------------------------------------------- the page (AppTest)
+
+
+def _app():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["scenario"] = "ceasefire-current-line"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _page_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in (at.error, at.warning, at.info, at.success):
+        parts += [e.value for e in kind]
+    return "\n".join(str(p) for p in parts)
+
+
+def _occupied(at) -> str:
+    return next(m.value for m in at.metric if m.label == "Russian control (occupied)")
+
+
+def _assert_markdown_is_inert(at) -> None:
+    """Every text element reaching Streamlit's markdown has its tags and links escaped."""
+    for element in [*at.markdown, *at.caption, *at.error, *at.success, *at.info, *at.warning]:
+        value = str(element.value)
+        for payload in PAYLOADS:
+            assert payload not in value, f"unescaped payload in {element.type}: {value[:200]}"
+        assert "unsafe_allow_html" not in str(getattr(element, "proto", ""))
+        assert not getattr(getattr(element, "proto", None), "allow_html", False), value[:200]
+
+
+def test_page_survives_every_broken_layer_in_a_row_and_keeps_the_baseline() -> None:
+    at = _app()
+    before = _occupied(at)
+    for path in sorted((FIXTURES / "layers").iterdir()):
+        if path.name in ("xss_layer.geojson", "self_intersecting.geojson"):
+            continue
+        at.file_uploader(key="tv_upload_layer").set_value(
+            (path.name, path.read_bytes(), "application/octet-stream")
+        ).run()
+        at.button(key="tv_upload_layer_apply").click().run()
+        assert not at.exception, (path.name, [e.value for e in at.exception])
+        errors = " ".join(str(e.value) for e in at.error)
+        assert path.name.replace(".", "\\.").replace("_", "\\_") in errors, path.name
+        assert "baseline is unchanged" in errors
+        assert _occupied(at) == before, path.name  # previous state kept, numbers still shown
+        _assert_markdown_is_inert(at)
+
+
+def test_page_shows_hostile_layer_names_literally_and_notes_repairs() -> None:
+    at = _app()
+    data = (FIXTURES / "layers" / "xss_layer.geojson").read_bytes()
+    at.file_uploader(key="tv_upload_layer").set_value((f"{IMG}.geojson", data, "x")).run()
+    at.text_input(key="tv_upload_layer_name").set_value(SCRIPT)
+    at.button(key="tv_upload_layer_apply").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success, "the hostile but valid layer should load"
+    _assert_markdown_is_inert(at)
+    assert "\\<script\\>" in _page_text(at)  # shown as text
+    name = "self_intersecting.geojson"
+    data = (FIXTURES / "layers" / name).read_bytes()
+    at.file_uploader(key="tv_upload_layer").set_value((name, data, "x")).run()
+    at.button(key="tv_upload_layer_apply").click().run()
+    assert not at.exception
+    assert "repaired" in _page_text(at)
+
+
+def test_page_survives_every_broken_scenario_and_escapes_its_problems() -> None:
+    at = _app()
+    picker = list(at.selectbox(key="scenario").options)
+    for path in sorted((FIXTURES / "scenarios").iterdir()):
+        if path.name == "xss_scenario.toml":
+            continue
+        at.file_uploader(key="tv_upload_scenario").set_value(
+            (path.name, path.read_bytes(), "application/octet-stream")
+        ).run()
+        assert not at.exception, (path.name, [e.value for e in at.exception])
+        assert at.error, f"no error for {path.name}"
+        assert list(at.selectbox(key="scenario").options) == picker  # nothing joined
+        assert at.metric, path.name  # the numbers (and the map beside them) still drawn
+        _assert_markdown_is_inert(at)
+
+
+def test_page_shows_a_hostile_scenario_literally() -> None:
+    at = _app()
+    data = (FIXTURES / "scenarios" / "xss_scenario.toml").read_bytes()
+    at.file_uploader(key="tv_upload_scenario").set_value(("xss_scenario.toml", data, "x")).run()
+    assert not at.exception and at.success
+    at.button(key="tv_upload_show").click().run()  # "Show it on the map"
+    assert at.selectbox(key="scenario").value == "hostile-scenario"
+    assert not at.exception, [e.value for e in at.exception]
+    _assert_markdown_is_inert(at)
+    text = _page_text(at)
+    assert "Hostile \\<img src" in text  # the title, shown literally

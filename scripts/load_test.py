@@ -1,0 +1,341 @@
+"""Many viewers at once: N simultaneous headless Chromium sessions on a local page.
+
+Starts ``streamlit run app.py`` on a free local port (or uses ``--url``), opens one viewer
+first (the warm-up: caches fill, as after a deploy), then N viewers at the same time, each
+in its own browser context (its own Streamlit session) on a different built-in scenario.
+Every request to another host is blocked, as on a closed network. A viewer counts as served
+when its map is painted: ``.leaflet-interactive`` paths inside the map's component iframe.
+
+Reported: time to a painted map per viewer (median, slowest), errors (no paint, a Streamlit
+exception or error box, a page error), and the server's resident memory (VmRSS from
+``/proc/<pid>/status``) idle, after the warm-up and with all N sessions open, hence the
+memory per extra session.
+
+Usage::
+
+    python scripts/load_test.py                 # 8 viewers, own server
+    python scripts/load_test.py --viewers 16 --json artifacts/load.json
+    python scripts/load_test.py --url http://127.0.0.1:8501 --pid 1234
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+PAINTED = ".leaflet-interactive"
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+
+
+@dataclass
+class Viewer:
+    """What one simulated viewer saw."""
+
+    index: int
+    scenario: str
+    seconds_to_map: float | None = None
+    #: seconds from the start to: page loaded (Streamlit's shell), numbers shown (the
+    #: script ran on the server), map frame attached; then ``seconds_to_map`` (painted)
+    milestones: dict[str, float] = field(default_factory=dict)
+    painted_paths: int = 0
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """The whole run."""
+
+    viewers: int
+    url: str
+    warmup: Viewer | None
+    results: list[Viewer]
+    rss_idle_mb: float | None
+    rss_after_warmup_mb: float | None
+    rss_with_all_sessions_mb: float | None
+    wall_seconds: float
+    server_cpu_seconds: float | None = None
+    cpu_count: int = field(default_factory=lambda: os.cpu_count() or 0)
+
+    @property
+    def times(self) -> list[float]:
+        return [v.seconds_to_map for v in self.results if v.seconds_to_map is not None]
+
+    @property
+    def failures(self) -> list[Viewer]:
+        return [v for v in self.results if v.errors or v.seconds_to_map is None]
+
+    @property
+    def rss_per_extra_session_mb(self) -> float | None:
+        if self.rss_with_all_sessions_mb is None or self.rss_after_warmup_mb is None:
+            return None
+        # the warm-up session stays open: at the end N more sessions are open than after it
+        extra = max(self.viewers, 1)
+        return (self.rss_with_all_sessions_mb - self.rss_after_warmup_mb) / extra
+
+    def summary(self) -> dict[str, object]:
+        times = self.times
+        return {
+            "viewers": self.viewers,
+            "painted": len(times),
+            "failed": len(self.failures),
+            "median_s": round(statistics.median(times), 2) if times else None,
+            "slowest_s": round(max(times), 2) if times else None,
+            "warmup_s": (
+                round(self.warmup.seconds_to_map, 2)
+                if self.warmup and self.warmup.seconds_to_map is not None
+                else None
+            ),
+            "rss_idle_mb": self.rss_idle_mb,
+            "rss_after_warmup_mb": self.rss_after_warmup_mb,
+            "rss_with_all_sessions_mb": self.rss_with_all_sessions_mb,
+            "rss_per_extra_session_mb": (
+                round(self.rss_per_extra_session_mb, 1)
+                if self.rss_per_extra_session_mb is not None
+                else None
+            ),
+            "median_milestones_s": {
+                key: round(statistics.median(v.milestones[key] for v in self.results
+                                             if key in v.milestones), 2)
+                for key in ("page_loaded", "numbers_shown", "map_frame")
+                if any(key in v.milestones for v in self.results)
+            },
+            "wall_s": round(self.wall_seconds, 1),
+            "server_cpu_s": self.server_cpu_seconds,
+            "load_average_1min": round(os.getloadavg()[0], 1),
+            "cpu_count": self.cpu_count,
+        }
+
+
+# --------------------------------------------------------------------------- server
+
+
+def rss_mb(pid: int | None) -> float | None:
+    """Resident memory of a process in MB (``VmRSS``), or ``None`` if unknown."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time a process has used, seconds, or ``None`` if unknown."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen | None, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"streamlit exited with code {proc.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        time.sleep(0.3)
+    raise SystemExit(f"{url} not healthy after {timeout_s:.0f} s")
+
+
+@contextlib.contextmanager
+def streamlit_server(log_path: Path) -> Iterator[tuple[str, int]]:
+    """Run ``streamlit run app.py`` on a free port; yield its URL and pid; stop it after."""
+    port = _free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc, 90)
+            yield url, proc.pid
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+
+
+# --------------------------------------------------------------------------- viewers
+
+
+async def _open_viewer(browser, viewer: Viewer, url: str, timeout_s: float, hold: asyncio.Event):
+    """Open one viewer's session, wait for its map, keep it open until ``hold`` is set."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+
+    async def offline(route) -> None:
+        parsed = urlparse(route.request.url)
+        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
+            await route.continue_()
+        else:
+            viewer.blocked.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", offline)
+    page = await context.new_page()
+    page.on("pageerror", lambda exc: viewer.errors.append(f"page error: {exc}"))
+    start = time.monotonic()
+    try:
+        await page.goto(f"{url}/?scenario={viewer.scenario}", timeout=timeout_s * 1000)
+        viewer.milestones["page_loaded"] = round(time.monotonic() - start, 3)
+        await page.locator("[data-testid='stMetricValue']").first.wait_for(
+            timeout=timeout_s * 1000)
+        viewer.milestones["numbers_shown"] = round(time.monotonic() - start, 3)
+        await page.locator(MAP_FRAME).first.wait_for(timeout=timeout_s * 1000)
+        viewer.milestones["map_frame"] = round(time.monotonic() - start, 3)
+        frame = page.frame_locator(MAP_FRAME).first
+        await frame.locator(PAINTED).first.wait_for(timeout=timeout_s * 1000)
+        viewer.seconds_to_map = round(time.monotonic() - start, 3)
+        viewer.painted_paths = await frame.locator(PAINTED).count()
+        # Errors the page itself shows (an exception box or st.error) also count.
+        for text in await page.locator(ERRORS).all_inner_texts():
+            viewer.errors.append(f"page shows: {text[:200]}")
+    except Exception as exc:  # noqa: BLE001 - one viewer failing is a result, not a crash
+        viewer.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    try:
+        await hold.wait()
+    finally:
+        await context.close()
+
+
+async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeout_s: float,
+               warmup: bool) -> Report:
+    from playwright.async_api import async_playwright
+
+    rss_idle = rss_mb(pid)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                          args=CHROMIUM_ARGS)
+        hold = asyncio.Event()
+        warm: Viewer | None = None
+        tasks = []
+        if warmup:
+            warm = Viewer(-1, scenario_ids[0])
+            ready = asyncio.create_task(_open_viewer(browser, warm, url, timeout_s, hold))
+            tasks.append(ready)
+            while warm.seconds_to_map is None and not warm.errors:
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # let the server settle after the first run
+        rss_warm = rss_mb(pid)
+        cpu_start = cpu_seconds(pid)
+        viewers = [Viewer(i, scenario_ids[i % len(scenario_ids)]) for i in range(n)]
+        start = time.monotonic()
+        tasks += [asyncio.create_task(_open_viewer(browser, v, url, timeout_s, hold))
+                  for v in viewers]
+        while any(v.seconds_to_map is None and not v.errors for v in viewers):
+            await asyncio.sleep(0.1)
+        wall = time.monotonic() - start
+        await asyncio.sleep(1.0)
+        rss_all = rss_mb(pid)
+        cpu_end = cpu_seconds(pid)
+        cpu = round(cpu_end - cpu_start, 1) if cpu_start is not None and cpu_end else None
+        hold.set()
+        await asyncio.gather(*tasks)
+        await browser.close()
+    return Report(n, url, warm, viewers, rss_idle, rss_warm, rss_all, wall, cpu)
+
+
+def _scenario_ids() -> list[str]:
+    from territory_viz.scenarios import BUILTIN_IDS
+
+    return list(BUILTIN_IDS)
+
+
+def print_report(report: Report) -> None:
+    """Print one line per viewer and the summary."""
+    if report.warmup is not None:
+        w = report.warmup
+        print(f"warm-up viewer ({w.scenario}): "
+              f"{w.seconds_to_map if w.seconds_to_map is not None else 'no map'} s"
+              + (f"  ERRORS {w.errors}" if w.errors else ""))
+    for v in report.results:
+        state = f"{v.seconds_to_map:6.2f} s, {v.painted_paths} paths" if v.seconds_to_map \
+            is not None else "  no map"
+        state += "  (" + ", ".join(f"{k} {t:.1f}" for k, t in v.milestones.items()) + ")"
+        print(f"viewer {v.index:2d} {v.scenario:28s} {state}"
+              + (f"  ERRORS {v.errors}" if v.errors else ""))
+    print(json.dumps(report.summary(), indent=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load test; exit 1 if any viewer did not get a painted map without error."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--viewers", "-n", type=int, default=8, help="simultaneous viewers")
+    parser.add_argument("--url", help="use this running server instead of starting one")
+    parser.add_argument("--pid", type=int, help="pid of the --url server (for its memory)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per viewer")
+    parser.add_argument("--no-warmup", action="store_true",
+                        help="all viewers hit a cold server at once")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+        return 2
+    ids = _scenario_ids()
+
+    def run(url: str, pid: int | None) -> Report:
+        return asyncio.run(_run(url, pid, args.viewers, ids, args.timeout, not args.no_warmup))
+
+    if args.url:
+        report = run(args.url.rstrip("/"), args.pid)
+    else:
+        with streamlit_server(ROOT / "artifacts" / "load_test_server.log") as (url, pid):
+            report = run(url, pid)
+    print_report(report)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"summary": report.summary(),
+                   "viewers": [asdict(v) for v in report.results],
+                   "warmup": asdict(report.warmup) if report.warmup else None}
+        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
