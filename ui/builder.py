@@ -194,7 +194,8 @@ def _region_editor(key: str) -> None:
 
 
 def builder_view(
-    options: dict[str, Scenario], baseline: Baseline, *, key: str = "tv_builder"
+    options: dict[str, Scenario], baseline: Baseline, *, start_id: str | None = None,
+    key: str = "tv_builder",
 ) -> Scenario | None:
     """Draw the builder; return the valid variant (or ``None`` while it has problems).
 
@@ -204,6 +205,8 @@ def builder_view(
         Scenarios to start from, by id.
     baseline
         The baseline the preview numbers are evaluated against.
+    start_id
+        The scenario to start from when the builder opens (the page's current one).
     key
         Prefix of widget keys.
     """
@@ -211,10 +214,10 @@ def builder_view(
     st.caption("Start from any scenario, set the outcome region by region (later settings "
                "win over the base scenario), add a demilitarized strip, then download the "
                "file: `python -m territory_viz validate` and `stats --scenario-file` take it "
-               "as it is, and the uploader below takes it back.")
+               "as it is, and the scenario uploader in the sidebar takes it back.")
     ids = list(options)
     if st.session_state.get(_BASE) not in ids:
-        st.session_state[_BASE] = ids[0]
+        st.session_state[_BASE] = start_id if start_id in ids else ids[0]
     base_id = st.selectbox("Start from", ids, key=_BASE,
                            format_func=lambda i: options[i].title)
     base = options[base_id]

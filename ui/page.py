@@ -119,7 +119,7 @@ def main_view(mode: str, chosen: Scenario, baseline: Baseline) -> bool:
         compare.compare_view(chosen, b, baseline)
         return True
     if mode == "build":
-        variant = builder_view(all_scenarios(), baseline)
+        variant = builder_view(all_scenarios(), baseline, start_id=chosen.id)
         if variant is not None:
             compare.single_map(variant, baseline)
             st.button("Show it in the scenario map", key="tv_builder_show",

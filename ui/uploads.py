@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from territory_viz._errors import TerritoryVizError, ValidationError
 from territory_viz.loaders import MAX_UPLOAD_BYTES, load_control_layer
-from territory_viz.scenarios import MAX_FILE_BYTES, parse_scenario
+from territory_viz.scenarios import MAX_FILE_BYTES, Scenario, parse_scenario
 from ui._text import md_escape
 from ui.state import (
     Baseline,
@@ -41,6 +41,7 @@ class UploadResult:
     ok: bool
     headline: str
     problems: tuple[str, ...] = ()
+    scenario_id: str = ""
 
 
 def _mb(n_bytes: int) -> str:
@@ -50,6 +51,8 @@ def _mb(n_bytes: int) -> str:
 def _show(result: UploadResult) -> None:
     if result.ok:
         st.success(md_escape(result.headline))
+        for note in result.problems:  # what the loader repaired, dropped or clipped
+            st.caption(md_escape(f"Note: {note}"))
         return
     st.error(md_escape(result.headline))
     for problem in result.problems:
@@ -62,7 +65,7 @@ def _problems(err: Exception) -> tuple[str, ...]:
     return (str(err),)
 
 
-def check_scenario_upload(data: bytes, filename: str) -> tuple[UploadResult, object | None]:
+def check_scenario_upload(data: bytes, filename: str) -> tuple[UploadResult, Scenario | None]:
     """Validate an uploaded scenario file.
 
     Parameters
@@ -112,8 +115,8 @@ def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
     Returns
     -------
     str or None
-        The id under which a newly accepted scenario joined the picker (on the run
-        that accepted it), else ``None``.
+        The id under which the uploaded scenario joined the picker, while the file
+        stays in the uploader, else ``None``.
     """
     upload = st.file_uploader(
         f"Scenario file (.toml, at most {_mb(MAX_SCENARIO_BYTES)})",
@@ -129,20 +132,23 @@ def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
     previous: UploadResult | None = st.session_state.get(_RESULT_SCENARIO)
     if previous is not None and previous.file_id == file_id:
         _show(previous)
-        return None
+        return previous.scenario_id or None
     result, scenario = check_scenario_upload(data, upload.name)
     new_id = None
     if scenario is not None:
-        stored = add_user_scenario(scenario)  # type: ignore[arg-type]
-        renamed = f" (renamed from {scenario.id}: that id is built in)" \
-            if stored.id != scenario.id else ""  # type: ignore[attr-defined]
+        stored = add_user_scenario(scenario)
+        renamed = (f" (renamed from {scenario.id}: that id is built in)"
+                   if stored.id != scenario.id else "")
         result = UploadResult(file_id, True,
                               f"{upload.name}: valid. “{stored.title}” joined the scenario "
-                              f"picker as {stored.id}{renamed}, for this session.")
+                              f"picker as {stored.id}{renamed}, for this session.",
+                              scenario_id=stored.id)
         new_id = stored.id
     else:
-        result = UploadResult(file_id, result.ok, result.headline, result.problems)
+        result = replace(result, file_id=file_id)
     st.session_state[_RESULT_SCENARIO] = result
+    if new_id is not None:
+        st.rerun()  # the picker above was drawn before this upload: draw it again with it
     _show(result)
     return new_id
 
