@@ -1,0 +1,168 @@
+"""Analyst workflows in a real browser, offline: compare mode, builder → file → upload, exports.
+
+Uses the server and browser fixtures of ``tests/test_browser.py`` (``streamlit run app.py``
+on a free local port; Debian's Chromium through Playwright; every request to another host
+blocked and recorded, and a script or stylesheet from elsewhere fails the test). Skips
+without Chromium unless ``TERRITORY_VIZ_REQUIRE_BROWSER=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import test_browser  # the page's browser tests (H4): their fixtures are reused here
+
+from territory_viz import datasets
+
+# Fixtures used by name: a server of this module, Chromium, pages that block other hosts.
+server = test_browser.server
+browser = test_browser.browser
+page_factory = test_browser.page_factory
+MAP_FRAME = test_browser.MAP_FRAME
+screenshot = test_browser.screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPARE_FRAME = "iframe[title='Scenario A, scenario B and the change map, panning together']"
+PREVIEW_FRAME = "iframe[title='Map of the scenario being built']"
+PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
+
+# Centre and zoom of the Leaflet map of a document (folium names it map_<hex>).
+MAP_VIEW_JS = """() => {
+  for (const k of Object.keys(window)) {
+    if (/^map_[0-9a-f]+$/.test(k) && window[k] instanceof L.Map) {
+      const c = window[k].getCenter();
+      return [c.lat, c.lng, window[k].getZoom(), window[k].getSize().x];
+    }
+  }
+  return null;
+}"""
+
+
+def _map_frames(page) -> list:
+    """The three map documents inside the compare component (A, B, change), in order."""
+    outer = page.locator(COMPARE_FRAME).element_handle().content_frame()
+    handles = outer.locator("iframe.tv-map").element_handles()
+    return [h.content_frame() for h in handles]
+
+
+def _wait_painted(frames, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if all(f.locator(PAINTED).count() > 0 for f in frames):
+            return
+        time.sleep(0.25)
+    counts = [f.locator(PAINTED).count() for f in frames]
+    raise AssertionError(f"maps not painted within {timeout_s} s: {counts}")
+
+
+def _sidebar_expander(page, title: str):
+    expander = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']",
+                            has_text=title)
+    expander.locator("summary").click()
+    return expander
+
+
+def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, page_factory):
+    page, offline = page_factory(1400, 1500)
+    start = time.monotonic()
+    page.goto(f"{server}/?scenario=donbas-for-freeze&compare=land-swap")
+    page.locator(COMPARE_FRAME).wait_for()
+    frames = _map_frames(page)
+    assert len(frames) == 3
+    _wait_painted(frames)
+    painted_s = time.monotonic() - start
+    a, b, change = frames
+    # A and B differ in Kharkiv, Sumy, Dnipropetrovsk: the change map draws only those
+    # (plus the light "same in both" piece), each back to Ukrainian control.
+    assert change.locator(PAINTED).count() >= 3
+    assert "Land swap" in b.locator(".tv-scenario").first.text_content()
+    assert "Change map" in change.locator(".tv-scenario").first.text_content()
+    outer = page.locator(COMPARE_FRAME).element_handle().content_frame()
+    outer.locator("iframe.tv-map[data-synced='1']").nth(2).wait_for()
+
+    # The viewer zooms map A: B and the change map follow (same centre).
+    box = page.locator(COMPARE_FRAME).bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + 250)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(1500)
+    views = [f.evaluate(MAP_VIEW_JS) for f in frames]
+    assert views[0][2] > 5.0, views  # zoomed in
+    for view in views[1:]:
+        assert view[0] == pytest.approx(views[0][0], abs=0.05), views
+        assert view[1] == pytest.approx(views[0][1], abs=0.05), views
+    assert views[1][2] == pytest.approx(views[0][2]), views  # same width, same zoom
+
+    assert "compare=land-swap" in page.url
+    assert page.get_by_text("Balance from A to B").is_visible()
+    screenshot(page, "browser-compare.png")
+    offline.assert_no_foreign_assets()
+    assert not [u for kind, u in offline.blocked if kind in ("script", "stylesheet")]
+    print(f"compare mode painted in {painted_s:.1f} s")
+
+
+def test_build_download_validate_upload_swap_baseline_and_export(server, page_factory,
+                                                                   tmp_path):
+    page, offline = page_factory(1400, 1600)
+    page.goto(f"{server}/?scenario=donbas-for-freeze")
+    page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
+
+    # 1. Build: start from the page's scenario, give Zaporizhzhia back, download the file.
+    page.locator("[data-testid='stSidebar'] label", has_text="Build a scenario").click()
+    page.get_by_text("Download scenario file (.toml)").wait_for()
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']",
+                 has_text="Region").first.click()
+    page.locator("[role='option']", has_text="Zaporizhzhia (UA-23)").click()
+    page.get_by_role("button", name="Set this region").click()
+    page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.wait_for()
+    preview = page.frame_locator(PREVIEW_FRAME).frame_locator("iframe.tv-map")
+    preview.locator(PAINTED).first.wait_for()
+    with page.expect_download() as download:
+        page.get_by_text("Download scenario file (.toml)").click()
+    toml_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(toml_path)
+    assert toml_path.name == "donbas-for-freeze-variant.toml"
+    screenshot(page, "browser-builder.png")
+
+    # 2. The command line takes the file unchanged.
+    for args in (["validate", str(toml_path)], ["stats", "--scenario-file", str(toml_path)]):
+        done = subprocess.run([sys.executable, "-m", "territory_viz", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    # 3. Upload it again: it joins the picker.
+    expander = _sidebar_expander(page, "Upload a scenario file")
+    expander.locator("input[type='file']").set_input_files(str(toml_path))
+    page.get_by_text("joined the scenario picker").wait_for()
+
+    # 4. Swap in another control layer (DeepStateMap-like: one feature, no properties).
+    geom = datasets.load_snapshot("occupied-2022-02-23").geometry.iloc[0]
+    layer_path = tmp_path / "deepstate-2022-02-23.geojson"
+    layer_path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": geom.__geo_interface__}]}))
+    expander = _sidebar_expander(page, "Upload a control layer")
+    expander.locator("input[type='file']").set_input_files(str(layer_path))
+    page.get_by_role("button", name="Use as baseline").click()
+    page.get_by_text("under Russian control. Every scenario").wait_for()
+    assert "2022-02-23" in page.locator("[data-testid='stMain']").inner_text()
+
+    # 5. Back to the map of the variant (now over the uploaded baseline), export it.
+    page.locator("[data-testid='stSidebar'] label", has_text="Scenario map").click()
+    page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
+    page.get_by_text("Export this view").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="SVG map").click()
+    svg = Path(download.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and 'id="legend"' in svg and "2022-02-23" in svg
+    with page.expect_download() as download:
+        page.get_by_role("button", name="HTML map (offline)").click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<script src=" not in html and "leaflet" in html.lower()
+    screenshot(page, "browser-uploaded-baseline.png")
+    offline.assert_no_foreign_assets()
