@@ -86,14 +86,17 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
     assert "Change map" in change.locator(".tv-scenario").first.text_content()
     outer = page.locator(COMPARE_FRAME).element_handle().content_frame()
     outer.locator("iframe.tv-map[data-synced='1']").nth(2).wait_for()
+    page.wait_for_timeout(1200)  # let each map frame Ukraine for its size
+    screenshot(page, "browser-compare.png")
+    before = frames[0].evaluate(MAP_VIEW_JS)
 
-    # The viewer zooms map A: B and the change map follow (same centre).
+    # The viewer zooms map A over Donetsk: B and the change map follow (same centre).
     box = page.locator(COMPARE_FRAME).bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + 250)
-    page.mouse.wheel(0, -400)
+    page.mouse.move(box["x"] + box["width"] * 0.38, box["y"] + 200)
+    page.mouse.wheel(0, -120)
     page.wait_for_timeout(1500)
     views = [f.evaluate(MAP_VIEW_JS) for f in frames]
-    assert views[0][2] > 5.0, views  # zoomed in
+    assert views[0][2] > before[2], (before, views)  # zoomed in
     for view in views[1:]:
         assert view[0] == pytest.approx(views[0][0], abs=0.05), views
         assert view[1] == pytest.approx(views[0][1], abs=0.05), views
@@ -101,7 +104,7 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
 
     assert "compare=land-swap" in page.url
     assert page.get_by_text("Balance from A to B").is_visible()
-    screenshot(page, "browser-compare.png")
+    screenshot(page, "browser-compare-zoomed.png")
     offline.assert_no_foreign_assets()
     assert not [u for kind, u in offline.blocked if kind in ("script", "stylesheet")]
     print(f"compare mode painted in {painted_s:.1f} s")
@@ -140,6 +143,9 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     expander = _sidebar_expander(page, "Upload a scenario file")
     expander.locator("input[type='file']").set_input_files(str(toml_path))
     page.get_by_text("joined the scenario picker").wait_for()
+    page.get_by_role("button", name="Show it on the map").click()
+    page.frame_locator(MAP_FRAME).locator(".tv-scenario", has_text="(variant)").wait_for()
+    assert "scenario=donbas-for-freeze-variant" in page.url
 
     # 4. Swap in another control layer (DeepStateMap-like: one feature, no properties).
     geom = datasets.load_snapshot("occupied-2022-02-23").geometry.iloc[0]
@@ -152,9 +158,8 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     page.get_by_text("under Russian control. Every scenario").wait_for()
     assert "2022-02-23" in page.locator("[data-testid='stMain']").inner_text()
 
-    # 5. Back to the map of the variant (now over the uploaded baseline), export it.
-    page.locator("[data-testid='stSidebar'] label", has_text="Scenario map").click()
-    page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
+    # 5. The variant's map, now over the uploaded baseline: export it.
+    page.frame_locator(MAP_FRAME).locator(".tv-date", has_text="2022-02-23").wait_for()
     page.get_by_text("Export this view").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="SVG map").click()
