@@ -71,6 +71,7 @@ CLASS_STYLES: dict[str, ClassStyle] = {
 _FALLBACK_FILL = "#999999"
 _BACKGROUND = "#FFFFFF"
 _CONTEXT_FILL = "#EEEEEE"
+_SEA_FILL = "#E3EEF4"
 _TEXT = "#222222"
 _FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
@@ -148,8 +149,13 @@ def partition_svg(
     proj = _Projector(bounds[0], bounds[3], scale, margin, header_h)
 
     body: list[str] = []
-    clip = shapely.box(*bounds).buffer(0.04 * max(bounds[2] - bounds[0], bounds[3] - bounds[1]))
     if neighbours is not None and not neighbours.empty and neighbours.crs is not None:
+        # Context fills the map's frame (sea behind, neighbours clipped to the frame).
+        inset = 6.0
+        pad = (margin - inset) / scale
+        clip = shapely.box(bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
+        body.append(f'<rect x="{inset}" y="{header_h + inset}" width="{map_w - 2 * inset:.1f}" '
+                    f'height="{map_h - 2 * inset:.1f}" fill="{_SEA_FILL}"/>')
         ctx = neighbours.to_crs(CRS_EQUAL_AREA)
         for geom in ctx.geometry:
             if geom is None or geom.is_empty:
