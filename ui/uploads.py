@@ -254,6 +254,9 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
     if result is not None:
         _show(result)
     current = uploaded_baseline()
+    if current is not None:
+        st.caption(md_escape(f"In use: {current.description}. The snapshot picker above is "
+                             "set aside until you go back."))
     if current is not None and st.button("Back to the committed snapshots",
                                          key=f"{key}_reset"):
         set_uploaded_baseline(None)
