@@ -32,7 +32,7 @@ UPLOADED_BASELINE = "tv_uploaded_baseline"
 BASELINE_SCENARIO_ID = "baseline"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Baseline:
     """The control layer every scenario is evaluated against.
 
