@@ -180,10 +180,12 @@ def _source_line(source: scenarios.Source) -> str:
 def header(result: stats.ScenarioStats) -> None:
     """Tool name, baseline date, one sentence of explanation."""
     st.title("territory_viz", anchor=False)
+    # An uploaded layer may have no date: "****" would show as literal asterisks.
+    when = _date_label(result.baseline_date) or "an undated layer"
     st.markdown(
         "**Ukraine: who controls the territory, who claims it, and what each proposed "
         "settlement would change.**  \n"
-        f"Baseline: control on **{md_escape(_date_label(result.baseline_date))}**. "
+        f"Baseline: control on **{md_escape(when)}**. "
         "Pick a proposed settlement to see who would control which part of Ukraine, "
         "who would recognise it, and what would change in km² and pre-war population."
     )
