@@ -277,6 +277,9 @@ def tables(result: stats.ScenarioStats) -> None:
         frame = result.by_region.assign(
             control=result.by_region["control"].map(lambda c: render.CONTROL_LABELS.get(c, c)),
             share_of_region=result.by_region["share_of_region"] * 100,
+            # Whole km² and people, shown with thousands separators ("localized").
+            area_km2=result.by_region["area_km2"].round().astype("int64"),
+            population=result.by_region["population"].round().astype("int64"),
         )
         st.dataframe(
             frame[["region", "control", "area_km2", "share_of_region", "population"]],
@@ -284,12 +287,12 @@ def tables(result: stats.ScenarioStats) -> None:
             column_config={
                 "region": "Region",
                 "control": "Control",
-                "area_km2": st.column_config.NumberColumn("Area (km²)", format="%.0f"),
+                "area_km2": st.column_config.NumberColumn("Area (km²)", format="localized"),
                 "share_of_region": st.column_config.NumberColumn(
                     "Share of region (%)", format="%.1f"
                 ),
                 "population": st.column_config.NumberColumn(
-                    "Pre-war population (people)", format="%.0f"
+                    "Pre-war population (people)", format="localized"
                 ),
             },
         )
@@ -310,7 +313,7 @@ def tables(result: stats.ScenarioStats) -> None:
                     "name": "Town",
                     "region": "Region",
                     "population": st.column_config.NumberColumn(
-                        "Pre-war population (people)", format="%.0f"
+                        "Pre-war population (people)", format="localized"
                     ),
                     "from": "Baseline control",
                     "to": "Scenario control",
@@ -328,8 +331,8 @@ def tables(result: stats.ScenarioStats) -> None:
                         party.label: matrix[f"rec_{party.value}"].str.replace("_", " ")
                         for party in Party
                     },
-                    "Area (km²)": matrix["area_km2"].round(0),
-                    "Pre-war population (people)": matrix["population"].round(0),
+                    "Area (km²)": matrix["area_km2"].round().astype("int64"),
+                    "Pre-war population (people)": matrix["population"].round().astype("int64"),
                     "Regions": matrix["regions"].map(
                         lambda r: ", ".join(r) if not isinstance(r, str) else r
                     ),
@@ -339,7 +342,14 @@ def tables(result: stats.ScenarioStats) -> None:
                 "What each party would accept about control other than Ukraine's: de jure = "
                 "legal recognition of sovereignty; de facto = accepted as a fact on the ground."
             )
-            st.dataframe(shown, hide_index=True)
+            st.dataframe(
+                shown,
+                hide_index=True,
+                column_config={
+                    name: st.column_config.NumberColumn(name, format="localized")
+                    for name in ("Area (km²)", "Pre-war population (people)")
+                },
+            )
 
 
 def main() -> None:
