@@ -155,9 +155,8 @@ def synced_maps(
     alt
         Accessible name of the component's frame (its ``title``).
     """
-    # two per row on a laptop screen; the wide last map takes a row of its own
-    rows = (len(maps) + 1) // 2
-    total = rows * (height_px + 34) + 20
+    # Two maps per row on a laptop, one per row on a phone: the frame takes the height of
+    # its content, whichever layout the width gives.
     st.iframe(synced_maps_html(maps, height_px=height_px, wide_last=wide_last,
                                fit_bounds=fit_bounds),
-              height=total, alt=alt)
+              height="content", alt=alt)
