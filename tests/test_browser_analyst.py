@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPARE_FRAME = "iframe[title='Scenario A, scenario B and the change map, panning together']"
 PREVIEW_FRAME = "iframe[title='Map of the scenario being built']"
 PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
+STEP_TIMEOUT_MS = 120_000
 
 # Centre and zoom of the Leaflet map of a document (folium names it map_<hex>).
 MAP_VIEW_JS = """() => {
@@ -113,6 +114,7 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
 def test_build_download_validate_upload_swap_baseline_and_export(server, page_factory,
                                                                    tmp_path):
     page, offline = page_factory(1400, 1600)
+    page.set_default_timeout(STEP_TIMEOUT_MS)  # several reruns in a row on a shared machine
     page.goto(f"{server}/?scenario=donbas-for-freeze")
     page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
 
