@@ -105,6 +105,12 @@ def test_share_link_opens_compare_mode_with_both_scenarios_and_the_balance():
     assert at.query_params["scenario"] == "donbas-for-freeze"
 
 
+def test_compare_mode_offers_the_change_layer_and_balance_downloads():
+    at = run_app(scenario="donbas-for-freeze", compare="land-swap")
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["Change layer (GeoJSON)", "Change layer (GeoPackage)", "Balance CSV"]
+
+
 def test_compare_with_the_baseline_itself():
     at = run_app(scenario="ukraine-1991-borders", compare="baseline")
     assert at.selectbox(key="compare").value == "baseline"

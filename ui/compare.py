@@ -21,6 +21,7 @@ import streamlit as st
 from territory_viz import assets, datasets, render, stats
 from territory_viz.model import CRS_GEOGRAPHIC
 from territory_viz.scenarios import Scenario
+from ui import exports
 from ui._text import md_escape
 from ui.state import (
     BASELINE_SCENARIO_ID,
@@ -330,4 +331,32 @@ def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparis
     with col_b:
         st.markdown(f"**B: {md_escape(b.title)}**")
         st.dataframe(_totals(result_b), hide_index=True, key="tv_compare_totals_b")
+    _exports(comparison, a, b, baseline)
     return comparison
+
+
+def _exports(comparison: stats.Comparison, a: Scenario, b: Scenario,
+             baseline: Baseline) -> None:
+    """Draw the downloads of the comparison: the change layer and the balance tables."""
+    changes = comparison.changes
+    balance = pd.DataFrame([{"measure": k, "value": v}
+                            for k, v in comparison.balance.to_dict().items()])
+    tables = [("balance", balance), ("by_region", comparison.by_region),
+              ("towns_changing_hands", comparison.towns),
+              ("changes", pd.DataFrame(changes.drop(columns=changes.geometry.name)))]
+    stem = exports.file_stem(f"{a.id}-to-{b.id}", baseline.key)
+    with st.expander("Export this comparison", expanded=False):
+        st.caption("The change layer (pieces whose control or recognition differs from A to "
+                   "B, with from/to and km², pre-war people) and the balance tables.")
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("Change layer (GeoJSON)", data=lambda: exports.geojson_bytes(changes),
+                           file_name=f"{stem}_changes.geojson", mime="application/geo+json",
+                           key="tv_compare_export_geojson", on_click="ignore")
+        c2.download_button("Change layer (GeoPackage)",
+                           data=lambda: exports.gpkg_bytes(changes, layer=stem),
+                           file_name=f"{stem}_changes.gpkg",
+                           mime="application/geopackage+sqlite3",
+                           key="tv_compare_export_gpkg", on_click="ignore")
+        c3.download_button("Balance CSV", data=lambda: exports.csv_bytes(tables),
+                           file_name=f"{stem}_balance.csv", mime="text/csv",
+                           key="tv_compare_export_csv", on_click="ignore")
