@@ -833,10 +833,13 @@ def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
             # without it and say so in the legend's sources.
             optional[key] = None
             missing.append(f"{key.replace('_', ' ')}: not available in this checkout")
-    sources = [
-        f"Control on {baseline_date}: {baseline_id} (territory_viz, from public reporting)",
-        *missing,
-    ]
+    # An uploaded layer is the user's, not the project's reporting: say so in the legend.
+    origin = (
+        "territory_viz, from public reporting"
+        if isinstance(baseline, str)
+        else "a layer supplied by the user"
+    )
+    sources = [f"Control on {baseline_date}: {baseline_id} ({origin})", *missing]
     return MapContext.from_layers(
         datasets.load_regions(),
         baseline_id=baseline_id,
