@@ -101,3 +101,13 @@ def test_layer_toggles_and_baseline_choice_are_in_the_sidebar(app):
     app.sidebar.checkbox(key="layer_towns").uncheck().run()
     assert not app.exception
     assert app.sidebar.selectbox(key="baseline").value
+
+
+def test_share_link_restores_the_baseline_too():
+    from territory_viz import datasets
+
+    other = next(s for s in datasets.snapshot_ids() if s != datasets.DEFAULT_BASELINE)
+    at = run_app(scenario="land-swap", baseline=other)
+    assert at.sidebar.selectbox(key="baseline").value == other
+    assert scenario_box(at).value == "land-swap"
+    assert str(at.query_params["baseline"]).strip("[]'") == other
