@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import folium
@@ -73,18 +72,9 @@ def scenario_catalogue() -> dict[str, str]:
 def baseline_catalogue() -> dict[str, str]:
     """Control snapshots: id -> label with the date, newest first."""
     return {
-        sid: f"Control on {_date_label(datasets.snapshot_metadata(sid).get('date', sid))}"
+        sid: f"Control on {render.date_label(datasets.snapshot_metadata(sid).get('date', sid))}"
         for sid in sorted(datasets.snapshot_ids(), reverse=True)
     }
-
-
-def _date_label(value: object) -> str:
-    """``2025-08-15`` (or a timestamp) -> ``15 Aug 2025``; anything else unchanged."""
-    text = str(value)
-    try:
-        return date.fromisoformat(text[:10]).strftime("%-d %b %Y")
-    except ValueError:
-        return text
 
 
 # --------------------------------------------------------------------------------------
@@ -181,7 +171,7 @@ def header(result: stats.ScenarioStats) -> None:
     """Tool name, baseline date, one sentence of explanation."""
     st.title("territory_viz", anchor=False)
     # An uploaded layer may have no date: "****" would show as literal asterisks.
-    when = _date_label(result.baseline_date) or "an undated layer"
+    when = render.date_label(result.baseline_date) or "an undated layer"
     st.markdown(
         "**Ukraine: who controls the territory, who claims it, and what each proposed "
         "settlement would change.**  \n"

@@ -29,6 +29,7 @@ the browser inserts later (legend caption) is set with ``textContent``. JSON emb
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import json
@@ -69,6 +70,7 @@ __all__ = [
     "PreparedPartition",
     "base_map",
     "build_map",
+    "date_label",
     "map_context",
     "prepare_partition",
     "scenario_caption",
@@ -1006,6 +1008,25 @@ def _swatch_line(style: dict[str, Any]) -> str:
     )
 
 
+def date_label(value: object) -> str:
+    """Write an ISO date (or timestamp) as ``15 Aug 2025``; other text is returned unchanged.
+
+    Parameters
+    ----------
+    value
+        A date, ``"2025-08-15"``, ``"2025-08-15 00:00:00"``...
+
+    Returns
+    -------
+    str
+    """
+    text = str(value)
+    try:
+        return datetime.date.fromisoformat(text[:10]).strftime("%-d %b %Y")
+    except ValueError:
+        return text
+
+
 def _legend_html(context: MapContext, *, title: str = "") -> str:
     """Legend body (HTML); every text from data is escaped."""
     esc = html.escape
@@ -1039,7 +1060,7 @@ def _legend_html(context: MapContext, *, title: str = "") -> str:
     )
     line_rows.append(row(town_swatch, "Towns, sized by pre-war population"))
     baseline = (
-        f'<div class="tv-date">Baseline: control on {esc(context.baseline_date)}</div>'
+        f'<div class="tv-date">Baseline: control on {esc(date_label(context.baseline_date))}</div>'
         if context.baseline_date
         else ""
     )

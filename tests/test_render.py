@@ -238,6 +238,6 @@ def test_standalone_html_of_a_real_scenario_has_legend_date_and_sources():
 
     page = render.standalone_html(scenarios.get_scenario("land-swap"))
     assert "Land swap" in page
-    assert "Baseline: control on 2025-08-15" in page
+    assert "Baseline: control on 15 Aug 2025" in page
     assert "Sources:" in page and "Natural Earth" in page
     assert not EXTERNAL_ASSET.search(page)
