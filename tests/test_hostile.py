@@ -380,10 +380,17 @@ def test_scenario_cap_the_page_states_is_the_librarys() -> None:
     name=st.sampled_from(["x.toml", "x.geojson", "x.json", "x.kml", "x.gpkg", "x", IMG]),
 )
 def test_upload_checks_never_raise_on_junk(data: bytes, name: str) -> None:
+    from unittest import mock
+
     from ui.uploads import check_layer_upload, check_scenario_upload
 
-    for check in (check_layer_upload, check_scenario_upload):
-        result, accepted = check(data, name)
+    def in_process(data: bytes, *, filename: str, name: str, date: str | None, **_: object):
+        return loaders.load_control_layer(data, filename=filename, name=name, date=date)
+
+    # The loader runs in-process here (fast); its child process is tested on its own below.
+    with mock.patch("ui.uploads.load_layer_bounded", in_process):
+        outcomes = [check(data, name) for check in (check_layer_upload, check_scenario_upload)]
+    for result, accepted in outcomes:
         assert result.ok == (accepted is not None)
         if not result.ok:
             assert result.headline and result.problems
@@ -409,6 +416,40 @@ def test_evaluation_of_a_user_scenario_is_bounded_in_time() -> None:
         assert "longer than" in str(exc)
     # cooperative deadline: checked between geometric steps, so allow one step's overrun
     assert time.perf_counter() - start < 8.0
+
+
+def spiky_polygon_geojson(n_vertices: int = 50_000) -> bytes:
+    """A star-shaped ring of random spikes inside Ukraine: under every cap, yet invalid after
+    rounding in thousands of places, which keeps GEOS's repair busy for minutes."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    angle = np.linspace(0, 2 * np.pi, n_vertices, endpoint=False)
+    radius = 3 + 2 * rng.random(n_vertices)
+    ring = np.column_stack(
+        [
+            np.round(31.5 + radius * np.cos(angle) * 1.3, 3),
+            np.round(48.5 + radius * np.sin(angle) * 0.8, 3),
+        ]
+    ).tolist()
+    return json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]}).encode()
+
+
+def test_a_layer_that_would_take_minutes_is_stopped_at_the_page_limit() -> None:
+    from ui.uploads import LAYER_TIMEOUT_S, check_layer_upload, load_layer_bounded
+
+    data = spiky_polygon_geojson()
+    assert len(data) < loaders.MAX_UPLOAD_BYTES / 10  # a small file, well under the caps
+    start = time.perf_counter()
+    with pytest.raises(ValidationError, match="longer than 2 s"):
+        load_layer_bounded(data, filename="spiky.geojson", name="spiky", date=None, timeout_s=2)
+    assert time.perf_counter() - start < 15  # stopped, not finished
+    assert 0 < LAYER_TIMEOUT_S <= 120
+    # the page's check goes through the same bounded loader and still accepts good files
+    result, baseline = check_layer_upload(
+        (FIXTURES / "layers" / "xss_layer.geojson").read_bytes(), "ok.geojson"
+    )
+    assert result.ok and baseline is not None
 
 
 def test_too_many_cuts_are_refused_at_parse_time() -> None:

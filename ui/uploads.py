@@ -8,13 +8,22 @@ escaped so that text from the file shows literally.
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 from territory_viz._errors import TerritoryVizError, ValidationError
-from territory_viz.loaders import MAX_UPLOAD_BYTES, load_control_layer
+from territory_viz.loaders import MAX_UPLOAD_BYTES
 from territory_viz.scenarios import MAX_FILE_BYTES, Scenario, parse_scenario
 from ui._text import md_escape
 from ui.state import (
@@ -31,6 +40,57 @@ LAYER_TYPES = ("geojson", "json", "gpkg", "kml")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RESULT_SCENARIO = "tv_scenario_upload_result"
 _RESULT_LAYER = "tv_layer_upload_result"
+#: Seconds an uploaded layer may take to be read, repaired and clipped. It runs in a child
+#: process killed at the limit: a crafted polygon of ~50,000 vertices (a 1 MB file) keeps
+#: GEOS busy for minutes, which the server's threads cannot interrupt.
+LAYER_TIMEOUT_S = 60.0
+_ROOT = Path(__file__).resolve().parent.parent
+# The child: arguments in (pickle on stdin), the layer or the problem out (pickle on stdout).
+_CHILD = """
+import pickle, sys
+from territory_viz._errors import ValidationError
+from territory_viz.loaders import load_control_layer
+kwargs = pickle.load(sys.stdin.buffer)
+try:
+    out = ("ok", load_control_layer(kwargs.pop("data"), **kwargs))
+except ValidationError as err:
+    out = ("invalid", (err.source, err.problems))
+except Exception as err:
+    out = ("error", type(err).__name__)
+pickle.dump(out, sys.stdout.buffer)
+"""
+
+
+def load_layer_bounded(data: bytes, *, filename: str, name: str, date: str | None,
+                       timeout_s: float = LAYER_TIMEOUT_S) -> gpd.GeoDataFrame:
+    """Run :func:`load_control_layer` in a child process, stopped after ``timeout_s``.
+
+    Raises
+    ------
+    ValidationError
+        The loader's own problems, or the time limit exceeded.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    payload = pickle.dumps({"data": data, "filename": filename, "name": name, "date": date})
+    try:
+        done = subprocess.run([sys.executable, "-c", _CHILD], input=payload,  # noqa: S603
+                              capture_output=True, timeout=timeout_s, cwd=_ROOT, env=env,
+                              check=False)
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        raise ValidationError(filename, [
+            f"reading, repairing and clipping the layer took longer than {timeout_s:g} s and "
+            "was stopped; allowed: a simpler layer (fewer vertices, no self-intersections)"
+        ]) from None
+    try:
+        kind, value = pickle.loads(done.stdout)  # noqa: S301 - our own child's output
+    except Exception:  # noqa: BLE001 - the child died (e.g. out of memory)
+        kind, value = "error", f"reader exited with code {done.returncode}"
+    if kind == "ok":
+        return value
+    if kind == "invalid":
+        raise ValidationError(*value)
+    raise RuntimeError(value)
 
 
 @dataclass(frozen=True)
@@ -194,7 +254,7 @@ def check_layer_upload(
                             "unchanged", tuple(problems)), None
     label = name.strip() or filename
     try:
-        layer = load_control_layer(data, filename=filename, name=label, date=date or None)
+        layer = load_layer_bounded(data, filename=filename, name=label, date=date or None)
     except (ValidationError, TerritoryVizError, ValueError) as err:
         return UploadResult(file_id, False, f"{filename} was not loaded; the baseline is "
                             "unchanged", _problems(err)), None
