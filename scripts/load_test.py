@@ -9,7 +9,10 @@ when its map is painted: ``.leaflet-interactive`` paths inside the map's compone
 Reported: time to a painted map per viewer (median, slowest), errors (no paint, a Streamlit
 exception or error box, a page error), and the server's resident memory (VmRSS from
 ``/proc/<pid>/status``) idle, after the warm-up and with all N sessions open, hence the
-memory per extra session.
+memory per extra session. CPU seconds used during the N viewers' run by the server, by the
+browsers (this script's other child processes) and by the whole machine tell whether the
+server or the simulated viewers' browsers are the bottleneck (on one small machine, they
+share its cores).
 
 Usage::
 
@@ -76,6 +79,8 @@ class Report:
     rss_with_all_sessions_mb: float | None
     wall_seconds: float
     server_cpu_seconds: float | None = None
+    browsers_cpu_seconds: float | None = None
+    machine_busy_seconds: float | None = None
     cpu_count: int = field(default_factory=lambda: os.cpu_count() or 0)
 
     @property
@@ -123,6 +128,9 @@ class Report:
             },
             "wall_s": round(self.wall_seconds, 1),
             "server_cpu_s": self.server_cpu_seconds,
+            "browsers_cpu_s": self.browsers_cpu_seconds,
+            "machine_busy_cpu_s": self.machine_busy_seconds,
+            "machine_cpu_capacity_s": round(self.wall_seconds * self.cpu_count, 1),
             "load_average_1min": round(os.getloadavg()[0], 1),
             "cpu_count": self.cpu_count,
         }
@@ -153,6 +161,44 @@ def cpu_seconds(pid: int | None) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds used) for every process we can read."""
+    table = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return table
+
+
+def descendants_cpu_seconds(root: int, *, exclude: int | None = None) -> float:
+    """CPU seconds used by the live descendants of ``root`` (not ``exclude``'s subtree)."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    total, stack = 0.0, list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        if pid == exclude:
+            continue
+        total += table[pid][1]
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (``/proc/stat``)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -264,6 +310,8 @@ async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeo
             await asyncio.sleep(1.0)  # let the server settle after the first run
         rss_warm = rss_mb(pid)
         cpu_start = cpu_seconds(pid)
+        browsers_start = descendants_cpu_seconds(os.getpid(), exclude=pid)
+        busy_start = machine_busy_seconds()
         viewers = [Viewer(i, scenario_ids[i % len(scenario_ids)]) for i in range(n)]
         start = time.monotonic()
         tasks += [asyncio.create_task(_open_viewer(browser, v, url, timeout_s, hold))
@@ -275,10 +323,12 @@ async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeo
         rss_all = rss_mb(pid)
         cpu_end = cpu_seconds(pid)
         cpu = round(cpu_end - cpu_start, 1) if cpu_start is not None and cpu_end else None
+        browsers = round(descendants_cpu_seconds(os.getpid(), exclude=pid) - browsers_start, 1)
+        busy = round(machine_busy_seconds() - busy_start, 1)
         hold.set()
         await asyncio.gather(*tasks)
         await browser.close()
-    return Report(n, url, warm, viewers, rss_idle, rss_warm, rss_all, wall, cpu)
+    return Report(n, url, warm, viewers, rss_idle, rss_warm, rss_all, wall, cpu, browsers, busy)
 
 
 def _scenario_ids() -> list[str]:
