@@ -679,3 +679,17 @@ def test_page_shows_a_hostile_scenario_literally() -> None:
     _assert_markdown_is_inert(at)
     text = _page_text(at)
     assert "Hostile \\<img src" in text  # the title, shown literally
+
+
+def test_hostile_share_link_parameters_fall_back_with_inert_notices() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["scenario"] = IMG
+    at.query_params["baseline"] = SCRIPT
+    at.query_params["compare"] = MD_LINK
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="scenario").value == "ceasefire-current-line"
+    assert len(at.warning) >= 2  # each unknown value is named in a notice
+    _assert_markdown_is_inert(at)
