@@ -841,7 +841,9 @@ def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
         if isinstance(baseline, str)
         else "a layer supplied by the user"
     )
-    sources = [f"Control on {baseline_date}: {baseline_id} ({origin})", *missing]
+    # An uploaded layer may have no date: no "Control on : ..." in the legend.
+    when = f"Control on {baseline_date}" if baseline_date else "Control (undated)"
+    sources = [f"{when}: {baseline_id} ({origin})", *missing]
     return MapContext.from_layers(
         datasets.load_regions(),
         baseline_id=baseline_id,
