@@ -693,3 +693,24 @@ def test_hostile_share_link_parameters_fall_back_with_inert_notices() -> None:
     assert at.selectbox(key="scenario").value == "ceasefire-current-line"
     assert len(at.warning) >= 2  # each unknown value is named in a notice
     _assert_markdown_is_inert(at)
+
+
+def test_a_scenario_over_the_time_limit_gets_a_message_and_the_page_recovers() -> None:
+    from unittest import mock
+
+    at = _app()
+    text = (FIXTURES / "scenarios" / "xss_scenario.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "hostile-scenario"', 'id = "too-slow"')  # not cached yet
+    at.file_uploader(key="tv_upload_scenario").set_value(("slow.toml", text.encode(), "x")).run()
+    assert at.success
+
+    def too_slow(self: object) -> None:
+        raise ValidationError("too-slow", ["evaluation took longer than 10 s and was stopped"])
+
+    with mock.patch.object(scenarios._Deadline, "check", too_slow):
+        at.button(key="tv_upload_show").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("longer than" in str(e.value) for e in at.error)
+    _assert_markdown_is_inert(at)
+    at.selectbox(key="scenario").set_value("land-swap").run()  # another scenario still works
+    assert not at.exception and not at.error and at.metric
