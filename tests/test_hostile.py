@@ -452,6 +452,25 @@ def test_a_layer_that_would_take_minutes_is_stopped_at_the_page_limit() -> None:
     assert result.ok and baseline is not None
 
 
+def test_uploaded_layers_are_read_a_few_at_a_time() -> None:
+    from ui import uploads
+
+    data = (FIXTURES / "layers" / "xss_layer.geojson").read_bytes()
+    taken = [
+        uploads._LOAD_SLOTS.acquire(timeout=5) for _ in range(uploads.MAX_PARALLEL_LAYER_LOADS)
+    ]
+    try:
+        assert all(taken)
+        with pytest.raises(ValidationError, match="busy"):
+            uploads.load_layer_bounded(
+                data, filename="x.geojson", name="x", date=None, timeout_s=0.5
+            )
+    finally:
+        for _ in taken:
+            uploads._LOAD_SLOTS.release()
+    assert len(uploads.load_layer_bounded(data, filename="x.geojson", name="x", date=None)) == 1
+
+
 def test_too_many_cuts_are_refused_at_parse_time() -> None:
     circles = "\n".join(
         f"[[rules]]\narea = {{ circle_km = 5, lat = 48, lon = {25 + i * 0.1:.1f} }}\n"

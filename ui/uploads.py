@@ -13,6 +13,7 @@ import pickle
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,10 @@ _RESULT_LAYER = "tv_layer_upload_result"
 #: process killed at the limit: a crafted polygon of ~50,000 vertices (a 1 MB file) keeps
 #: GEOS busy for minutes, which the server's threads cannot interrupt.
 LAYER_TIMEOUT_S = 60.0
+#: Uploaded layers processed at the same time, server-wide (the others wait their turn), so
+#: a burst of uploads cannot take every core from the viewers.
+MAX_PARALLEL_LAYER_LOADS = 2
+_LOAD_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_LAYER_LOADS)
 _ROOT = Path(__file__).resolve().parent.parent
 # The child: arguments in (pickle on stdin), the layer or the problem out (pickle on stdout).
 _CHILD = """
@@ -73,6 +78,9 @@ def load_layer_bounded(data: bytes, *, filename: str, name: str, date: str | Non
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
     payload = pickle.dumps({"data": data, "filename": filename, "name": name, "date": date})
+    if not _LOAD_SLOTS.acquire(timeout=timeout_s):
+        raise ValidationError(filename, ["the server is busy reading other uploaded layers; "
+                                         "nothing was changed: try again in a minute"])
     try:
         done = subprocess.run([sys.executable, "-c", _CHILD], input=payload,  # noqa: S603
                               capture_output=True, timeout=timeout_s, cwd=_ROOT, env=env,
@@ -82,6 +90,8 @@ def load_layer_bounded(data: bytes, *, filename: str, name: str, date: str | Non
             f"reading, repairing and clipping the layer took longer than {timeout_s:g} s and "
             "was stopped; allowed: a simpler layer (fewer vertices, no self-intersections)"
         ]) from None
+    finally:
+        _LOAD_SLOTS.release()
     try:
         kind, value = pickle.loads(done.stdout)  # noqa: S301 - our own child's output
     except Exception:  # noqa: BLE001 - the child died (e.g. out of memory)
