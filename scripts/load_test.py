@@ -105,6 +105,7 @@ class Report:
             "viewers": self.viewers,
             "painted": len(times),
             "failed": len(self.failures),
+            "blocked_foreign_requests": sum(len(v.blocked) for v in self.results),
             "median_s": round(statistics.median(times), 2) if times else None,
             "slowest_s": round(max(times), 2) if times else None,
             "warmup_s": (
