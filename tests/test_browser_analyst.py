@@ -161,7 +161,8 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     assert "2022-02-23" in page.locator("[data-testid='stMain']").inner_text()
 
     # 5. The variant's map, now over the uploaded baseline: export it.
-    page.frame_locator(MAP_FRAME).locator(".tv-date", has_text="2022-02-23").wait_for()
+    # The legend writes dates for readers ("23 Feb 2022"), see render.date_label.
+    page.frame_locator(MAP_FRAME).locator(".tv-date", has_text="23 Feb 2022").wait_for()
     page.get_by_text("Export this view").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="SVG map").click()
