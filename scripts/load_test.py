@@ -82,6 +82,7 @@ class Report:
     browsers_cpu_seconds: float | None = None
     machine_busy_seconds: float | None = None
     cpu_count: int = field(default_factory=lambda: os.cpu_count() or 0)
+    browser_nice: int = 0
 
     @property
     def times(self) -> list[float]:
@@ -134,6 +135,7 @@ class Report:
             "machine_cpu_capacity_s": round(self.wall_seconds * self.cpu_count, 1),
             "load_average_1min": round(os.getloadavg()[0], 1),
             "cpu_count": self.cpu_count,
+            "browser_nice": self.browser_nice,
         }
 
 
@@ -291,13 +293,26 @@ async def _open_viewer(browser, viewer: Viewer, url: str, timeout_s: float, hold
         await context.close()
 
 
+def _niced_chromium(niceness: int, folder: Path) -> str:
+    """A wrapper that starts Chromium at a lower CPU priority (the server keeps its own)."""
+    wrapper = folder / "chromium-niced"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {int(niceness)} {CHROMIUM} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
 async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeout_s: float,
-               warmup: bool) -> Report:
+               warmup: bool, browser_nice: int = 0) -> Report:
+    import tempfile
+
     from playwright.async_api import async_playwright
 
     rss_idle = rss_mb(pid)
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True,
+        executable = CHROMIUM
+        if browser_nice:
+            executable = _niced_chromium(browser_nice, Path(tempfile.mkdtemp(prefix="tv_load_")))
+        browser = await p.chromium.launch(executable_path=executable, headless=True,
                                           args=CHROMIUM_ARGS)
         hold = asyncio.Event()
         warm: Viewer | None = None
@@ -329,7 +344,8 @@ async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeo
         hold.set()
         await asyncio.gather(*tasks)
         await browser.close()
-    return Report(n, url, warm, viewers, rss_idle, rss_warm, rss_all, wall, cpu, browsers, busy)
+    return Report(n, url, warm, viewers, rss_idle, rss_warm, rss_all, wall, cpu, browsers, busy,
+                  browser_nice=browser_nice)
 
 
 def _scenario_ids() -> list[str]:
@@ -364,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-warmup", action="store_true",
                         help="all viewers hit a cold server at once")
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    parser.add_argument("--browser-nice", type=int, default=0, metavar="N",
+                        help="run the simulated browsers at niceness N (e.g. 19), so that on "
+                        "one machine they take CPU only when the server does not need it")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
@@ -371,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     ids = _scenario_ids()
 
     def run(url: str, pid: int | None) -> Report:
-        return asyncio.run(_run(url, pid, args.viewers, ids, args.timeout, not args.no_warmup))
+        return asyncio.run(_run(url, pid, args.viewers, ids, args.timeout, not args.no_warmup,
+                                args.browser_nice))
 
     if args.url:
         report = run(args.url.rstrip("/"), args.pid)
