@@ -1,4 +1,4 @@
-"""territory_viz: who controls Ukraine's territory, who claims it, and what settlements would change.
+"""territory_viz: who controls Ukraine's territory, who claims it, what settlements would change.
 
 The library never imports streamlit. Modules, in the order data flows:
 

@@ -1,4 +1,4 @@
-"""Exceptions the library raises on bad input; each message names file, field and what is allowed."""
+"""Exceptions raised on bad input; each message names the file, the field and what is allowed."""
 
 from __future__ import annotations
 
