@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import folium
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -28,6 +27,9 @@ from ui._text import md_escape
 APP_DIR = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = "ceasefire-current-line"
 MAP_HEIGHT_PX = 600
+#: Tables longer than this many rows scroll inside a box of this height.
+TABLE_SCROLL_ROWS = 14
+TABLE_HEIGHT_PX = 460
 
 # Bounded caches: read-only layers are shared by every session (cache_resource), so memory
 # does not grow with viewers; evaluations are few (9 built-ins x a few baselines).
@@ -258,88 +260,92 @@ def headline(result: stats.ScenarioStats) -> None:
     st.caption("People: pre-war resident population (2022; Crimea and Sevastopol: pre-2014).")
 
 
+def _md_table(header: list[str], rows: list[list[object]], *, numeric: set[int]) -> str:
+    """Write a markdown table; cells escaped, numbers (columns in ``numeric``) right-aligned.
+
+    Markdown, not ``st.dataframe``: the data grid's script (about 1.4 MB) would otherwise be
+    fetched, compiled and laid out by every new viewer before the map could paint.
+    """
+
+    def cell(value: object) -> str:
+        return md_escape(" ".join(str(value).split())) or " "
+
+    align = ["---:" if i in numeric else ":---" for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "| " + " | ".join(align) + " |",
+        *("| " + " | ".join(cell(v) for v in row) + " |" for row in rows),
+    ]
+    return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[list[object]], *, numeric: set[int]) -> None:
+    """Show a table; a long one scrolls inside a box of fixed height."""
+    box = st.container(height=TABLE_HEIGHT_PX) if len(rows) > TABLE_SCROLL_ROWS else st
+    box.markdown(_md_table(header, rows, numeric=numeric))
+
+
+def _label(control: str) -> str:
+    return render.CONTROL_LABELS.get(control, control)
+
+
 def tables(result: stats.ScenarioStats) -> None:
     """Per-region table, towns changing hands, recognition matrix (units in the headers)."""
     regions_tab, towns_tab, recognition_tab = st.tabs(
         ["By region", "Towns changing hands", "Recognition"]
     )
     with regions_tab:
-        frame = result.by_region.assign(
-            control=result.by_region["control"].map(lambda c: render.CONTROL_LABELS.get(c, c)),
-            share_of_region=result.by_region["share_of_region"] * 100,
-            # Whole km² and people, shown with thousands separators ("localized").
-            area_km2=result.by_region["area_km2"].round().astype("int64"),
-            population=result.by_region["population"].round().astype("int64"),
-        )
-        st.dataframe(
-            frame[["region", "control", "area_km2", "share_of_region", "population"]],
-            hide_index=True,
-            column_config={
-                "region": "Region",
-                "control": "Control",
-                "area_km2": st.column_config.NumberColumn("Area (km²)", format="localized"),
-                "share_of_region": st.column_config.NumberColumn(
-                    "Share of region (%)", format="%.1f"
-                ),
-                "population": st.column_config.NumberColumn(
-                    "Pre-war population (people)", format="localized"
-                ),
-            },
-        )
+        by_region = result.by_region
+        _table(
+            ["Region", "Control", "Area (km²)", "Share of region (%)",
+             "Pre-war population (people)"],
+            [
+                [r.region, _label(r.control), f"{r.area_km2:,.0f}",
+                 f"{r.share_of_region * 100:.1f}", f"{r.population:,.0f}"]
+                for r in by_region.itertuples()
+            ],
+            numeric={2, 3, 4},
+        )  # fmt: skip
     with towns_tab:
         towns = result.towns
         if towns.empty:
             st.write("No town of 10,000 or more people changes hands against the baseline.")
         else:
-            st.dataframe(
-                towns.assign(
-                    **{
-                        "from": towns["from"].map(lambda c: render.CONTROL_LABELS.get(c, c)),
-                        "to": towns["to"].map(lambda c: render.CONTROL_LABELS.get(c, c)),
-                    }
-                )[["name", "region", "population", "from", "to"]],
-                hide_index=True,
-                column_config={
-                    "name": "Town",
-                    "region": "Region",
-                    "population": st.column_config.NumberColumn(
-                        "Pre-war population (people)", format="localized"
-                    ),
-                    "from": "Baseline control",
-                    "to": "Scenario control",
-                },
-            )
+            _table(
+                ["Town", "Region", "Pre-war population (people)", "Baseline control",
+                 "Scenario control"],
+                [
+                    [name, region, f"{population:,.0f}", _label(before), _label(after)]
+                    for name, region, population, before, after in zip(
+                        towns["name"], towns["region"], towns["population"], towns["from"],
+                        towns["to"], strict=True,
+                    )
+                ],
+                numeric={2},
+            )  # fmt: skip
     with recognition_tab:
         matrix = result.recognition
         if matrix.empty:
             st.write("The whole country is under Ukrainian control: nothing to recognise.")
         else:
-            shown = pd.DataFrame(
-                {
-                    "Control": matrix["control"].map(lambda c: render.CONTROL_LABELS.get(c, c)),
-                    **{
-                        party.label: matrix[f"rec_{party.value}"].str.replace("_", " ")
-                        for party in Party
-                    },
-                    "Area (km²)": matrix["area_km2"].round().astype("int64"),
-                    "Pre-war population (people)": matrix["population"].round().astype("int64"),
-                    "Regions": matrix["regions"].map(
-                        lambda r: ", ".join(r) if not isinstance(r, str) else r
-                    ),
-                }
-            )
             st.caption(
                 "What each party would accept about control other than Ukraine's: de jure = "
                 "legal recognition of sovereignty; de facto = accepted as a fact on the ground."
             )
-            st.dataframe(
-                shown,
-                hide_index=True,
-                column_config={
-                    name: st.column_config.NumberColumn(name, format="localized")
-                    for name in ("Area (km²)", "Pre-war population (people)")
-                },
-            )
+            parties = list(Party)
+            _table(
+                ["Control", *(p.label for p in parties), "Area (km²)",
+                 "Pre-war population (people)", "Regions"],
+                [
+                    [_label(row["control"]),
+                     *(str(row[f"rec_{p.value}"]).replace("_", " ") for p in parties),
+                     f"{row['area_km2']:,.0f}", f"{row['population']:,.0f}",
+                     row["regions"] if isinstance(row["regions"], str)
+                     else ", ".join(row["regions"])]
+                    for _, row in matrix.iterrows()
+                ],
+                numeric={len(parties) + 1, len(parties) + 2},
+            )  # fmt: skip
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,18 @@ def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def markdown_tables(at: AppTest) -> list[list[list[str]]]:
+    """Markdown tables on the page: rows of unescaped cells, header first, rule dropped."""
+    found = []
+    for md in at.markdown:
+        lines = md.value.splitlines()
+        if len(lines) < 2 or not lines[0].startswith("| ") or "---" not in lines[1]:
+            continue
+        rows = [line.strip("| ").split(" | ") for line in lines[:1] + lines[2:]]
+        found.append([[re.sub(r"\\(.)", r"\1", c) for c in row] for row in rows])
+    return found
+
+
 @pytest.fixture(scope="module")
 def app() -> AppTest:
     return run_app()
@@ -41,9 +54,10 @@ def test_page_opens_on_the_default_scenario_with_header_and_sidebar(app):
     assert "Baseline: control on" in app.markdown[0].value or any(
         "Baseline: control on" in md.value for md in app.markdown
     )
-    assert app.query_params["scenario"] == ["ceasefire-current-line"] or app.query_params[
-        "scenario"
-    ] == "ceasefire-current-line"
+    assert (
+        app.query_params["scenario"] == ["ceasefire-current-line"]
+        or app.query_params["scenario"] == "ceasefire-current-line"
+    )
     assert not app.error
 
 
@@ -71,12 +85,16 @@ def test_numbers_shown_match_the_library():
     assert deltas["To Russian control"] == f"{result.balance.to_russia_population:+,.0f} people"
     # Every number has a unit.
     assert all(v.endswith("km²") for v in shown.values())
-    # Tables: per region, towns changing hands, recognition.
-    frames = [df.value for df in at.dataframe]
-    assert len(frames) == 3
-    by_region, towns, recognition = frames
-    assert set(towns["name"]) >= {"Kramatorsk", "Sloviansk"}
-    assert len(recognition) == len(result.recognition)
+    # Tables (markdown): per region, towns changing hands, recognition.
+    found = markdown_tables(at)
+    assert [t[0][0] for t in found] == ["Region", "Town", "Control"]
+    by_region, towns, recognition = found
+    assert len(by_region) - 1 == len(result.by_region)
+    assert {row[0] for row in towns[1:]} >= {"Kramatorsk", "Sloviansk"}
+    assert len(recognition) - 1 == len(result.recognition)
+    # Whole km² with thousands separators, as in the library.
+    first = result.by_region.iloc[0]
+    assert by_region[1][0] == first["region"] and by_region[1][2] == f"{first['area_km2']:,.0f}"
 
 
 def test_share_link_restores_the_scenario():
