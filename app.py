@@ -43,10 +43,14 @@ CACHE_TTL_S = 6 * 3600
 
 
 @st.cache_resource
-def leaflet_links() -> tuple[list[str], list[str]]:
-    """Copy Leaflet from its installed package into ./static/vendor and return its URLs."""
+def leaflet_assets() -> tuple[tuple[list[str], list[str]], str]:
+    """Copy Leaflet into ./static/vendor; return its script URL and its stylesheet's text.
+
+    The stylesheet is inlined in the map's header (no second layout once it arrives).
+    """
     assets.install_static(APP_DIR / "static")
-    return assets.page_links()
+    js_urls, _ = assets.page_links()
+    return (js_urls, []), assets.page_css()
 
 
 @st.cache_resource(max_entries=8, ttl=CACHE_TTL_S)
@@ -193,7 +197,8 @@ def scenario_map(
     caption = render.scenario_caption(result.scenario)
     # No scenario text in the base: its script must stay identical across scenarios, or
     # streamlit-folium would remount the map (the caption comes with the scenario layers).
-    base = render.base_map(context, layers=view.layers, leaflet_urls=leaflet_links())
+    urls, css = leaflet_assets()
+    base = render.base_map(context, layers=view.layers, leaflet_urls=urls, leaflet_css=css)
     groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]).

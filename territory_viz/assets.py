@@ -173,6 +173,32 @@ def install_static(static_dir: Path) -> Path:
     return target
 
 
+def page_css(*, base_url: str = "../../app/static") -> str:
+    """Return Leaflet's stylesheet for inlining into the map component, images linked.
+
+    Inlined, the stylesheet applies before the map's first layout: loaded as a ``<link>``
+    it arrives after the map has been drawn once, and everything is laid out and drawn
+    again. Its images (the layer-control icon) stay files served by the app, so the
+    component's payload grows by the text only (comments and indentation removed).
+
+    Parameters
+    ----------
+    base_url
+        As for :func:`page_links`.
+
+    Returns
+    -------
+    str
+        CSS text (about 10 KB).
+    """
+    prefix = f"{base_url.rstrip('/')}/vendor/{vendor_subdir()}"
+    text = _CSS_SOURCE_MAP.sub("", (leaflet_dir() / "leaflet.css").read_text(encoding="utf-8"))
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s*([{};,>])\s*", r"\1", text).replace(": ", ":").strip()
+    return re.sub(r"url\(images/([\w.-]+\.png)\)", rf"url({prefix}/images/\1)", text)
+
+
 def page_links(*, base_url: str = "../../app/static") -> tuple[list[str], list[str]]:
     """Return the JS and CSS URLs the map component loads, served by the app itself.
 

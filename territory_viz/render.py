@@ -493,17 +493,26 @@ class _Legend(MacroElement):
   };
   legend.addTo(map);
   var bounds = L.latLngBounds({{ this.bounds }});
+  var framed = "";
+  function fit(topLeft, bottomRight) {
+    // Refit only when the map's size or the free area changed: a refit redraws every path.
+    var size = map.getSize();
+    var key = [size.x, size.y, topLeft, bottomRight].join();
+    if (key === framed) { return; }
+    framed = key;
+    map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight});
+  }
   function frame() {
     var size = map.getSize();
     if (size.x <= 800) {
       // Everything from the legend's top edge down (legend, scale bar) is covered.
       var box = map.getContainer().getBoundingClientRect();
       var covered = Math.max(0, box.bottom - div.getBoundingClientRect().top) + 6;
-      map.fitBounds(bounds, {paddingTopLeft: [4, 4], paddingBottomRight: [4, covered]});
+      fit([4, 4], [4, Math.round(covered)]);
     } else {
       // Wide map: keep Ukraine clear of the legend on the left when there is room.
       var room = size.x - div.offsetWidth > 520 ? div.offsetWidth + 12 : 8;
-      map.fitBounds(bounds, {paddingTopLeft: [room, 8], paddingBottomRight: [8, 8]});
+      fit([room, 8], [8, 8]);
     }
   }
   // The component iframe can be laid out (or resized) after this script runs: frame again
@@ -1111,6 +1120,7 @@ def base_map(
     title: str = "",
     height: int | str = "100%",
     leaflet_urls: tuple[Sequence[str], Sequence[str]] | None = None,
+    leaflet_css: str | None = None,
 ) -> folium.Map:
     """Build the map's constant part: background, neighbours, region borders, towns, legend.
 
@@ -1132,12 +1142,18 @@ def base_map(
     leaflet_urls
         ``(js_urls, css_urls)`` to load Leaflet from, e.g. :func:`assets.page_links`;
         ``None`` links nothing (a standalone file inlines Leaflet instead).
+    leaflet_css
+        Leaflet's stylesheet as text (:func:`assets.page_css`), inlined at the top of the
+        map's header so it applies before the first layout (pass no CSS URL then).
 
     Returns
     -------
     folium.Map
     """
     m = _new_map(height=height)
+    if leaflet_css:
+        text = leaflet_css.replace("</", "<\\/")  # cannot close the <style> element
+        m.get_root().header.add_child(Element(f"<style>{text}</style>"), name="tv_leaflet_css")
     if leaflet_urls is not None:
         # The page loads Leaflet from the app's own static files (see territory_viz.assets).
         m.default_js = [(f"leaflet_{i}", url) for i, url in enumerate(leaflet_urls[0])]

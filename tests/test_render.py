@@ -163,7 +163,10 @@ def test_page_payload_is_within_30_percent_of_naive_explore(regions, context):
     worst = 0
     for scenario in scenarios.list_scenarios():
         prepared = render.prepare_partition(scenarios.evaluate(scenario))
-        m = render.base_map(context, leaflet_urls=assets.page_links())
+        # As the page sends it: Leaflet's script linked, its stylesheet inlined.
+        m = render.base_map(
+            context, leaflet_urls=(assets.page_links()[0], []), leaflet_css=assets.page_css()
+        )
         groups = render.scenario_layers(prepared, context, title=scenario.title)
         worst = max(worst, component_payload_bytes(m, groups))
     assert worst <= 0.30 * naive, f"{worst} bytes > 30% of {naive}"
@@ -220,6 +223,18 @@ def test_page_map_loads_leaflet_from_the_app_only(context):
     assert all(not u.startswith(("http:", "https:", "//")) for u in js + css)
     header = m.get_root().header.render()
     assert "https://" not in header
+
+
+def test_page_map_inlines_leaflet_css_first_with_images_from_the_app(context):
+    css = assets.page_css()
+    assert ".leaflet-pane" in css and "/*" not in css
+    images = re.findall(r"url\(([^)#]*)\)", css)
+    assert images and all(u.startswith("../../app/static/vendor/") for u in images)
+    m = render.base_map(context, leaflet_urls=(assets.page_links()[0], []), leaflet_css=css)
+    m.get_root().render()  # as st_folium does: our own CSS joins the header then
+    header = sf._get_header(m)
+    assert header.index(".leaflet-pane") < header.index(".tv-legend")  # ours override it
+    assert not m.default_css and "<link" not in header
 
 
 def test_install_static_copies_the_files_page_links_point_to(tmp_path):
