@@ -500,7 +500,9 @@ class _Legend(MacroElement):
     var key = [size.x, size.y, topLeft, bottomRight].join();
     if (key === framed) { return; }
     framed = key;
-    map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight});
+    // No animation: a fit asked for during a zoom animation would be dropped by Leaflet.
+    map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight,
+                           animate: false});
   }
   function frame() {
     var size = map.getSize();
