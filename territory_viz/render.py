@@ -215,7 +215,8 @@ _CSS = """
   transform: translate(-50%, -50%); width: auto !important; height: auto !important; }
 .tv-town-label { color: #111; font-size: 11px; font-weight: 600; font-style: normal;
   transform: translate(6px, -50%); }
-.tv-tip { font-size: 12px; line-height: 1.35; max-width: 280px; white-space: normal; }
+.tv-tip { font-size: 12px; line-height: 1.35; white-space: normal; width: max-content;
+  min-width: 180px; max-width: min(300px, 75vw); }
 .tv-legend { background: rgba(255,255,255,0.94); padding: 6px 8px; border-radius: 5px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font-size: 11.5px; line-height: 1.3; color: #222;
   max-width: 255px; max-height: calc(100vh - 150px); overflow-y: auto; }
