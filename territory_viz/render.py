@@ -115,25 +115,31 @@ _RECOGNITION_LABELS: dict[str, str] = {
     Recognition.NONE: "none",
 }
 
-#: Changes against the baseline: key -> (legend label, Leaflet path style).
+#: Changes against the baseline: key -> (legend label, Leaflet path style). Each is drawn as
+#: a thick outline with its own dash pattern over a white casing (visible on any fill), and
+#: filled with horizontal stripes of its colour (recognition hatching is diagonal), so a
+#: change reads without colour too.
 _CHANGE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
     "to_russia": (
         "To Russian control",
-        {"color": "#000000", "weight": 2.5, "dashArray": "7 4", "fill": False},
+        {"color": "#000000", "weight": 3.5, "dashArray": "9 5"},
     ),
     "to_ukraine": (
         "Back to Ukrainian control",
-        {"color": "#0072B2", "weight": 3, "fill": False},
+        {"color": "#0072B2", "weight": 4},
     ),
     "to_demilitarized": (
         "Becomes demilitarized",
-        {"color": "#6b5b00", "weight": 2.5, "dashArray": "1 5", "lineCap": "round", "fill": False},
+        {"color": "#6b5b00", "weight": 3.5, "dashArray": "1 6", "lineCap": "round"},
     ),
     "to_international": (
         "To international administration",
-        {"color": "#00573f", "weight": 2.5, "dashArray": "10 3 2 3", "fill": False},
+        {"color": "#00573f", "weight": 3.5, "dashArray": "12 4 2 4"},
     ),
 }
+
+#: The white casing drawn under every change outline.
+_CHANGE_CASING: dict[str, Any] = {"color": "#ffffff", "weight": 7, "opacity": 0.85, "fill": False}
 
 #: Line layers: key -> (legend label, style).
 _LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -210,6 +216,10 @@ _CSS = """
   Roboto, "DejaVu Sans", sans-serif; }
 .tv-hatch-de_jure { fill: url(#tv-pat-de_jure); }
 .tv-hatch-de_facto { fill: url(#tv-pat-de_facto); }
+.tv-chg-to_russia { fill: url(#tv-pat-chg-to_russia); }
+.tv-chg-to_ukraine { fill: url(#tv-pat-chg-to_ukraine); }
+.tv-chg-to_demilitarized { fill: url(#tv-pat-chg-to_demilitarized); }
+.tv-chg-to_international { fill: url(#tv-pat-chg-to_international); }
 .tv-label { color: #333; font-size: 11px; font-style: italic; white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none;
   transform: translate(-50%, -50%); width: auto !important; height: auto !important; }
@@ -252,7 +262,14 @@ _PATTERNS_SVG = (
     '<pattern id="tv-pat-de_facto" width="8" height="8" patternUnits="userSpaceOnUse" '
     'patternTransform="rotate(45)"><rect width="8" height="8" fill="none"/>'
     '<line x1="0" y1="0" x2="0" y2="8" stroke="#1a1a1a" stroke-width="1.4"/></pattern>'
-    "</defs></svg>"
+    + "".join(
+        f'<pattern id="tv-pat-chg-{key}" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="#ffffff" fill-opacity="0.25"/>'
+        f'<line x1="0" y1="1" x2="6" y2="1" stroke="{style["color"]}" stroke-width="1.6" '
+        'stroke-opacity="0.6"/></pattern>'
+        for key, (_, style) in _CHANGE_STYLES.items()
+    )
+    + "</defs></svg>"
 )
 
 # Decodes our compact rows into GeoJSON features. Geometry strings use the "encoded
@@ -1022,6 +1039,19 @@ def _swatch_line(style: dict[str, Any]) -> str:
     )
 
 
+def _swatch_change(key: str) -> str:
+    style = _CHANGE_STYLES[key][1]
+    dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+    cap = f' stroke-linecap="{style["lineCap"]}"' if style.get("lineCap") else ""
+    return (
+        '<svg width="22" height="14" aria-hidden="true">'
+        '<rect width="22" height="14" fill="#9fb7c6"/>'
+        f'<rect x="2" y="2" width="18" height="10" fill="url(#tv-pat-chg-{key})" stroke="#fff" '
+        f'stroke-width="4"/><rect x="2" y="2" width="18" height="10" fill="none" '
+        f'stroke="{style["color"]}" stroke-width="2"{dash}{cap}/></svg>'
+    )
+
+
 def date_label(value: object) -> str:
     """Write an ISO date (or timestamp) as ``15 Aug 2025``; other text is returned unchanged.
 
@@ -1061,7 +1091,7 @@ def _legend_html(context: MapContext, *, title: str = "") -> str:
         row(_swatch_fill(russia, 0.65, Recognition.DE_FACTO), "de facto only (diagonal)"),
         row(_swatch_fill(russia, 0.65), "by no one"),
     ]
-    change_rows = [row(_swatch_line(style), label) for label, style in _CHANGE_STYLES.values()]
+    change_rows = [row(_swatch_change(key), label) for key, (label, _) in _CHANGE_STYLES.items()]
     line_rows = [
         row(_swatch_line(_LINE_STYLES[k][1]), _LINE_STYLES[k][0])
         for k in ("line_of_contact", "claim", "occupied_2022", "region_borders")
@@ -1248,10 +1278,20 @@ def scenario_layers(
         changes.add_child(
             _RowsLayer(
                 None,
-                {k: s for k, (_, s) in _CHANGE_STYLES.items()},
+                dict.fromkeys(_CHANGE_STYLES, _CHANGE_CASING),
                 pane="tv-changes",
                 source_key=prepared.key,
                 filter_key="x",
+            )
+        )
+        changes.add_child(
+            _RowsLayer(
+                None,
+                {k: {**s, "fill": True, "fillOpacity": 1} for k, (_, s) in _CHANGE_STYLES.items()},
+                pane="tv-changes",
+                source_key=prepared.key,
+                filter_key="x",
+                class_prefix="tv-chg-",
             )
         )
         groups.append(changes)
