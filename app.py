@@ -26,7 +26,7 @@ from ui._text import md_escape
 
 APP_DIR = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = "ceasefire-current-line"
-MAP_HEIGHT_PX = 600
+MAP_HEIGHT_PX = 700  # Ukraine plus the legend below it on a laptop-width column
 #: Tables longer than this many rows scroll inside a box of this height.
 TABLE_SCROLL_ROWS = 14
 TABLE_HEIGHT_PX = 460

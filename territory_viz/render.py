@@ -230,22 +230,31 @@ _CSS = """
 .tv-legend { background: rgba(255,255,255,0.94); padding: 6px 8px; border-radius: 5px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font-size: 11.5px; line-height: 1.3; color: #222;
   max-width: 255px; max-height: calc(100vh - 150px); overflow-y: auto; }
-.tv-legend summary { font-weight: 700; cursor: pointer; }
-.tv-legend .tv-scenario { font-weight: 700; margin: 2px 0; }
+.tv-legend summary { font-weight: 700; cursor: pointer; margin-top: 2px; }
+.tv-legend details:not([open]) summary::after { content: " (show the key)";
+  font-weight: 400; color: #555; }
+.tv-legend .tv-scenario { font-weight: 700; margin: 0 0 2px; }
 .tv-legend .tv-scenario:empty { display: none; }
 .tv-legend .tv-h { font-weight: 600; margin-top: 5px; }
 .tv-legend .tv-sec { break-inside: avoid; }
 .tv-legend .tv-row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
 .tv-legend svg { flex: none; }
-.tv-legend .tv-src { color: #555; font-size: 10.5px; margin-top: 5px; }
+.tv-legend .tv-foot { display: flex; align-items: flex-end; gap: 8px; margin-top: 4px; }
+.tv-legend .tv-src { color: #555; font-size: 10.5px; flex: 1; }
+.tv-legend .leaflet-control-scale { margin: 0; flex: none; float: none; }
+.tv-legend .leaflet-control-attribution { margin: 0; flex: none; float: none; padding: 0;
+  background: none; font-size: 9px; color: #555; align-self: flex-end; }
+.tv-legend .leaflet-control-scale-line { font-size: 9.5px; line-height: 1.2;
+  background: rgba(255,255,255,0.8); }
 @media (max-width: 800px) {
   .leaflet-bottom.leaflet-left { right: 0; }
-  .tv-legend { font-size: 9.5px; line-height: 1.2; max-width: none; padding: 3px 6px;
-    max-height: 38vh; }
-  .tv-legend .tv-body { columns: 2; column-gap: 8px; }
+  .tv-legend { font-size: 10px; line-height: 1.2; max-width: none; padding: 4px 7px;
+    max-height: 45%; }
+  .tv-legend .tv-body { display: grid; column-gap: 10px;
+    grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); }
   .tv-legend .tv-h { margin-top: 2px; }
   .tv-legend svg { width: 16px; height: 10px; }
-  .tv-legend .tv-src { font-size: 8.5px; margin-top: 2px; }
+  .tv-legend .tv-src { font-size: 8.5px; }
   .tv-label { font-size: 9px; }
 }
 @media (max-width: 500px) {
@@ -510,6 +519,11 @@ class _Legend(MacroElement):
     return div;
   };
   legend.addTo(map);
+  // The scale bar and the attribution join the legend's footer, so nothing overlaps.
+  [".leaflet-control-scale", ".leaflet-control-attribution"].forEach(function (sel) {
+    var el = map.getContainer().querySelector(sel);
+    if (el) { div.querySelector(".tv-foot").appendChild(el); }
+  });
   var bounds = L.latLngBounds({{ this.bounds }});
   var framed = "";
   function fit(topLeft, bottomRight) {
@@ -544,6 +558,7 @@ class _Legend(MacroElement):
   function reframe() { if (!touched) { map.invalidateSize(); frame(); } }
   map._tvFrame = reframe;
   map.on("resize", reframe);
+  div.querySelector("details").addEventListener("toggle", reframe);
   frame();
   [80, 300, 1000].forEach(function (ms) { setTimeout(reframe, ms); });
 })({{ this._parent.get_name() }});
@@ -1108,18 +1123,19 @@ def _legend_html(context: MapContext, *, title: str = "") -> str:
         if context.baseline_date
         else ""
     )
+    # Caption, date and sources stay visible; only the key folds away.
     return (
-        "<details open><summary>Legend</summary>"
         f'<div class="tv-scenario">{esc(title)}</div>{baseline}'
+        "<details open><summary>Legend</summary>"
         '<div class="tv-body">'
         + section("Control (de facto)", control_rows)
         + section("Russian control recognised by others", recognition_rows)
         + section("Change vs baseline", change_rows)
         + section("Lines and places", line_rows)
-        + "</div>"
-        '<div class="tv-src">Sources: '
-        + "; ".join(esc(s) for s in context.sources)
         + "</div></details>"
+        '<div class="tv-foot"><div class="tv-src">Sources: '
+        + "; ".join(esc(s) for s in context.sources)
+        + "</div></div>"
     )
 
 

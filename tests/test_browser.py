@@ -189,6 +189,20 @@ def boxes_overlap(a: dict, b: dict) -> bool:
     )
 
 
+def assert_crimea_clear_of_legend(page) -> None:
+    """The map opens with Crimea's southern tip above the legend (legend and scale below)."""
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    time.sleep(1.2)  # the map reframes itself once the legend has its caption
+    tip_y, legend_top = frame.evaluate(
+        """() => {
+          const box = window.map.getContainer().getBoundingClientRect();
+          const legend = document.querySelector('.tv-legend').getBoundingClientRect();
+          return [window.map.latLngToContainerPoint([44.39, 33.8]).y, legend.top - box.top];
+        }"""
+    )
+    assert 0 < tip_y < legend_top, (tip_y, legend_top)
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -213,6 +227,10 @@ def test_map_paints_offline_with_legend_and_tooltips(server, page_factory):
     tooltip = frame.locator(".leaflet-tooltip").first
     tooltip.wait_for()
     assert "km²" in tooltip.inner_text() and "Control:" in tooltip.inner_text()
+    assert tooltip.bounding_box()["width"] >= 150  # not a one-word column
+    assert_crimea_clear_of_legend(page)
+    # The scale bar sits in the legend's footer, not under or over it.
+    assert frame.locator(".tv-legend .leaflet-control-scale").count() == 1
     screenshot(page, "browser-desktop.png")
     offline.assert_no_foreign_assets()
     print(f"map painted in {seconds:.2f} s")
@@ -258,5 +276,10 @@ def test_phone_width_legend_clear_of_controls(server, page_factory):
     for control in (".leaflet-control-zoom", ".leaflet-control-layers"):
         assert not boxes_overlap(legend_box, frame.locator(control).bounding_box()), control
     assert "Sources:" in frame.locator(".tv-legend").inner_text()
+    assert_crimea_clear_of_legend(page)
+    # Folding the key keeps the caption, the date and the sources in view.
+    frame.locator(".tv-legend summary").click()
+    text = frame.locator(".tv-legend").inner_text()
+    assert "Baseline: control on" in text and "Sources:" in text and "de jure" not in text
     screenshot(page, "browser-phone.png")
     offline.assert_no_foreign_assets()
