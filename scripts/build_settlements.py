@@ -33,7 +33,6 @@ Output is sorted by geonameid with fixed number formats, so a rebuild is byte-id
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from pathlib import Path
@@ -47,7 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_regions import run_build  # noqa: E402
+from build_regions import main_for  # noqa: E402
 
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC  # noqa: E402
 
@@ -281,12 +280,7 @@ def build_settlements(_package_dir: Path | None, output: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--check", action="store_true", help="rebuild to a temp file and compare SHA-256"
-    )
-    args = parser.parse_args(argv)
-    return run_build(build_settlements, OUTPUT, check=args.check, package_dir=None)
+    return main_for(build_settlements, OUTPUT, __doc__, argv, uses_package=False)
 
 
 if __name__ == "__main__":
