@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from territory_viz import datasets, scenarios, stats
 from territory_viz.loaders import load_control_layer
 from territory_viz.model import Control, Party, Recognition
-from ui import builder, exports
+from ui import builder, exports, page
 from ui.uploads import MAX_SCENARIO_BYTES, check_layer_upload, check_scenario_upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,22 @@ def km2(text: str) -> float:
     return float(text.split()[0].replace(",", "").replace("+", ""))
 
 
+#: The sidebar expander that holds each uploader (drawn only while it is open).
+UPLOAD_EXPANDERS = {"tv_upload_scenario": page.OPEN_SCENARIO_UPLOAD,
+                    "tv_upload_layer": page.OPEN_LAYER_UPLOAD}
+
+
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open a lazy expander as a click on its title does (its state, then a rerun)."""
+    at.session_state[key] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
+    if not at.get("file_uploader") or key not in {u.key for u in at.get("file_uploader")}:
+        open_expander(at, UPLOAD_EXPANDERS[key])
     at.file_uploader(key=key).set_value((name, data, "application/octet-stream")).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -369,8 +384,24 @@ def test_bad_layer_gets_a_message_and_the_baseline_is_kept(kind):
     assert metric(at, "Russian control (occupied)") == before
 
 
+def test_tools_under_the_map_and_in_the_sidebar_are_drawn_only_when_opened():
+    at = run_app()
+    labels = {e.label: e.proto.expanded for e in at.expander}
+    assert labels == {"Upload a scenario file": False,
+                      "Upload a control layer (baseline)": False, "Export this view": False}
+    assert not at.get("file_uploader") and not at.get("download_button")
+    open_expander(at, page.OPEN_SCENARIO_UPLOAD)
+    assert [u.key for u in at.get("file_uploader")] == ["tv_upload_scenario"]
+    assert {e.label: e.proto.expanded for e in at.expander}["Upload a scenario file"]
+    at.session_state[page.OPEN_SCENARIO_UPLOAD] = False
+    at.run()
+    assert not at.get("file_uploader")
+
+
 def test_layer_size_cap_is_said_before_upload():
     at = run_app()
+    open_expander(at, page.OPEN_SCENARIO_UPLOAD)
+    open_expander(at, page.OPEN_LAYER_UPLOAD)
     uploader = at.file_uploader(key="tv_upload_layer")
     assert "20 MB" in uploader.label
     assert "20 MB" in at.file_uploader(key="tv_upload_layer").label
@@ -386,7 +417,7 @@ def land_swap() -> stats.ScenarioStats:
 
 
 def test_export_buttons_are_offered_under_the_map():
-    at = run_app(scenario="land-swap")
+    at = open_expander(run_app(scenario="land-swap"), page.OPEN_EXPORTS)
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["GeoJSON", "GeoPackage", "Statistics CSV", "HTML map (offline)",
                       "SVG map"]

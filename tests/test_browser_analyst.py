@@ -67,6 +67,8 @@ def _sidebar_expander(page, title: str):
     expander = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']",
                             has_text=title)
     expander.locator("summary").click()
+    # Its contents are drawn by the rerun the click starts.
+    expander.locator("[data-testid='stFileUploader']").wait_for()
     return expander
 
 

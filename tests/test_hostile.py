@@ -607,8 +607,13 @@ def test_limits_are_constants_with_the_documented_values() -> None:
 def _app():
     from streamlit.testing.v1 import AppTest
 
+    from ui.page import OPEN_LAYER_UPLOAD, OPEN_SCENARIO_UPLOAD
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["scenario"] = "ceasefire-current-line"
+    # The uploaders are drawn only inside open expanders: open both, as a click would.
+    at.session_state[OPEN_SCENARIO_UPLOAD] = True
+    at.session_state[OPEN_LAYER_UPLOAD] = True
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

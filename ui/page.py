@@ -31,6 +31,11 @@ from ui.state import (
 from ui.uploads import layer_upload, scenario_upload
 
 MODE_KEY = "tv_mode"
+#: Session keys of the expanders whose contents are drawn only while they are open (lazy):
+#: a first visit then paints the map without the uploaders' and download buttons' scripts.
+OPEN_SCENARIO_UPLOAD = "tv_open_scenario_upload"
+OPEN_LAYER_UPLOAD = "tv_open_layer_upload"
+OPEN_EXPORTS = "tv_open_exports"
 MODES = {
     "map": "Scenario map",
     "compare": "Compare two scenarios",
@@ -77,10 +82,23 @@ def _select_scenario(scenario_id: str) -> None:
     st.session_state[MODE_KEY] = "map"
 
 
+def lazy_expander(label: str, key: str, *, expanded: bool = False):
+    """Return an expander that reruns the page when opened or closed; test ``.open``.
+
+    Its contents are drawn only while it is open, so their widgets' scripts are not
+    fetched and laid out before the map paints. ``expanded`` opens it once per session.
+    """
+    if expanded and key not in st.session_state:
+        st.session_state[key] = True
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def sidebar_tools() -> str:
     """Draw the mode switch and the two uploaders in the sidebar; return the mode.
 
-    ``?compare=B`` in the link opens compare mode.
+    ``?compare=B`` in the link opens compare mode. The uploaders sit in expanders whose
+    contents are drawn only when opened (a file chosen in a closed expander is not kept;
+    what it loaded is).
     """
     if MODE_KEY not in st.session_state:
         st.session_state[MODE_KEY] = "compare" if st.query_params.get("compare") else "map"
@@ -88,15 +106,20 @@ def sidebar_tools() -> str:
         st.divider()
         mode = st.radio("View", list(MODES), key=MODE_KEY, format_func=MODES.__getitem__,
                         horizontal=False)
-        with st.expander("Upload a scenario file", expanded=False):
-            new_id = scenario_upload()
-            if new_id:
-                st.button("Show it on the map", key="tv_upload_show",
-                          on_click=_select_scenario, args=(new_id,))
-        with st.expander("Upload a control layer (baseline)",
-                         expanded=uploaded_baseline() is not None):
-            if layer_upload():
-                st.rerun()
+        scenario_box = lazy_expander("Upload a scenario file", OPEN_SCENARIO_UPLOAD)
+        if scenario_box.open:
+            with scenario_box:
+                new_id = scenario_upload()
+                if new_id:
+                    st.button("Show it on the map", key="tv_upload_show",
+                              on_click=_select_scenario, args=(new_id,))
+        # Open while an uploaded layer is in use: its "back" button is in there.
+        layer_box = lazy_expander("Upload a control layer (baseline)", OPEN_LAYER_UPLOAD,
+                                  expanded=uploaded_baseline() is not None)
+        if layer_box.open:
+            with layer_box:
+                if layer_upload():
+                    st.rerun()
     if mode != "compare":
         st.query_params.pop(compare.COMPARE_PARAM, None)
         st.session_state.pop(compare.COMPARE_PARAM, None)
@@ -168,7 +191,10 @@ def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -
             sources=_sources(chosen, baseline), neighbours=datasets.load_neighbours(),
             baseline_label=label)
 
-    with st.expander("Export this view", expanded=False):
+    box = lazy_expander("Export this view", OPEN_EXPORTS)
+    if not box.open:
+        return
+    with box:
         export_views.export_buttons(
             stem=export_views.file_stem(chosen.id, baseline.key),
             partition=partition, tables=lambda: _tables(result), html=html, svg=svg)
