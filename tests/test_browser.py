@@ -170,6 +170,27 @@ def open_and_wait_for_map(page, url: str) -> tuple[object, float]:
     return frame, time.monotonic() - start
 
 
+def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS):
+    """Open a sidebar upload expander by its label; return it once its uploader is drawn.
+
+    The page draws an expander's contents only while it is open (opening it reruns the page).
+    """
+    expander = page.locator(
+        "[data-testid='stSidebar'] [data-testid='stExpander']", has_text=label
+    ).first
+    expander.wait_for()
+    details = expander.locator("details")
+    if details.count() and details.first.get_attribute("open") is None:
+        expander.locator("summary").first.click()
+    expander.locator("[data-testid='stFileUploader']").first.wait_for(timeout=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+    return expander
+
+
 def fill_colours(frame) -> list[str]:
     return frame.locator(".leaflet-tv-fill-pane path").evaluate_all(
         "paths => paths.map(p => p.getAttribute('fill'))"

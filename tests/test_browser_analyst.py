@@ -63,15 +63,6 @@ def _wait_painted(frames, timeout_s: float = 90) -> None:
     raise AssertionError(f"maps not painted within {timeout_s} s: {counts}")
 
 
-def _sidebar_expander(page, title: str):
-    expander = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']",
-                            has_text=title)
-    expander.locator("summary").click()
-    # Its contents are drawn by the rerun the click starts.
-    expander.locator("[data-testid='stFileUploader']").wait_for()
-    return expander
-
-
 def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, page_factory):
     page, offline = page_factory(1400, 1500)
     start = time.monotonic()
@@ -144,7 +135,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
         assert done.returncode == 0, done.stderr
 
     # 3. Upload it again: it joins the picker.
-    expander = _sidebar_expander(page, "Upload a scenario file")
+    expander = test_browser.open_upload_expander(page, "Upload a scenario file")
     expander.locator("input[type='file']").set_input_files(str(toml_path))
     page.get_by_text("joined the scenario picker").wait_for()
     page.get_by_role("button", name="Show it on the map").click()
@@ -156,7 +147,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     layer_path = tmp_path / "deepstate-2022-02-23.geojson"
     layer_path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {}, "geometry": geom.__geo_interface__}]}))
-    expander = _sidebar_expander(page, "Upload a control layer")
+    expander = test_browser.open_upload_expander(page, "Upload a control layer")
     expander.locator("input[type='file']").set_input_files(str(layer_path))
     page.get_by_role("button", name="Use as baseline").click()
     page.get_by_text("under Russian control. Every scenario").wait_for()

@@ -22,6 +22,7 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     MAP_FRAME,
     browser,
     open_and_wait_for_map,
+    open_upload_expander,
     page_factory,
     screenshot,
     server,
@@ -67,20 +68,8 @@ def hover_and_click(frame_locator, selector: str, limit: int = 25) -> int:
 
 
 def sidebar_expander(page, label: str):
-    """Open a sidebar upload expander by its label; return it once its uploader is drawn.
-
-    The page draws an expander's contents only when it is opened (a rerun).
-    """
-    expander = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']", has_text=label)
-    expander.first.wait_for()
-    details = expander.first.locator("details")
-    if details.count() and details.first.get_attribute("open") is None:
-        expander.first.locator("summary").first.click()
-    expander.first.locator("[data-testid='stFileUploader']").first.wait_for(
-        timeout=STEP_TIMEOUT_MS
-    )
-    wait_idle(page)
-    return expander.first
+    """Open a sidebar upload expander by its label and return it."""
+    return open_upload_expander(page, label, timeout_ms=STEP_TIMEOUT_MS)
 
 
 def wait_idle(page) -> None:
