@@ -300,7 +300,8 @@ def tables(result: stats.ScenarioStats) -> None:
         ["By region", "Towns changing hands", "Recognition"]
     )
     with regions_tab:
-        by_region = result.by_region
+        # Alphabetical, so a reader finds a region (the library keeps ISO-code order).
+        by_region = result.by_region.sort_values(["region", "control"], kind="stable")
         _table(
             ["Region", "Control", "Area (km²)", "Share of region (%)",
              "Pre-war population (people)"],

@@ -93,8 +93,10 @@ def test_numbers_shown_match_the_library():
     assert {row[0] for row in towns[1:]} >= {"Kramatorsk", "Sloviansk"}
     assert len(recognition) - 1 == len(result.recognition)
     # Whole km² with thousands separators, as in the library.
-    first = result.by_region.iloc[0]
+    first = result.by_region.sort_values(["region", "control"]).iloc[0]
     assert by_region[1][0] == first["region"] and by_region[1][2] == f"{first['area_km2']:,.0f}"
+    shown_regions = [row[0] for row in by_region[1:]]
+    assert shown_regions == sorted(shown_regions)  # alphabetical, for readers
 
 
 def test_share_link_restores_the_scenario():
