@@ -41,19 +41,18 @@ import argparse
 import contextlib
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import _harness  # noqa: E402 - the server and CPU counts shared with load_test and the tests
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -70,37 +69,7 @@ SCREENSHOT = ROOT / "docs" / "screenshot.png"
 SCREENSHOT_SCENARIO = "donbas-for-freeze"
 
 
-_TICKS = os.sysconf("SC_CLK_TCK")
 _SERVER_PID: list[int] = []
-
-
-def _proc_table() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds used so far), from /proc."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS)
-    return table
-
-
-def tree_cpu_seconds(roots: list[int]) -> float:
-    """CPU seconds used by the given processes and all their descendants."""
-    table = _proc_table()
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    total, stack, seen = 0.0, list(roots), set()
-    while stack:
-        pid = stack.pop()
-        if pid in seen or pid not in table:
-            continue
-        seen.add(pid)
-        total += table[pid][1]
-        stack.extend(children.get(pid, []))
-    return total
 
 
 def browser_root(marker: str) -> list[int]:
@@ -117,40 +86,9 @@ def load_average() -> float:
 
 @contextlib.contextmanager
 def streamlit_server() -> Iterator[str]:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    _SERVER_PID[:] = [proc.pid]
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}")
-            time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit not healthy after 60 s")
+    with _harness.streamlit_server(ROOT) as (url, pid):
+        _SERVER_PID[:] = [pid]
         yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 # Injected into every frame: in the map's frame, note (on the top page) when a fill path
@@ -242,14 +180,14 @@ def time_paint(browser, url: str, blocked: list[str], context=None) -> float:
     context = context or offline_context(browser, blocked)
     page = context.new_page()
     page.set_default_timeout(60_000)
-    cpu = tree_cpu_seconds(CPU_ROOTS)
+    cpu = _harness.tree_cpu_seconds(CPU_ROOTS)
     start = time.monotonic()
     page.goto(url)
     page.frame_locator(MAP_FRAME).locator(FILL_PATH).first.wait_for()
     SEEN.append(time.monotonic() - start)
     page.wait_for_function("window.__tvPaintAt")
     elapsed = page.evaluate("(window.__tvPaintAt - performance.timeOrigin) / 1000")
-    CPU_USED.append(tree_cpu_seconds(CPU_ROOTS) - cpu)
+    CPU_USED.append(_harness.tree_cpu_seconds(CPU_ROOTS) - cpu)
     page.close()
     if own:
         context.close()

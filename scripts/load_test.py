@@ -25,23 +25,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import _harness  # noqa: E402 - the server and CPU counts shared with bench_page and the tests
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -166,35 +163,9 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _process_table() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds used) for every process we can read."""
-    table = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-    return table
-
-
-def descendants_cpu_seconds(root: int, *, exclude: int | None = None) -> float:
-    """CPU seconds used by the live descendants of ``root`` (not ``exclude``'s subtree)."""
-    table = _process_table()
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    total, stack = 0.0, list(children.get(root, []))
-    while stack:
-        pid = stack.pop()
-        if pid == exclude:
-            continue
-        total += table[pid][1]
-        stack.extend(children.get(pid, []))
-    return total
+def browsers_cpu(server_pid: int | None) -> float:
+    """CPU seconds used by this script's children but the server: the browsers."""
+    return _harness.tree_cpu_seconds([os.getpid()], include_roots=False, exclude=server_pid)
 
 
 def machine_busy_seconds() -> float:
@@ -202,53 +173,6 @@ def machine_busy_seconds() -> float:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen | None, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise SystemExit(f"streamlit exited with code {proc.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        time.sleep(0.3)
-    raise SystemExit(f"{url} not healthy after {timeout_s:.0f} s")
-
-
-@contextlib.contextmanager
-def streamlit_server(log_path: Path) -> Iterator[tuple[str, int]]:
-    """Run ``streamlit run app.py`` on a free port; yield its URL and pid; stop it after."""
-    port = _free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, proc, 90)
-            yield url, proc.pid
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
 
 
 # --------------------------------------------------------------------------- viewers
@@ -326,7 +250,7 @@ async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeo
             await asyncio.sleep(1.0)  # let the server settle after the first run
         rss_warm = rss_mb(pid)
         cpu_start = cpu_seconds(pid)
-        browsers_start = descendants_cpu_seconds(os.getpid(), exclude=pid)
+        browsers_start = browsers_cpu(pid)
         busy_start = machine_busy_seconds()
         viewers = [Viewer(i, scenario_ids[i % len(scenario_ids)]) for i in range(n)]
         start = time.monotonic()
@@ -339,7 +263,7 @@ async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeo
         rss_all = rss_mb(pid)
         cpu_end = cpu_seconds(pid)
         cpu = round(cpu_end - cpu_start, 1) if cpu_start is not None and cpu_end else None
-        browsers = round(descendants_cpu_seconds(os.getpid(), exclude=pid) - browsers_start, 1)
+        browsers = round(browsers_cpu(pid) - browsers_start, 1)
         busy = round(machine_busy_seconds() - busy_start, 1)
         hold.set()
         await asyncio.gather(*tasks)
@@ -396,8 +320,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         report = run(args.url.rstrip("/"), args.pid)
     else:
-        with streamlit_server(ROOT / "artifacts" / "load_test_server.log") as (url, pid):
-            report = run(url, pid)
+        try:
+            with _harness.streamlit_server(
+                ROOT, log_path=ROOT / "artifacts" / "load_test_server.log", timeout_s=90
+            ) as (url, pid):
+                report = run(url, pid)
+        except _harness.ServerFailed as err:
+            print(err, file=sys.stderr)
+            return 2
     print_report(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

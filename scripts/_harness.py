@@ -1,0 +1,141 @@
+"""What the page's benchmark, its load test and its browser tests share: a server, CPU counts.
+
+No import of :mod:`territory_viz` or of Streamlit here: this starts ``streamlit run app.py``
+as a child process and reads ``/proc``, nothing more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+class ServerFailed(RuntimeError):
+    """The Streamlit server exited or did not become healthy; the message has its log."""
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free now."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def streamlit_server(
+    app_dir: Path, *, log_path: Path | None = None, timeout_s: float = 60
+) -> Iterator[tuple[str, int]]:
+    """Run ``streamlit run app.py`` from ``app_dir`` on a free local port.
+
+    Yields the URL and the server's pid once ``/_stcore/health`` answers; stops the server
+    and its children (its own process group) afterwards.
+
+    Parameters
+    ----------
+    app_dir
+        Folder holding ``app.py`` (and ``.streamlit/config.toml``).
+    log_path
+        Where the server's output goes; discarded when ``None``.
+    timeout_s
+        How long to wait for the server to become healthy.
+
+    Raises
+    ------
+    ServerFailed
+        If the server exits or is not healthy in time (with the log's text when kept).
+    """
+    port = free_port()
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (log_path.open("wb") if log_path is not None else open(os.devnull, "wb")) as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(app_dir / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=app_dir, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopping it stops its children
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc, timeout_s, log_path)
+            yield url, proc.pid
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+
+
+def _wait_healthy(
+    url: str, proc: subprocess.Popen, timeout_s: float, log_path: Path | None
+) -> None:
+    def log_text() -> str:
+        return f":\n{log_path.read_text(errors='replace')}" if log_path is not None else ""
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServerFailed(f"streamlit exited with code {proc.returncode}{log_text()}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        time.sleep(0.3)
+    raise ServerFailed(f"streamlit at {url} not healthy after {timeout_s:.0f} s{log_text()}")
+
+
+def process_table() -> dict[int, tuple[int, float]]:
+    """Return pid -> (parent pid, CPU seconds used so far) for every readable process."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
+    return table
+
+
+def tree_cpu_seconds(
+    roots: list[int], *, include_roots: bool = True, exclude: int | None = None
+) -> float:
+    """Return the CPU seconds used by live processes under ``roots``.
+
+    Parameters
+    ----------
+    roots
+        Process ids whose descendants are counted.
+    include_roots
+        Count the roots themselves too.
+    exclude
+        A process whose whole subtree is left out.
+    """
+    table = process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    stack = list(roots) if include_roots else [c for r in roots for c in children.get(r, [])]
+    total, seen = 0.0, set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen or pid == exclude or pid not in table:
+            continue
+        seen.add(pid)
+        total += table[pid][1]
+        stack.extend(children.get(pid, []))
+    return total
