@@ -82,14 +82,12 @@ def _select_scenario(scenario_id: str) -> None:
     st.session_state[MODE_KEY] = "map"
 
 
-def lazy_expander(label: str, key: str, *, expanded: bool = False):
-    """Return an expander that reruns the page when opened or closed; test ``.open``.
+def lazy_expander(label: str, key: str):
+    """Return a closed expander that reruns the page when opened or closed; test ``.open``.
 
-    Its contents are drawn only while it is open, so their widgets' scripts are not
-    fetched and laid out before the map paints. ``expanded`` opens it once per session.
+    Draw its contents only while it is open, so their widgets' scripts are not fetched
+    and laid out before the map paints.
     """
-    if expanded and key not in st.session_state:
-        st.session_state[key] = True
     return st.expander(label, key=key, on_change="rerun")
 
 
@@ -113,9 +111,8 @@ def sidebar_tools() -> str:
                 if new_id:
                     st.button("Show it on the map", key="tv_upload_show",
                               on_click=_select_scenario, args=(new_id,))
-        # Open while an uploaded layer is in use: its "back" button is in there.
-        layer_box = lazy_expander("Upload a control layer (baseline)", OPEN_LAYER_UPLOAD,
-                                  expanded=uploaded_baseline() is not None)
+        # An uploaded layer in use is named above the map; "back" is in here.
+        layer_box = lazy_expander("Upload a control layer (baseline)", OPEN_LAYER_UPLOAD)
         if layer_box.open:
             with layer_box:
                 if layer_upload():
@@ -130,7 +127,8 @@ def baseline_notice(baseline: Baseline) -> None:
     """Say which baseline is in use when it is an uploaded layer."""
     if baseline.filename is not None:
         st.info(md_escape(baseline.description + ". Every scenario and number on this page "
-                          "is evaluated against it."), icon="📄")
+                          "is evaluated against it. To go back to the committed snapshots, "
+                          "open “Upload a control layer” in the sidebar."), icon="📄")
 
 
 def main_view(mode: str, chosen: Scenario, baseline: Baseline) -> bool:
