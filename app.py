@@ -235,7 +235,6 @@ def headline(result: stats.ScenarioStats) -> None:
         st.caption(f"{_people(row.population)} (pre-war)")
     st.subheader("Change against the baseline")
     balance = result.balance
-    net_km2 = balance.to_ukraine_km2 - balance.to_russia_km2
     rows = [
         ("To Russian control", balance.to_russia_km2, balance.to_russia_population),
         ("Back to Ukrainian control", balance.to_ukraine_km2, balance.to_ukraine_population),
@@ -255,11 +254,11 @@ def headline(result: stats.ScenarioStats) -> None:
         )
     for label, km2, people in rows:
         st.metric(label, f"{km2:+,.0f} km²", f"{people:+,.0f} people", **_PLAIN)
-    net_people = balance.to_ukraine_population - balance.to_russia_population
+    # Gained minus lost: what a demilitarized zone takes from Ukrainian control counts too.
     st.metric(
         "Net change in Ukrainian-controlled area",
-        f"{net_km2:+,.0f} km²",
-        f"{net_people:+,.0f} people",
+        f"{balance.net_ukraine_km2:+,.0f} km²",
+        f"{balance.net_ukraine_population:+,.0f} people",
         **_PLAIN,
     )
     st.caption("People: pre-war resident population (2022; Crimea and Sevastopol: pre-2014).")

@@ -457,9 +457,12 @@ def _balance_lines(balance: dict[str, Any]) -> list[str]:
     labels = {"russia": "to Russian control", "ukraine": "to Ukrainian control",
               "demilitarized": "into a demilitarized zone",
               "international": "to international administration"}
-    return [f"  {label:<32} {balance[f'to_{key}_km2']:>11,.1f} km² "
-            f"{balance[f'to_{key}_population']:>11,} people (pre-war)"
+    rows = [(label, balance[f"to_{key}_km2"], balance[f"to_{key}_population"])
             for key, label in labels.items()]
+    rows.append(("out of Ukrainian control", balance["from_ukraine_km2"],
+                 balance["from_ukraine_population"]))
+    return [f"  {label:<32} {km2:>11,.1f} km² {people:>11,} people (pre-war)"
+            for label, km2, people in rows]
 
 
 def _town_lines(towns: list[dict[str, Any]]) -> list[str]:

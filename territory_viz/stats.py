@@ -55,7 +55,13 @@ _CONTROL_ORDER = [c.value for c in Control]
 
 @dataclass(frozen=True)
 class Balance:
-    """What moves between two states of control: km² and pre-war people, by destination."""
+    """What moves between two states of control: km² and pre-war people, by destination.
+
+    ``from_ukraine_*`` is what leaves Ukrainian control for any other (Russian control, a
+    demilitarized zone, international administration), so the change in the area under
+    Ukrainian control is :attr:`net_ukraine_km2` = ``to_ukraine_km2 - from_ukraine_km2``;
+    ``to_russia_km2`` alone misses what a demilitarized zone takes from Ukrainian control.
+    """
 
     to_russia_km2: float
     to_ukraine_km2: float
@@ -65,11 +71,23 @@ class Balance:
     to_ukraine_population: float
     to_demilitarized_population: float
     to_international_population: float
+    from_ukraine_km2: float
+    from_ukraine_population: float
+
+    @property
+    def net_ukraine_km2(self) -> float:
+        """Change in the area under Ukrainian control, km² (gained minus lost)."""
+        return self.to_ukraine_km2 - self.from_ukraine_km2
+
+    @property
+    def net_ukraine_population(self) -> float:
+        """Change in the pre-war people in areas under Ukrainian control (gained minus lost)."""
+        return self.to_ukraine_population - self.from_ukraine_population
 
     @classmethod
     def from_moves(cls, before: Iterable[str], after: Iterable[str], area_km2: Iterable[float],
                    population: Iterable[float]) -> Balance:
-        """Sum areas and people by destination where the control changes."""
+        """Sum areas and people by destination where the control changes, and out of Ukraine's."""
         before, after = np.asarray(list(before)), np.asarray(list(after))
         area = np.asarray(list(area_km2), dtype=float)
         people = np.asarray(list(population), dtype=float)
@@ -79,6 +97,9 @@ class Balance:
             into = moved & (after == control.value)
             values[f"to_{control.value}_km2"] = float(area[into].sum())
             values[f"to_{control.value}_population"] = float(people[into].sum())
+        out_of_ukraine = moved & (before == Control.UKRAINE.value)
+        values["from_ukraine_km2"] = float(area[out_of_ukraine].sum())
+        values["from_ukraine_population"] = float(people[out_of_ukraine].sum())
         return cls(**values)
 
     def to_dict(self) -> dict[str, float | int]:

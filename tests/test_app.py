@@ -99,6 +99,17 @@ def test_numbers_shown_match_the_library():
     assert shown_regions == sorted(shown_regions)  # alphabetical, for readers
 
 
+def test_net_change_counts_what_a_demilitarized_zone_takes():
+    at = run_app(scenario="ceasefire-with-dmz")
+    result = stats.scenario_stats(scenarios.get_scenario("ceasefire-with-dmz"))
+    shown = metric_values(at)["Net change in Ukrainian-controlled area"]
+    assert shown == f"{result.balance.net_ukraine_km2:+,.0f} km²"
+    assert result.balance.to_russia_km2 == 0 and result.balance.net_ukraine_km2 < -1_000
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Net change in Ukrainian-controlled area"] == (
+        f"{result.balance.net_ukraine_population:+,.0f} people")
+
+
 def test_share_link_restores_the_scenario():
     at = run_app(scenario="land-swap")
     assert scenario_box(at).value == "land-swap"

@@ -123,6 +123,20 @@ def test_hand_written_file_end_to_end(capsys, hand_written, tmp_path) -> None:
     assert json.loads(out)["balance"]["to_demilitarized_km2"] > 1_000
 
 
+def test_stats_table_says_what_leaves_ukrainian_control(capsys) -> None:
+    from territory_viz import scenarios, stats
+
+    code, out, err = run(capsys, "stats", "ceasefire-with-dmz")
+    assert code == 0, err
+    balance = stats.scenario_stats(scenarios.get_scenario("ceasefire-with-dmz")).balance
+    line = next(x for x in out.splitlines() if "out of Ukrainian control" in x)
+    assert f"{balance.from_ukraine_km2:,.1f} km²" in line
+    assert f"{round(balance.from_ukraine_population):,} people" in line
+    code, out, err = run(capsys, "stats", "ceasefire-with-dmz", "--format", "json")
+    assert json.loads(out)["balance"]["from_ukraine_km2"] == pytest.approx(
+        balance.from_ukraine_km2, abs=0.1)
+
+
 def test_python_dash_m_subprocess(hand_written) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "territory_viz", "stats", "--scenario-file", str(hand_written),

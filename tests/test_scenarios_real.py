@@ -121,6 +121,21 @@ def test_ceasefire_matches_the_baseline() -> None:
     assert 0.17 < share < 0.21  # about 19 % of Ukraine
 
 
+@pytest.mark.parametrize("scenario_id", BUILTIN_IDS)
+def test_net_change_in_ukrainian_control_is_after_minus_before(scenario_id: str) -> None:
+    """Gained minus lost, whatever the other side is (a demilitarized zone too)."""
+    before = scenario_stats(get_scenario("ceasefire-current-line")).by_control
+    st = scenario_stats(get_scenario(scenario_id))
+    ukraine = {name: frame.set_index("control").get("area_km2", {}).get("ukraine", 0.0)
+               for name, frame in (("before", before), ("after", st.by_control))}
+    assert st.balance.net_ukraine_km2 == pytest.approx(
+        ukraine["after"] - ukraine["before"], abs=0.5)
+    # Out of Ukrainian control goes to Russia, a zone or an administration, never nowhere.
+    b = st.balance
+    assert b.from_ukraine_km2 <= (b.to_russia_km2 + b.to_demilitarized_km2
+                                  + b.to_international_km2 + 0.5)
+
+
 def test_1991_borders_returns_everything() -> None:
     d = scenario_stats(get_scenario("ukraine-1991-borders")).to_dict()
     assert list(d["by_control"]) == ["ukraine"]

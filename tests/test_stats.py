@@ -69,6 +69,16 @@ def test_balance_into_demilitarized_zone(geo) -> None:
     d = scenario_stats(s, geography=geo).to_dict()
     dmz = d["by_control"]["demilitarized"]["area_km2"]
     assert d["balance"]["to_demilitarized_km2"] == pytest.approx(dmz, abs=0.2)
+    # The zone takes area from both sides: the Ukrainian side leaves Ukrainian control
+    # without going to Russia, and the net change in Ukrainian-controlled area says so.
+    st = scenario_stats(s, geography=geo)
+    before = scenario_stats(scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"'),
+                            geography=geo).by_control.set_index("control")["area_km2"]
+    after = st.by_control.set_index("control")["area_km2"]
+    assert d["balance"]["to_russia_km2"] == 0
+    assert 0 < d["balance"]["from_ukraine_km2"] < dmz
+    assert st.balance.net_ukraine_km2 == pytest.approx(after["ukraine"] - before["ukraine"])
+    assert st.balance.net_ukraine_km2 == pytest.approx(-st.balance.from_ukraine_km2)
     # Linetown (x=145 km) is 5 km inside the line: it goes into the zone
     assert [(t["name"], t["from"], t["to"]) for t in d["towns_changing_hands"]] == [
         ("Linetown", "russia", "demilitarized")]
