@@ -113,6 +113,8 @@ def test_share_link_opens_compare_mode_with_both_scenarios_and_the_balance():
     shown = km2(metric(at, "To Ukrainian control"))
     assert shown == pytest.approx(expected.balance.to_ukraine_km2, abs=1)
     assert km2(metric(at, "To Russian control")) == 0
+    net = metric(at, "Net change in Ukrainian-controlled area")
+    assert net == f"{expected.balance.net_ukraine_km2:+,.0f} km²" and net.startswith("+")
     table = next(df.value for df in at.dataframe if "In A" in df.value.columns)
     assert set(table["Region"]) == set(expected.by_region["region"])
     assert "Kharkiv" in set(table["Region"])

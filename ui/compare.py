@@ -234,6 +234,13 @@ def compare_picker(
     return baseline_scenario(baseline) if chosen == BASELINE_SCENARIO_ID else options[chosen]
 
 
+#: Whole km² and people with thousands separators, as in the rest of the page.
+_WHOLE_NUMBERS = {
+    "Area (km²)": st.column_config.NumberColumn(format="localized"),
+    "Pre-war population (people)": st.column_config.NumberColumn(format="localized"),
+}
+
+
 def _people(value: float) -> str:
     return f"{value:+,.0f} people"
 
@@ -242,16 +249,21 @@ def balance_section(comparison: stats.Comparison) -> None:
     """Draw what moves from A to B: totals by destination, per region, and named towns."""
     bal = comparison.balance
     st.subheader("Balance from A to B", anchor=False)
-    cols = st.columns(4)
     items = [
-        ("To Russian control", bal.to_russia_km2, bal.to_russia_population),
-        ("To Ukrainian control", bal.to_ukraine_km2, bal.to_ukraine_population),
-        ("To demilitarized zone", bal.to_demilitarized_km2, bal.to_demilitarized_population),
+        ("To Russian control", bal.to_russia_km2, bal.to_russia_population, ","),
+        ("To Ukrainian control", bal.to_ukraine_km2, bal.to_ukraine_population, ","),
+        ("To demilitarized zone", bal.to_demilitarized_km2, bal.to_demilitarized_population,
+         ","),
         ("To international administration", bal.to_international_km2,
-         bal.to_international_population),
+         bal.to_international_population, ","),
+        # Gained minus lost, with its sign: a zone takes area from Ukrainian control too.
+        ("Net change in Ukrainian-controlled area", bal.net_ukraine_km2,
+         bal.net_ukraine_population, "+,"),
     ]
-    for col, (label, km2, people) in zip(cols, items, strict=True):
-        col.metric(label, f"{km2:,.0f} km²", f"{people:,.0f} people (pre-war)",
+    # Four destinations in a row; the net on a row of its own (its label is long).
+    cols = [*st.columns(4), st.columns(2)[0]]
+    for col, (label, km2, people, fmt) in zip(cols, items, strict=True):
+        col.metric(label, f"{km2:{fmt}.0f} km²", f"{people:{fmt}.0f} people (pre-war)",
                    delta_color="off", delta_arrow="off")
     by_region = comparison.by_region
     if by_region.empty:
@@ -266,11 +278,7 @@ def balance_section(comparison: stats.Comparison) -> None:
             "Pre-war population (people)": by_region["population"].round(0),
         })
         st.dataframe(table, hide_index=True, key="tv_compare_balance",
-                     column_config={
-                         "Area (km²)": st.column_config.NumberColumn(format="%.0f"),
-                         "Pre-war population (people)":
-                             st.column_config.NumberColumn(format="%.0f"),
-                     })
+                     column_config=_WHOLE_NUMBERS)
     recognition_only = comparison.changes[
         comparison.changes["from_control"] == comparison.changes["to_control"]]
     if len(recognition_only):
@@ -284,7 +292,7 @@ def balance_section(comparison: stats.Comparison) -> None:
             "Town": towns["name"], "Region": towns["region"],
             "Pre-war population (people)": towns["population"],
             "In A": towns["from"].map(_label), "In B": towns["to"].map(_label),
-        }), hide_index=True, key="tv_compare_towns")
+        }), hide_index=True, key="tv_compare_towns", column_config=_WHOLE_NUMBERS)
 
 
 def _totals(result: stats.ScenarioStats) -> pd.DataFrame:
@@ -327,10 +335,12 @@ def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparis
     col_a, col_b = st.columns(2)
     with col_a:
         st.markdown(f"**A: {md_escape(a.title)}**")
-        st.dataframe(_totals(result_a), hide_index=True, key="tv_compare_totals_a")
+        st.dataframe(_totals(result_a), hide_index=True, key="tv_compare_totals_a",
+                     column_config=_WHOLE_NUMBERS)
     with col_b:
         st.markdown(f"**B: {md_escape(b.title)}**")
-        st.dataframe(_totals(result_b), hide_index=True, key="tv_compare_totals_b")
+        st.dataframe(_totals(result_b), hide_index=True, key="tv_compare_totals_b",
+                     column_config=_WHOLE_NUMBERS)
     _exports(comparison, a, b, baseline)
     return comparison
 
