@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
@@ -305,9 +305,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
     problems: list[str] = []
     if not isinstance(data, Mapping):
         raise ValidationError(source, ["a scenario is a TOML table"])
-    for key in data:
-        if key not in _TOP_KEYS:
-            problems.append(f"{A._short(key)}: unknown key; allowed: {', '.join(_TOP_KEYS)}")
+    _unknown_keys(data, _TOP_KEYS, "", problems)
 
     scenario_id = _text(data, "id", "id", problems)
     if scenario_id is not None and not _SLUG.match(scenario_id):
@@ -418,15 +416,19 @@ def _date(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -
     return None
 
 
+def _unknown_keys(item: Mapping, allowed: Sequence[str], prefix: str,
+                  problems: list[str]) -> None:
+    """Name each key of ``item`` that is not ``allowed`` (``prefix`` says where it sits)."""
+    problems.extend(f"{prefix}{A._short(key)}: unknown key; allowed: {', '.join(allowed)}"
+                    for key in item if key not in allowed)
+
+
 def _source(item: object, where: str, problems: list[str]) -> Source | None:
     if not isinstance(item, Mapping):
         problems.append(f"{where}: expected a table with {', '.join(_SOURCE_KEYS)}")
         return None
     before = len(problems)
-    for key in item:
-        if key not in _SOURCE_KEYS:
-            problems.append(f"{where}.{A._short(key)}: unknown key; allowed: "
-                            f"{', '.join(_SOURCE_KEYS)}")
+    _unknown_keys(item, _SOURCE_KEYS, f"{where}.", problems)
     publisher = _text(item, "publisher", f"{where}.publisher", problems)
     when = _date(item, "date", f"{where}.date", problems)
     title = _text(item, "title", f"{where}.title", problems, limit_key="source title")
@@ -447,10 +449,7 @@ def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str
                         "recognition")
         return None
     before = len(problems)
-    for key in item:
-        if key not in _RULE_KEYS:
-            problems.append(f"{where}.{A._short(key)}: unknown key; allowed: "
-                            f"{', '.join(_RULE_KEYS)}")
+    _unknown_keys(item, _RULE_KEYS, f"{where}.", problems)
     area = None
     if "area" not in item:
         problems.append(f"{where}: rule with no area; allowed: \"country\", \"baseline\" or "
