@@ -447,6 +447,52 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "town",
+    help="who controls a town on the baseline date and under each scenario",
+    description="Find a town by name (any common spelling: Sloviansk, Slovyansk, "
+    "Слов'янськ; 'Name, Region' when several places share it) and say who controls it on "
+    "the baseline date and under each built-in scenario, with its pre-war population.",
+    arguments=[arg("name", nargs="+", metavar="NAME", help="place name, e.g. Kramatorsk"),
+               arg("--region", metavar="REGION",
+                   help="region name or ISO code when several places share the name"),
+               arg("--baseline", metavar="LAYER",
+                   help="snapshot id or control-layer file; default: the latest"),
+               arg("--format", choices=("table", "json"), default="table",
+                   help="output format")],
+)
+def _town(args: argparse.Namespace) -> int:
+    from territory_viz.towns import town_report
+
+    report = town_report(" ".join(args.name), region=args.region,
+                         baseline=_baseline_arg(args.baseline))
+    if args.format == "json":
+        _print_json(report)
+        return 0
+    base = report["baseline"]
+    lines = [f"{report['name']} ({report['region']}), pre-war population "
+             f"{report['population']:,}",
+             f"On {base['date'] or base['id']} (baseline {base['id']}): "
+             f"{_CONTROL_WORDS.get(base['control'], base['control'])}", "",
+             "Under each scenario:"]
+    width = max((len(sid) for sid in report["scenarios"]), default=0)
+    for sid, outcome in report["scenarios"].items():
+        control = _CONTROL_WORDS.get(outcome["control"], outcome["control"])
+        accepted = [f"{party.replace('_', ' ')} {level.replace('_', ' ')}"
+                    for party, level in outcome["recognition"].items()
+                    if level != "none" and party != "russia"]
+        recognised = f"; recognised: {', '.join(accepted)}" if accepted else ""
+        lines.append(f"  {sid:<{width}}  {control}{recognised}")
+    print("\n".join(lines))
+    return 0
+
+
+#: How ``town`` words each control value.
+_CONTROL_WORDS = {"ukraine": "Ukrainian control", "russia": "Russian control",
+                  "demilitarized": "demilitarized zone",
+                  "international": "international administration"}
+
+
 def _print_json(document: Any) -> None:
     import json
 
