@@ -14,8 +14,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -31,9 +32,49 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start_streamlit(
+    app_dir: Path,
+    port: int,
+    *,
+    log: IO[bytes] | int = subprocess.DEVNULL,
+    env: dict[str, str] | None = None,
+    extra_args: Sequence[str] = (),
+) -> subprocess.Popen:
+    """Start ``streamlit run app.py`` from ``app_dir`` on ``127.0.0.1:port``; do not wait.
+
+    The server runs in its own process group (:func:`stop_server` stops it and its
+    children). ``env`` entries are added to this process's environment.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app_dir / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", *extra_args],
+        cwd=app_dir, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,  # its own process group: stopping it stops its children
+    )  # fmt: skip
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started in its own process group, and its children."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+
+
 @contextlib.contextmanager
 def streamlit_server(
-    app_dir: Path, *, log_path: Path | None = None, timeout_s: float = 60
+    app_dir: Path,
+    *,
+    log_path: Path | None = None,
+    timeout_s: float = 60,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
     """Run ``streamlit run app.py`` from ``app_dir`` on a free local port.
 
@@ -48,6 +89,8 @@ def streamlit_server(
         Where the server's output goes; discarded when ``None``.
     timeout_s
         How long to wait for the server to become healthy.
+    env
+        Extra environment variables for the server.
 
     Raises
     ------
@@ -58,32 +101,19 @@ def streamlit_server(
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     with (log_path.open("wb") if log_path is not None else open(os.devnull, "wb")) as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(app_dir / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=app_dir, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopping it stops its children
-        )  # fmt: skip
+        proc = start_streamlit(app_dir, port, log=log, env=env)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(url, proc, timeout_s, log_path)
+            wait_healthy(url, proc, timeout_s, log_path)
             yield url, proc.pid
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
+            stop_server(proc)
 
 
-def _wait_healthy(
-    url: str, proc: subprocess.Popen, timeout_s: float, log_path: Path | None
+def wait_healthy(
+    url: str, proc: subprocess.Popen, timeout_s: float, log_path: Path | None = None
 ) -> None:
+    """Wait until ``url``/_stcore/health answers ``ok``; raise :class:`ServerFailed` if not."""
     def log_text() -> str:
         return f":\n{log_path.read_text(errors='replace')}" if log_path is not None else ""
 

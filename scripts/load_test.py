@@ -14,10 +14,16 @@ browsers (this script's other child processes) and by the whole machine tell whe
 server or the simulated viewers' browsers are the bottleneck (on one small machine, they
 share its cores).
 
+With ``--replicas N`` the viewers go through nginx to N Streamlit replicas with sticky
+sessions (``deploy/replicas.py``, Debian's ``nginx``); memory and CPU are then summed over
+the replicas (nginx's own CPU is shown apart), and the report says which replica served how
+many viewers.
+
 Usage::
 
     python scripts/load_test.py                 # 8 viewers, own server
     python scripts/load_test.py --viewers 16 --json artifacts/load.json
+    python scripts/load_test.py --viewers 16 --replicas 2   # through nginx
     python scripts/load_test.py --url http://127.0.0.1:8501 --pid 1234
 """
 
@@ -80,6 +86,10 @@ class Report:
     machine_busy_seconds: float | None = None
     cpu_count: int = field(default_factory=lambda: os.cpu_count() or 0)
     browser_nice: int = 0
+    replicas: int = 1
+    nginx_cpu_seconds: float | None = None
+    #: replica address -> viewers it served (from nginx's access log), with ``--replicas``
+    replica_share: dict[str, int] = field(default_factory=dict)
 
     @property
     def times(self) -> list[float]:
@@ -105,6 +115,7 @@ class Report:
             "failed": len(self.failures),
             "blocked_foreign_requests": sum(len(v.blocked) for v in self.results),
             "median_s": round(statistics.median(times), 2) if times else None,
+            "p95_s": round(percentile(times, 95), 2) if times else None,
             "slowest_s": round(max(times), 2) if times else None,
             "warmup_s": (
                 round(self.warmup.seconds_to_map, 2)
@@ -127,6 +138,14 @@ class Report:
             },
             "wall_s": round(self.wall_seconds, 1),
             "server_cpu_s": self.server_cpu_seconds,
+            "server_cpu_per_viewer_s": (
+                round(self.server_cpu_seconds / self.viewers, 3)
+                if self.server_cpu_seconds is not None and self.viewers
+                else None
+            ),
+            "replicas": self.replicas,
+            "nginx_cpu_s": self.nginx_cpu_seconds,
+            "viewers_per_replica": self.replica_share,
             "browsers_cpu_s": self.browsers_cpu_seconds,
             "machine_busy_cpu_s": self.machine_busy_seconds,
             "machine_cpu_capacity_s": round(self.wall_seconds * self.cpu_count, 1),
@@ -136,36 +155,51 @@ class Report:
         }
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (linear between closest ranks, as numpy's default)."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
 # --------------------------------------------------------------------------- server
 
 
-def rss_mb(pid: int | None) -> float | None:
-    """Resident memory of a process in MB (``VmRSS``), or ``None`` if unknown."""
-    if pid is None:
-        return None
+def _rss_one(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
+                return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
 
 
-def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU time a process has used, seconds, or ``None`` if unknown."""
-    if pid is None:
+def rss_mb(pids: list[int] | int | None) -> float | None:
+    """Resident memory of the server process(es) in MB (``VmRSS``), or ``None`` if unknown."""
+    if pids is None:
         return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    values = [_rss_one(pid) for pid in ([pids] if isinstance(pids, int) else pids)]
+    if not values or any(v is None for v in values):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return round(sum(values), 1)
 
 
-def browsers_cpu(server_pid: int | None) -> float:
-    """CPU seconds used by this script's children but the server: the browsers."""
-    return _harness.tree_cpu_seconds([os.getpid()], include_roots=False, exclude=server_pid)
+def cpu_seconds(pids: list[int] | int | None) -> float | None:
+    """User + system CPU time the server process(es) and their children used, seconds."""
+    if pids is None:
+        return None
+    return _harness.tree_cpu_seconds([pids] if isinstance(pids, int) else list(pids))
+
+
+def browsers_cpu(server_pids: list[int]) -> float:
+    """CPU seconds used by this script's children but the servers: the browsers."""
+    mine = _harness.tree_cpu_seconds([os.getpid()], include_roots=False)
+    return mine - (_harness.tree_cpu_seconds(server_pids) if server_pids else 0.0)
 
 
 def machine_busy_seconds() -> float:
@@ -225,8 +259,9 @@ def _niced_chromium(niceness: int, folder: Path) -> str:
     return str(wrapper)
 
 
-async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeout_s: float,
-               warmup: bool, browser_nice: int = 0) -> Report:
+async def _run(url: str, pid: list[int] | None, n: int, scenario_ids: list[str],
+               timeout_s: float, warmup: bool, browser_nice: int = 0,
+               nginx_pid: int | None = None, warm_urls: list[str] | None = None) -> Report:
     import tempfile
 
     from playwright.async_api import async_playwright
@@ -242,15 +277,19 @@ async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeo
         warm: Viewer | None = None
         tasks = []
         if warmup:
-            warm = Viewer(-1, scenario_ids[0])
-            ready = asyncio.create_task(_open_viewer(browser, warm, url, timeout_s, hold))
-            tasks.append(ready)
-            while warm.seconds_to_map is None and not warm.errors:
-                await asyncio.sleep(0.1)
+            # One warm-up viewer per server (behind nginx: each replica at its own address).
+            for i, warm_url in enumerate(warm_urls or [url]):
+                warm = Viewer(-1 - i, scenario_ids[0])
+                ready = asyncio.create_task(
+                    _open_viewer(browser, warm, warm_url, timeout_s, hold))
+                tasks.append(ready)
+                while warm.seconds_to_map is None and not warm.errors:
+                    await asyncio.sleep(0.1)
             await asyncio.sleep(1.0)  # let the server settle after the first run
         rss_warm = rss_mb(pid)
         cpu_start = cpu_seconds(pid)
-        browsers_start = browsers_cpu(pid)
+        nginx_start = cpu_seconds(nginx_pid)
+        browsers_start = browsers_cpu(pid or [])
         busy_start = machine_busy_seconds()
         viewers = [Viewer(i, scenario_ids[i % len(scenario_ids)]) for i in range(n)]
         start = time.monotonic()
@@ -262,20 +301,36 @@ async def _run(url: str, pid: int | None, n: int, scenario_ids: list[str], timeo
         await asyncio.sleep(1.0)
         rss_all = rss_mb(pid)
         cpu_end = cpu_seconds(pid)
-        cpu = round(cpu_end - cpu_start, 1) if cpu_start is not None and cpu_end else None
-        browsers = round(browsers_cpu(pid) - browsers_start, 1)
+        cpu = round(cpu_end - cpu_start, 2) if cpu_start is not None and cpu_end else None
+        nginx_end = cpu_seconds(nginx_pid)
+        nginx_cpu = (round(nginx_end - nginx_start, 2)
+                     if nginx_start is not None and nginx_end is not None else None)
+        browsers = round(browsers_cpu(pid or []) - browsers_start, 1)
         busy = round(machine_busy_seconds() - busy_start, 1)
         hold.set()
         await asyncio.gather(*tasks)
         await browser.close()
     return Report(n, url, warm, viewers, rss_idle, rss_warm, rss_all, wall, cpu, browsers, busy,
-                  browser_nice=browser_nice)
+                  browser_nice=browser_nice, replicas=len(pid or []) or 1,
+                  nginx_cpu_seconds=nginx_cpu)
 
 
 def _scenario_ids() -> list[str]:
     from territory_viz.scenarios import BUILTIN_IDS
 
     return list(BUILTIN_IDS)
+
+
+def _replica_share(access_log: Path) -> dict[str, int]:
+    """Websocket sessions per replica, from nginx's access log (the warm-ups went direct)."""
+    import re
+
+    counts: dict[str, int] = {}
+    for line in access_log.read_text(errors="replace").splitlines():
+        match = re.search(r'"GET /_stcore/stream[^"]*" 101 .*upstream=(\S+)', line)
+        if match:
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return counts
 
 
 def print_report(report: Report) -> None:
@@ -307,24 +362,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser-nice", type=int, default=0, metavar="N",
                         help="run the simulated browsers at niceness N (e.g. 19), so that on "
                         "one machine they take CPU only when the server does not need it")
+    parser.add_argument("--replicas", type=int, default=0, metavar="N",
+                        help="start N Streamlit replicas behind nginx (deploy/replicas.py) "
+                        "and send the viewers through nginx")
     args = parser.parse_args(argv)
+    if args.replicas < 0 or (args.replicas and args.url):
+        parser.error("--replicas N needs N >= 1 and no --url")
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 2
     ids = _scenario_ids()
 
-    def run(url: str, pid: int | None) -> Report:
-        return asyncio.run(_run(url, pid, args.viewers, ids, args.timeout, not args.no_warmup,
-                                args.browser_nice))
+    def run(url: str, pids: list[int] | None, **extra) -> Report:
+        return asyncio.run(_run(url, pids, args.viewers, ids, args.timeout, not args.no_warmup,
+                                args.browser_nice, **extra))
 
     if args.url:
-        report = run(args.url.rstrip("/"), args.pid)
+        report = run(args.url.rstrip("/"), [args.pid] if args.pid else None)
+    elif args.replicas:
+        sys.path.insert(0, str(ROOT / "deploy"))
+        import replicas as deploy
+
+        try:
+            with deploy.replica_set(args.replicas, workdir=ROOT / "artifacts" / "replicas") as rs:
+                report = run(rs.url, list(rs.replica_pids), nginx_pid=rs.nginx_pid,
+                             warm_urls=list(rs.replica_urls))
+                report.replica_share = _replica_share(rs.access_log)
+        except deploy.ReplicasFailed as err:
+            print(err, file=sys.stderr)
+            return 2
     else:
         try:
             with _harness.streamlit_server(
                 ROOT, log_path=ROOT / "artifacts" / "load_test_server.log", timeout_s=90
             ) as (url, pid):
-                report = run(url, pid)
+                report = run(url, [pid])
         except _harness.ServerFailed as err:
             print(err, file=sys.stderr)
             return 2
