@@ -23,7 +23,7 @@ SCRIPT = "<script>window.__pwned=2</script>"
 
 
 def decode_line(text: str) -> np.ndarray:
-    """Inverse of render._encode_line (the browser's decoder, in Python)."""
+    """Inverse of render.encoding.encode_line (the browser's decoder, in Python)."""
     values, i = [], 0
     while i < len(text):
         result, shift = 0, 0
@@ -96,15 +96,15 @@ def context() -> render.MapContext:
 
 def test_encode_line_round_trips_at_one_thousandth_of_a_degree():
     coords = np.array([[30.12345, 48.5], [30.2, 48.49], [29.999, 50.001], [-0.5, -0.25]])
-    decoded = decode_line(render._encode_line(coords))
+    decoded = decode_line(render.encoding.encode_line(coords))
     assert np.allclose(decoded, np.round(coords, 3))
-    assert set(render._encode_line(coords)) <= {chr(c) for c in range(63, 127)}
+    assert set(render.encoding.encode_line(coords)) <= {chr(c) for c in range(63, 127)}
 
 
 def test_simplified_regions_stay_within_500_m_and_keep_shared_borders(regions):
     simplified = render.simplify_coverage(regions.geometry)
     drawn = gpd.GeoSeries(
-        [decode_geometry(render._encode_geometry(g)) for g in simplified], crs=4326
+        [decode_geometry(render.encoding.encode_geometry(g)) for g in simplified], crs=4326
     )
     # Shared borders stay coincident: the drawn regions still form a valid coverage.
     assert shapely.coverage_is_valid(drawn.values)

@@ -1,0 +1,266 @@
+"""The branca/folium elements the maps are made of.
+
+Each element's template is fixed source that only calls a function of ``static/tv.js``;
+every value (rows, styles, labels, legend HTML, captions) reaches it as JSON data made by
+:func:`~territory_viz.render.encoding.js_json`. The rendered text is attached to the page
+verbatim: unlike branca's own ``Element(text)``, it is never compiled again as a template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
+
+from territory_viz.render._resources import static_text
+from territory_viz.render.encoding import js_json
+from territory_viz.style import TOWN_LABEL_POPULATION
+
+__all__ = [
+    "CaptionLater",
+    "Labels",
+    "Legend",
+    "MapSetup",
+    "RowsLayer",
+    "Towns",
+    "Verbatim",
+    "map_of",
+]
+
+#: Where the map opens: Ukraine's bounding box, [[south, west], [north, east]].
+UKRAINE_BOUNDS = [[44.38, 22.14], [52.38, 40.23]]
+
+# Panes, bottom to top; a pane each so dynamically added layers still stack correctly.
+PANES = {
+    "tv-context": 350,
+    "tv-fill": 410,
+    "tv-hatch": 415,
+    "tv-lines": 420,
+    "tv-changes": 425,
+    "tv-towns": 440,
+}
+
+
+class Verbatim(Element):
+    """Text placed in the page as it is (never compiled as a template).
+
+    Parameters
+    ----------
+    text
+        Markup made by this package (a ``<style>``, a ``<script>``...).
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text unchanged."""
+        return self.text
+
+
+class _Macro(MacroElement):
+    """A macro element whose rendered parts join the figure verbatim."""
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the header, html and script parts to the figure, then render the children."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("this element can only be rendered inside a Figure (a folium map)")
+        module = self._template.module.__dict__
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = module.get(part)
+            if macro is not None:
+                target.add_child(Verbatim(str(macro(self, kwargs))), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class MapSetup(_Macro):
+    """CSS, SVG hatch patterns, panes and the decoder; must be the map's first child."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+{% macro script(this, kwargs) %}
+{{ this.js }}
+TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, patterns_svg: str) -> None:
+        super().__init__()
+        self._name = "TvSetup"
+        self.css = static_text("tv.css").replace("</", "<\\/")
+        self.js = static_text("tv.js").replace("</", "<\\/")
+        self.panes = js_json(PANES)
+        self.patterns = js_json(patterns_svg)
+
+
+class RowsLayer(_Macro):
+    """A GeoJSON layer drawn from compact rows (see :func:`~.encoding.encode_geometry`).
+
+    Parameters
+    ----------
+    rows
+        Dicts with ``g`` (encoded geometry), ``c`` (style key) and optionally ``t`` (tooltip
+        HTML, already escaped).
+    styles
+        Style key -> Leaflet path options.
+    pane
+        The pane to draw in.
+    interactive
+        Whether features react to the mouse (tooltips).
+    data_key
+        Share the rows with later layers under this key (``TV.data[key]``) instead of
+        sending them twice; ``None`` embeds them only for this layer.
+    source_key
+        Read rows stored by an earlier layer instead of ``rows``.
+    filter_key
+        Only draw rows whose property of that name is truthy; the style key is then that
+        property's value (used for hatching and changes).
+    class_prefix
+        Adds ``className = prefix + style key`` (hatching uses CSS pattern fills).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows }},
+  {{ this.styles }}, {{ this.options }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        rows: Sequence[dict[str, Any]] | None,
+        styles: dict[str, dict[str, Any]],
+        *,
+        pane: str,
+        interactive: bool = False,
+        data_key: str | None = None,
+        source_key: str | None = None,
+        filter_key: str | None = None,
+        class_prefix: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._name = "TvLayer"
+        self.rows = js_json(list(rows or []))
+        #: The style table as JSON text (a caller may replace it before rendering).
+        self.styles = js_json(styles)
+        self.options = js_json(
+            {
+                "pane": pane,
+                "interactive": interactive,
+                "dataKey": data_key,
+                "sourceKey": source_key,
+                "filterKey": filter_key,
+                "styleKey": filter_key or "c",
+                "classPrefix": class_prefix,
+            }
+        )
+
+
+class Towns(_Macro):
+    """Towns as circle markers sized by pre-war population, the larger ones labelled.
+
+    ``points`` are ``[lat, lon, population, escaped name]``; the radius, tooltip and label
+    are made in the browser (smaller payload than one folium marker per town).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+TV.towns({{ this._parent.get_name() }}, {{ this.points }}, {{ this.label_population }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, points: list[list[Any]]) -> None:
+        super().__init__()
+        self._name = "TvTowns"
+        self.points = js_json(points)
+        self.label_population = js_json(TOWN_LABEL_POPULATION)
+
+
+class Labels(_Macro):
+    """Text labels (region names) as non-interactive div icons; ``labels`` hold escaped HTML."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+TV.labels({{ this._parent.get_name() }}, {{ this.labels }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, labels: list[list[Any]]) -> None:
+        super().__init__()
+        self._name = "TvLabels"
+        self.labels = js_json(labels)
+
+
+class Legend(_Macro):
+    """The legend as a Leaflet control, and the initial framing on Ukraine.
+
+    Parameters
+    ----------
+    body_html
+        The legend's body, from ``templates/legend.html.j2`` (values escaped there).
+    position
+        Leaflet control corner.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+TV.legend({{ this._parent.get_name() }}, {{ this.body }}, {{ this.position }}, {{ this.bounds }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, body_html: str, *, position: str = "bottomleft") -> None:
+        super().__init__()
+        self._name = "TvLegend"
+        self.body = js_json(body_html)
+        self.position = js_json(position)
+        self.bounds = js_json(UKRAINE_BOUNDS)
+
+
+def map_of(element: Any) -> folium.Map | None:
+    """Return the folium map an element belongs to, or ``None`` if it is not attached yet."""
+    while element is not None and not isinstance(element, folium.Map):
+        element = getattr(element, "_parent", None)
+    return element
+
+
+class CaptionLater(_Macro):
+    """A caption whose map is only known at render time (the group is added later)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+TV.caption({{ this.map_name() }}, {{ this.text }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "TvCaption"
+        self.text = js_json(text)
+
+    def map_name(self) -> str:
+        """Name of the Leaflet map variable this caption's group belongs to."""
+        m = map_of(self)
+        return m.get_name() if m is not None else "undefined"

@@ -1,0 +1,144 @@
+"""The legend: its body from ``templates/legend.html.j2``, captions and date wording.
+
+The template receives every text (caption, date, labels, sources) as a variable and
+autoescapes it; swatches are described as data (kind, colour, dash) and drawn by the
+template, so no markup is assembled in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from territory_viz.model import Control, Recognition
+from territory_viz.render._resources import render_template
+from territory_viz.style import (
+    CHANGE_STYLES,
+    CONTROL_COLOURS,
+    CONTROL_LABELS,
+    CONTROL_OPACITY,
+    LINE_STYLES,
+)
+
+if TYPE_CHECKING:
+    from territory_viz.render.context import MapContext
+
+__all__ = ["date_label", "legend_html", "scenario_caption"]
+
+
+def date_label(value: object) -> str:
+    """Write an ISO date (or timestamp) as ``15 Aug 2025``; other text is returned unchanged.
+
+    Parameters
+    ----------
+    value
+        A date, ``"2025-08-15"``, ``"2025-08-15 00:00:00"``...
+
+    Returns
+    -------
+    str
+    """
+    text = str(value)
+    try:
+        return datetime.date.fromisoformat(text[:10]).strftime("%-d %b %Y")
+    except ValueError:
+        return text
+
+
+def scenario_caption(scenario: Any) -> str:
+    """Plain-text legend caption: title and its sources (publisher, date).
+
+    Parameters
+    ----------
+    scenario
+        A ``scenarios.Scenario`` (uses ``title`` and ``sources``).
+
+    Returns
+    -------
+    str
+    """
+    cited = []
+    for source in getattr(scenario, "sources", ()) or ():
+        publisher = getattr(source, "publisher", "")
+        date = getattr(source, "date", "")
+        cited.append(f"{publisher} {date}".strip())
+    suffix = f" (sources: {'; '.join(c for c in cited if c)})" if any(cited) else ""
+    return f"{getattr(scenario, 'title', '')}{suffix}"
+
+
+def _fill(colour: str, opacity: float, hatch: str = "") -> dict[str, Any]:
+    return {"kind": "fill", "colour": colour, "opacity": opacity, "hatch": hatch}
+
+
+def _line(style: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": "line",
+        "colour": style.get("color", "#000"),
+        "weight": style.get("weight", 2),
+        "dash": style.get("dashArray", ""),
+    }
+
+
+def _change(key: str) -> dict[str, Any]:
+    style = CHANGE_STYLES[key][1]
+    return {
+        "kind": "change",
+        "key": key,
+        "colour": style["color"],
+        "dash": style.get("dashArray", ""),
+        "cap": style.get("lineCap", ""),
+    }
+
+
+def legend_html(context: MapContext, *, title: str = "", open_: bool = True) -> str:
+    """Render the legend's body (HTML) for a map of ``context``.
+
+    Parameters
+    ----------
+    context
+        The map's base layers (their date and sources; which lines exist).
+    title
+        Initial caption (plain text).
+    open_
+        Whether the key starts unfolded (caption, date and sources always show).
+
+    Returns
+    -------
+    str
+    """
+    russia = CONTROL_COLOURS[Control.RUSSIA]
+    sections = [
+        (
+            "Control (de facto)",
+            [(_fill(CONTROL_COLOURS[c], CONTROL_OPACITY[c]), CONTROL_LABELS[c]) for c in Control],
+        ),
+        (
+            "Russian control recognised by others",
+            [
+                (_fill(russia, 0.65, Recognition.DE_JURE), "de jure (cross-hatched)"),
+                (_fill(russia, 0.65, Recognition.DE_FACTO), "de facto only (diagonal)"),
+                (_fill(russia, 0.65), "by no one"),
+            ],
+        ),
+        (
+            "Change vs baseline",
+            [(_change(key), label) for key, (label, _) in CHANGE_STYLES.items()],
+        ),
+        (
+            "Lines and places",
+            [
+                (_line(LINE_STYLES[k][1]), LINE_STYLES[k][0])
+                for k in ("line_of_contact", "claim", "occupied_2022", "region_borders")
+                if k == "region_borders" or context.layers.get(k)  # only lines the map draws
+            ]
+            + [({"kind": "towns"}, "Towns, sized by pre-war population")],
+        ),
+    ]
+    return render_template(
+        "legend.html.j2",
+        title=title,
+        baseline_date=date_label(context.baseline_date) if context.baseline_date else "",
+        open=open_,
+        sections=sections,
+        sources=list(context.sources),
+    )

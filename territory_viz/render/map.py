@@ -1,0 +1,243 @@
+"""Folium maps of a scenario, in two parts so that switching scenario does not rebuild the map.
+
+:func:`base_map` draws what depends only on the baseline (background, neighbours, region
+borders and names, towns, legend); :func:`scenario_layers` returns the scenario's layers
+(the partition, its hatching and changes, the baseline's lines) as
+:class:`folium.FeatureGroup` objects; :func:`build_map` puts both in one map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import folium
+import geopandas as gpd
+
+from territory_viz.render._elements import (
+    CaptionLater,
+    Labels,
+    Legend,
+    MapSetup,
+    RowsLayer,
+    Towns,
+    Verbatim,
+)
+from territory_viz.render._resources import render_template
+from territory_viz.render.context import MapContext
+from territory_viz.render.legend import legend_html
+from territory_viz.render.partition import PreparedPartition, fill_styles, prepare_partition
+from territory_viz.style import CHANGE_CASING, CHANGE_STYLES, DEFAULT_LAYERS, LAYERS, LINE_STYLES
+
+__all__ = ["base_map", "build_map", "scenario_layers"]
+
+
+def _patterns_svg() -> str:
+    """Render the SVG ``<defs>`` of the hatch and change patterns ``static/tv.css`` uses."""
+    return render_template(
+        "patterns.svg.j2",
+        changes=[(key, style["color"]) for key, (_, style) in CHANGE_STYLES.items()],
+    )
+
+
+def _new_map(*, height: int | str) -> folium.Map:
+    m = folium.Map(
+        location=[48.6, 31.3],
+        zoom_start=6,
+        tiles=None,
+        min_zoom=4,
+        max_zoom=12,
+        zoom_snap=0.25,
+        control_scale=True,
+        height=height,
+        prefer_canvas=False,
+    )
+    # Instance attributes (folium's are shared class lists): no CDN link is ever emitted.
+    m.default_js = []
+    m.default_css = []
+    return m
+
+
+def base_map(
+    context: MapContext,
+    *,
+    layers: Collection[str] = DEFAULT_LAYERS,
+    title: str = "",
+    height: int | str = "100%",
+    leaflet_urls: tuple[Sequence[str], Sequence[str]] | None = None,
+    leaflet_css: str | None = None,
+) -> folium.Map:
+    """Build the map's constant part: background, neighbours, region borders, towns, legend.
+
+    The map opens framed on Ukraine. It has no tiles and links to no external script or
+    stylesheet (``default_js``/``default_css`` are empty): the page supplies Leaflet from the
+    app (:func:`territory_viz.assets.page_links`), a standalone file inlines it
+    (:func:`~territory_viz.render.standalone.to_standalone_html`).
+
+    Parameters
+    ----------
+    context
+        Base layers from :func:`~territory_viz.render.context.map_context`.
+    layers
+        Keys of :data:`territory_viz.style.LAYERS` to include (``regions`` and ``towns`` are
+        drawn here).
+    title
+        Initial legend caption (scenario layers update it).
+    height
+        Map height (CSS value or pixels).
+    leaflet_urls
+        ``(js_urls, css_urls)`` to load Leaflet from, e.g. :func:`assets.page_links`;
+        ``None`` links nothing (a standalone file inlines Leaflet instead).
+    leaflet_css
+        Leaflet's stylesheet as text (:func:`assets.page_css`), inlined at the top of the
+        map's header so it applies before the first layout (pass no CSS URL then).
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = _new_map(height=height)
+    if leaflet_css:
+        text = leaflet_css.replace("</", "<\\/")  # cannot close the <style> element
+        m.get_root().header.add_child(Verbatim(f"<style>{text}</style>"), name="tv_leaflet_css")
+    if leaflet_urls is not None:
+        # The page loads Leaflet from the app's own static files (see territory_viz.assets).
+        m.default_js = [(f"leaflet_{i}", url) for i, url in enumerate(leaflet_urls[0])]
+        m.default_css = [(f"leaflet_css_{i}", url) for i, url in enumerate(leaflet_urls[1])]
+    m.add_child(MapSetup(_patterns_svg()))
+    neighbours = context.layers.get("neighbours", [])
+    if neighbours:
+        m.add_child(
+            RowsLayer(neighbours, {"neighbours": LINE_STYLES["neighbours"][1]}, pane="tv-context")
+        )
+    border_styles = {k: LINE_STYLES[k][1] for k in ("region_borders", "ukraine_border")}
+    if "regions" in layers:
+        group = folium.FeatureGroup(name=LAYERS["regions"])
+        group.add_child(
+            RowsLayer(context.layers.get("region_borders", []), border_styles, pane="tv-lines")
+        )
+        group.add_child(Labels(context.region_labels))
+        m.add_child(group)
+    m.add_child(RowsLayer(context.layers.get("ukraine_border", []), border_styles, pane="tv-lines"))
+    if "towns" in layers and context.towns:
+        m.add_child(folium.FeatureGroup(name=LAYERS["towns"]).add_child(Towns(context.towns)))
+    m.add_child(Legend(legend_html(context, title=title)))
+    return m
+
+
+def scenario_layers(
+    partition: PreparedPartition | gpd.GeoDataFrame,
+    context: MapContext,
+    *,
+    title: str = "",
+    layers: Collection[str] = DEFAULT_LAYERS,
+) -> list[folium.FeatureGroup]:
+    """Build the scenario's layers as feature groups (to add to a :func:`base_map`).
+
+    Parameters
+    ----------
+    partition
+        The partition (``scenarios.evaluate``) or its
+        :func:`~territory_viz.render.partition.prepare_partition` result.
+    context
+        The base layers (for the baseline's lines).
+    title
+        Caption written into the legend when the layers are added (plain text).
+    layers
+        Keys of :data:`territory_viz.style.LAYERS` to include.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        In drawing order; each has a ``name`` for the layer control. Pass them to
+        ``st_folium(..., feature_group_to_add=...)`` or add them to the map.
+    """
+    prepared = (
+        partition if isinstance(partition, PreparedPartition) else prepare_partition(partition)
+    )
+    groups: list[folium.FeatureGroup] = []
+    fill = folium.FeatureGroup(name=LAYERS["control"])
+    fill.add_child(
+        RowsLayer(
+            prepared.rows,
+            fill_styles(prepared.classes),
+            pane="tv-fill",
+            interactive=True,
+            data_key=prepared.key,
+        )
+    )
+    hatch_style = {h: {"stroke": False, "fillOpacity": 1} for h in ("de_jure", "de_facto")}
+    fill.add_child(
+        RowsLayer(
+            None,
+            hatch_style,
+            pane="tv-hatch",
+            source_key=prepared.key,
+            filter_key="h",
+            class_prefix="tv-hatch-",
+        )
+    )
+    fill.add_child(CaptionLater(title))
+    groups.append(fill)
+    if "changes" in layers:
+        changes = folium.FeatureGroup(name=LAYERS["changes"])
+        changes.add_child(
+            RowsLayer(
+                None,
+                dict.fromkeys(CHANGE_STYLES, CHANGE_CASING),
+                pane="tv-changes",
+                source_key=prepared.key,
+                filter_key="x",
+            )
+        )
+        changes.add_child(
+            RowsLayer(
+                None,
+                {k: {**s, "fill": True, "fillOpacity": 1} for k, (_, s) in CHANGE_STYLES.items()},
+                pane="tv-changes",
+                source_key=prepared.key,
+                filter_key="x",
+                class_prefix="tv-chg-",
+            )
+        )
+        groups.append(changes)
+    for key in ("line_of_contact", "claim", "occupied_2022"):
+        rows = context.layers.get(key)
+        if key in layers and rows:
+            group = folium.FeatureGroup(name=LAYERS[key])
+            group.add_child(RowsLayer(rows, {key: LINE_STYLES[key][1]}, pane="tv-lines"))
+            groups.append(group)
+    return groups
+
+
+def build_map(
+    partition: PreparedPartition | gpd.GeoDataFrame,
+    context: MapContext,
+    *,
+    title: str = "",
+    layers: Collection[str] = DEFAULT_LAYERS,
+    height: int | str = "100%",
+) -> folium.Map:
+    """Build a complete map: :func:`base_map` plus :func:`scenario_layers` and a layer control.
+
+    Parameters
+    ----------
+    partition
+        The partition or its ``prepare_partition`` result.
+    context
+        Base layers from ``map_context``.
+    title
+        Legend caption (plain text: the scenario's title).
+    layers
+        Keys of :data:`territory_viz.style.LAYERS` to include.
+    height
+        Map height.
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = base_map(context, layers=layers, title=title, height=height)
+    for group in scenario_layers(partition, context, title=title, layers=layers):
+        m.add_child(group)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

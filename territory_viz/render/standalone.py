@@ -1,0 +1,112 @@
+"""One offline HTML file per map, from ``templates/standalone.html.j2``.
+
+The file inlines Leaflet (from the installed ``django-js-lib-leaflet``), the map data, the
+legend with the baseline date and sources, and a layer control; it loads nothing from the
+network. The page title is the only outside text in the template and is autoescaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+import folium
+import geopandas as gpd
+from markupsafe import Markup
+
+from territory_viz import assets
+from territory_viz.render._resources import render_template
+from territory_viz.render.context import map_context
+from territory_viz.render.legend import scenario_caption
+from territory_viz.render.map import build_map
+from territory_viz.style import DEFAULT_LAYERS
+
+if TYPE_CHECKING:
+    from territory_viz.scenarios import Scenario
+
+__all__ = ["standalone_html", "to_standalone_html"]
+
+_CLOSE_STYLE = re.compile(r"</(?=style)", re.IGNORECASE)
+_CLOSE_SCRIPT = re.compile(r"</(?=script)", re.IGNORECASE)
+
+
+def to_standalone_html(m: folium.Map, *, page_title: str = "territory_viz map") -> str:
+    """Render a map as one HTML file that works offline (Leaflet inlined, no external link).
+
+    Parameters
+    ----------
+    m
+        A map from :func:`~territory_viz.render.map.build_map` (or any folium map without
+        plugins).
+    page_title
+        The document's ``<title>`` (plain text; escaped).
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    m.default_js = []
+    m.default_css = []
+    root = m.get_root()
+    root.render()  # every element adds its parts to the figure's header, html and script
+    return render_template(
+        "standalone.html.j2",
+        page_title=page_title,
+        leaflet_css=Markup(_CLOSE_STYLE.sub("<\\\\/", assets.leaflet_css())),  # noqa: S704
+        leaflet_js=Markup(_CLOSE_SCRIPT.sub("<\\\\/", assets.leaflet_js())),  # noqa: S704
+        header=Markup(root.header.render()),  # noqa: S704 - our rendered map
+        body=Markup(root.html.render()),  # noqa: S704
+        script=Markup(root.script.render()),  # noqa: S704
+    )
+
+
+def standalone_html(
+    subject: Scenario | gpd.GeoDataFrame,
+    *,
+    baseline: str | gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    layers: Collection[str] = DEFAULT_LAYERS,
+) -> str:
+    """Render a scenario (or a ready partition) as a standalone, offline HTML map.
+
+    This is what ``territory-viz render ID -o FILE.html`` writes.
+
+    Parameters
+    ----------
+    subject
+        A ``scenarios.Scenario`` (evaluated against ``baseline``) or a partition
+        GeoDataFrame already evaluated.
+    baseline
+        Snapshot id or snapshot-shaped GeoDataFrame; default ``datasets.DEFAULT_BASELINE``.
+    title
+        Legend caption and page title; default: the scenario's title, with its sources.
+    layers
+        Keys of :data:`territory_viz.style.LAYERS` to draw (default all).
+
+    Returns
+    -------
+    str
+        The HTML document (UTF-8 text).
+
+    Examples
+    --------
+    >>> from territory_viz import scenarios, render
+    >>> html_text = render.standalone_html(scenarios.get_scenario("land-swap"))
+    >>> html_text.startswith("<!DOCTYPE html>")
+    True
+    """
+    context = map_context(baseline)
+    if isinstance(subject, gpd.GeoDataFrame):
+        partition = subject
+        caption = title or ""
+    else:
+        from territory_viz import scenarios  # lazy: the engine is optional for render
+
+        partition = scenarios.evaluate(
+            subject, context.baseline_id if baseline is None else baseline
+        )
+        caption = title or scenario_caption(subject)
+    m = build_map(partition, context, title=caption, layers=layers)
+    return to_standalone_html(m, page_title=caption or "territory_viz map")

@@ -1,0 +1,171 @@
+// territory_viz map helpers (our own code, no plugin): decode compact rows into GeoJSON and
+// draw the layers, labels, towns and legend. Python passes every value as JSON data.
+(function () {
+  if (window.TV) { return; }
+
+  // Geometry strings use the "encoded polyline" scheme (zigzag deltas in 5-bit chunks,
+  // offset 63), longitude first, 1e3 scale.
+  function dec(s) {
+    var pts = [], i = 0, x = 0, y = 0, n = s.length, r, h, b;
+    while (i < n) {
+      r = 0; h = 0; do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
+      x += (r & 1) ? ~(r >> 1) : (r >> 1);
+      r = 0; h = 0; do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
+      y += (r & 1) ? ~(r >> 1) : (r >> 1);
+      pts.push([x / 1e3, y / 1e3]);
+    }
+    return pts;
+  }
+  function geom(g) {
+    if (g.a) {
+      return {type: "MultiPolygon", coordinates: g.a.map(function (p) { return p.map(dec); })};
+    }
+    return {type: "MultiLineString", coordinates: g.l.map(dec)};
+  }
+
+  window.TV = {
+    data: {},
+
+    features: function (rows) {
+      return rows.map(function (r) {
+        return {type: "Feature", properties: r, geometry: geom(r.g)};
+      });
+    },
+
+    // Panes, the attribution prefix and the SVG hatch patterns; once per map.
+    setup: function (map, panes, patterns) {
+      Object.keys(panes).forEach(function (name) {
+        if (!map.getPane(name)) {
+          var p = map.createPane(name);
+          p.style.zIndex = panes[name];
+          p.style.pointerEvents = "none";
+        }
+      });
+      // Plain prefix: the page stays neutral and links nowhere.
+      if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
+      if (!document.getElementById("tv-pat-de_jure")) {
+        var holder = document.createElement("div");
+        holder.innerHTML = patterns;
+        document.body.appendChild(holder.firstChild);
+      }
+    },
+
+    // A GeoJSON layer from compact rows. o: pane, interactive, dataKey (store the rows for
+    // later layers), sourceKey (draw rows stored earlier), filterKey (draw rows whose
+    // property is truthy, styled by its value), styleKey, classPrefix.
+    rows: function (parent, rows, styles, o) {
+      if (o.dataKey) { TV.data[o.dataKey] = rows; }
+      var source = o.sourceKey ? (TV.data[o.sourceKey] || []) : rows;
+      var options = {
+        pane: o.pane,
+        interactive: o.interactive,
+        style: function (f) {
+          var k = f.properties[o.styleKey];
+          var s = Object.assign({}, styles[k] || {});
+          if (o.classPrefix) { s.className = o.classPrefix + k; }
+          return s;
+        },
+        onEachFeature: function (f, l) {
+          if (f.properties.t) { l.bindTooltip(f.properties.t, {sticky: true, className: "tv-tip"}); }
+        }
+      };
+      if (o.filterKey) {
+        options.filter = function (f) { return !!f.properties[o.filterKey]; };
+      }
+      return L.geoJSON(TV.features(source), options).addTo(parent);
+    },
+
+    // Towns as circle markers sized by pre-war population; points are
+    // [lat, lon, population, escaped name]; towns of labelPopulation or more are labelled.
+    towns: function (group, points, labelPopulation) {
+      points.forEach(function (p) {
+        var radius = 1.5 + Math.sqrt(p[2]) / 180;
+        var tip = "<b>" + p[3] + "</b><br>Pre-war population: " + p[2].toLocaleString("en-US")
+          + " people";
+        L.circleMarker([p[0], p[1]], {pane: "tv-towns", radius: radius, color: "#ffffff",
+          weight: 0.8, fillColor: "#1f1f1f", fillOpacity: 0.85})
+          .bindTooltip(tip, {className: "tv-tip"}).addTo(group);
+        if (p[2] >= labelPopulation) {
+          L.marker([p[0], p[1]], {interactive: false, keyboard: false,
+            icon: L.divIcon({className: "tv-label tv-town-label", html: p[3], iconSize: null})})
+            .addTo(group);
+        }
+      });
+    },
+
+    // Text labels (region names); labels are [lat, lon, escaped name].
+    labels: function (parent, labels) {
+      labels.forEach(function (p) {
+        L.marker([p[0], p[1]], {interactive: false, keyboard: false,
+          icon: L.divIcon({className: "tv-label", html: p[2], iconSize: null})})
+          .addTo(parent);
+      });
+    },
+
+    // The legend as a Leaflet control (it stacks with the other controls in its corner),
+    // then the initial framing on Ukraine: on a narrow (phone) map, where the legend spans
+    // the bottom, Ukraine is fitted into the space above it.
+    legend: function (map, body, position, boundsArray) {
+      var legend = L.control({position: position});
+      var div;
+      legend.onAdd = function () {
+        div = L.DomUtil.create("div", "tv-legend");
+        div.innerHTML = body;
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      };
+      legend.addTo(map);
+      // The scale bar and the attribution join the legend's footer, so nothing overlaps.
+      [".leaflet-control-scale", ".leaflet-control-attribution"].forEach(function (sel) {
+        var el = map.getContainer().querySelector(sel);
+        if (el) { div.querySelector(".tv-foot").appendChild(el); }
+      });
+      var bounds = L.latLngBounds(boundsArray);
+      var framed = "";
+      function fit(topLeft, bottomRight) {
+        // Refit only when the map's size or the free area changed: a refit redraws every path.
+        var size = map.getSize();
+        var key = [size.x, size.y, topLeft, bottomRight].join();
+        if (key === framed) { return; }
+        framed = key;
+        // No animation: a fit asked for during a zoom animation would be dropped by Leaflet.
+        map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight,
+                               animate: false});
+      }
+      function frame() {
+        var size = map.getSize();
+        if (size.x <= 800) {
+          // Everything from the legend's top edge down (legend, scale bar) is covered.
+          var box = map.getContainer().getBoundingClientRect();
+          var covered = Math.max(0, box.bottom - div.getBoundingClientRect().top) + 6;
+          fit([4, 4], [4, Math.round(covered)]);
+        } else {
+          // Wide map: keep Ukraine clear of the legend on the left when there is room.
+          var room = size.x - div.offsetWidth > 520 ? div.offsetWidth + 12 : 8;
+          fit([room, 8], [8, 8]);
+        }
+      }
+      // The component iframe can be laid out (or resized) after this script runs: frame again
+      // on every resize until the viewer moves the map themselves.
+      var touched = false;
+      ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (ev) {
+        map.getContainer().addEventListener(ev, function () { touched = true; }, {passive: true});
+      });
+      function reframe() { if (!touched) { map.invalidateSize(); frame(); } }
+      map._tvFrame = reframe;
+      map.on("resize", reframe);
+      div.querySelector("details").addEventListener("toggle", reframe);
+      frame();
+      [80, 300, 1000].forEach(function (ms) { setTimeout(reframe, ms); });
+    },
+
+    // The legend caption, set as text (never markup).
+    caption: function (map, text) {
+      var el = map.getContainer().querySelectorAll(".tv-scenario");
+      for (var i = 0; i < el.length; i++) { el[i].textContent = text; }
+      // The caption can change the legend's height: frame Ukraine again around it.
+      if (map._tvFrame) { map._tvFrame(); }
+    }
+  };
+})();

@@ -1,0 +1,131 @@
+"""The project's visual vocabulary in one place: palette, labels, line styles, thresholds.
+
+Every map (folium and SVG), the command line and the page read their colours, wording and
+drawing thresholds from here, so one fact has one definition.
+
+Colours come from the Okabe-Ito palette (distinguishable with the common colour-vision
+deficiencies). Colour says who controls; recognition is carried by hatching, changes against
+the baseline by outlines with their own dash patterns, so nothing relies on colour alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from territory_viz.model import Control, Recognition
+
+__all__ = [
+    "CHANGE_CASING",
+    "CHANGE_STYLES",
+    "CONTROL_COLOURS",
+    "CONTROL_LABELS",
+    "CONTROL_OPACITY",
+    "DEFAULT_LAYERS",
+    "FALLBACK_COLOUR",
+    "LAYERS",
+    "LINE_STYLES",
+    "RECOGNITION_LABELS",
+    "TOWN_LABEL_POPULATION",
+    "TOWN_MAP_MIN_POPULATION",
+]
+
+#: Fill colour per control.
+CONTROL_COLOURS: dict[str, str] = {
+    Control.UKRAINE: "#56B4E9",  # sky blue
+    Control.RUSSIA: "#D55E00",  # vermillion
+    Control.DEMILITARIZED: "#F0E442",  # yellow
+    Control.INTERNATIONAL: "#009E73",  # bluish green
+}
+
+#: Colour of a class the palette does not know.
+FALLBACK_COLOUR = "#999999"
+
+#: Fill opacity per control on the web map: Ukrainian control is most of the map, so it is
+#: the lightest.
+CONTROL_OPACITY: dict[str, float] = {
+    Control.UKRAINE: 0.35,
+    Control.RUSSIA: 0.65,
+    Control.DEMILITARIZED: 0.75,
+    Control.INTERNATIONAL: 0.6,
+}
+
+#: Legend and tooltip wording per control (de facto, on the ground).
+CONTROL_LABELS: dict[str, str] = {
+    Control.UKRAINE: "Ukrainian control",
+    Control.RUSSIA: "Russian control (occupied)",
+    Control.DEMILITARIZED: "Demilitarized zone",
+    Control.INTERNATIONAL: "International administration",
+}
+
+#: Wording of a recognition level.
+RECOGNITION_LABELS: dict[str, str] = {
+    Recognition.DE_JURE: "de jure",
+    Recognition.DE_FACTO: "de facto",
+    Recognition.NONE: "none",
+}
+
+#: Changes against the baseline: key -> (legend label, Leaflet path style). Each is drawn as
+#: a thick outline with its own dash pattern over a white casing (visible on any fill), and
+#: filled with horizontal stripes of its colour (recognition hatching is diagonal), so a
+#: change reads without colour too.
+CHANGE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
+    "to_russia": (
+        "To Russian control",
+        {"color": "#000000", "weight": 3.5, "dashArray": "9 5"},
+    ),
+    "to_ukraine": (
+        "Back to Ukrainian control",
+        {"color": "#0072B2", "weight": 4},
+    ),
+    "to_demilitarized": (
+        "Becomes demilitarized",
+        {"color": "#6b5b00", "weight": 3.5, "dashArray": "1 6", "lineCap": "round"},
+    ),
+    "to_international": (
+        "To international administration",
+        {"color": "#00573f", "weight": 3.5, "dashArray": "12 4 2 4"},
+    ),
+}
+
+#: The white casing drawn under every change outline.
+CHANGE_CASING: dict[str, Any] = {"color": "#ffffff", "weight": 7, "opacity": 0.85, "fill": False}
+
+#: Line layers: key -> (legend label, Leaflet path style).
+LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
+    "line_of_contact": ("Line of contact (baseline)", {"color": "#222222", "weight": 2.2}),
+    "claim": (
+        "Russia's claimed borders (rejected by UN GA)",
+        {"color": "#CC79A7", "weight": 2.6, "dashArray": "9 5"},
+    ),
+    "occupied_2022": (
+        "Occupied before 24 Feb 2022",
+        {"color": "#3d3d3d", "weight": 1.6, "dashArray": "2 4", "lineCap": "round"},
+    ),
+    "region_borders": ("Region borders", {"color": "#ffffff", "weight": 1.1, "opacity": 0.95}),
+    "ukraine_border": ("Ukraine's border", {"color": "#4d4d4d", "weight": 1.4}),
+    "neighbours": (
+        "Neighbouring countries",
+        {"color": "#9a9a9a", "weight": 1, "fillColor": "#ededed", "fillOpacity": 1},
+    ),
+}
+
+#: Layers the page can toggle: key -> label. Order = drawing order in the layer control.
+LAYERS: dict[str, str] = {
+    "control": "Control and recognition",
+    "changes": "Changes vs baseline",
+    "line_of_contact": "Line of contact",
+    "claim": "Russia's claim",
+    "occupied_2022": "Occupied before 2022",
+    "regions": "Region borders and names",
+    "towns": "Towns",
+}
+
+#: Layers shown by default.
+DEFAULT_LAYERS: frozenset[str] = frozenset(LAYERS)
+
+#: Towns drawn on the web map: pre-war population at least this (fewer points keep the
+#: payload small; the statistics count smaller towns too).
+TOWN_MAP_MIN_POPULATION = 20_000
+
+#: Towns labelled with their name on the web map.
+TOWN_LABEL_POPULATION = 250_000
