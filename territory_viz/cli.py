@@ -167,6 +167,30 @@ def _layers(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- dates
+
+#: ``--date DATE`` and ``--history HISTORY``: a scenario command on a day of a history.
+DATE_ARGS = [
+    arg("--date", metavar="DATE",
+        help="evaluate on the line of this day (YYYY-MM-DD) of --history, or of the "
+             "committed snapshots and the fetched days"),
+    arg("--history", metavar="HISTORY",
+        help="with --date: a multi-date file (the DeepStateMap archive .geojson.gz, a "
+             "GeoJSON/GeoPackage with a date column) or a folder of single-day files"),
+]
+
+
+def _date_args() -> list[Arg]:
+    return list(DATE_ARGS)
+
+
+def _baseline_of(args: argparse.Namespace) -> Any:
+    """Resolve a scenario command's baseline: ``--date`` (with ``--history``) or ``--baseline``."""
+    from territory_viz._cli_history import dated_baseline
+
+    return dated_baseline(args, _baseline_arg(args.baseline))
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -183,6 +207,7 @@ def _layers(args: argparse.Namespace) -> int:
         arg("--baseline", metavar="LAYER",
             help="scenario export: snapshot id or control-layer file (default: the latest)"),
         arg("--scenario-file", metavar="FILE", help="scenario export: read it from FILE"),
+        *_date_args(),
     ],
 )
 def _export(args: argparse.Namespace) -> int:
@@ -219,7 +244,7 @@ def export_scenario(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: the file name must end in "
                          f"{', '.join(SCENARIO_EXPORTS)}")
     scenario = _scenario_arg(args.scenario, args.scenario_file)
-    baseline = _baseline_arg(args.baseline)
+    baseline = _baseline_of(args)
     partition = evaluate(scenario, baseline)
     if SCENARIO_EXPORTS[suffix] == "CSV":
         if not path.parent.exists():
@@ -306,6 +331,7 @@ _SCENARIO_ARGS = [
 ]
 
 
+
 def _format_arg() -> Arg:
     return arg("--format", choices=FORMATS, default="table", help="output format")
 
@@ -332,13 +358,13 @@ def _scenarios(args: argparse.Namespace) -> int:
     "stats",
     help="areas, pre-war population, balance, towns and recognition of a scenario",
     arguments=[arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
-               *_SCENARIO_ARGS, _format_arg()],
+               *_SCENARIO_ARGS, *_date_args(), _format_arg()],
 )
 def _stats(args: argparse.Namespace) -> int:
     from territory_viz.stats import scenario_stats
 
     scenario = _scenario_arg(args.scenario, args.scenario_file)
-    stats = scenario_stats(scenario, _baseline_arg(args.baseline))
+    stats = scenario_stats(scenario, _baseline_of(args))
     if args.format == "json":
         _print_json(stats.to_dict())
     elif args.format == "csv":
@@ -366,14 +392,14 @@ def _stats(args: argparse.Namespace) -> int:
                arg("b", metavar="B", help="scenario id, `baseline`, or .toml file"),
                arg("--baseline", metavar="LAYER",
                    help="snapshot id or control-layer file; default: the latest"),
-               _format_arg()],
+               *_date_args(), _format_arg()],
 )
 def _compare(args: argparse.Namespace) -> int:
     from territory_viz.stats import compare
 
     a = _scenario_arg(args.a, None)
     b = _scenario_arg(args.b, None)
-    comparison = compare(a, b, _baseline_arg(args.baseline))
+    comparison = compare(a, b, _baseline_of(args))
     d = comparison.to_dict()
     if args.format == "json":
         _print_json(d)
@@ -427,7 +453,7 @@ def _validate(args: argparse.Namespace) -> int:
     help="write a standalone HTML map of a scenario (legend, date, sources; works offline)",
     arguments=[arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
                arg("-o", "--output", metavar="FILE", required=True, help="output .html"),
-               *_SCENARIO_ARGS],
+               *_SCENARIO_ARGS, *_date_args()],
 )
 def _render(args: argparse.Namespace) -> int:
     path = Path(args.output)
@@ -438,7 +464,7 @@ def _render(args: argparse.Namespace) -> int:
     scenario = _scenario_arg(args.scenario, args.scenario_file)
     from territory_viz import render
 
-    html = render.standalone_html(scenario, baseline=_baseline_arg(args.baseline))
+    html = render.standalone_html(scenario, baseline=_baseline_of(args))
     try:
         path.write_text(html, encoding="utf-8")
     except OSError as exc:
@@ -539,3 +565,8 @@ def _stats_table(d: dict[str, Any]) -> str:
     if not d["recognition"]:
         lines.append("  none: all under Ukrainian control")
     return "\n".join(lines)
+
+
+# The time commands (timeline, changes, fetch) live in their own module; importing it
+# registers them.
+from territory_viz import _cli_history  # noqa: E402, F401
