@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from territory_viz import datasets, scenarios, stats
 from territory_viz.loaders import load_control_layer
 from territory_viz.model import Control, Party, Recognition
-from ui import builder, exports, page
+from ui import builder, exports, scenario_view, shell
 from ui.uploads import MAX_SCENARIO_BYTES, check_layer_upload, check_scenario_upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,8 +74,28 @@ def km2(text: str) -> float:
 
 
 #: The sidebar expander that holds each uploader (drawn only while it is open).
-UPLOAD_EXPANDERS = {"tv_upload_scenario": page.OPEN_SCENARIO_UPLOAD,
-                    "tv_upload_layer": page.OPEN_LAYER_UPLOAD}
+UPLOAD_EXPANDERS = {"tv_upload_scenario": shell.OPEN_SCENARIO_UPLOAD,
+                    "tv_upload_layer": shell.OPEN_LAYER_UPLOAD}
+#: The pages of the navigation (files relative to app.py).
+PAGES = {"map": "ui/pages/map.py", "compare": "ui/pages/compare.py",
+         "build": "ui/pages/build.py"}
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    """Open a page as a click in the navigation does."""
+    at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def on_page(at: AppTest) -> str:
+    """Which page is shown, told by what only that page draws."""
+    if any(s.key == "compare" for s in at.selectbox):
+        return "compare"
+    if any(s.key == "tv_builder_base" for s in at.selectbox):
+        return "build"
+    assert any(h.value == "Who would control what" for h in at.subheader), "no page shown"
+    return "map"
 
 
 def open_expander(at: AppTest, key: str) -> AppTest:
@@ -106,7 +126,7 @@ def layer_bytes(snapshot_id: str = "occupied-2022-02-23") -> bytes:
 
 def test_share_link_opens_compare_mode_with_both_scenarios_and_the_balance():
     at = run_app(scenario="donbas-for-freeze", compare="land-swap")
-    assert at.radio(key="tv_mode").value == "compare"
+    assert on_page(at) == "compare"
     assert at.selectbox(key="compare").value == "land-swap"
     expected = stats.compare(scenarios.get_scenario("donbas-for-freeze"),
                              scenarios.get_scenario("land-swap"))
@@ -153,15 +173,28 @@ def test_unknown_compare_id_falls_back_with_a_notice():
 
 def test_leaving_compare_mode_drops_the_parameter():
     at = run_app(scenario="land-swap", compare="donbas-for-freeze")
-    at.radio(key="tv_mode").set_value("map").run()
+    go(at, "map")
     assert "compare" not in at.query_params
     assert at.query_params["scenario"] == "land-swap"
+
+
+@pytest.mark.parametrize("name", ["build", "compare", "map"])
+def test_view_parameter_opens_that_page_and_keeps_the_scenario(name):
+    at = run_app(view=name, scenario="land-swap")
+    assert on_page(at) == name
+    assert at.selectbox(key="scenario").value == "land-swap"
+    assert "view" not in at.query_params  # the page's own address says where it is
+
+
+def test_unknown_view_opens_the_map():
+    at = run_app(view="<no-such-page>")
+    assert on_page(at) == "map" and not at.exception
 
 
 def test_switching_to_compare_mode_writes_the_parameter():
     at = run_app(scenario="land-swap")
     assert "compare" not in at.query_params
-    at.radio(key="tv_mode").set_value("compare").run()
+    go(at, "compare")
     assert not at.exception
     assert at.query_params["compare"] == at.selectbox(key="compare").value
 
@@ -171,7 +204,7 @@ def test_switching_to_compare_mode_writes_the_parameter():
 
 def test_builder_starts_from_the_current_scenario_and_updates_the_numbers():
     at = run_app(scenario="donbas-for-freeze")
-    at.radio(key="tv_mode").set_value("build").run()
+    go(at, "build")
     assert at.selectbox(key="tv_builder_base").value == "donbas-for-freeze"
     before = km2(metric(at, "Ukrainian control"))
     at.selectbox(key="tv_builder_region").set_value("UA-23")
@@ -186,7 +219,7 @@ def test_builder_starts_from_the_current_scenario_and_updates_the_numbers():
 
 def test_builder_strip_sets_the_parameter_of_a_dmz_scenario():
     at = run_app(scenario="ceasefire-with-dmz")
-    at.radio(key="tv_mode").set_value("build").run()
+    go(at, "build")
     slider = at.slider(key="tv_builder_strip_ceasefire-with-dmz")
     assert slider.value == 15
     dmz_15 = km2(metric(at, "Demilitarized zone"))
@@ -196,7 +229,7 @@ def test_builder_strip_sets_the_parameter_of_a_dmz_scenario():
 
 def test_builder_bad_id_lists_the_problem_and_offers_no_download():
     at = run_app(scenario="land-swap")
-    at.radio(key="tv_mode").set_value("build").run()
+    go(at, "build")
     at.text_input(key="tv_builder_id_land-swap").set_value("My Variant!").run()
     assert any("not a slug" in e.value for e in at.error) or "not a slug" in texts(at)
     assert not at.get("download_button")
@@ -221,10 +254,10 @@ def test_builder_variant_round_trips_through_validate_and_stats(tmp_path):
 
 def test_builder_variant_joins_the_picker_and_shows_on_the_map():
     at = run_app(scenario="land-swap")
-    at.radio(key="tv_mode").set_value("build").run()
+    go(at, "build")
     at.button(key="tv_builder_show").click().run()
     assert not at.exception
-    assert at.radio(key="tv_mode").value == "map"
+    assert on_page(at) == "map"
     assert at.selectbox(key="scenario").value == "land-swap-variant"
     assert "Land swap (variant) (yours)" in at.selectbox(key="scenario").options
 
@@ -338,7 +371,7 @@ def test_good_layer_becomes_the_baseline_and_everything_re_evaluates():
     assert "deepstate-like.geojson" in shown.replace("\\", "")
     assert "km² under Russian control" in shown
     # compare mode and the builder use it too
-    at.radio(key="tv_mode").set_value("compare").run()
+    go(at, "compare")
     assert not at.exception
     assert "Held before 2022" in texts(at)
 
@@ -392,18 +425,18 @@ def test_tools_under_the_map_and_in_the_sidebar_are_drawn_only_when_opened():
     assert labels == {"Upload a scenario file": False,
                       "Upload a control layer (baseline)": False, "Export this view": False}
     assert not at.get("file_uploader") and not at.get("download_button")
-    open_expander(at, page.OPEN_SCENARIO_UPLOAD)
+    open_expander(at, shell.OPEN_SCENARIO_UPLOAD)
     assert [u.key for u in at.get("file_uploader")] == ["tv_upload_scenario"]
     assert {e.label: e.proto.expanded for e in at.expander}["Upload a scenario file"]
-    at.session_state[page.OPEN_SCENARIO_UPLOAD] = False
+    at.session_state[shell.OPEN_SCENARIO_UPLOAD] = False
     at.run()
     assert not at.get("file_uploader")
 
 
 def test_layer_size_cap_is_said_before_upload():
     at = run_app()
-    open_expander(at, page.OPEN_SCENARIO_UPLOAD)
-    open_expander(at, page.OPEN_LAYER_UPLOAD)
+    open_expander(at, shell.OPEN_SCENARIO_UPLOAD)
+    open_expander(at, shell.OPEN_LAYER_UPLOAD)
     uploader = at.file_uploader(key="tv_upload_layer")
     assert "20 MB" in uploader.label
     assert "20 MB" in at.file_uploader(key="tv_upload_layer").label
@@ -419,7 +452,7 @@ def land_swap() -> stats.ScenarioStats:
 
 
 def test_export_buttons_are_offered_under_the_map():
-    at = open_expander(run_app(scenario="land-swap"), page.OPEN_EXPORTS)
+    at = open_expander(run_app(scenario="land-swap"), scenario_view.OPEN_EXPORTS)
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["GeoJSON", "GeoPackage", "Statistics CSV", "HTML map (offline)",
                       "SVG map"]
@@ -438,7 +471,7 @@ def test_geojson_and_geopackage_exports_read_back(land_swap, tmp_path):
 
 
 def test_csv_export_has_every_table_with_units(land_swap):
-    from ui.page import _tables
+    from ui.scenario_view import _tables
 
     frame = pd.read_csv(io.BytesIO(exports.csv_bytes(_tables(land_swap))))
     assert set(frame["table"]) == {"by_control", "by_region", "balance",

@@ -138,6 +138,13 @@ def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS
     return expander
 
 
+def open_page(page, title: str) -> None:
+    """Open one of the app's pages by its title in the navigation (top bar or sidebar)."""
+    page.locator(
+        "[data-testid='stTopNavLink'], [data-testid='stSidebarNavLink']", has_text=title
+    ).first.click()
+
+
 def fill_colours(frame) -> list[str]:
     return frame.locator(".leaflet-tv-fill-pane path").evaluate_all(
         "paths => paths.map(p => p.getAttribute('fill'))"

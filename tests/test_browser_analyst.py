@@ -112,7 +112,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
 
     # 1. Build: start from the page's scenario, give Zaporizhzhia back, download the file.
-    page.locator("[data-testid='stSidebar'] label", has_text="Build a scenario").click()
+    test_browser.open_page(page, "Build a scenario")
     page.get_by_text("Download scenario file (.toml)").wait_for()
     page.locator("[data-testid='stMain'] [data-testid='stSelectbox']",
                  has_text="Region").first.click()

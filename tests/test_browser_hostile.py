@@ -22,6 +22,7 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     MAP_FRAME,
     browser,
     open_and_wait_for_map,
+    open_page,
     open_upload_expander,
     page_factory,
     screenshot,
@@ -189,7 +190,7 @@ def test_hostile_scenario_upload_shows_text_literally_and_runs_nothing(server, p
     screenshot(page, "hostile-scenario.png")
 
     # Compare mode: the hostile title reaches the synced maps' headings and tooltips.
-    page.locator("[data-testid='stSidebar'] label", has_text="Compare two scenarios").click()
+    open_page(page, "Compare two scenarios")
     synced = page.frame_locator("iframe[title='st.iframe'], iframe[srcdoc*='tv-grid']").first
     synced.locator("h4", has_text="Hostile").first.wait_for(timeout=STEP_TIMEOUT_MS)
     assert IMG in synced.locator("h4").first.inner_text()

@@ -228,7 +228,7 @@ def test_synced_compare_maps_escape_headings_and_embed_documents_as_attributes()
 
 
 def test_change_map_tooltip_escapes_both_titles() -> None:
-    from ui.compare import _change_tooltip
+    from ui.documents import change_tooltip as _change_tooltip
 
     row = hostile_partition().iloc[1].copy()
     row["from_class"], row["to_class"] = "ukraine", "russia/de_jure"
@@ -606,8 +606,7 @@ def test_limits_are_constants_with_the_documented_values() -> None:
 
 def _app():
     from streamlit.testing.v1 import AppTest
-
-    from ui.page import OPEN_LAYER_UPLOAD, OPEN_SCENARIO_UPLOAD
+    from ui.shell import OPEN_LAYER_UPLOAD, OPEN_SCENARIO_UPLOAD
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["scenario"] = "ceasefire-current-line"

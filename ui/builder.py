@@ -28,7 +28,8 @@ from territory_viz.scenarios import (
     scenario_to_toml,
 )
 from ui._text import md_escape
-from ui.state import Baseline, stats_for
+from ui.baseline import Baseline
+from ui.cache import stats_for
 
 _OVERRIDES = "tv_builder_overrides"
 _BASE = "tv_builder_base"

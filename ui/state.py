@@ -1,90 +1,43 @@
-"""What the analyst views keep in the Streamlit session, and cached evaluation of user objects.
+"""What a session keeps: its own scenarios (uploaded or built) and its uploaded baseline.
 
-Built-in scenarios and snapshots are cached by ``app.py`` by id. Scenarios the user
-uploads or builds and control layers the user uploads live in ``st.session_state`` (one
-session's own data), and their evaluations are cached by a content hash so two sessions
-uploading the same file share the work.
+Built-in scenarios and snapshots come from :mod:`ui.cache` (shared by every session).
+Scenarios the user uploads or builds and control layers the user uploads live in
+``st.session_state`` (one session's own data); their evaluations are cached by content
+in :mod:`ui.cache` too.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
-import geopandas as gpd
 import streamlit as st
 
-from territory_viz import areas, render, stats
-from territory_viz.datasets import DEFAULT_BASELINE, load_snapshot, snapshot_ids
-from territory_viz.model import CRS_EQUAL_AREA, Control
-from territory_viz.scenarios import (
-    Rule,
-    Scenario,
-    default_recognition,
-    list_scenarios,
-    scenario_to_toml,
+from territory_viz import areas
+from territory_viz.datasets import DEFAULT_BASELINE, snapshot_ids
+from territory_viz.model import Control
+from territory_viz.scenarios import Rule, Scenario, default_recognition
+from ui.baseline import Baseline, layer_area_km2
+from ui.cache import (
+    builtin_scenarios,
+    compare_for,
+    context_for,
+    scenario_key,
+    snapshot_baseline,
+    stats_for,
 )
+
+__all__ = [
+    "BASELINE_SCENARIO_ID", "Baseline", "add_user_scenario", "all_scenarios",
+    "baseline_scenario", "builtin_scenarios", "compare_for", "context_for",
+    "current_baseline", "layer_area_km2", "scenario_key", "set_uploaded_baseline",
+    "snapshot_baseline", "stats_for", "uploaded_baseline", "user_scenarios",
+]
 
 USER_SCENARIOS = "tv_user_scenarios"
 UPLOADED_BASELINE = "tv_uploaded_baseline"
 #: Id of the pseudo-scenario "the baseline itself" in compare mode.
 BASELINE_SCENARIO_ID = "baseline"
-
-
-@dataclass(frozen=True, eq=False)
-class Baseline:
-    """The control layer every scenario is evaluated against.
-
-    Parameters
-    ----------
-    key
-        Cache key: the snapshot id, or ``upload-<sha256 prefix>`` for an uploaded layer.
-    label
-        What the page calls it (snapshot id, or the user's name for the layer).
-    date
-        Its date (``YYYY-MM-DD``) when known, else ``None``.
-    area_km2
-        Area under Russian control in it, km² (equal-area).
-    layer
-        The snapshot-shaped one-row GeoDataFrame (``id``, ``date``, geometry); callers
-        must not mutate it.
-    filename
-        The uploaded file's name, ``None`` for a committed snapshot.
-    """
-
-    key: str
-    label: str
-    date: str | None
-    area_km2: float
-    layer: gpd.GeoDataFrame
-    filename: str | None = None
-
-    @property
-    def value(self) -> str | gpd.GeoDataFrame:
-        """What to pass to ``evaluate(..., baseline=)``: the id or the layer."""
-        return self.layer if self.filename is not None else self.key
-
-    @property
-    def description(self) -> str:
-        """One line saying which baseline is in use (plain text, not markdown)."""
-        when = f"dated {self.date}" if self.date else "no date given"
-        origin = f"uploaded file {self.filename}" if self.filename else "committed snapshot"
-        return (f"Baseline: {self.label} ({origin}, {when}), "
-                f"{self.area_km2:,.0f} km² under Russian control")
-
-
-def layer_area_km2(layer: gpd.GeoDataFrame) -> float:
-    """Return the area of a control layer in km², measured in the equal-area CRS."""
-    return float(layer.to_crs(CRS_EQUAL_AREA).geometry.area.sum() / 1e6)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def snapshot_baseline(snapshot_id: str = DEFAULT_BASELINE) -> Baseline:
-    """Return a committed snapshot as a :class:`Baseline` (shared across sessions)."""
-    layer = load_snapshot(snapshot_id)
-    date = str(layer["date"].iloc[0]) if "date" in layer.columns else None
-    return Baseline(snapshot_id, snapshot_id, date or None, layer_area_km2(layer), layer)
 
 
 def uploaded_baseline() -> Baseline | None:
@@ -114,12 +67,6 @@ def current_baseline(snapshot_id: str | None = None) -> Baseline:
     if snapshot_id not in snapshot_ids():
         snapshot_id = DEFAULT_BASELINE
     return snapshot_baseline(snapshot_id)
-
-
-@st.cache_resource(show_spinner=False)
-def builtin_scenarios() -> dict[str, Scenario]:
-    """Return the built-in scenarios by id, in the library's order."""
-    return {s.id: s for s in list_scenarios()}
 
 
 def user_scenarios() -> dict[str, Scenario]:
@@ -154,51 +101,6 @@ def add_user_scenario(scenario: Scenario) -> Scenario:
         scenario = replace(scenario, id=new_id)
     user_scenarios()[scenario.id] = scenario
     return scenario
-
-
-def scenario_key(scenario: Scenario) -> str:
-    """Return a content hash of a scenario (its canonical TOML), for caching."""
-    return hashlib.sha256(scenario_to_toml(scenario).encode()).hexdigest()[:16]
-
-
-@st.cache_resource(max_entries=48, ttl=6 * 3600, show_spinner=False)
-def _stats(
-    _scenario: Scenario, _baseline: Baseline, skey: str, bkey: str
-) -> tuple[stats.ScenarioStats, render.PreparedPartition]:
-    result = stats.scenario_stats(_scenario, _baseline.value)
-    return result, render.prepare_partition(result.partition)
-
-
-def stats_for(
-    scenario: Scenario, baseline: Baseline
-) -> tuple[stats.ScenarioStats, render.PreparedPartition]:
-    """Evaluate a scenario with its numbers and map-ready partition, cached by content.
-
-    Works for built-in, uploaded and built scenarios and for uploaded baselines alike;
-    the results are shared read-only across sessions (do not mutate them).
-    """
-    return _stats(scenario, baseline, scenario_key(scenario), baseline.key)
-
-
-@st.cache_resource(max_entries=8, ttl=6 * 3600, show_spinner=False)
-def _context(_baseline: Baseline, bkey: str) -> render.MapContext:
-    return render.map_context(_baseline.value)
-
-
-def context_for(baseline: Baseline) -> render.MapContext:
-    """Return the map's base layers for a baseline (snapshot or uploaded), cached by key."""
-    return _context(baseline, baseline.key)
-
-
-@st.cache_resource(max_entries=32, ttl=6 * 3600, show_spinner=False)
-def _compare(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str,
-             basekey: str) -> stats.Comparison:
-    return stats.compare(_a, _b, _baseline.value)
-
-
-def compare_for(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparison:
-    """Compare two scenarios over a baseline (changes read from ``a`` to ``b``), cached."""
-    return _compare(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key)
 
 
 def baseline_scenario(baseline: Baseline) -> Scenario:

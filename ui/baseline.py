@@ -1,0 +1,56 @@
+"""The control layer a page evaluates every scenario against (a snapshot or an upload)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+
+from territory_viz.model import CRS_EQUAL_AREA
+
+
+@dataclass(frozen=True, eq=False)
+class Baseline:
+    """The control layer every scenario is evaluated against.
+
+    Parameters
+    ----------
+    key
+        Cache key: the snapshot id, or ``upload-<sha256 prefix>`` for an uploaded layer.
+    label
+        What the page calls it (snapshot id, or the user's name for the layer).
+    date
+        Its date (``YYYY-MM-DD``) when known, else ``None``.
+    area_km2
+        Area under Russian control in it, km² (equal-area).
+    layer
+        The snapshot-shaped one-row GeoDataFrame (``id``, ``date``, geometry); callers
+        must not mutate it.
+    filename
+        The uploaded file's name, ``None`` for a committed snapshot.
+    """
+
+    key: str
+    label: str
+    date: str | None
+    area_km2: float
+    layer: gpd.GeoDataFrame
+    filename: str | None = None
+
+    @property
+    def value(self) -> str | gpd.GeoDataFrame:
+        """What to pass to ``evaluate(..., baseline=)``: the id or the layer."""
+        return self.layer if self.filename is not None else self.key
+
+    @property
+    def description(self) -> str:
+        """One line saying which baseline is in use (plain text, not markdown)."""
+        when = f"dated {self.date}" if self.date else "no date given"
+        origin = f"uploaded file {self.filename}" if self.filename else "committed snapshot"
+        return (f"Baseline: {self.label} ({origin}, {when}), "
+                f"{self.area_km2:,.0f} km² under Russian control")
+
+
+def layer_area_km2(layer: gpd.GeoDataFrame) -> float:
+    """Return the area of a control layer in km², measured in the equal-area CRS."""
+    return float(layer.to_crs(CRS_EQUAL_AREA).geometry.area.sum() / 1e6)

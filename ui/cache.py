@@ -1,0 +1,139 @@
+"""The page's one cache layer: every cached call into the library, shared by all pages.
+
+Read-only results (layers, evaluations, map documents) are ``st.cache_resource``: one copy
+per server, shared by every session, so memory does not grow with viewers; callers must
+not mutate them. Scenarios and baselines are keyed by content (:func:`scenario_key`, the
+baseline's ``key``), so built-in, uploaded and built scenarios share one path, and two
+sessions uploading the same file share the work. Entries are bounded and expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from territory_viz import assets, datasets, render, stats
+from territory_viz.scenarios import Scenario, list_scenarios, scenario_to_toml
+from ui import documents
+from ui.baseline import Baseline, layer_area_km2
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+#: Evaluations kept (9 built-ins x a few baselines, plus the sessions' own scenarios).
+CACHE_ENTRIES = 64
+CACHE_TTL_S = 6 * 3600
+
+
+@st.cache_resource(show_spinner=False)
+def leaflet_assets() -> tuple[tuple[list[str], list[str]], str]:
+    """Copy Leaflet into ./static/vendor; return its script URL and its stylesheet's text.
+
+    For the page's own map component; the stylesheet is inlined in the map's header (no
+    second layout once it arrives).
+    """
+    assets.install_static(STATIC_DIR)
+    js_urls, _ = assets.page_links()
+    return (js_urls, []), assets.page_css()
+
+
+@st.cache_resource(show_spinner=False)
+def frame_leaflet_urls() -> tuple[list[str], list[str]]:
+    """Leaflet for map documents in ``srcdoc`` frames (URLs relative to the page)."""
+    assets.install_static(STATIC_DIR)
+    return assets.page_links(base_url="app/static")
+
+
+@st.cache_resource(show_spinner=False)
+def builtin_scenarios() -> dict[str, Scenario]:
+    """Return the built-in scenarios by id, in the library's order."""
+    return {s.id: s for s in list_scenarios()}
+
+
+@st.cache_data(max_entries=4, ttl=CACHE_TTL_S, show_spinner=False)
+def baseline_catalogue() -> dict[str, str]:
+    """Control snapshots: id -> label with the date, newest first."""
+    return {
+        sid: f"Control on {render.date_label(datasets.snapshot_metadata(sid).get('date', sid))}"
+        for sid in sorted(datasets.snapshot_ids(), reverse=True)
+    }
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def snapshot_baseline(snapshot_id: str = datasets.DEFAULT_BASELINE) -> Baseline:
+    """Return a committed snapshot as a :class:`Baseline` (shared across sessions)."""
+    layer = datasets.load_snapshot(snapshot_id)
+    date = str(layer["date"].iloc[0]) if "date" in layer.columns else None
+    return Baseline(snapshot_id, snapshot_id, date or None, layer_area_km2(layer), layer)
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """Return a content hash of a scenario (its canonical TOML), for caching."""
+    return hashlib.sha256(scenario_to_toml(scenario).encode()).hexdigest()[:16]
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)
+def _stats(
+    _scenario: Scenario, _baseline: Baseline, skey: str, bkey: str
+) -> tuple[stats.ScenarioStats, render.PreparedPartition]:
+    result = stats.scenario_stats(_scenario, _baseline.value)
+    return result, render.prepare_partition(result.partition)
+
+
+def stats_for(
+    scenario: Scenario, baseline: Baseline
+) -> tuple[stats.ScenarioStats, render.PreparedPartition]:
+    """Evaluate a scenario: its numbers and map-ready partition, cached by content.
+
+    Works for built-in, uploaded and built scenarios and for uploaded baselines alike.
+    """
+    return _stats(scenario, baseline, scenario_key(scenario), baseline.key)
+
+
+@st.cache_resource(max_entries=8, ttl=CACHE_TTL_S, show_spinner=False)
+def _context(_baseline: Baseline, bkey: str) -> render.MapContext:
+    return render.map_context(_baseline.value)
+
+
+def context_for(baseline: Baseline) -> render.MapContext:
+    """Return the map's base layers for a baseline (snapshot or uploaded), cached by key."""
+    return _context(baseline, baseline.key)
+
+
+@st.cache_resource(max_entries=32, ttl=CACHE_TTL_S, show_spinner=False)
+def _compare(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str,
+             basekey: str) -> stats.Comparison:
+    return stats.compare(_a, _b, _baseline.value)
+
+
+def compare_for(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparison:
+    """Compare two scenarios over a baseline (changes read from ``a`` to ``b``), cached."""
+    return _compare(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key)
+
+
+@st.cache_resource(max_entries=24, ttl=CACHE_TTL_S, show_spinner=False)
+def _scenario_document(_scenario: Scenario, _baseline: Baseline, skey: str, bkey: str,
+                       legend_open: bool) -> str:
+    _, prepared = stats_for(_scenario, _baseline)
+    return documents.scenario_document(_scenario, prepared, context_for(_baseline),
+                                       leaflet_urls=frame_leaflet_urls(),
+                                       legend_open=legend_open)
+
+
+def scenario_document(scenario: Scenario, baseline: Baseline, *,
+                      legend_open: bool = False) -> str:
+    """Return one scenario's standalone map document (for a ``srcdoc`` frame), cached."""
+    return _scenario_document(scenario, baseline, scenario_key(scenario), baseline.key,
+                              legend_open)
+
+
+@st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner=False)
+def _change_document(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str,
+                     basekey: str) -> str:
+    return documents.change_document(compare_for(_a, _b, _baseline), _a, _b,
+                                     context_for(_baseline), leaflet_urls=frame_leaflet_urls())
+
+
+def change_document(a: Scenario, b: Scenario, baseline: Baseline) -> str:
+    """Return the change map from A to B as a standalone map document, cached."""
+    return _change_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key)

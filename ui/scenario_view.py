@@ -1,0 +1,231 @@
+"""The map page's views: the scenario on a map, its headline numbers, tables and downloads."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from territory_viz import datasets, render, stats
+from territory_viz.model import Party
+from territory_viz.scenarios import Scenario
+from ui import cache
+from ui import exports as export_views
+from ui._text import md_escape
+from ui.baseline import Baseline
+from ui.shell import View, lazy_expander
+
+MAP_HEIGHT_PX = 700  # Ukraine plus the legend below it on a laptop-width column
+#: Tables longer than this many rows scroll inside a box of this height.
+TABLE_SCROLL_ROWS = 14
+TABLE_HEIGHT_PX = 460
+#: Session key of the export expander (drawn only while open, like the uploaders).
+OPEN_EXPORTS = "tv_open_exports"
+
+
+def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
+    """Draw the folium map: constant base, scenario layers swapped in without a reload."""
+    context = cache.context_for(view.baseline)
+    caption = render.scenario_caption(view.scenario)
+    # No scenario text in the base: its script must stay identical across scenarios, or
+    # streamlit-folium would remount the map (the caption comes with the scenario layers).
+    urls, css = cache.leaflet_assets()
+    base = render.base_map(context, layers=view.layers, leaflet_urls=urls, leaflet_css=css)
+    groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
+    # Same key and same base script on every run: the component keeps its map, and pan or
+    # zoom never rerun the script (returned_objects=[]).
+    st_folium(
+        base,
+        key="map",
+        height=MAP_HEIGHT_PX,
+        use_container_width=True,
+        returned_objects=[],
+        feature_group_to_add=groups,
+        layer_control=folium.LayerControl(collapsed=True),
+    )
+
+
+# Numbers, not judgements: no red/green, no arrows.
+_PLAIN = {"delta_color": "off", "delta_arrow": "off"}
+
+
+def _people(value: float) -> str:
+    return f"{value:,.0f} people"
+
+
+def headline(result: stats.ScenarioStats) -> None:
+    """Area and share under each control; the balance against the baseline, with signs."""
+    st.subheader("Who would control what")
+    for row in result.by_control.itertuples():
+        st.metric(
+            render.CONTROL_LABELS.get(row.control, row.control),
+            f"{row.area_km2:,.0f} km²",
+            f"{row.share:.1%} of Ukraine",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        st.caption(f"{_people(row.population)} (pre-war)")
+    st.subheader("Change against the baseline")
+    balance = result.balance
+    rows = [
+        ("To Russian control", balance.to_russia_km2, balance.to_russia_population),
+        ("Back to Ukrainian control", balance.to_ukraine_km2, balance.to_ukraine_population),
+        (
+            "Becomes demilitarized",
+            balance.to_demilitarized_km2,
+            balance.to_demilitarized_population,
+        ),
+    ]
+    if balance.to_international_km2:
+        rows.append(
+            (
+                "To international administration",
+                balance.to_international_km2,
+                balance.to_international_population,
+            )
+        )
+    for label, km2, people in rows:
+        st.metric(label, f"{km2:+,.0f} km²", f"{people:+,.0f} people", **_PLAIN)
+    # Gained minus lost: what a demilitarized zone takes from Ukrainian control counts too.
+    st.metric(
+        "Net change in Ukrainian-controlled area",
+        f"{balance.net_ukraine_km2:+,.0f} km²",
+        f"{balance.net_ukraine_population:+,.0f} people",
+        **_PLAIN,
+    )
+    st.caption("People: pre-war resident population (2022; Crimea and Sevastopol: pre-2014).")
+
+
+def _md_table(header: list[str], rows: list[list[object]], *, numeric: set[int]) -> str:
+    """Write a markdown table; cells escaped, numbers (columns in ``numeric``) right-aligned.
+
+    Markdown, not ``st.dataframe``: the data grid's script (about 1.4 MB) would otherwise be
+    fetched, compiled and laid out by every new viewer before the map could paint.
+    """
+
+    def cell(value: object) -> str:
+        return md_escape(" ".join(str(value).split())) or " "
+
+    align = ["---:" if i in numeric else ":---" for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "| " + " | ".join(align) + " |",
+        *("| " + " | ".join(cell(v) for v in row) + " |" for row in rows),
+    ]
+    return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[list[object]], *, numeric: set[int]) -> None:
+    """Show a table; a long one scrolls inside a box of fixed height."""
+    box = st.container(height=TABLE_HEIGHT_PX) if len(rows) > TABLE_SCROLL_ROWS else st
+    box.markdown(_md_table(header, rows, numeric=numeric))
+
+
+def _label(control: str) -> str:
+    return render.CONTROL_LABELS.get(control, control)
+
+
+def tables(result: stats.ScenarioStats) -> None:
+    """Per-region table, towns changing hands, recognition matrix (units in the headers)."""
+    regions_tab, towns_tab, recognition_tab = st.tabs(
+        ["By region", "Towns changing hands", "Recognition"]
+    )
+    with regions_tab:
+        # Alphabetical, so a reader finds a region (the library keeps ISO-code order).
+        by_region = result.by_region.sort_values(["region", "control"], kind="stable")
+        _table(
+            ["Region", "Control", "Area (km²)", "Share of region (%)",
+             "Pre-war population (people)"],
+            [
+                [r.region, _label(r.control), f"{r.area_km2:,.0f}",
+                 f"{r.share_of_region * 100:.1f}", f"{r.population:,.0f}"]
+                for r in by_region.itertuples()
+            ],
+            numeric={2, 3, 4},
+        )  # fmt: skip
+    with towns_tab:
+        towns = result.towns
+        if towns.empty:
+            st.write("No town of 10,000 or more people changes hands against the baseline.")
+        else:
+            _table(
+                ["Town", "Region", "Pre-war population (people)", "Baseline control",
+                 "Scenario control"],
+                [
+                    [name, region, f"{population:,.0f}", _label(before), _label(after)]
+                    for name, region, population, before, after in zip(
+                        towns["name"], towns["region"], towns["population"], towns["from"],
+                        towns["to"], strict=True,
+                    )
+                ],
+                numeric={2},
+            )  # fmt: skip
+    with recognition_tab:
+        matrix = result.recognition
+        if matrix.empty:
+            st.write("The whole country is under Ukrainian control: nothing to recognise.")
+        else:
+            st.caption(
+                "What each party would accept about control other than Ukraine's: de jure = "
+                "legal recognition of sovereignty; de facto = accepted as a fact on the ground."
+            )
+            parties = list(Party)
+            _table(
+                ["Control", *(p.label for p in parties), "Area (km²)",
+                 "Pre-war population (people)", "Regions"],
+                [
+                    [_label(row["control"]),
+                     *(str(row[f"rec_{p.value}"]).replace("_", " ") for p in parties),
+                     f"{row['area_km2']:,.0f}", f"{row['population']:,.0f}",
+                     row["regions"] if isinstance(row["regions"], str)
+                     else ", ".join(row["regions"])]
+                    for _, row in matrix.iterrows()
+                ],
+                numeric={len(parties) + 1, len(parties) + 2},
+            )  # fmt: skip
+
+
+def _sources(chosen: Scenario, baseline: Baseline) -> list[str]:
+    lines = [f"{s.publisher}, {s.date.isoformat()}: {s.title}" for s in chosen.sources]
+    lines.append(f"Control: {baseline.label}" + (f" ({baseline.date})" if baseline.date else ""))
+    lines.append("Regions: Natural Earth admin-1 (public domain); pre-war population: State "
+                 "Statistics Service of Ukraine, 1 Jan 2022")
+    return lines
+
+
+def _tables(result: stats.ScenarioStats) -> list[tuple[str, pd.DataFrame]]:
+    recognition = result.recognition.copy()
+    if "regions" in recognition.columns:
+        recognition["regions"] = recognition["regions"].map(
+            lambda r: r if isinstance(r, str) else "; ".join(map(str, r)))
+    balance = pd.DataFrame([{"measure": k, "value": v}
+                            for k, v in result.balance.to_dict().items()])
+    return [("by_control", result.by_control), ("by_region", result.by_region),
+            ("balance", balance), ("towns_changing_hands", result.towns),
+            ("recognition", recognition)]
+
+
+def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -> None:
+    """Draw the downloads of the current view (scenario over the baseline in use)."""
+    partition = result.partition
+    caption = render.scenario_caption(chosen)
+
+    def html() -> str:
+        return render.standalone_html(partition, baseline=baseline.value, title=caption)
+
+    def svg() -> bytes:
+        label = f"Line of control in the baseline ({baseline.date or baseline.label})"
+        return export_views.svg_bytes(
+            partition, title=chosen.title, date=baseline.date,
+            subtitle="Who would control what: colour = control, hatching = recognition",
+            sources=_sources(chosen, baseline), neighbours=datasets.load_neighbours(),
+            baseline_label=label)
+
+    box = lazy_expander("Export this view", OPEN_EXPORTS)
+    if not box.open:
+        return
+    with box:
+        export_views.export_buttons(
+            stem=export_views.file_stem(chosen.id, baseline.key),
+            partition=partition, tables=lambda: _tables(result), html=html, svg=svg)

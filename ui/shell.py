@@ -1,0 +1,231 @@
+"""The frame around every page: the shared sidebar, the header, and links that open a page.
+
+``app.py`` calls, in order: :func:`follow_link` (a share link's ``?compare=`` or ``?view=``
+opens its page), :func:`sidebar` (scenario, baseline, layers and the two uploaders, the
+same on every page), :func:`header`, then runs the page, which reads the viewer's choices
+with :func:`view`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from territory_viz import datasets, render, scenarios
+from ui import cache
+from ui._text import md_escape
+from ui.baseline import Baseline
+from ui.state import add_user_scenario, all_scenarios, current_baseline, user_scenarios
+from ui.uploads import layer_upload, scenario_upload
+
+if TYPE_CHECKING:
+    from streamlit.navigation.page import StreamlitPage
+
+DEFAULT_SCENARIO = "ceasefire-current-line"
+#: Query parameter naming the second scenario of the compare page.
+COMPARE_PARAM = "compare"
+#: Query parameter naming a page (``?view=compare``), for links written by hand.
+VIEW_PARAM = "view"
+#: Session keys of the expanders whose contents are drawn only while they are open (lazy):
+#: a first visit then paints the map without the uploaders' scripts.
+OPEN_SCENARIO_UPLOAD = "tv_open_scenario_upload"
+OPEN_LAYER_UPLOAD = "tv_open_layer_upload"
+_VIEW = "tv_view"
+_LANDED = "tv_landed"
+_GOTO = "tv_goto"
+
+
+@dataclass(frozen=True)
+class View:
+    """What the viewer asked for, resolved: the scenario and the baseline in use."""
+
+    scenario: scenarios.Scenario
+    baseline: Baseline
+    layers: frozenset[str]
+    #: The snapshot picked (an uploaded layer, when there is one, wins over it).
+    baseline_id: str
+
+    @property
+    def scenario_id(self) -> str:
+        """Id of the scenario shown (built-in or the session's own)."""
+        return self.scenario.id
+
+
+def view() -> View:
+    """Return the viewer's choices made in the sidebar on this run."""
+    return st.session_state[_VIEW]
+
+
+def go_to(page: str) -> None:
+    """Open another page on the next run (for button callbacks, which cannot switch pages)."""
+    st.session_state[_GOTO] = page
+
+
+def show_scenario(scenario_id: str) -> None:
+    """Button callback: show a scenario on the map page (runs before the picker is drawn)."""
+    st.session_state["scenario"] = scenario_id
+    go_to("map")
+
+
+def add_and_show(variant: scenarios.Scenario) -> None:
+    """Button callback: add a built scenario to the picker and show it on the map page."""
+    show_scenario(add_user_scenario(variant).id)
+
+
+def follow_link(current: StreamlitPage, pages: dict[str, StreamlitPage]) -> None:
+    """Switch to the page a link or a button asked for, keeping the link's parameters.
+
+    A share link ``?scenario=A&compare=B`` opens the compare page and ``?view=NAME`` the
+    page ``NAME``, once per session, when the link lands on the default page.
+    """
+    goto = st.session_state.pop(_GOTO, None)
+    first = _LANDED not in st.session_state
+    st.session_state[_LANDED] = True
+    if goto is None and first and current is pages[next(iter(pages))]:
+        requested = st.query_params.get(VIEW_PARAM)
+        if requested in pages:
+            goto = requested
+        elif st.query_params.get(COMPARE_PARAM):
+            goto = "compare"
+    if goto is not None and pages.get(goto) is not None and pages[goto] is not current:
+        params = {k: v for k, v in st.query_params.to_dict().items() if k != VIEW_PARAM}
+        if goto != "compare":
+            params.pop(COMPARE_PARAM, None)
+        st.switch_page(pages[goto], query_params=params)
+    st.query_params.pop(VIEW_PARAM, None)
+
+
+def _initial(param: str, allowed: dict[str, str], default: str, what: str) -> None:
+    """Seed a widget from the URL once per session; remember an unknown value for a notice."""
+    if param in st.session_state:
+        return
+    requested = st.query_params.get(param)
+    if requested in allowed:
+        st.session_state[param] = requested
+    else:
+        st.session_state[param] = default
+        if requested is not None:
+            st.session_state.setdefault("notices", []).append(
+                f"Unknown {what} “{requested}” in the link: showing “{allowed[default]}” instead."
+            )
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s()<>\"']+$")
+
+
+def source_line(source: scenarios.Source) -> str:
+    """One markdown bullet per source; text escaped, only plain http(s) links."""
+    text = f"{md_escape(source.publisher)}, {md_escape(source.date.isoformat())}: "
+    title = md_escape(source.title)
+    url = getattr(source, "url", "") or ""
+    line = f"- {text}[{title}]({url})" if _SAFE_URL.match(url) else f"- {text}{title}"
+    if source.quote:
+        line += f" — “{md_escape(source.quote)}”"
+    return line
+
+
+def lazy_expander(label: str, key: str):
+    """Return a closed expander that reruns the page when opened or closed; test ``.open``.
+
+    Draw its contents only while it is open, so their widgets' scripts are not fetched
+    and laid out before the map paints.
+    """
+    return st.expander(label, key=key, on_change="rerun")
+
+
+def _uploads() -> None:
+    """Draw the two uploaders, each in an expander drawn only when opened.
+
+    A file chosen in a closed expander is not kept; what it loaded is.
+    """
+    scenario_box = lazy_expander("Upload a scenario file", OPEN_SCENARIO_UPLOAD)
+    if scenario_box.open:
+        with scenario_box:
+            new_id = scenario_upload()
+            if new_id:
+                st.button("Show it on the map", key="tv_upload_show",
+                          on_click=show_scenario, args=(new_id,))
+    # An uploaded layer in use is named above the map; "back" is in here.
+    layer_box = lazy_expander("Upload a control layer (baseline)", OPEN_LAYER_UPLOAD)
+    if layer_box.open:
+        with layer_box:
+            if layer_upload():
+                st.rerun()
+
+
+def sidebar(current: StreamlitPage, pages: dict[str, StreamlitPage]) -> View:
+    """Scenario picker with its summary and sources, baseline choice, layers, uploads."""
+    options = all_scenarios()
+    catalogue = {sid: s.title for sid, s in options.items()}
+    catalogue.update({sid: f"{s.title} (yours)" for sid, s in user_scenarios().items()})
+    baselines = cache.baseline_catalogue()
+    default_baseline = (
+        datasets.DEFAULT_BASELINE
+        if datasets.DEFAULT_BASELINE in baselines
+        else next(iter(baselines))
+    )
+    _initial("scenario", catalogue, DEFAULT_SCENARIO, "scenario")
+    _initial("baseline", baselines, default_baseline, "baseline")
+    if st.session_state["scenario"] not in catalogue:  # an uploaded scenario gone with its session
+        st.session_state["scenario"] = DEFAULT_SCENARIO
+    with st.sidebar:
+        scenario_id = st.selectbox(
+            "Scenario", list(catalogue), key="scenario", format_func=catalogue.__getitem__
+        )
+        scenario = options[scenario_id]
+        st.markdown(md_escape(scenario.summary))
+        st.markdown("**Sources**")
+        st.markdown("\n".join(source_line(s) for s in scenario.sources))
+        st.divider()
+        baseline_id = st.selectbox(
+            "Baseline (control snapshot)",
+            list(baselines),
+            key="baseline",
+            format_func=baselines.__getitem__,
+            help="Every scenario is evaluated against this dated layer of Russian control.",
+        )
+        st.markdown("**Layers**")
+        layers = {"control"} | {
+            key
+            for key, label in render.LAYERS.items()
+            if key != "control" and st.checkbox(label, value=True, key=f"layer_{key}")
+        }
+        st.divider()
+        _uploads()
+    # The URL follows the page, so a copied link reopens the same view.
+    st.query_params["scenario"] = scenario_id
+    if baseline_id == default_baseline:
+        st.query_params.pop("baseline", None)
+    else:
+        st.query_params["baseline"] = baseline_id
+    if current is not pages.get("compare"):
+        st.query_params.pop(COMPARE_PARAM, None)
+        st.session_state.pop(COMPARE_PARAM, None)
+    chosen = View(scenario, current_baseline(baseline_id), frozenset(layers), baseline_id)
+    st.session_state[_VIEW] = chosen
+    return chosen
+
+
+def header(chosen: View) -> None:
+    """Tool name, baseline date, one sentence of explanation; notices; the uploaded layer."""
+    result, _ = cache.stats_for(chosen.scenario, chosen.baseline)
+    st.title("territory_viz", anchor=False)
+    # An uploaded layer may have no date: "****" would show as literal asterisks.
+    when = render.date_label(result.baseline_date) or "an undated layer"
+    st.markdown(
+        "**Ukraine: who controls the territory, who claims it, and what each proposed "
+        "settlement would change.**  \n"
+        f"Baseline: control on **{md_escape(when)}**. "
+        "Pick a proposed settlement to see who would control which part of Ukraine, "
+        "who would recognise it, and what would change in km² and pre-war population."
+    )
+    for notice in st.session_state.pop("notices", []):
+        st.warning(md_escape(notice), icon="⚠️")
+    baseline = chosen.baseline
+    if baseline.filename is not None:
+        st.info(md_escape(baseline.description + ". Every scenario and number on this page "
+                          "is evaluated against it. To go back to the committed snapshots, "
+                          "open “Upload a control layer” in the sidebar."), icon="📄")
