@@ -519,6 +519,43 @@ _CONTROL_WORDS = {"ukraine": "Ukrainian control", "russia": "Russian control",
                   "international": "international administration"}
 
 
+@command(
+    "site",
+    help="write a static site: every built-in scenario on every committed baseline as an "
+    "offline page (map, numbers, sources), a gallery, pictures and data, for any static host",
+    arguments=[
+        arg("-o", "--output", metavar="DIR", required=True, help="folder to write (created)"),
+        arg("--scenario", action="append", metavar="ID",
+            help="only this built-in scenario (repeatable; default: all)"),
+        arg("--baseline", action="append", metavar="ID",
+            help="only this committed snapshot as baseline (repeatable; default: all)"),
+    ],
+)
+def _site(args: argparse.Namespace) -> int:
+    from territory_viz import datasets, scenarios, site
+
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: exists and is not a folder")
+    for value in args.scenario or ():
+        if value not in scenarios.BUILTIN_IDS:
+            raise UsageError(f"--scenario {value}: not a built-in scenario; allowed: "
+                             f"{', '.join(scenarios.BUILTIN_IDS)}")
+    known = datasets.snapshot_ids()
+    for value in args.baseline or ():
+        if value not in known:
+            raise UsageError(f"--baseline {value}: not a committed snapshot; allowed: "
+                             f"{', '.join(sorted(known))}")
+    try:
+        report = site.build_site(out, scenario_ids=args.scenario, baseline_ids=args.baseline,
+                                 progress=lambda key: print(f"  {key}/", flush=True))
+    except OSError as exc:
+        raise UsageError(f"-o {out}: cannot write ({exc.strerror or exc})") from exc
+    print(f"wrote {out}/ ({len(report.pages)} pages, {report.files} files, "
+          f"{report.bytes / 1e6:,.1f} MB); open {out / 'index.html'}")
+    return 0
+
+
 def _print_json(document: Any) -> None:
     import json
 
