@@ -70,6 +70,7 @@ __all__ = [
     "CACHE_ENV",
     "EVERY",
     "INDEX_VERSION",
+    "INDEX_WORKERS",
     "LAYER_CACHE_SIZE",
     "MAX_DAYS",
     "MAX_FEATURE_BYTES",
@@ -105,6 +106,8 @@ MAX_PROBLEMS = 20
 LAYER_CACHE_SIZE = 16
 #: Bumped whenever the index's content or the way days are reconciled changes.
 INDEX_VERSION = "1"
+#: Most processes that reconcile the days of a multi-date file in parallel.
+INDEX_WORKERS = 2
 #: Row spacings of :func:`timeline`.
 EVERY = ("day", "week", "month")
 
@@ -320,7 +323,8 @@ def _by_region(geom_ea: Any) -> dict[str, float]:
 
 
 def _measure(layer: gpd.GeoDataFrame) -> DayStats:
-    geom = shapely.union_all(np.asarray(layer.geometry.values))
+    geoms = np.asarray(layer.geometry.values)
+    geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
     by_region = _by_region(_equal_area(geom))
     return DayStats(round(sum(by_region.values()), 3), by_region)
 
@@ -344,6 +348,7 @@ def _committed_days() -> list[Day]:
 _layer_lock = threading.Lock()
 _layers: OrderedDict[tuple[str, str], gpd.GeoDataFrame] = OrderedDict()
 _stats_memo: dict[tuple[str, str], DayStats] = {}
+_default_memo: dict[tuple[Any, ...], History] = {}
 
 
 def _remember(key: tuple[str, str], layer: gpd.GeoDataFrame) -> None:
@@ -367,6 +372,7 @@ def clear_caches() -> None:
     with _layer_lock:
         _layers.clear()
         _stats_memo.clear()
+        _default_memo.clear()
     _ea_cached.cache_clear()
 
 
@@ -412,7 +418,8 @@ def _day_stats(day: Day) -> DayStats:
 @functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
 def _ea_cached(key: tuple[str, str], layer_ref: int) -> Any:
     layer = _cached_layer(key)
-    geom = _equal_area(shapely.union_all(np.asarray(layer.geometry.values)))
+    geoms = np.asarray(layer.geometry.values)
+    geom = _equal_area(geoms[0] if len(geoms) == 1 else shapely.union_all(geoms))
     shapely.prepare(geom)
     return geom
 
@@ -517,7 +524,7 @@ def _store_day(folder: Path, date: str, layer: gpd.GeoDataFrame) -> dict[str, An
             "notes": list(layer.attrs.get("notes", []))[:5]}
 
 
-def _reconcile(data: bytes, label: str, date: str) -> gpd.GeoDataFrame:
+def _reconcile(data: bytes | gpd.GeoSeries, label: str, date: str) -> gpd.GeoDataFrame:
     """One day's features through the path every control layer takes."""
     from territory_viz.loaders import load_control_layer
 
@@ -763,80 +770,162 @@ def _open_stream(path: Path) -> IO[bytes]:
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
+def _day_from_parts(folder: str, label: str, date: str, parts: list[bytes],
+                    merge: bool) -> tuple[str, Any]:
+    """Reconcile, measure and store one date's features: ("ok", entry) or ("bad", problems).
+
+    Runs in an index worker process or inline; returns rather than raises so that the
+    result crosses a process boundary.
+    """
+    try:
+        geoms = [shapely.from_geojson(raw) for raw in parts]
+    except shapely.errors.ShapelyError as exc:
+        return "bad", [f"date {date}: unreadable geometry ({str(exc)[:120]})"]
+    if merge:  # the date came back later in the file: add what is stored for it
+        geoms.append(shapely.from_wkb((Path(folder) / "days" / f"{date}.wkb").read_bytes()))
+    frame = gpd.GeoSeries(geoms, crs=model.CRS_GEOGRAPHIC)
+    try:
+        layer = _reconcile(frame, f"{label} ({date})", date)
+    except ValidationError as exc:
+        return "bad", [f"date {date}: {p}" for p in exc.problems]
+    return "ok", _store_day(Path(folder), date, layer)
+
+
+def _index_workers() -> int:
+    """Return how many processes reconcile days: the CPUs, at most :data:`INDEX_WORKERS`.
+
+    One (inline) in a process with other threads running (a server): forking one is unsafe.
+    """
+    if INDEX_WORKERS <= 1 or threading.active_count() > 1 or os.name != "posix":
+        return 1
+    return max(1, min(INDEX_WORKERS, len(os.sched_getaffinity(0))))
+
+
+#: Days reconciled inline before a pool is started (a short file is not worth the fork).
+_INLINE_DAYS = 8
+
+
+class _Days:
+    """Runs :func:`_day_from_parts` for each date, inline or in a bounded pool of processes."""
+
+    def __init__(self, folder: Path, label: str, problems: list[str]) -> None:
+        self.folder, self.label, self.problems = str(folder), label, problems
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.workers = _index_workers()
+        self.pool: Any = None
+        self.pending: list[Any] = []
+        self.late: dict[str, list[bytes]] = {}
+        self.submitted: set[str] = set()
+
+    def add(self, date: str, parts: list[bytes]) -> None:
+        if date in self.submitted:  # not contiguous: merged once the first part is stored
+            self.late.setdefault(date, []).extend(parts)
+            return
+        self.submitted.add(date)
+        if self.workers == 1 or len(self.submitted) <= _INLINE_DAYS:
+            self._take(_day_from_parts(self.folder, self.label, date, parts, False))
+            return
+        if self.pool is None:
+            import concurrent.futures
+            import multiprocessing
+
+            from territory_viz import datasets
+
+            _region_tree()  # loaded once here, inherited by the forked workers
+            datasets.ukraine_outline()
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("fork"))
+        self.pending.append(self.pool.submit(_day_from_parts, self.folder, self.label, date,
+                                             parts, False))
+        while len(self.pending) > 2 * self.workers:  # bounded: a few days in flight
+            self._take(self.pending.pop(0).result())
+
+    def _take(self, result: tuple[str, Any]) -> None:
+        kind, value = result
+        if kind == "ok":
+            self.entries[value["date"]] = value
+        else:
+            self.problems.extend(value)
+
+    def finish(self) -> dict[str, dict[str, Any]]:
+        for future in self.pending:
+            self._take(future.result())
+        self.pending = []
+        self.close()
+        for date, parts in self.late.items():
+            if date in self.entries and not self.problems:
+                self._take(_day_from_parts(self.folder, self.label, date, parts, True))
+        return self.entries
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
 def _index_geojson(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
     """Stream a multi-date GeoJSON file and index it day by day.
 
     Features of one date are dissolved; the archive's own shape (an integer ``id`` on each
     feature) allows one feature per date. The features of a date are usually contiguous:
-    a date seen again later is merged with what was stored for it.
+    a date seen again later is merged with what was stored for it. Days are reconciled in
+    up to :data:`INDEX_WORKERS` processes, a few days in flight at a time.
     """
     problems: list[str] = []
-    entries: dict[str, dict[str, Any]] = {}
     ids: dict[int, int] = {}
     dated_by_id: dict[str, tuple[int, int]] = {}
     group: list[bytes] = []
     group_date: str | None = None
+    days = _Days(folder, label, problems)
     n = 0
-
-    def flush() -> None:
-        nonlocal group, group_date
-        if group_date is None or problems:
-            group, group_date = [], None
-            return
-        parts = group
-        if group_date in entries:  # the date came back: merge with what is stored
-            stored = shapely.to_geojson(shapely.from_wkb(
-                (folder / "days" / f"{group_date}.wkb").read_bytes()))
-            parts = [b'{"type":"Feature","properties":{},"geometry":' + stored.encode() + b"}",
-                     *parts]
-        data = b'{"type":"FeatureCollection","features":[' + b",".join(parts) + b"]}"
-        try:
-            layer = _reconcile(data, f"{label} ({group_date})", group_date)
-        except ValidationError as exc:
-            problems.extend(f"date {group_date}: {p}" for p in exc.problems)
-        else:
-            entries[group_date] = _store_day(folder, group_date, layer)
-        group, group_date = [], None
-
-    with _open_stream(path) as stream:
-        for raw in _iter_features(stream, label):
-            n += 1
-            where = f"feature #{n}"
-            try:
-                feature = json.loads(raw)
-            except (ValueError, RecursionError) as exc:
-                problems.append(f"{where}: not valid JSON ({str(exc)[:80]})")
-                feature = None
-            if not isinstance(feature, dict):
-                if feature is not None:
-                    problems.append(f"{where}: not a GeoJSON Feature object")
-            else:
-                date = _feature_date(feature, where, path, problems)
-                _check_feature(feature, where, date, problems)
-                fid = (feature.get("properties") or {}).get("id")
-                if isinstance(fid, int) and not isinstance(fid, bool):
-                    if fid in ids:
-                        problems.append(f"{where}: duplicate id {fid} (also feature "
-                                        f"#{ids[fid]}); each feature's id is unique")
-                    ids[fid] = n
-                    if date and date in dated_by_id:
-                        other_n, other_id = dated_by_id[date]
-                        problems.append(
-                            f"{where}: duplicate date {date} (also feature #{other_n}, id "
-                            f"{other_id}); the DeepStateMap archive has one feature per day")
-                    elif date:
-                        dated_by_id[date] = (n, fid)
-                if date and not problems:
-                    if date != group_date:
-                        flush()
-                        group_date = date
-                    group.append(raw)
-                    if len(entries) + 1 > MAX_DAYS:
-                        problems.append(f"more than {MAX_DAYS:,} days; the limit is MAX_DAYS")
-            if len(problems) >= MAX_PROBLEMS:
-                break
-        if not problems:
-            flush()
+    try:
+        with _open_stream(path) as stream:
+            for raw in _iter_features(stream, label):
+                n += 1
+                where = f"feature #{n}"
+                try:
+                    feature = json.loads(raw)
+                except (ValueError, RecursionError) as exc:
+                    problems.append(f"{where}: not valid JSON ({str(exc)[:80]})")
+                    feature = None
+                if not isinstance(feature, dict):
+                    if feature is not None:
+                        problems.append(f"{where}: not a GeoJSON Feature object")
+                else:
+                    date = _feature_date(feature, where, path, problems)
+                    _check_feature(feature, where, date, problems)
+                    fid = (feature.get("properties") or {}).get("id")
+                    if isinstance(fid, int) and not isinstance(fid, bool):
+                        if fid in ids:
+                            problems.append(f"{where}: duplicate id {fid} (also feature "
+                                            f"#{ids[fid]}); each feature's id is unique")
+                        ids[fid] = n
+                        if date and date in dated_by_id:
+                            other_n, other_id = dated_by_id[date]
+                            problems.append(
+                                f"{where}: duplicate date {date} (also feature #{other_n}, "
+                                f"id {other_id}); the DeepStateMap archive has one feature "
+                                "per day")
+                        elif date:
+                            dated_by_id[date] = (n, fid)
+                    if date and not problems:
+                        if date != group_date:
+                            if group_date is not None:
+                                days.add(group_date, group)
+                            group, group_date = [], date
+                            if len(days.submitted) + 1 > MAX_DAYS:
+                                problems.append(
+                                    f"more than {MAX_DAYS:,} days; the limit is MAX_DAYS")
+                        group.append(raw)
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+            if not problems and group_date is not None:
+                days.add(group_date, group)
+        entries = days.finish()
+    finally:
+        days.close()
     if not problems and not entries:
         problems.append("empty: the FeatureCollection has no features")
     if problems:
@@ -930,7 +1019,7 @@ def _index_gpkg(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
                             f"{' or '.join(_POLYGONAL)}")
             continue
         try:
-            layer = _reconcile(frame.to_json().encode("utf-8"), f"{label} ({date})", date)
+            layer = _reconcile(frame.geometry, f"{label} ({date})", date)
         except ValidationError as exc:
             problems.extend(f"date {date}: {p}" for p in exc.problems)
             continue
@@ -1038,14 +1127,25 @@ def default_history(*, include_cache: bool = True) -> History:
     Where a fetched day has the date of a committed snapshot, the committed snapshot is used
     (it is the one every default baseline and the page's built-in views are made of).
     Days in the cache that cannot be read are left out (``fetch`` validates each day before
-    keeping it; a file edited by hand is the only way to get one).
+    keeping it; a file edited by hand is the only way to get one). The result is reused
+    while the cache folder's listing (names, sizes, times) is unchanged: calling this on
+    every page run costs a directory listing.
     """
+    folder = deepstate_dir()
+    files = _files_in(folder) if include_cache and folder.is_dir() else []
+    from territory_viz import datasets
+
+    stamp = (str(folder), include_cache, tuple(datasets.snapshot_ids()), tuple(
+        (p.name, st.st_size, st.st_mtime_ns) for p in files for st in [p.stat()]))
+    with _layer_lock:
+        hit = _default_memo.get(stamp)
+    if hit is not None:
+        return hit
     days = _committed_days()
     if include_cache:
         taken = {d.date for d in days}
-        folder = deepstate_dir()
-        if folder.is_dir():
-            for path in _files_in(folder):
+        if files:
+            for path in files:
                 if date_from_name(path.name) in taken:
                     continue
                 try:
@@ -1056,8 +1156,12 @@ def default_history(*, include_cache: bool = True) -> History:
                     if day.date not in taken:
                         taken.add(day.date)
                         days.append(day)
-    return History(days, label="committed snapshots and cache" if include_cache
-                   else "committed snapshots")
+    history = History(days, label="committed snapshots and cache" if include_cache
+                      else "committed snapshots")
+    with _layer_lock:
+        _default_memo.clear()  # only the newest listing is worth keeping
+        _default_memo[stamp] = history
+    return history
 
 
 def layer_for_date(date: str, history: History | str | Path | None = None) -> gpd.GeoDataFrame:

@@ -96,7 +96,9 @@ def load_control_layer(
     Parameters
     ----------
     source
-        A file path, the file's bytes (an upload), or an ``http(s)://`` URL.
+        A file path, the file's bytes (an upload), or an ``http(s)://`` URL; or geometries
+        already read (a GeoSeries/GeoDataFrame, e.g. one day of a multi-date file), which
+        then skip the file reading and take the same checks, repair, clip and reconciling.
     filename
         The original file name of uploaded bytes (used in messages and to guess the date).
     name
@@ -145,6 +147,8 @@ def load_control_layer(
 
 def _read_source(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
     """Return the input's bytes and a label for messages, enforcing the size cap."""
+    if isinstance(source, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        return source, filename or "<layer>"  # type: ignore[return-value]
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         label = filename or "<upload>"
@@ -302,6 +306,8 @@ def _read_layers(data: bytes, label: str, notes: list[str]) -> list[gpd.GeoDataF
 
 def _parse(data: bytes, label: str, notes: list[str]) -> gpd.GeoDataFrame:
     """Read every polygon-bearing layer of the bytes into one GeoDataFrame in EPSG:4326."""
+    if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        return _frame_of(data, label)
     driver = _sniff(data, label)
     if driver == "GeoJSON":
         _check_geojson(data, label)
@@ -338,6 +344,18 @@ def _parse(data: bytes, label: str, notes: list[str]) -> gpd.GeoDataFrame:
     if len(gdf) > MAX_FEATURES:
         raise ValidationError(label, [_too_many_features(len(gdf))])
     return gdf
+
+
+def _frame_of(layer: gpd.GeoDataFrame | gpd.GeoSeries, label: str) -> gpd.GeoDataFrame:
+    """Geometries already read: into EPSG:4326 (none declared: lon/lat, as GeoJSON says)."""
+    geoms = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else layer
+    if len(geoms) == 0:
+        raise ValidationError(label, ["empty: no features"])
+    if len(geoms) > MAX_FEATURES:
+        raise ValidationError(label, [_too_many_features(len(geoms))])
+    frame = gpd.GeoDataFrame(geometry=geoms.values, crs=geoms.crs or model.CRS_GEOGRAPHIC)
+    return frame if frame.crs.equals(model.CRS_GEOGRAPHIC) else frame.to_crs(
+        model.CRS_GEOGRAPHIC)
 
 
 # --------------------------------------------------------------------------- geometry

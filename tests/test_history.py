@@ -367,3 +367,19 @@ def test_cli_date_flag(tmp_path, capsys) -> None:
     code, out, _ = run(capsys, "compare", "baseline", "land-swap", "--date", "2025-01-30",
                        "--history", path, "--format", "json")
     assert code == 0 and json.loads(out)["baseline"] == "history-2025-01-30"
+
+
+def test_worker_pool_gives_the_inline_figures(tmp_path, monkeypatch, cache) -> None:
+    days = [feature(box(37.5, 48.0, 37.6 + 0.02 * i, 48.3), f"2025-07-{i + 1:02d}", i + 1)
+            for i in range(H._INLINE_DAYS + 4)]
+    days.append(feature(WEST, "2025-07-01"))  # no id: joins the first day, merged at the end
+    path = archive(tmp_path / "many.geojson.gz", days)
+    monkeypatch.setattr(H, "INDEX_WORKERS", 2)
+    pooled = {r.date: r.occupied_km2 for r in H.timeline(H.open_history(path))}
+    monkeypatch.setattr(H, "INDEX_WORKERS", 1)
+    monkeypatch.setenv(H.CACHE_ENV, str(tmp_path / "other-cache"))
+    H.clear_caches()
+    inline = {r.date: r.occupied_km2 for r in H.timeline(H.open_history(path))}
+    assert pooled == inline and len(pooled) == H._INLINE_DAYS + 4
+    assert pooled["2025-07-01"] == pytest.approx(
+        km2(shapely.union(box(37.5, 48.0, 37.6, 48.3), WEST)), rel=1e-3)

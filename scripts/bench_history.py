@@ -1,0 +1,230 @@
+"""Benchmark: index a synthetic archive the size and shape of the DeepStateMap archive.
+
+The archive is synthesised from the committed snapshot ``occupied-2025-08-15`` (never from
+DeepStateMap geometry): its outline densified to the vertex count of a DeepStateMap day,
+coordinates written with DeepStateMap's 15 decimals, warped a little more each day (a smooth
+westward push of the front of up to about 0.15°), one Feature per day from 2024-07-08 with
+properties ``id`` and ``date``, gzipped; about 770 days and 60 MB uncompressed by default.
+
+Each stage runs in its own child process (peak memory is that process's maximum RSS):
+
+- ``reference``: read the whole archive with GeoPandas (every geometry in memory at once),
+  the naive approach the streamed index replaces;
+- ``index``: :func:`territory_viz.history.open_history` with an empty cache (stream, reconcile
+  and measure every day, write the index);
+- ``timeline``: ``python -m territory_viz timeline ARCHIVE --every month --format json`` in a
+  fresh process, cold (empty cache: includes indexing) and with the index on disk;
+- ``changes``: :func:`territory_viz.history.changes` between two days a year apart, warm (the
+  two days already in memory), against one plain ``shapely.difference`` pair of the same two
+  days as the reference.
+
+Targets (issue budgets): index under 60 s on 2 cores and peak under 1.5 GB; monthly timeline
+cold under 60 s; changes warm under 2 s. Usage::
+
+    python scripts/bench_history.py [--days 770] [--target-mb 60] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST_DAY = dt.date(2024, 7, 8)
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+def _day_geometry(base, day: int, days: int):
+    import numpy as np
+    import shapely
+
+    push = 0.15 * day / max(days - 1, 1)  # degrees the front moves west over the run
+
+    def warp(xy: np.ndarray) -> np.ndarray:
+        x, y = xy[:, 0], xy[:, 1]
+        # strongest in the east (the front), nothing west of 33°E (Crimea, Kherson's bank)
+        weight = np.clip((x - 33.0) / 4.0, 0.0, 1.0)
+        wobble = 0.01 * np.sin(y * 7.0 + day / 9.0)
+        return np.column_stack([x - weight * (push + wobble), y])
+
+    return shapely.make_valid(shapely.transform(base, warp))
+
+
+def _coords_text(geom) -> str:
+    import shapely
+
+    def ring(coords) -> str:
+        return "[" + ",".join(f"[{x:.15f},{y:.15f}]" for x, y in coords) + "]"
+
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
+    return "[" + ",".join(
+        "[" + ",".join([ring(p.exterior.coords), *[ring(i.coords) for i in p.interiors]]) + "]"
+        for p in polys) + "]"
+
+
+def synthesise(path: Path, days: int, target_mb: float) -> dict:
+    import shapely
+
+    sys.path.insert(0, str(ROOT))
+    from territory_viz import datasets
+
+    base = datasets.load_snapshot("occupied-2025-08-15").geometry.iloc[0]
+    per_day = target_mb * 1e6 / days
+    # one densification step, then scale the segment length to hit the size per day
+    seg = 0.02
+    for _ in range(3):
+        dense = shapely.segmentize(base, seg)
+        size = len(_coords_text(dense)) + 90
+        seg *= size / per_day
+    dense = shapely.segmentize(base, seg)
+    total = 0
+    t0 = time.perf_counter()
+    with gzip.open(path, "wb", compresslevel=6) as out:
+        out.write(b'{"type":"FeatureCollection","features":[\n')
+        for i in range(days):
+            date = (FIRST_DAY + dt.timedelta(days=i)).isoformat()
+            geom = _day_geometry(dense, i, days)
+            props = json.dumps({"id": i + 1, "date": date}, separators=(",", ":"))
+            text = (f'{{"type":"Feature","properties":{props},"geometry":'
+                    f'{{"type":"MultiPolygon","coordinates":{_coords_text(geom)}}}}}')
+            if i < days - 1:
+                text += ",\n"
+            data = text.encode()
+            total += len(data)
+            out.write(data)
+        out.write(b"\n]}\n")
+    return {"days": days, "uncompressed_mb": round(total / 1e6, 1),
+            "gzip_mb": round(path.stat().st_size / 1e6, 1),
+            "vertices_per_day": int(shapely.get_num_coordinates(dense)),
+            "synthesis_s": round(time.perf_counter() - t0, 1)}
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stage(name: str, archive: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    if name == "reference":
+        import geopandas as gpd
+
+        t0 = time.perf_counter()
+        gdf = gpd.read_file(f"/vsigzip/{archive}", engine="pyogrio")
+        elapsed = time.perf_counter() - t0
+        return {"s": elapsed, "peak_mb": _peak_mb(), "features": len(gdf)}
+    from territory_viz import areas
+    from territory_viz import history as H
+
+    areas.default_geography()  # the committed data, loaded by any command first
+    if name == "index":
+        t0 = time.perf_counter()
+        h = H.open_history(archive)
+        elapsed = time.perf_counter() - t0
+        return {"s": elapsed, "peak_mb": _peak_mb(), "days": len(h)}
+    if name == "changes":
+        import shapely
+
+        h = H.open_history(archive)
+        dates = h.dates()
+        a, b = dates[len(dates) // 3], dates[len(dates) // 3 + 365]
+        t0 = time.perf_counter()
+        H.changes(h, a, b)
+        first = time.perf_counter() - t0
+        runs = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            H.changes(h, a, b)
+            runs.append(time.perf_counter() - t0)
+        ga, gb = (H._day_equal_area(h.day(d)) for d in (a, b))
+        refs = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            shapely.difference(gb, ga)
+            shapely.difference(ga, gb)
+            refs.append(time.perf_counter() - t0)
+        return {"s": sorted(runs)[2], "first_s": first, "reference_s": sorted(refs)[2],
+                "from": a, "to": b, "peak_mb": _peak_mb()}
+    raise SystemExit(f"unknown stage {name}")
+
+
+def run_stage(name: str, archive: Path, cache: Path) -> dict:
+    env = {**os.environ, "TERRITORY_VIZ_CACHE": str(cache)}
+    out = subprocess.run([sys.executable, __file__, "--stage", name, str(archive)], env=env,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_cli(archive: Path, cache: Path) -> dict:
+    env = {**os.environ, "TERRITORY_VIZ_CACHE": str(cache)}
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-m", "territory_viz", "timeline", str(archive),
+                          "--every", "month", "--format", "json"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - t0
+    rows = json.loads(out.stdout)
+    return {"s": elapsed, "rows": len(rows),
+            "peak_mb_max_so_far": max(before, resource.getrusage(
+                resource.RUSAGE_CHILDREN).ru_maxrss) / 1024}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=770)
+    parser.add_argument("--target-mb", type=float, default=60.0)
+    parser.add_argument("--keep", metavar="DIR", help="keep the archive and caches in DIR")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("archive", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        print(json.dumps(stage(args.stage, args.archive)))
+        return 0
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-history-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        archive = work / "synthetic-deepstate-map-data.geojson.gz"
+        made = synthesise(archive, args.days, args.target_mb)
+        print(f"archive: {made['days']} days, {made['uncompressed_mb']} MB uncompressed, "
+              f"{made['gzip_mb']} MB gzipped, {made['vertices_per_day']:,} vertices a day "
+              f"(made in {made['synthesis_s']} s)", flush=True)
+        ref = run_stage("reference", archive, work / "cache-ref")
+        print(f"reference (GeoPandas reads it whole): {ref['s']:.1f} s, peak "
+              f"{ref['peak_mb']:,.0f} MB", flush=True)
+        index = run_stage("index", archive, work / "cache-a")
+        print(f"index (cold, streamed): {index['s']:.1f} s ({index['s'] / ref['s']:.1f}x the "
+              f"reference; target < 60 s), peak {index['peak_mb']:,.0f} MB "
+              f"({index['peak_mb'] / ref['peak_mb']:.2f}x the reference; target < 1,500 MB)",
+              flush=True)
+        cold = run_cli(archive, work / "cache-b")
+        warm = run_cli(archive, work / "cache-b")
+        print(f"timeline --every month: cold (empty cache, indexes first) {cold['s']:.1f} s "
+              f"(target < 60 s), {cold['rows']} rows; index on disk {warm['s']:.2f} s", flush=True)
+        ch = run_stage("changes", archive, work / "cache-a")
+        print(f"changes {ch['from']} -> {ch['to']}: warm {ch['s']:.3f} s (target < 2 s; "
+              f"{ch['s'] / ch['reference_s']:.1f}x two plain shapely.difference calls, "
+              f"{ch['reference_s']:.3f} s), first call {ch['first_s']:.3f} s", flush=True)
+        ok = index["s"] < 60 and index["peak_mb"] < 1500 and cold["s"] < 60 and ch["s"] < 2
+        print("budgets: " + ("met" if ok else "NOT met"))
+        return 0 if ok else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
