@@ -135,7 +135,12 @@ def stage(name: str, archive: str) -> dict:
         t0 = time.perf_counter()
         h = H.open_history(archive)
         elapsed = time.perf_counter() - t0
-        return {"s": elapsed, "peak_mb": _peak_mb(), "days": len(h)}
+        worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        workers = H._index_workers()
+        return {"s": elapsed, "peak_mb": _peak_mb(), "days": len(h), "workers": workers,
+                "worker_peak_mb": worker,
+                # forked workers share the parent's pages: the sum over-counts
+                "total_peak_mb": _peak_mb() + (workers * worker if workers > 1 else 0)}
     if name == "changes":
         import shapely
 
@@ -206,10 +211,13 @@ def main() -> int:
         print(f"reference (GeoPandas reads it whole): {ref['s']:.1f} s, peak "
               f"{ref['peak_mb']:,.0f} MB", flush=True)
         index = run_stage("index", archive, work / "cache-a")
-        print(f"index (cold, streamed): {index['s']:.1f} s ({index['s'] / ref['s']:.1f}x the "
-              f"reference; target < 60 s), peak {index['peak_mb']:,.0f} MB "
-              f"({index['peak_mb'] / ref['peak_mb']:.2f}x the reference; target < 1,500 MB)",
-              flush=True)
+        print(f"index (cold, streamed, {index['workers']} worker process(es)): "
+              f"{index['s']:.1f} s ({index['s'] / ref['s']:.1f}x the reference; target < 60 s), "
+              f"peak {index['peak_mb']:,.0f} MB in the main process, "
+              f"{index['worker_peak_mb']:,.0f} MB per worker, at most "
+              f"{index['total_peak_mb']:,.0f} MB together "
+              f"({index['total_peak_mb'] / ref['peak_mb']:.2f}x the reference; "
+              "target < 1,500 MB)", flush=True)
         cold = run_cli(archive, work / "cache-b")
         warm = run_cli(archive, work / "cache-b")
         print(f"timeline --every month: cold (empty cache, indexes first) {cold['s']:.1f} s "
@@ -218,7 +226,8 @@ def main() -> int:
         print(f"changes {ch['from']} -> {ch['to']}: warm {ch['s']:.3f} s (target < 2 s; "
               f"{ch['s'] / ch['reference_s']:.1f}x two plain shapely.difference calls, "
               f"{ch['reference_s']:.3f} s), first call {ch['first_s']:.3f} s", flush=True)
-        ok = index["s"] < 60 and index["peak_mb"] < 1500 and cold["s"] < 60 and ch["s"] < 2
+        ok = (index["s"] < 60 and index["total_peak_mb"] < 1500 and cold["s"] < 60
+              and ch["s"] < 2)
         print("budgets: " + ("met" if ok else "NOT met"))
         return 0 if ok else 1
     finally:

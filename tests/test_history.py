@@ -383,3 +383,18 @@ def test_worker_pool_gives_the_inline_figures(tmp_path, monkeypatch, cache) -> N
     assert pooled == inline and len(pooled) == H._INLINE_DAYS + 4
     assert pooled["2025-07-01"] == pytest.approx(
         km2(shapely.union(box(37.5, 48.0, 37.6, 48.3), WEST)), rel=1e-3)
+
+
+def test_load_control_layer_takes_geometries_already_read() -> None:
+    from territory_viz.loaders import load_control_layer
+
+    parts = gpd.GeoSeries([EAST, box(37.9, 48.1, 38.3, 48.3), box(2, 48, 3, 49)],
+                          crs="EPSG:4326")
+    from_series = load_control_layer(parts, filename="day (2025-01-01)", date="2025-01-01")
+    doc = {"type": "FeatureCollection", "features": [feature(g) for g in parts]}
+    from_bytes = load_control_layer(json.dumps(doc).encode(), date="2025-01-01")
+    assert from_series.geometry.iloc[0].equals(from_bytes.geometry.iloc[0])
+    assert from_series.attrs["notes"] == from_bytes.attrs["notes"]  # the same path
+    assert from_series.attrs["source"] == "day (2025-01-01)"
+    with pytest.raises(ValidationError, match="no features"):
+        load_control_layer(gpd.GeoSeries([], crs="EPSG:4326"), filename="x")
