@@ -448,28 +448,47 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if bad else 0
 
 
+#: Output formats of ``render``, by file extension.
+RENDER_FORMATS = {".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
+
+
 @command(
     "render",
-    help="write a standalone HTML map of a scenario (legend, date, sources; works offline)",
+    help="draw a scenario's map: standalone HTML (works offline), SVG or PNG for print "
+    "(legend, names, date, sources, scale bar), by the file's extension",
     arguments=[arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
-               arg("-o", "--output", metavar="FILE", required=True, help="output .html"),
+               arg("-o", "--output", metavar="FILE", required=True,
+                   help="output .html, .svg or .png"),
+               arg("--width", type=int, default=None, metavar="PX",
+                   help="PNG width in pixels (default 1800; 1000 to 6000)"),
                *_SCENARIO_ARGS, *_date_args()],
 )
 def _render(args: argparse.Namespace) -> int:
     path = Path(args.output)
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise UsageError(f"-o {args.output}: the file name must end in .html")
+    kind = RENDER_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise UsageError(f"-o {args.output}: the file name must end in .html, .svg or .png")
     if not path.parent.exists():
         raise UsageError(f"-o {path}: folder {path.parent} does not exist")
+    if args.width is not None and (kind != "png" or not 1000 <= args.width <= 6000):
+        raise UsageError(f"--width {args.width}: allowed only with .png, from 1000 to 6000")
     scenario = _scenario_arg(args.scenario, args.scenario_file)
-    from territory_viz import render
+    baseline = _baseline_of(args)
+    if kind == "html":
+        from territory_viz import render
 
-    html = render.standalone_html(scenario, baseline=_baseline_of(args))
+        data = render.standalone_html(scenario, baseline=baseline).encode("utf-8")
+    else:
+        from territory_viz import svg
+
+        picture = svg.scenario_svg(scenario, baseline)
+        data = (picture.encode("utf-8") if kind == "svg"
+                else svg.svg_to_png(picture, width_px=args.width or svg.PNG_WIDTH_PX))
     try:
-        path.write_text(html, encoding="utf-8")
+        path.write_bytes(data)
     except OSError as exc:
         raise UsageError(f"-o {path}: cannot write ({exc})") from exc
-    print(f"wrote {path} ({len(html.encode('utf-8')) / 1024:,.0f} KB, {scenario.id})")
+    print(f"wrote {path} ({len(data) / 1024:,.0f} KB, {scenario.id})")
     return 0
 
 

@@ -21,9 +21,13 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from territory_viz.model import CRS_EQUAL_AREA, UKRAINE_OFFICIAL_AREA_KM2
+from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
+from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
 
-__all__ = ["CLASS_STYLES", "ClassStyle", "partition_svg"]
+__all__ = ["CLASS_STYLES", "PNG_WIDTH_PX", "ClassStyle", "partition_svg", "svg_to_png"]
+
+#: Width of PNG exports: print quality for a full-width newspaper graphic.
+PNG_WIDTH_PX = 1800
 
 # Characters XML 1.0 forbids even when escaped (a TOML "\u0001" would make the SVG unreadable).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -88,6 +92,9 @@ def partition_svg(
     width_px: int = 1200,
     simplify_m: float = 300.0,
     styles: Mapping[str, ClassStyle] | None = None,
+    labels: Sequence[Label] | bool = True,
+    water: gpd.GeoDataFrame | bool | None = True,
+    note: str | None = None,
 ) -> str:
     """Draw a scenario partition as a standalone SVG document with legend.
 
@@ -117,6 +124,14 @@ def partition_svg(
     styles
         Colours, hatching and labels per ``display_class``; defaults to
         :data:`CLASS_STYLES`.
+    labels
+        Names to place (see :mod:`territory_viz.labels`): ``True`` for the map's own
+        hierarchy (capital, oblast centres, regions, towns by population as the picture's
+        scale allows, neighbours), placed greedily without overlaps; ``False`` for none.
+    water
+        Rivers and reservoirs to draw (``True``: the committed Dnipro layer when present).
+    note
+        What is approximate, printed in the footer.
 
     Returns
     -------
@@ -181,6 +196,8 @@ def partition_svg(
             body.append(f'<path d="{d}" fill="url(#hatch-{style.hatch})" stroke="none" '
                         'fill-rule="evenodd"/>')
 
+    body.extend(_water(water, proj, simplify_m))
+
     if "iso_code" in parts.columns:
         by_region: dict[str, list[BaseGeometry]] = {}
         for iso, geom in zip(parts["iso_code"].astype(str), geoms, strict=True):
@@ -208,6 +225,11 @@ def partition_svg(
         body.append(f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.1" '
                     'stroke-linejoin="round"/>')
 
+    frame = (margin * 0.4, header_h + margin * 0.4, map_w - margin * 0.4,
+             header_h + map_h - margin * 0.4)
+    bar_box = (margin - 4, header_h + map_h - margin - 12, margin + 150, header_h + map_h)
+    body.extend(_labels(labels, proj, frame=frame, blocked=[bar_box], width_px=width_px))
+
     legend, legend_h = _legend(parts, styles, x=map_w + 8, y=header_h + 8,
                                width=width_px - map_w - 24,
                                baseline_label=baseline_label if has_baseline else None)
@@ -215,6 +237,8 @@ def partition_svg(
 
     source_lines = [s for s in (str(x).strip() for x in sources) if s]
     foot_lines = ([f"Sources: {source_lines[0]}"] + source_lines[1:]) if source_lines else []
+    if note:
+        foot_lines.append(str(note))
     foot_lines.append(
         "Areas in km² measured in a Lambert azimuthal equal-area projection centred on Ukraine; "
         "population = pre-war resident population (people)."
@@ -257,6 +281,81 @@ def partition_svg(
     return "\n".join(out) + "\n"
 
 
+_WATER_FILL = "#9CC3DC"
+_WATER_LINE = "#6FA3C7"
+_HALO = 'stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+
+
+def _water(water: gpd.GeoDataFrame | bool | None, proj: _Projector,
+           simplify_m: float) -> list[str]:
+    """Reservoirs filled, rivers as lines (the Dnipro and the Kakhovka reservoir's bed)."""
+    if water is True:
+        from territory_viz import datasets
+
+        loader = getattr(datasets, "load_water", None)
+        water = loader() if loader is not None else None
+    if water is None or water is False or len(water) == 0:
+        return []
+    out = []
+    for geom in water.to_crs(CRS_EQUAL_AREA).geometry:
+        if geom is None or geom.is_empty:
+            continue
+        d = proj.path(shapely.simplify(geom, simplify_m / 2))
+        if not d:
+            continue
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            out.append(f'<path d="{d}" fill="{_WATER_FILL}" stroke="{_WATER_LINE}" '
+                       'stroke-width="0.5" fill-rule="evenodd"/>')
+        else:
+            out.append(f'<path d="{d}" fill="none" stroke="{_WATER_LINE}" stroke-width="1.6" '
+                       'stroke-linejoin="round" stroke-linecap="round"/>')
+    return out
+
+
+def _labels(labels: Sequence[Label] | bool, proj: _Projector, *,
+            frame: tuple[float, float, float, float],
+            blocked: Sequence[tuple[float, float, float, float]], width_px: int) -> list[str]:
+    """Place names greedily by priority (no label over another), as the map's script does."""
+    if labels is False:
+        return []
+    chosen = map_labels() if labels is True else list(labels)
+    if not chosen:
+        return []
+    import numpy as np
+    from pyproj import Transformer
+
+    to_ea = Transformer.from_crs(CRS_GEOGRAPHIC, CRS_EQUAL_AREA, always_xy=True)
+    xs, ys = to_ea.transform(np.array([lb.lon for lb in chosen]),
+                             np.array([lb.lat for lb in chosen]))
+    where = [proj.point(x, y) for x, y in zip(xs, ys, strict=True)]
+    # fonts grow a little with the picture so a 1800 px print reads like the screen map
+    scale = max(1.0, min(1.4, width_px / 1300))
+    zoom = zoom_for_scale(proj.scale / scale)
+    placed = place_greedy(chosen, where, zoom=zoom, frame=frame, blocked=blocked, scale=scale)
+    dots, texts = [], []
+    for p in placed:
+        lb = p.label
+        x, y = p.anchor_xy
+        size = f"{p.font_px:.1f}"
+        if lb.kind in ("capital", "centre", "town"):
+            r = {"capital": 4.0, "centre": 3.0, "town": 2.2}[lb.kind] * scale
+            fill = "#FFFFFF" if lb.kind == "capital" else _TEXT
+            dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" '
+                        f'stroke="{_TEXT}" stroke-width="{1.2 if lb.kind == "capital" else 0.6}"/>')
+            weight = ' font-weight="bold"' if lb.kind in ("capital", "centre") else ""
+            texts.append(f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}"{weight} '
+                         f'text-anchor="{p.anchor}" fill="{_TEXT}" {_HALO}>'
+                         f"{escape(lb.text)}</text>")
+        else:
+            colour = "#3F5563" if lb.kind == "region" else "#6A6A6A"
+            style = ' font-style="italic"' if lb.text.endswith("Sea") or "Sea " in lb.text else ""
+            texts.append(f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}" '
+                         f'text-anchor="middle" fill="{colour}" letter-spacing="0.6"{style} '
+                         'stroke="#FFFFFF" stroke-opacity="0.7" stroke-width="2" '
+                         f'paint-order="stroke">{escape(lb.text)}</text>')
+    return ['<g id="labels">', *dots, *texts, "</g>"]
+
+
 class _Projector:
     """Turns equal-area metres into SVG pixel path data (y axis flipped)."""
 
@@ -276,6 +375,11 @@ class _Projector:
         if len(pts) < 2:
             return ""
         return "M" + " L".join(pts) + (" Z" if close else "")
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """Pixel position of an equal-area point."""
+        return ((x - self.x0) * self.scale + self.margin,
+                (self.y1 - y) * self.scale + self.margin + self.top)
 
     def path(self, geom: BaseGeometry | None, *, close: bool = True) -> str:
         """Return SVG path data for any (multi)polygon or (multi)line geometry."""
@@ -418,3 +522,87 @@ def _wrap(text: str, width: int) -> list[str]:
     if line:
         lines.append(line)
     return lines or [""]
+
+
+def svg_to_png(svg: str, *, width_px: int = PNG_WIDTH_PX) -> bytes:
+    """Rasterise an SVG document (as :func:`partition_svg` writes) to PNG bytes.
+
+    Uses resvg (the ``resvg-py`` wheel, self-contained: no system library) with the system's
+    fonts; DejaVu Sans is the first font the SVGs ask for. The whole picture is scaled to
+    ``width_px`` (text, lines and legend alike), so a 1200 px SVG prints at 1800 px sharp.
+
+    Raises
+    ------
+    RuntimeError
+        If resvg-py is not installed (``pip install -r requirements.txt``).
+    """
+    try:
+        import resvg_py
+    except ImportError as exc:  # pragma: no cover - it is in requirements.txt
+        raise RuntimeError("PNG export needs the resvg-py package "
+                           "(pip install -r requirements.txt)") from exc
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=int(width_px),
+                                       background=_BACKGROUND))
+
+
+def export_sources(scenario: object, baseline_label: str, baseline_date: str | None) -> list[str]:
+    """Source lines of an exported picture: the scenario's sources, control layer, base data."""
+    lines = [f"{s.publisher}, {s.date.isoformat()}: {s.title}"
+             for s in getattr(scenario, "sources", ()) or ()]
+    lines.append(f"Control: {baseline_label}" + (f" ({baseline_date})" if baseline_date else ""))
+    lines.append("Regions and neighbours: Natural Earth (public domain); towns: GeoNames "
+                 "(CC BY 4.0); pre-war population: State Statistics Service of Ukraine, "
+                 "1 Jan 2022")
+    return lines
+
+
+def _approximation_note() -> str | None:
+    """Return the library's note on what is approximate, where the library defines one."""
+    import importlib
+
+    for module, name in (("territory_viz.style", "APPROXIMATION_NOTE"),
+                         ("territory_viz.reconcile", "APPROXIMATION_NOTE"),
+                         ("territory_viz.datasets", "APPROXIMATION_NOTE")):
+        try:
+            value = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def scenario_svg(scenario: object, baseline: object = None, *, width_px: int = 1200,
+                 partition: gpd.GeoDataFrame | None = None) -> str:
+    """Draw the export picture of a scenario: map, names, legend, title, date, sources, note.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`territory_viz.scenarios.Scenario`.
+    baseline
+        Snapshot id or control layer (default: the newest committed snapshot).
+    width_px
+        Width of the SVG (rasterise with :func:`svg_to_png` for print).
+    partition
+        The scenario's partition if already evaluated over ``baseline``.
+    """
+    from territory_viz import datasets
+    from territory_viz.scenarios import evaluate
+
+    part = partition if partition is not None else evaluate(scenario, baseline)  # type: ignore[arg-type]
+    baseline_id = str(part.attrs.get("baseline", "") or (baseline if isinstance(baseline, str)
+                                                          else "") or datasets.DEFAULT_BASELINE)
+    date = part.attrs.get("baseline_date") or _snapshot_date(baseline_id)
+    return partition_svg(
+        part, title=str(getattr(scenario, "title", "")), date=date,
+        subtitle="Who would control what: colour = control, hatching = recognition",
+        sources=export_sources(scenario, baseline_id, date),
+        neighbours=datasets.load_neighbours(),
+        baseline_label=f"Line of control in the baseline ({date or baseline_id})",
+        width_px=width_px, note=_approximation_note())
+
+
+def _snapshot_date(baseline_id: str) -> str | None:
+    match = re.search(r"(\d{4}-\d{2}-\d{2})$", baseline_id or "")
+    return match.group(1) if match else None
