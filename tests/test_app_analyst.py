@@ -454,8 +454,8 @@ def land_swap() -> stats.ScenarioStats:
 def test_export_buttons_are_offered_under_the_map():
     at = open_expander(run_app(scenario="land-swap"), scenario_view.OPEN_EXPORTS)
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["GeoJSON", "GeoPackage", "Statistics CSV", "HTML map (offline)",
-                      "SVG map"]
+    assert labels == ["GeoJSON", "GeoPackage", "Tables (CSV zip)", "HTML map (offline)",
+                      "SVG map", "PNG map"]
 
 
 def test_geojson_and_geopackage_exports_read_back(land_swap, tmp_path):
