@@ -266,7 +266,7 @@ def test_missing_file(capsys, tmp_path) -> None:
     (["export", "land-swap"], "required"),
     (["export", "land-swap", "--layer", "regions", "-o", "x.geojson"], "not both"),
     (["export", "land-swap", "-o", "/no/such/folder/x.geojson"], "does not exist"),
-    (["render", "land-swap", "-o", "map.png"], "must end in .html"),
+    (["render", "land-swap", "-o", "map.pdf"], "must end in .html, .svg or .png"),
     (["validate"], "required"),
 ])
 def test_bad_arguments_exit_2(capsys, argv, expected) -> None:
