@@ -19,7 +19,7 @@ def land_swap():
 
 
 def _tables(result):
-    from ui.page import _tables
+    from ui.scenario_view import _tables
 
     return _tables(result)
 
