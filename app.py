@@ -23,11 +23,11 @@ PAGES = {
     "build": st.Page("ui/pages/build.py", title="Build a scenario", icon="🛠️"),
 }
 
-st.set_page_config(page_title="territory_viz", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Who would control Ukraine", page_icon="🗺️", layout="wide")
 try:
     current = st.navigation(list(PAGES.values()), position="top")
     shell.follow_link(current, PAGES)
-    shell.header(shell.sidebar(current, PAGES))
+    shell.frame(next(name for name, page in PAGES.items() if page is current))
     current.run()
 except TerritoryVizError as exc:  # the one error handler: bad input never shows a traceback
     st.error(md_escape(str(exc)))

@@ -199,7 +199,7 @@ def time_switches(page, titles: dict[str, str]) -> dict[str, float]:
     frame = page.frame_locator(MAP_FRAME)
     for scenario_id, title in titles.items():
         start = time.monotonic()
-        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+        page.locator(".st-key-scenario [data-testid='stSelectbox']").first.click()
         page.locator("[role='option']", has_text=title).first.click()
         frame.locator(".tv-scenario", has_text=title).wait_for()
         wait_idle(page)

@@ -24,7 +24,9 @@ def run_app(**query: str) -> AppTest:
 
 
 def scenario_box(at: AppTest):
-    return at.sidebar.selectbox(key="scenario")
+    """The scenario picker: in the main column, where a phone shows it without the sidebar."""
+    assert "scenario" not in {box.key for box in at.sidebar.selectbox}
+    return at.selectbox(key="scenario")
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
@@ -49,7 +51,9 @@ def app() -> AppTest:
 
 
 def test_page_opens_on_the_default_scenario_with_header_and_sidebar(app):
-    assert app.title[0].value == "territory_viz"
+    # The headline says what the page shows, not the package's name.
+    headline = app.title[0].value
+    assert "territory_viz" not in headline and "Ukraine" in headline and "control" in headline
     assert scenario_box(app).value == "ceasefire-current-line"
     assert "Baseline: control on" in app.markdown[0].value or any(
         "Baseline: control on" in md.value for md in app.markdown
@@ -97,6 +101,19 @@ def test_numbers_shown_match_the_library():
     assert by_region[1][0] == first["region"] and by_region[1][2] == f"{first['area_km2']:,.0f}"
     shown_regions = [row[0] for row in by_region[1:]]
     assert shown_regions == sorted(shown_regions)  # alphabetical, for readers
+
+
+def test_key_numbers_above_the_map_say_the_same_as_the_metrics():
+    at = run_app(scenario="land-swap")
+    result = stats.scenario_stats(scenarios.get_scenario("land-swap"))
+    line = next(md.value for md in at.markdown if "Net change in Ukrainian-controlled" in md.value
+                and "of Ukraine" in md.value)
+    for row in result.by_control.itertuples():
+        label = render.CONTROL_LABELS[row.control]
+        assert f"{label}: {row.area_km2:,.0f} km²" in line
+        assert f"({row.share:.1%} of Ukraine)" in line
+    assert f"{result.balance.net_ukraine_km2:+,.0f} km²" in line
+    assert metric_values(at)["Net change in Ukrainian-controlled area"] in line
 
 
 def test_net_change_counts_what_a_demilitarized_zone_takes():

@@ -219,7 +219,7 @@ def test_switching_scenario_changes_map_numbers_and_url(server, page_factory):
     numbers_before = metric_values(page)
 
     start = time.monotonic()
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.locator(".st-key-scenario [data-testid='stSelectbox']").first.click()
     page.locator("[role='option']", has_text="Ukraine's 1991 borders").first.click()
     frame.locator(".tv-scenario", has_text="1991 borders").wait_for()
     page.wait_for_function(
@@ -257,4 +257,79 @@ def test_phone_width_legend_clear_of_controls(server, page_factory):
     text = frame.locator(".tv-legend").inner_text()
     assert "Baseline: control on" in text and "Sources:" in text and "de jure" not in text
     screenshot(page, "browser-phone.png")
+    offline.assert_no_foreign_assets()
+
+
+def ukraine_box(page) -> dict:
+    """Box of every control fill of the map (Ukraine as drawn), in page coordinates."""
+    frame_box = page.locator(MAP_FRAME).bounding_box()
+    frame = page.frame_locator(MAP_FRAME)
+    box = frame.locator(".leaflet-tv-fill-pane").first.evaluate(
+        """pane => {
+          const rects = Array.from(pane.querySelectorAll('path')).map(
+            p => p.getBoundingClientRect()).filter(r => r.width > 0);
+          const map = pane.closest('.leaflet-container').getBoundingClientRect();
+          return {left: Math.min(...rects.map(r => r.left)),
+                  top: Math.min(...rects.map(r => r.top)),
+                  right: Math.max(...rects.map(r => r.right)),
+                  bottom: Math.max(...rects.map(r => r.bottom)),
+                  mapTop: map.top, mapBottom: map.bottom, mapLeft: map.left,
+                  mapRight: map.right};
+        }"""
+    )
+    return {k: v + (frame_box["y"] if k in ("top", "bottom", "mapTop", "mapBottom")
+                    else frame_box["x"]) for k, v in box.items()}
+
+
+def in_viewport(page, locator, height: int) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_phone_first_screen_has_headline_picker_date_numbers_and_ukraine_whole(
+    server, page_factory
+):
+    width, height = 390, 844
+    page, offline = page_factory(width, height)
+    open_and_wait_for_map(page, f"{server}/?scenario=land-swap")
+    time.sleep(1.5)  # the map frames Ukraine for its size
+    # Nothing opened: the sidebar stays folded, everything below is on the first screen.
+    sidebar = page.locator("[data-testid='stSidebar']")
+    box = sidebar.bounding_box()
+    assert sidebar.get_attribute("aria-expanded") == "false" or box["x"] + box["width"] <= 0
+    title = page.locator("h1").first
+    assert in_viewport(page, title, height)
+    assert "territory_viz" not in title.inner_text() and "Ukraine" in title.inner_text()
+    picker = page.locator(".st-key-scenario")
+    shown = picker.evaluate(
+        "el => el.textContent + ' ' + Array.from(el.querySelectorAll('input'))"
+        ".map(i => i.value).join(' ')")
+    assert in_viewport(page, picker, height) and "Land swap" in shown
+    date = page.get_by_text("Baseline: control on").first
+    assert in_viewport(page, date, height)
+    numbers = page.locator(".st-key-tv_key_numbers")
+    assert in_viewport(page, numbers, height)
+    assert numbers.inner_text().count("km²") >= 3
+    ukraine = ukraine_box(page)
+    assert ukraine["top"] >= ukraine["mapTop"] and ukraine["bottom"] <= ukraine["mapBottom"]
+    assert ukraine["left"] >= ukraine["mapLeft"] - 1 and ukraine["right"] <= ukraine["mapRight"] + 1
+    assert ukraine["left"] >= 0 and ukraine["right"] <= width and ukraine["bottom"] <= height
+    # The map's height follows the viewport (not a fixed 700 px on a 844 px screen).
+    frame_height = page.locator(MAP_FRAME).bounding_box()["height"]
+    assert 340 <= frame_height <= 0.7 * height
+    # The browser tab names the scenario.
+    assert "Land swap" in page.title()
+    screenshot(page, "browser-phone-first-screen.png")
+    offline.assert_no_foreign_assets()
+
+
+def test_embed_mode_still_offers_the_picker(server, page_factory):
+    page, offline = page_factory(390, 844)
+    open_and_wait_for_map(page, f"{server}/?scenario=land-swap&embed=true")
+    picker = page.locator(".st-key-scenario [data-testid='stSelectbox']")
+    assert picker.is_visible()
+    picker.click()
+    page.locator("[role='option']", has_text="Ukraine's 1991 borders").first.click()
+    page.frame_locator(MAP_FRAME).locator(".tv-scenario", has_text="1991 borders").wait_for()
+    assert "scenario=ukraine-1991-borders" in page.url and "embed=true" in page.url
     offline.assert_no_foreign_assets()

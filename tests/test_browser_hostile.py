@@ -181,9 +181,9 @@ def test_hostile_scenario_upload_shows_text_literally_and_runs_nothing(server, p
     frame.locator(".tv-scenario", has_text="Hostile").wait_for(timeout=STEP_TIMEOUT_MS)
     caption = frame.locator(".tv-scenario").first.inner_text()
     assert IMG in caption and SCRIPT in caption  # the legend caption, as text
-    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
-    assert IMG in sidebar and SCRIPT in sidebar  # summary and sources, as text
-    assert "[click me](javascript:" in sidebar  # a markdown link shown, not made
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert IMG in main and SCRIPT in main  # summary and sources, as text
+    assert "[click me](javascript:" in main  # a markdown link shown, not made
     assert page.locator("a[href^='javascript']").count() == 0
     hover_and_click(frame, FILL, limit=15)
     assert_not_pwned(page)

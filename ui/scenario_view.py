@@ -16,7 +16,12 @@ from ui._text import md_escape
 from ui.baseline import Baseline
 from ui.shell import View, lazy_expander
 
-MAP_HEIGHT_PX = 700  # Ukraine plus the legend below it on a laptop-width column
+#: Height the map component is created with; the page's stylesheet (ui/page.css) then sizes
+#: its frame to the viewport, and the map fills the frame (:data:`FILL_FRAME_CSS`).
+MAP_HEIGHT_PX = 700
+#: Added to the map's header: the map fills its frame, whatever height the page gives it.
+FILL_FRAME_CSS = ("<style>html, body { margin: 0; overflow: hidden; } "
+                  "#map_div { height: 100vh !important; }</style>")
 #: Tables longer than this many rows scroll inside a box of this height.
 TABLE_SCROLL_ROWS = 14
 TABLE_HEIGHT_PX = 460
@@ -32,6 +37,7 @@ def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
     # streamlit-folium would remount the map (the caption comes with the scenario layers).
     urls, css = cache.leaflet_assets()
     base = render.base_map(context, layers=view.layers, leaflet_urls=urls, leaflet_css=css)
+    base.get_root().header.add_child(folium.Element(FILL_FRAME_CSS), name="tv_fill_frame")
     groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]).
@@ -52,6 +58,16 @@ _PLAIN = {"delta_color": "off", "delta_arrow": "off"}
 
 def _people(value: float) -> str:
     return f"{value:,.0f} people"
+
+
+def key_numbers(result: stats.ScenarioStats) -> None:
+    """One line of the headline numbers above the map, for narrow screens (see page.css)."""
+    parts = [f"**{_label(row.control)}: {row.area_km2:,.0f} km²** ({row.share:.1%} of Ukraine)"
+             for row in result.by_control.itertuples()]
+    net = result.balance.net_ukraine_km2
+    parts.append(f"**Net change in Ukrainian-controlled area: {net:+,.0f} km²**")
+    with st.container(key="tv_key_numbers"):
+        st.markdown(" · ".join(parts))
 
 
 def headline(result: stats.ScenarioStats) -> None:

@@ -1,15 +1,17 @@
 """The frame around every page: the shared sidebar, the header, and links that open a page.
 
 ``app.py`` calls, in order: :func:`follow_link` (a share link's ``?compare=`` or ``?view=``
-opens its page), :func:`sidebar` (scenario, baseline, layers and the two uploaders, the
-same on every page), :func:`header`, then runs the page, which reads the viewer's choices
-with :func:`view`.
+opens its page), :func:`frame` (the headline and the scenario picker at the top of the main
+column, where a phone shows them without opening anything; the sidebar with the baseline,
+the layers and the two uploaders, the same on every page), then runs the page, which reads
+the viewer's choices with :func:`view`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -34,6 +36,7 @@ VIEW_PARAM = "view"
 OPEN_SCENARIO_UPLOAD = "tv_open_scenario_upload"
 OPEN_LAYER_UPLOAD = "tv_open_layer_upload"
 _VIEW = "tv_view"
+_PAGE_CSS = Path(__file__).resolve().parent / "page.css"
 _LANDED = "tv_landed"
 _GOTO = "tv_goto"
 
@@ -156,8 +159,38 @@ def _uploads() -> None:
                 st.rerun()
 
 
-def sidebar(current: StreamlitPage, pages: dict[str, StreamlitPage]) -> View:
-    """Scenario picker with its summary and sources, baseline choice, layers, uploads."""
+#: What each page's headline says (the page's own name is in the navigation).
+HEADLINES = {
+    "map": "Ukraine: who would control what under each proposed settlement",
+    "compare": "Two proposed settlements side by side",
+    "build": "Build a settlement scenario of your own",
+}
+#: Pages that show one scenario (the picker is drawn at their top, in the main column).
+SCENARIO_PAGES = ("map", "compare", "build")
+_KEPT_SCENARIO = "tv_scenario_kept"
+
+
+def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
+    """Draw the scenario picker in the main column (seen on a phone without the sidebar)."""
+    return st.selectbox(label, list(catalogue), key="scenario",
+                        format_func=catalogue.__getitem__)
+
+
+def about(scenario: scenarios.Scenario) -> None:
+    """Draw the scenario's summary and its dated sources (text from the file, escaped)."""
+    st.markdown(md_escape(scenario.summary))
+    if scenario.sources:
+        st.markdown("**Sources**\n" + "\n".join(source_line(s) for s in scenario.sources))
+
+
+def frame(name: str) -> View:
+    """Draw what every page shares and return the viewer's choices.
+
+    Main column, top: the page's headline, the scenario picker (on pages showing a
+    scenario), the baseline's date, the scenario's summary and sources. Sidebar: the
+    baseline, the layers, the uploads. The URL follows the choices; the browser tab names
+    the scenario.
+    """
     options = all_scenarios()
     catalogue = {sid: s.title for sid, s in options.items()}
     catalogue.update({sid: f"{s.title} (yours)" for sid, s in user_scenarios().items()})
@@ -167,19 +200,14 @@ def sidebar(current: StreamlitPage, pages: dict[str, StreamlitPage]) -> View:
         if datasets.DEFAULT_BASELINE in baselines
         else next(iter(baselines))
     )
+    # A page without the picker drops its widget state: keep the choice across pages.
+    if "scenario" not in st.session_state and _KEPT_SCENARIO in st.session_state:
+        st.session_state["scenario"] = st.session_state[_KEPT_SCENARIO]
     _initial("scenario", catalogue, DEFAULT_SCENARIO, "scenario")
     _initial("baseline", baselines, default_baseline, "baseline")
     if st.session_state["scenario"] not in catalogue:  # an uploaded scenario gone with its session
         st.session_state["scenario"] = DEFAULT_SCENARIO
     with st.sidebar:
-        scenario_id = st.selectbox(
-            "Scenario", list(catalogue), key="scenario", format_func=catalogue.__getitem__
-        )
-        scenario = options[scenario_id]
-        st.markdown(md_escape(scenario.summary))
-        st.markdown("**Sources**")
-        st.markdown("\n".join(source_line(s) for s in scenario.sources))
-        st.divider()
         baseline_id = st.selectbox(
             "Baseline (control snapshot)",
             list(baselines),
@@ -195,37 +223,38 @@ def sidebar(current: StreamlitPage, pages: dict[str, StreamlitPage]) -> View:
         }
         st.divider()
         _uploads()
+    baseline = current_baseline(baseline_id)
+    when = render.date_label(baseline.date) or "an undated layer"
+    st.html(_PAGE_CSS)
+    st.title(HEADLINES.get(name, "Ukraine: who controls what"), anchor=False)
+    if name in SCENARIO_PAGES:
+        label = "Scenario (A)" if name == "compare" else "Proposed settlement"
+        picker_col, date_col = st.columns([3, 2], vertical_alignment="bottom")
+        with picker_col:
+            scenario_id = _scenario_picker(catalogue, label=label)
+        date_col.markdown(f"Baseline: control on **{md_escape(when)}**",
+                          help="The line of Russian military control (de facto) every "
+                          "proposal is measured against; change it in the sidebar.")
+    else:
+        scenario_id = st.session_state["scenario"]
+    st.session_state[_KEPT_SCENARIO] = scenario_id
+    scenario = options[scenario_id]
+    st.set_page_config(page_title=f"{scenario.title} · who would control Ukraine")
+    for notice in st.session_state.pop("notices", []):
+        st.warning(md_escape(notice), icon="⚠️")
+    if baseline.filename is not None:
+        st.info(md_escape(baseline.description + ". Every scenario and number on this page "
+                          "is evaluated against it. To go back to the committed snapshots, "
+                          "open “Upload a control layer” in the sidebar."), icon="📄")
     # The URL follows the page, so a copied link reopens the same view.
     st.query_params["scenario"] = scenario_id
     if baseline_id == default_baseline:
         st.query_params.pop("baseline", None)
     else:
         st.query_params["baseline"] = baseline_id
-    if current is not pages.get("compare"):
+    if name != "compare":
         st.query_params.pop(COMPARE_PARAM, None)
         st.session_state.pop(COMPARE_PARAM, None)
-    chosen = View(scenario, current_baseline(baseline_id), frozenset(layers), baseline_id)
+    chosen = View(scenario, baseline, frozenset(layers), baseline_id)
     st.session_state[_VIEW] = chosen
     return chosen
-
-
-def header(chosen: View) -> None:
-    """Tool name, baseline date, one sentence of explanation; notices; the uploaded layer."""
-    result, _ = cache.stats_for(chosen.scenario, chosen.baseline)
-    st.title("territory_viz", anchor=False)
-    # An uploaded layer may have no date: "****" would show as literal asterisks.
-    when = render.date_label(result.baseline_date) or "an undated layer"
-    st.markdown(
-        "**Ukraine: who controls the territory, who claims it, and what each proposed "
-        "settlement would change.**  \n"
-        f"Baseline: control on **{md_escape(when)}**. "
-        "Pick a proposed settlement to see who would control which part of Ukraine, "
-        "who would recognise it, and what would change in km² and pre-war population."
-    )
-    for notice in st.session_state.pop("notices", []):
-        st.warning(md_escape(notice), icon="⚠️")
-    baseline = chosen.baseline
-    if baseline.filename is not None:
-        st.info(md_escape(baseline.description + ". Every scenario and number on this page "
-                          "is evaluated against it. To go back to the committed snapshots, "
-                          "open “Upload a control layer” in the sidebar."), icon="📄")

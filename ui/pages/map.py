@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from ui import cache, scenario_view
+from ui import cache, scenario_view, shell
 from ui.shell import view
 
 chosen = view()
 result, prepared = cache.stats_for(chosen.scenario, chosen.baseline)
+scenario_view.key_numbers(result)
 map_col, numbers_col = st.columns([5, 2], gap="medium")
 with map_col:
     scenario_view.scenario_map(chosen, prepared)
 with numbers_col:
+    shell.about(chosen.scenario)
     scenario_view.headline(result)
 scenario_view.tables(result)
 scenario_view.exports(chosen.scenario, chosen.baseline, result)
