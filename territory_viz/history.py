@@ -499,7 +499,7 @@ class _Index:
                 "and open the file again"]) from exc
 
 
-def _load_index(path: Path, label: str) -> _Index:
+def _load_index(path: Path, label: str, build: bool = True) -> _Index:
     key = _content_key(path)
     folder = _index_root() / key[:32]
     meta = folder / "index.json"
@@ -509,6 +509,10 @@ def _load_index(path: Path, label: str) -> _Index:
             return _Index(key, folder, label, doc["days"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
+    if not build:
+        raise ValidationError(label, [
+            "not indexed yet: open it with build=True first (in a child process for an "
+            "upload)"])
     entries = _build_index(path, label, folder)
     doc = {"version": INDEX_VERSION, "key": key, "source": Path(label).name, "days": entries}
     _atomic_write(meta, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
@@ -1036,11 +1040,11 @@ def _index_gpkg(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
 _HISTORY_SUFFIXES = (".geojson", ".json", ".gpkg", ".gz")
 
 
-def _days_of_file(path: Path, source: str) -> list[Day]:
-    label = str(path)
+def _days_of_file(path: Path, source: str, build: bool = True) -> list[Day]:
+    label = str(path) if source in (_CACHE, str(path)) else source
     if not path.is_file():
         raise ValidationError(label, ["file not found"])
-    index = _load_index(path, label)
+    index = _load_index(path, label, build)
     prefix = "deepstate" if source == _CACHE else "history"
     return [Day(date, source, f"{prefix}-{date}", index) for date in sorted(index.entries)]
 
@@ -1069,7 +1073,7 @@ def _files_in(folder: Path) -> list[Path]:
 
 
 def open_history(source: str | Path | bytes | Sequence[str | Path], *,
-                 filename: str | None = None) -> History:
+                 filename: str | None = None, build: bool = True) -> History:
     """Open a multi-date file, a folder or list of single-day files, or uploaded bytes.
 
     Parameters
@@ -1080,6 +1084,11 @@ def open_history(source: str | Path | bytes | Sequence[str | Path], *,
         a list of paths, or a file's bytes (an upload).
     filename
         The original name of uploaded bytes (messages; a single-day file's date).
+    build
+        Index a file not indexed yet (streaming it, reconciling every day). ``False``
+        raises instead, so that a server can index an upload in a bounded child process
+        (``open_history(data, filename=name)`` there) and then open it here, which only
+        reads the index this project wrote: no geometry operation on the user's data.
 
     Returns
     -------
@@ -1094,12 +1103,14 @@ def open_history(source: str | Path | bytes | Sequence[str | Path], *,
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        name = Path(filename or "upload.geojson").name
+        # the spool file's name keeps the date a single-day file's name carries, nothing else
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename or "upload").name)[-80:]
+        name = name.lstrip(".") or "upload"
         digest = hashlib.sha256(data).hexdigest()[:32]
         spool = cache_dir() / "uploads" / digest / name
         if not spool.is_file():
             _atomic_write(spool, data)
-        days = _days_of_file(spool, filename or "<upload>")
+        days = _days_of_file(spool, filename or "<upload>", build)
         return History(days, label=filename or "<upload>")
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -1108,16 +1119,16 @@ def open_history(source: str | Path | bytes | Sequence[str | Path], *,
             if not files:
                 raise ValidationError(str(path), [
                     "no history files in the folder; allowed: .geojson, .json, .gpkg, .gz"])
-            return _open_files(files, str(path))
-        return History(_days_of_file(path, str(path)), label=str(path))
+            return _open_files(files, str(path), build)
+        return History(_days_of_file(path, str(path), build), label=str(path))
     paths = [Path(p) for p in source]
     if not paths:
         raise ValidationError("history", ["no files given"])
-    return _open_files(paths, ", ".join(p.name for p in paths[:3]))
+    return _open_files(paths, ", ".join(p.name for p in paths[:3]), build)
 
 
-def _open_files(files: list[Path], label: str) -> History:
-    return History(_merge(((str(f), _days_of_file(f, str(f))) for f in files), label),
+def _open_files(files: list[Path], label: str, build: bool = True) -> History:
+    return History(_merge(((str(f), _days_of_file(f, str(f), build)) for f in files), label),
                    label=label)
 
 

@@ -398,3 +398,20 @@ def test_load_control_layer_takes_geometries_already_read() -> None:
     assert from_series.attrs["source"] == "day (2025-01-01)"
     with pytest.raises(ValidationError, match="no features"):
         load_control_layer(gpd.GeoSeries([], crs="EPSG:4326"), filename="x")
+
+
+def test_upload_indexed_elsewhere_then_opened_without_geometry_work(tmp_path, monkeypatch):
+    data = three_days(tmp_path).read_bytes()
+    with pytest.raises(ValidationError, match="not indexed yet") as info:
+        H.open_history(data, filename="my archive.geojson.gz", build=False)
+    assert info.value.source == "my archive.geojson.gz"  # not the server's spool path
+    H.open_history(data, filename="my archive.geojson.gz")  # as a child process would
+    monkeypatch.setattr(H, "_build_index", lambda *a: pytest.fail("indexed again"))
+    h = H.open_history(data, filename="my archive.geojson.gz", build=False)
+    assert h.dates() == ["2025-01-30", "2025-01-31", "2025-02-01"]
+    assert {r.source for r in H.timeline(h)} == {"my archive.geojson.gz"}
+    monkeypatch.undo()
+    monkeypatch.setenv(H.CACHE_ENV, str(tmp_path / "cache"))
+    single = json.dumps(feature(EAST)).encode()
+    day = H.open_history(single, filename="../../deepstatemap_data_20251120.geojson\x00")
+    assert day.dates() == ["2025-11-20"]
