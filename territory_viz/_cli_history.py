@@ -164,19 +164,25 @@ def _changes(args: argparse.Namespace) -> int:
                arg("--latest", action="store_true",
                    help="the newest day published (looks back up to a fortnight)"),
                arg("--since", metavar="DATE",
-                   help="every day from DATE to today not yet in the cache")],
+                   help="every day from DATE to today not yet in the cache"),
+               arg("--archive", action="store_true",
+                   help="the unified archive (every day in one .geojson.gz), indexed once")],
 )
 def _fetch(args: argparse.Namespace) -> int:
     from territory_viz import fetch
 
     chosen = [name for name, value in (("--date", args.date), ("--latest", args.latest),
-                                       ("--since", args.since)) if value]
+                                       ("--since", args.since),
+                                       ("--archive", args.archive)) if value]
     if len(chosen) != 1:
-        raise UsageError("say which days: one of --date DATE, --latest or --since DATE")
+        raise UsageError("say which days: one of --date DATE, --latest, --since DATE or "
+                         "--archive")
     print(fetch.LICENCE_NOTE, file=sys.stderr)
     progress = fetch.Progress(sys.stderr)
     if args.date:
         report = fetch.fetch_days([args.date], progress=progress)
+    elif args.archive:
+        report = fetch.fetch_archive(progress=progress)
     elif args.latest:
         report = fetch.fetch_latest(progress=progress)
     else:

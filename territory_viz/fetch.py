@@ -6,6 +6,10 @@ under Russian control as DeepStateMap drew it that day). Files are read from one
 URL, :data:`DEFAULT_BASE_URL` (the repository's raw files), or from
 ``$TERRITORY_VIZ_DEEPSTATE_URL``; nothing else is fetched, and redirects are not followed.
 
+The unified archive ``deepstate-map-data.geojson.gz`` (:data:`ARCHIVE_PATH`, every day in
+one file) can be fetched instead (:func:`fetch_archive`): it is indexed once in full before
+it replaces an older copy.
+
 Each day is downloaded into ``<name>.part`` beside its final name (resumed with an HTTP
 ``Range`` request if a previous run was interrupted), checked with the size cap
 :data:`MAX_DAY_BYTES`, read through :func:`territory_viz.loaders.load_control_layer` (a
@@ -33,10 +37,12 @@ from typing import IO
 from territory_viz._errors import ValidationError
 
 __all__ = [
+    "ARCHIVE_PATH",
     "DEFAULT_BASE_URL",
     "FIRST_DAY",
     "LATEST_LOOKBACK_DAYS",
     "LICENCE_NOTE",
+    "MAX_ARCHIVE_BYTES",
     "MAX_DAY_BYTES",
     "MAX_FETCH_DAYS",
     "TIMEOUT_S",
@@ -45,7 +51,9 @@ __all__ = [
     "Progress",
     "base_url",
     "day_file",
+    "archive_file",
     "day_url",
+    "fetch_archive",
     "fetch_days",
     "fetch_latest",
     "fetch_since",
@@ -58,6 +66,10 @@ DEFAULT_BASE_URL = "https://raw.githubusercontent.com/cyterat/deepstate-map-data
 URL_ENV = "TERRITORY_VIZ_DEEPSTATE_URL"
 #: Path of one day's file below the base URL.
 DAY_PATH = "data/deepstatemap_data_{ymd}.geojson"
+#: Path of the unified archive (every day in one gzipped FeatureCollection) below the base URL.
+ARCHIVE_PATH = "deepstate-map-data.geojson.gz"
+#: Largest unified archive accepted, bytes (gzipped; about 20 MB in late 2026).
+MAX_ARCHIVE_BYTES = 200 * 1024 * 1024
 #: First day of the archive.
 FIRST_DAY = "2024-07-08"
 #: Seconds without an answer (connecting or between two reads) before giving up.
@@ -343,9 +355,65 @@ def _fetch_one(date: str, report: FetchReport, progress: Progress, position: int
         progress.finish(message)
         return "failed"
     os.replace(part, final)
+    _index(final)
     report.fetched.append(date)
     progress.finish(f"ok ({final.stat().st_size / 1e6:.2f} MB)")
     return "fetched"
+
+
+def archive_file() -> Path:
+    """Return where the unified archive is kept in the cache."""
+    from territory_viz.history import deepstate_dir
+
+    return deepstate_dir() / ARCHIVE_PATH
+
+
+def fetch_archive(*, progress: Progress | None = None) -> FetchReport:
+    """Download the unified archive (every day in one file) into the cache and index it.
+
+    A newer copy replaces the old one only once it has been read and indexed in full
+    (:func:`territory_viz.history.open_history`); a corrupt or partial file is not kept.
+    """
+    from territory_viz import history as H
+
+    progress = progress or Progress(None)
+    report = FetchReport()
+    final = archive_file()
+    part = final.with_name(final.name + ".part")
+    progress.start(ARCHIVE_PATH, 1, 1)
+    try:
+        _download(base_url() + ARCHIVE_PATH, part, max_bytes=MAX_ARCHIVE_BYTES,
+                  timeout=TIMEOUT_S, progress=progress)
+    except _Failure as exc:
+        if exc.kind == "offline":
+            report.stopped = (f"{exc.message}. Offline? The committed snapshots still make a "
+                              "timeline; fetch again when online.")
+        else:
+            report.failed.append((ARCHIVE_PATH, exc.message))
+        progress.finish(exc.message)
+        return report
+    try:
+        days = H.open_history(part).dates()
+    except ValidationError as exc:
+        part.unlink(missing_ok=True)
+        message = f"corrupt file, not kept ({'; '.join(exc.problems)[:200]})"
+        report.failed.append((ARCHIVE_PATH, message))
+        progress.finish(message)
+        return report
+    os.replace(part, final)
+    report.fetched.extend(days)
+    progress.finish(f"ok ({final.stat().st_size / 1e6:.1f} MB, {len(days)} days)")
+    return report
+
+
+def _index(path: Path) -> None:
+    """Index a fetched day now, so that the page only ever reads indexes."""
+    from territory_viz import history as H
+
+    try:
+        H.open_history(path)
+    except ValidationError:
+        pass  # checked before it was kept; default_history leaves out what it cannot read
 
 
 def _validate(path: Path, date: str) -> None:

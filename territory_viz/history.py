@@ -5,7 +5,8 @@ military control, de facto) of one date:
 
 - the committed snapshots (``data/control/occupied-YYYY-MM-DD.geojson``);
 - the days fetched into the user's cache (:func:`cache_dir`, ``deepstate/`` below it) by
-  ``python -m territory_viz fetch deepstate`` (see :mod:`territory_viz.fetch`);
+  ``python -m territory_viz fetch deepstate`` (see :mod:`territory_viz.fetch`): single days,
+  and the unified archive for the days no single-day file has;
 - a multi-date file: the DeepStateMap unified archive ``deepstate-map-data.geojson.gz`` (a
   gzipped GeoJSON FeatureCollection, one Feature per day, properties ``id`` and ``date``),
   any GeoJSON or GeoPackage with a ``date`` column (several features per date are
@@ -1156,7 +1157,8 @@ def default_history(*, include_cache: bool = True) -> History:
     if include_cache:
         taken = {d.date for d in days}
         if files:
-            for path in files:
+            # the daily files first, then the unified archive (if fetched) for other days
+            for path in sorted(files, key=lambda p: date_from_name(p.name) is None):
                 if date_from_name(path.name) in taken:
                     continue
                 try:

@@ -192,7 +192,7 @@ def test_bad_arguments(server, capsys) -> None:
     for argv, expected in ((["--date", "2025-11-31"], "not a date"),
                            (["--date", "2024-01-01"], "before the archive's first day"),
                            (["--date", "2025-12-01"], "in the future"),
-                           ([], "one of --date DATE, --latest or --since DATE"),
+                           ([], "one of --date DATE, --latest, --since DATE or --archive"),
                            (["--latest", "--date", "2025-11-20"], "one of")):
         code = main(["fetch", "deepstate", *argv])
         _, err = capsys.readouterr()
@@ -228,3 +228,25 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise() -> None:
         bar.finish("ok")
     assert "[############............]" in tty.getvalue() and "\r" in tty.getvalue()
     assert log.getvalue() == "      1/3 2025-11-20 ok\n"
+
+
+def test_fetch_the_unified_archive(server, capsys) -> None:
+    import gzip
+
+    days = [{"type": "Feature", "properties": {"id": i + 1, "date": f"2025-10-0{i + 1}"},
+             "geometry": json.loads(day_bytes(37.4 + 0.1 * i))["geometry"]} for i in range(3)]
+    archive = gzip.compress(json.dumps({"type": "FeatureCollection", "features": days}).encode())
+    server.files["/" + fetch.ARCHIVE_PATH] = archive
+    server.add_day("2025-10-02", day_bytes(37.0))  # a single day wins over the archive's
+    assert fetch.fetch_days(["2025-10-02"]).ok
+    code = main(["fetch", "deepstate", "--archive"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "fetched 3 days" in out
+    assert fetch.archive_file().read_bytes() == archive
+    h = H.default_history()
+    assert {"2025-10-01", "2025-10-02", "2025-10-03"} <= set(h.dates())
+    assert h.layer("2025-10-02").total_bounds[0] == pytest.approx(37.0)  # the single day's
+    server.files["/" + fetch.ARCHIVE_PATH] = gzip.compress(b'{"type": "FeatureCollection"')
+    report = fetch.fetch_archive()
+    assert "corrupt file, not kept" in report.failed[0][1]
+    assert fetch.archive_file().read_bytes() == archive  # the good copy stays
