@@ -11,8 +11,22 @@ CRS_GEOGRAPHIC = "EPSG:4326"
 #: Equal-area CRS used for every measurement: Lambert azimuthal equal-area centred on Ukraine.
 CRS_EQUAL_AREA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
-#: Where the committed data files live.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+def _find_data_dir() -> Path:
+    """Return the repository's ``data/`` in a checkout, else the copy inside the package.
+
+    A checkout is recognised by ``pyproject.toml`` and ``data/SOURCES.md`` beside the
+    package; an installed wheel carries ``territory_viz/data/`` (copied at build time).
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "data" / "SOURCES.md").is_file():
+        return checkout / "data"
+    return package / "data"
+
+
+#: Where the committed data files live: ``data/`` of the checkout, or of the installed package.
+DATA_DIR = _find_data_dir()
 
 #: Ukraine's official area in km², the reference the regions layer is checked against.
 UKRAINE_OFFICIAL_AREA_KM2 = 603_628

@@ -16,8 +16,10 @@ is allowed.
 from __future__ import annotations
 
 import re
+import sys
 import time
 import tomllib
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -831,3 +833,19 @@ __all__ = [
     "display_class", "evaluate", "evaluate_full", "get_scenario", "list_scenarios",
     "parse_scenario", "resolve_scenario", "scenario_from_dict", "scenario_to_toml",
 ]
+
+
+class _ScenariosModule(types.ModuleType):
+    """The scenarios module, callable: ``tv.scenarios()`` lists the built-in scenarios.
+
+    ``import territory_viz as tv`` offers ``tv.scenarios()``, and the package's attribute
+    ``scenarios`` is also this submodule (Python sets it whenever the submodule is imported),
+    so the module itself answers the call.
+    """
+
+    def __call__(self) -> list[Scenario]:
+        """Return the built-in scenarios (:func:`list_scenarios`)."""
+        return list_scenarios()
+
+
+sys.modules[__name__].__class__ = _ScenariosModule

@@ -419,6 +419,54 @@ def compare(
     return compare_evaluations(ev_a, ev_b)
 
 
+def change_partition(comparison: Comparison) -> gpd.GeoDataFrame:
+    """Return the change map's pieces: what differs from ``a`` to ``b``, and the rest.
+
+    Columns follow the partition schema so the map's styles apply: ``control`` and
+    ``display_class`` are ``b``'s, ``baseline_control`` is ``a``'s control (so outlines show
+    the direction of change), plus ``from_class`` and ``to_class``. What is the same in both
+    is one piece of class :data:`territory_viz.style.UNCHANGED_CLASS`.
+
+    Parameters
+    ----------
+    comparison
+        From :func:`compare`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326.
+    """
+    from territory_viz import datasets
+    from territory_viz.style import UNCHANGED_CLASS
+
+    changes = comparison.changes
+    frame = pd.DataFrame({
+        "iso_code": changes["iso_code"],
+        "region": changes["region"],
+        "baseline_control": changes["from_control"],
+        "control": changes["to_control"],
+        "display_class": changes["to_class"],
+        "from_class": changes["from_class"],
+        "to_class": changes["to_class"],
+        "area_km2": changes["area_km2"],
+        "population": changes["population"],
+    })
+    geoms = list(changes.geometry)
+    outline = datasets.ukraine_outline()
+    rest = shapely.difference(outline, shapely.union_all(geoms)) if geoms else outline
+    if not rest.is_empty:
+        same = pd.DataFrame([{
+            "iso_code": "", "region": "Same in both scenarios",
+            "baseline_control": UNCHANGED_CLASS, "control": UNCHANGED_CLASS,
+            "display_class": UNCHANGED_CLASS, "from_class": UNCHANGED_CLASS,
+            "to_class": UNCHANGED_CLASS, "area_km2": float("nan"), "population": float("nan"),
+        }])
+        frame = pd.concat([frame, same], ignore_index=True)
+        geoms.append(rest)
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=CRS_GEOGRAPHIC)
+
+
 def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
     """Compare two evaluations made over the same baseline (see :func:`compare`)."""
     if ev_a.baseline is not ev_b.baseline:
@@ -497,5 +545,6 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
 
 __all__ = [
     "TOWN_MIN_POPULATION", "Balance", "Comparison", "ScenarioStats", "compare",
-    "compare_evaluations", "recognition_matrix", "scenario_stats", "stats_of",
+    "change_partition", "compare_evaluations", "recognition_matrix", "scenario_stats",
+    "stats_of",
 ]

@@ -27,6 +27,8 @@ __all__ = [
     "RECOGNITION_LABELS",
     "TOWN_LABEL_POPULATION",
     "TOWN_MAP_MIN_POPULATION",
+    "UNCHANGED_CLASS",
+    "UNCHANGED_STYLE",
 ]
 
 #: Fill colour per control.
@@ -107,6 +109,18 @@ LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
         "Neighbouring countries",
         {"color": "#9a9a9a", "weight": 1, "fillColor": "#ededed", "fillOpacity": 1},
     ),
+}
+
+#: Display class of the change map's pieces that are the same in both scenarios.
+UNCHANGED_CLASS = "unchanged"
+
+#: How those pieces are drawn: light grey, so that the changes stand out.
+UNCHANGED_STYLE: dict[str, Any] = {
+    "color": "#9e9e9e",
+    "weight": 0.4,
+    "opacity": 0.8,
+    "fillColor": "#f2f2f2",
+    "fillOpacity": 0.85,
 }
 
 #: Layers the page can toggle: key -> label. Order = drawing order in the layer control.

@@ -10,140 +10,12 @@ download is not used). Without them the tests skip, unless ``TERRITORY_VIZ_REQUI
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from browser_support import MAP_FRAME, open_and_wait_for_map, screenshot
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import _harness  # noqa: E402 - starts the server as the benchmark and the load test do
-
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-STARTUP_TIMEOUT_S = 60
-PAINT_TIMEOUT_MS = 60_000
-
-
-def _need_browser(reason: str) -> None:
-    if os.environ.get("TERRITORY_VIZ_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests are required (TERRITORY_VIZ_REQUIRE_BROWSER=1): {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A ``streamlit run app.py`` on a free local port; stopped (whole group) at teardown."""
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    try:
-        with _harness.streamlit_server(ROOT, log_path=log_path, timeout_s=STARTUP_TIMEOUT_S) as (
-            url,
-            _pid,
-        ):
-            yield url
-    except _harness.ServerFailed as err:
-        pytest.fail(str(err))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium through Playwright."""
-    if not Path(CHROMIUM).exists():
-        _need_browser(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need_browser("the playwright package is not installed (pip install -r requirements.txt)")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-class Offline:
-    """Blocks and records every request that does not go to the local server."""
-
-    def __init__(self) -> None:
-        self.blocked: list[tuple[str, str]] = []
-
-    def handle(self, route) -> None:
-        request = route.request
-        parsed = urlparse(request.url)
-        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
-            route.continue_()
-            return
-        self.blocked.append((request.resource_type, request.url))
-        route.abort()
-
-    def assert_no_foreign_assets(self) -> None:
-        assets = [(kind, url) for kind, url in self.blocked if kind in ("script", "stylesheet")]
-        assert not assets, f"scripts or stylesheets requested from other hosts: {assets}"
-
-
-@pytest.fixture
-def page_factory(browser):
-    contexts = []
-
-    def make(width: int = 1400, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        offline = Offline()
-        context.route("**/*", offline.handle)
-        contexts.append((context, offline))
-        page = context.new_page()
-        page.set_default_timeout(PAINT_TIMEOUT_MS)
-        return page, offline
-
-    yield make
-    for context, offline in contexts:
-        context.close()
-        offline.assert_no_foreign_assets()
-
-
-def open_and_wait_for_map(page, url: str) -> tuple[object, float]:
-    """Open the page; return the map frame once its paths are painted, and the time taken."""
-    start = time.monotonic()
-    page.goto(url)
-    frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-tv-fill-pane path.leaflet-interactive").first.wait_for()
-    return frame, time.monotonic() - start
-
-
-def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS):
-    """Open a sidebar upload expander by its label; return it once its uploader is drawn.
-
-    The page draws an expander's contents only while it is open (opening it reruns the page).
-    """
-    expander = page.locator(
-        "[data-testid='stSidebar'] [data-testid='stExpander']", has_text=label
-    ).first
-    expander.wait_for()
-    details = expander.locator("details")
-    if details.count() and details.first.get_attribute("open") is None:
-        expander.locator("summary").first.click()
-    expander.locator("[data-testid='stFileUploader']").first.wait_for(timeout=timeout_ms)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=timeout_ms,
-    )
-    return expander
-
-
-def open_page(page, title: str) -> None:
-    """Open one of the app's pages by its title in the navigation (top bar or sidebar)."""
-    page.locator(
-        "[data-testid='stTopNavLink'], [data-testid='stSidebarNavLink']", has_text=title
-    ).first.click()
-
 
 def fill_colours(frame) -> list[str]:
     return frame.locator(".leaflet-tv-fill-pane path").evaluate_all(
@@ -176,11 +48,6 @@ def assert_crimea_clear_of_legend(page) -> None:
         }"""
     )
     assert 0 < tip_y < legend_top, (tip_y, legend_top)
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def test_map_paints_offline_with_legend_and_tooltips(server, page_factory):

@@ -1,6 +1,6 @@
 """Analyst workflows in a real browser, offline: compare mode, builder → file → upload, exports.
 
-Uses the server and browser fixtures of ``tests/test_browser.py`` (``streamlit run app.py``
+Uses the server and browser fixtures of ``tests/conftest.py`` (``streamlit run app.py``
 on a free local port; Debian's Chromium through Playwright; every request to another host
 blocked and recorded, and a script or stylesheet from elsewhere fails the test). Skips
 without Chromium unless ``TERRITORY_VIZ_REQUIRE_BROWSER=1``.
@@ -15,16 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-import test_browser  # the page's browser tests (H4): their fixtures are reused here
+from browser_support import MAP_FRAME, open_page, open_upload_expander, screenshot
 
 from territory_viz import datasets
-
-# Fixtures used by name: a server of this module, Chromium, pages that block other hosts.
-server = test_browser.server
-browser = test_browser.browser
-page_factory = test_browser.page_factory
-MAP_FRAME = test_browser.MAP_FRAME
-screenshot = test_browser.screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -112,7 +105,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
 
     # 1. Build: start from the page's scenario, give Zaporizhzhia back, download the file.
-    test_browser.open_page(page, "Build a scenario")
+    open_page(page, "Build a scenario")
     page.get_by_text("Download scenario file (.toml)").wait_for()
     page.locator("[data-testid='stMain'] [data-testid='stSelectbox']",
                  has_text="Region").first.click()
@@ -135,7 +128,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
         assert done.returncode == 0, done.stderr
 
     # 3. Upload it again: it joins the picker.
-    expander = test_browser.open_upload_expander(page, "Upload a scenario file")
+    expander = open_upload_expander(page, "Upload a scenario file")
     expander.locator("input[type='file']").set_input_files(str(toml_path))
     page.get_by_text("joined the scenario picker").wait_for()
     page.get_by_role("button", name="Show it on the map").click()
@@ -147,7 +140,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     layer_path = tmp_path / "deepstate-2022-02-23.geojson"
     layer_path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {}, "geometry": geom.__geo_interface__}]}))
-    expander = test_browser.open_upload_expander(page, "Upload a control layer")
+    expander = open_upload_expander(page, "Upload a control layer")
     expander.locator("input[type='file']").set_input_files(str(layer_path))
     page.get_by_role("button", name="Use as baseline").click()
     page.get_by_text("under Russian control. Every scenario").wait_for()

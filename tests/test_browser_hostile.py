@@ -7,7 +7,7 @@ the compare maps' ``srcdoc`` frames), hostile text must show literally, and the 
 still be painted. The exports are opened in the browser too: the standalone HTML map (every
 feature hovered and clicked) and the SVG.
 
-Reuses the server and browser fixtures of ``test_browser.py``; skips like it when Chromium
+Uses the server and browser fixtures of ``conftest.py``; skips like it when Chromium
 is missing, unless ``TERRITORY_VIZ_REQUIRE_BROWSER=1``.
 """
 
@@ -18,17 +18,14 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import (  # noqa: F401 - fixtures are used by name
+from browser_support import (
     MAP_FRAME,
-    browser,
     open_and_wait_for_map,
     open_page,
     open_upload_expander,
-    page_factory,
     screenshot,
-    server,
 )
-from test_hostile import hostile_map_html, hostile_partition
+from hostile_support import hostile_map_html, hostile_partition
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "hostile"

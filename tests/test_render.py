@@ -256,3 +256,12 @@ def test_standalone_html_of_a_real_scenario_has_legend_date_and_sources():
     assert "Baseline: control on 15 Aug 2025" in page
     assert "Sources:" in page and "Natural Earth" in page
     assert not EXTERNAL_ASSET.search(page)
+
+
+def test_template_syntax_in_a_page_title_or_caption_stays_text():
+    m = render.build_map(synthetic_partition(), render.MapContext.from_layers(synthetic_regions()),
+                         title="{{ 7*7 }} {% if true %}x{% endif %}")
+    page = render.to_standalone_html(m, page_title="T {{ 7*7 }} {# c #}")
+    assert "<title>T {{ 7*7 }} {# c #}</title>" in page
+    assert "T 49" not in page and ">49<" not in page
+    assert "\\u007b{ 7*7 }} \\u007b% if true %}x\\u007b% endif %}" in page

@@ -21,6 +21,7 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from synthetic import ISSUE_EXAMPLE, KM, scenario, square, synthetic_geography
 
 from territory_viz import areas as A
 from territory_viz._errors import ValidationError
@@ -34,77 +35,10 @@ from territory_viz.scenarios import (
     scenario_to_toml,
 )
 
-KM = 1000.0
-
-ISSUE_EXAMPLE = '''
-id = "my-variant"
-title = "Donbas to Russia, front frozen elsewhere"
-summary = "One or two sentences."
-as_of = "2025-08-15"
-
-[[sources]]
-publisher = "CNBC"
-date = "2025-08-14"
-title = "Five things at stake in Trump and Putin's high-level talks"
-
-[[rules]]
-area = "baseline"                          # the baseline control snapshot
-control = "russia"
-
-[[rules]]
-area = { regions = ["UA-14", "UA-09"] }    # ISO 3166-2 codes
-control = "russia"
-recognition = { russia = "de_jure", united_states = "de_facto" }
-'''
-
-
-def square(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
-    return shapely.box(x0 * KM, y0 * KM, x1 * KM, y1 * KM)
-
-
-def synthetic_geography() -> A.Geography:
-    regions = gpd.GeoDataFrame(
-        {
-            "iso_code": ["UA-09", "UA-14", "UA-23", "UA-63"],
-            "name_en": ["Luhansk", "Donetsk", "Zaporizhzhia", "Kharkiv"],
-            "population_2022": [100_000, 200_000, 50_000, 80_000],
-        },
-        geometry=[square(0, 100, 100, 200), square(100, 100, 200, 200),
-                  square(0, 0, 100, 100), square(100, 0, 200, 100)],
-        crs=CRS_EQUAL_AREA,
-    )
-    settlements = gpd.GeoDataFrame(
-        {
-            "name": ["Northtown", "Linetown", "Easttown", "Southtown", "Smallville"],
-            "population": [40_000, 30_000, 150_000, 20_000, 600],
-            "iso_code": ["UA-09", "UA-14", "UA-14", "UA-63", "UA-23"],
-        },
-        geometry=shapely.points([(50 * KM, 150 * KM), (145 * KM, 150 * KM), (180 * KM, 150 * KM),
-                                 (170 * KM, 20 * KM), (50 * KM, 20 * KM)]),
-        crs=CRS_EQUAL_AREA,
-    )
-    snapshots = {
-        "occupied-synthetic": gpd.GeoDataFrame(
-            {"id": ["occupied-synthetic"], "date": ["2025-08-15"]},
-            geometry=[square(0, 50, 150, 200)], crs=CRS_EQUAL_AREA),
-    }
-    return A.Geography(
-        regions, settlements,
-        claims={"russia-claim": ["UA-09", "UA-14", "UA-23"]},
-        snapshot_loader=snapshots.__getitem__,
-        snapshot_ids=list(snapshots),
-        default_baseline="occupied-synthetic",
-    )
-
 
 @pytest.fixture(scope="module")
 def geo() -> A.Geography:
     return synthetic_geography()
-
-
-def scenario(rules: str, *, params: str = "") -> Scenario:
-    text = f'id = "t"\ntitle = "T"\nsummary = "S"\nas_of = 2025-08-15\n{params}\n{rules}'
-    return parse_scenario(text)
 
 
 def by_control(partition: gpd.GeoDataFrame) -> dict[str, float]:

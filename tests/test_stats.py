@@ -1,11 +1,11 @@
-"""Statistics and comparisons on the synthetic squares of test_scenarios."""
+"""Statistics and comparisons on the synthetic squares of tests/synthetic.py."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from test_scenarios import ISSUE_EXAMPLE, scenario, synthetic_geography
+from synthetic import ISSUE_EXAMPLE, scenario, synthetic_geography
 
 from territory_viz.scenarios import parse_scenario
 from territory_viz.stats import compare, scenario_stats

@@ -33,9 +33,14 @@ as a template.
 from territory_viz.render.context import BASE_SOURCES, PRE_2022_SNAPSHOT, MapContext, map_context
 from territory_viz.render.encoding import SIMPLIFY_TOLERANCE_M, simplify_coverage
 from territory_viz.render.legend import date_label, scenario_caption
-from territory_viz.render.map import base_map, build_map, scenario_layers
+from territory_viz.render.map import add_scenario_layers, base_map, build_map, scenario_layers
 from territory_viz.render.partition import PreparedPartition, prepare_partition
-from territory_viz.render.standalone import standalone_html, to_standalone_html
+from territory_viz.render.standalone import (
+    inline_leaflet,
+    link_leaflet_cdn,
+    standalone_html,
+    to_standalone_html,
+)
 from territory_viz.style import CONTROL_COLOURS, CONTROL_LABELS, DEFAULT_LAYERS, LAYERS
 
 __all__ = [
@@ -48,9 +53,12 @@ __all__ = [
     "SIMPLIFY_TOLERANCE_M",
     "MapContext",
     "PreparedPartition",
+    "add_scenario_layers",
     "base_map",
     "build_map",
     "date_label",
+    "inline_leaflet",
+    "link_leaflet_cdn",
     "map_context",
     "prepare_partition",
     "scenario_caption",

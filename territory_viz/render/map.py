@@ -28,7 +28,7 @@ from territory_viz.render.legend import legend_html
 from territory_viz.render.partition import PreparedPartition, fill_styles, prepare_partition
 from territory_viz.style import CHANGE_CASING, CHANGE_STYLES, DEFAULT_LAYERS, LAYERS, LINE_STYLES
 
-__all__ = ["base_map", "build_map", "scenario_layers"]
+__all__ = ["add_scenario_layers", "base_map", "build_map", "scenario_layers"]
 
 
 def _patterns_svg() -> str:
@@ -241,3 +241,36 @@ def build_map(
         m.add_child(group)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+def add_scenario_layers(
+    m: folium.Map,
+    partition: PreparedPartition | gpd.GeoDataFrame,
+    context: MapContext,
+    *,
+    title: str = "",
+    layers: Collection[str] = DEFAULT_LAYERS,
+) -> folium.Map:
+    """Add a scenario's layers to any folium map (e.g. one of the caller's own).
+
+    The map gets the project's styles, patterns and decoder first if it does not have them
+    (a map from :func:`base_map` has); no legend or layer control is added.
+
+    Parameters
+    ----------
+    m
+        The map to draw on.
+    partition, context, title, layers
+        As for :func:`scenario_layers`.
+
+    Returns
+    -------
+    folium.Map
+        ``m`` itself.
+    """
+    if not any(isinstance(child, MapSetup) for child in m._children.values()):
+        m.add_child(MapSetup(_patterns_svg()))
+    for group in scenario_layers(partition, context, title=title, layers=layers):
+        m.add_child(group)
+    return m
+

@@ -25,6 +25,8 @@ from territory_viz.style import (
     CONTROL_OPACITY,
     FALLBACK_COLOUR,
     RECOGNITION_LABELS,
+    UNCHANGED_CLASS,
+    UNCHANGED_STYLE,
 )
 
 __all__ = ["PreparedPartition", "fill_styles", "prepare_partition"]
@@ -84,6 +86,8 @@ def _recognition_text(row: pd.Series) -> str:
 
 def _tooltip(row: pd.Series) -> str:
     esc = html.escape
+    if row.get("display_class") == UNCHANGED_CLASS:
+        return f"<b>{esc(str(row.get('region', '')))}</b>"
     control = str(row["control"])
     baseline_control = str(row.get("baseline_control", control))
     lines = [
@@ -144,9 +148,12 @@ def prepare_partition(
 
 
 def fill_styles(classes: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Leaflet path styles per display class: colour by control, opacity by control."""
+    """Leaflet path styles per display class: colour and opacity by control."""
     styles = {}
     for display_class in classes:
+        if display_class == UNCHANGED_CLASS:
+            styles[display_class] = dict(UNCHANGED_STYLE)
+            continue
         control = _control_of(display_class)
         colour = CONTROL_COLOURS.get(control, FALLBACK_COLOUR)
         styles[display_class] = {

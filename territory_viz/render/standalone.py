@@ -16,6 +16,7 @@ import geopandas as gpd
 from markupsafe import Markup
 
 from territory_viz import assets
+from territory_viz.render._elements import Verbatim
 from territory_viz.render._resources import render_template
 from territory_viz.render.context import map_context
 from territory_viz.render.legend import scenario_caption
@@ -25,10 +26,60 @@ from territory_viz.style import DEFAULT_LAYERS
 if TYPE_CHECKING:
     from territory_viz.scenarios import Scenario
 
-__all__ = ["standalone_html", "to_standalone_html"]
+__all__ = ["inline_leaflet", "link_leaflet_cdn", "standalone_html", "to_standalone_html"]
 
 _CLOSE_STYLE = re.compile(r"</(?=style)", re.IGNORECASE)
 _CLOSE_SCRIPT = re.compile(r"</(?=script)", re.IGNORECASE)
+
+
+def _leaflet_inline() -> tuple[str, str]:
+    """Leaflet's CSS and JS, unable to close the ``<style>``/``<script>`` they go into."""
+    css = _CLOSE_STYLE.sub("<\\\\/", assets.leaflet_css())
+    js = _CLOSE_SCRIPT.sub("<\\\\/", assets.leaflet_js())
+    return css, js
+
+
+def inline_leaflet(m: folium.Map) -> folium.Map:
+    """Put Leaflet's stylesheet and script inside the map's page (no link to any server).
+
+    A map shown in Jupyter or saved with ``m.save()`` then works with no internet.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`~territory_viz.render.map.build_map`.
+
+    Returns
+    -------
+    folium.Map
+        ``m`` itself.
+    """
+    m.default_js = []
+    m.default_css = []
+    header = m.get_root().header
+    css, js = _leaflet_inline()
+    header.add_child(Verbatim(f"<style>{css}</style>"), name="tv_leaflet_css")
+    header.add_child(Verbatim(f"<script>{js}</script>"), name="tv_leaflet_js")
+    return m
+
+
+def link_leaflet_cdn(m: folium.Map) -> folium.Map:
+    """Link Leaflet (the installed version) from the jsDelivr CDN instead of inlining it.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`~territory_viz.render.map.build_map`.
+
+    Returns
+    -------
+    folium.Map
+        ``m`` itself.
+    """
+    base = f"https://cdn.jsdelivr.net/npm/leaflet@{assets.leaflet_version()}/dist"
+    m.default_js = [("leaflet", f"{base}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
+    return m
 
 
 def to_standalone_html(m: folium.Map, *, page_title: str = "territory_viz map") -> str:
@@ -51,11 +102,12 @@ def to_standalone_html(m: folium.Map, *, page_title: str = "territory_viz map") 
     m.default_css = []
     root = m.get_root()
     root.render()  # every element adds its parts to the figure's header, html and script
+    css, js = _leaflet_inline()
     return render_template(
         "standalone.html.j2",
         page_title=page_title,
-        leaflet_css=Markup(_CLOSE_STYLE.sub("<\\\\/", assets.leaflet_css())),  # noqa: S704
-        leaflet_js=Markup(_CLOSE_SCRIPT.sub("<\\\\/", assets.leaflet_js())),  # noqa: S704
+        leaflet_css=Markup(css),  # noqa: S704 - Leaflet's own files, from the installed package
+        leaflet_js=Markup(js),  # noqa: S704
         header=Markup(root.header.render()),  # noqa: S704 - our rendered map
         body=Markup(root.html.render()),  # noqa: S704
         script=Markup(root.script.render()),  # noqa: S704

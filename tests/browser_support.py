@@ -1,0 +1,92 @@
+"""Helpers shared by the browser tests (their fixtures are in ``conftest.py``).
+
+The page is driven by Debian's ``/usr/bin/chromium`` through Playwright's Python package,
+offline: :class:`Offline` blocks and records every request to another host.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+STARTUP_TIMEOUT_S = 60
+PAINT_TIMEOUT_MS = 60_000
+
+
+def need_browser(reason: str) -> None:
+    if os.environ.get("TERRITORY_VIZ_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required (TERRITORY_VIZ_REQUIRE_BROWSER=1): {reason}")
+    pytest.skip(reason)
+
+
+class Offline:
+    """Blocks and records every request that does not go to the local server."""
+
+    def __init__(self) -> None:
+        self.blocked: list[tuple[str, str]] = []
+
+    def handle(self, route) -> None:
+        request = route.request
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
+            route.continue_()
+            return
+        self.blocked.append((request.resource_type, request.url))
+        route.abort()
+
+    def assert_no_foreign_assets(self) -> None:
+        assets = [(kind, url) for kind, url in self.blocked if kind in ("script", "stylesheet")]
+        assert not assets, f"scripts or stylesheets requested from other hosts: {assets}"
+
+
+def open_and_wait_for_map(page, url: str) -> tuple[object, float]:
+    """Open the page; return the map frame once its paths are painted, and the time taken."""
+    start = time.monotonic()
+    page.goto(url)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-tv-fill-pane path.leaflet-interactive").first.wait_for()
+    return frame, time.monotonic() - start
+
+
+def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS):
+    """Open a sidebar upload expander by its label; return it once its uploader is drawn.
+
+    The page draws an expander's contents only while it is open (opening it reruns the page).
+    """
+    expander = page.locator(
+        "[data-testid='stSidebar'] [data-testid='stExpander']", has_text=label
+    ).first
+    expander.wait_for()
+    details = expander.locator("details")
+    if details.count() and details.first.get_attribute("open") is None:
+        expander.locator("summary").first.click()
+    expander.locator("[data-testid='stFileUploader']").first.wait_for(timeout=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+    return expander
+
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def open_page(page, title: str) -> None:
+    """Open one of the app's pages by its title in the navigation (top bar or sidebar)."""
+    page.locator(
+        "[data-testid='stTopNavLink'], [data-testid='stSidebarNavLink']", has_text=title
+    ).first.click()
