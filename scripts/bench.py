@@ -46,7 +46,8 @@ def map_bytes(partition) -> tuple[int | None, int]:
     except ImportError:
         return None, raw
     prepared = render.prepare_partition(partition)
-    return len(json.dumps(prepared.rows, separators=(",", ":")).encode("utf-8")), raw
+    data = [prepared.rows, prepared.arcs]  # pieces and the shared arcs they refer to
+    return len(json.dumps(data, separators=(",", ":")).encode("utf-8")), raw
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -124,11 +124,24 @@ def leaflet_css() -> str:
     return re.sub(r"url\(images/([\w.-]+\.png)\)", embed, text)
 
 
+#: The map's own helpers (``territory_viz/render/static/tv.js``), served beside Leaflet so
+#: that a browser fetches them once, not inside every map's payload.
+HELPERS_JS = "tv.js"
+
+
+def helpers_js() -> str:
+    """Return the map helpers' JavaScript (``territory_viz/render/static/tv.js``)."""
+    return (resources.files("territory_viz.render") / "static" / HELPERS_JS).read_text(
+        encoding="utf-8"
+    )
+
+
 def _fingerprint() -> str:
     """Short hash of the files we copy, so a package upgrade gets a fresh URL (no stale cache)."""
     digest = hashlib.sha256()
     for name in _LEAFLET_FILES:
         digest.update((leaflet_dir() / name).read_bytes())
+    digest.update(helpers_js().encode("utf-8"))
     return digest.hexdigest()[:10]
 
 
@@ -170,6 +183,11 @@ def install_static(static_dir: Path) -> Path:
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")  # unique per process
         shutil.copyfile(source / name, tmp)
         tmp.replace(dest)
+    helpers = target / HELPERS_JS
+    if not helpers.is_file():
+        tmp = helpers.with_name(f".{HELPERS_JS}.{os.getpid()}.tmp")
+        tmp.write_text(helpers_js(), encoding="utf-8")
+        tmp.replace(helpers)
     return target
 
 
@@ -212,7 +230,8 @@ def page_links(*, base_url: str = "../../app/static") -> tuple[list[str], list[s
     Returns
     -------
     tuple of (list of str, list of str)
-        ``(js_urls, css_urls)``.
+        ``(js_urls, css_urls)``: Leaflet, then the map helpers (:data:`HELPERS_JS`); a map
+        given these URLs does not inline the helpers.
     """
     prefix = f"{base_url.rstrip('/')}/vendor/{vendor_subdir()}"
-    return [f"{prefix}/leaflet.js"], [f"{prefix}/leaflet.css"]
+    return [f"{prefix}/leaflet.js", f"{prefix}/{HELPERS_JS}"], [f"{prefix}/leaflet.css"]

@@ -3,7 +3,8 @@
 ``python -m territory_viz site -o DIR`` writes::
 
     DIR/index.html                      gallery: one card per scenario and baseline
-    DIR/assets/                         Leaflet (one copy, fingerprinted) and the site's CSS
+    DIR/assets/                         Leaflet and the map helpers (one fingerprinted copy),
+                                        the site's CSS
     DIR/<scenario>/<date>/index.html    the page: map, numbers, sources, approximation note
     DIR/<scenario>/<date>/map.html      the map (Leaflet, legend, layer control)
     DIR/<scenario>/<date>/map.svg       the map as a picture; thumb.svg, its gallery thumbnail
@@ -129,9 +130,9 @@ def _source_rows(scenario: scenarios.Scenario) -> list[dict[str, str]]:
 
 
 def _map_html(prepared: render.PreparedPartition, context: render.MapContext, caption: str,
-              js_url: str, css_url: str) -> str:
+              js_urls: list[str], css_url: str) -> str:
     """Render the map document, linking the site's one copy of Leaflet (relative URLs)."""
-    m = render.base_map(context, title=caption, leaflet_urls=([js_url], [css_url]))
+    m = render.base_map(context, title=caption, leaflet_urls=(js_urls, [css_url]))
     for group in render.scenario_layers(prepared, context, title=caption):
         m.add_child(group)
     folium.LayerControl(collapsed=True).add_to(m)
@@ -184,10 +185,13 @@ def build_site(
         report.files += 1
         report.bytes += len(raw)
 
-    js_name = f"leaflet-{assets.vendor_subdir()}.js"
-    css_name = f"leaflet-{assets.vendor_subdir()}.css"
+    # One fingerprinted folder: a new Leaflet or new helpers get new URLs (no stale cache).
+    js_name = f"{assets.vendor_subdir()}/leaflet.js"
+    css_name = f"{assets.vendor_subdir()}/leaflet.css"
     write(out / "assets" / js_name, assets.leaflet_js())
     write(out / "assets" / css_name, assets.leaflet_css())
+    helpers_name = f"{assets.vendor_subdir()}/{assets.HELPERS_JS}"
+    write(out / "assets" / helpers_name, assets.helpers_js())
     template_dir = resources.files("territory_viz") / "templates" / "site"
     write(out / "assets" / SITE_CSS, (template_dir / SITE_CSS).read_text(encoding="utf-8"))
     page_template = env.get_template("page.html")
@@ -203,7 +207,8 @@ def build_site(
             caption = render.scenario_caption(scenario)
             prepared = render.prepare_partition(result.partition)
             write(folder / "map.html", _map_html(
-                prepared, context, caption, f"../../assets/{js_name}",
+                prepared, context, caption,
+                [f"../../assets/{js_name}", f"../../assets/{helpers_name}"],
                 f"../../assets/{css_name}"))  # fmt: skip
             write(folder / "map.svg", svg.partition_svg(
                 result.partition, title=scenario.title, date=str(result.baseline_date)[:10],

@@ -48,6 +48,22 @@ def decode_geometry(encoded: dict) -> shapely.Geometry:
     return shapely.MultiLineString([decode_line(s) for s in encoded["l"]])
 
 
+def decode_topology(arcs: list[str], encoded: dict) -> shapely.Geometry:
+    """Inverse of render.encoding.topology for one geometry (the browser's ring assembly)."""
+    decoded = [decode_line(a) for a in arcs]
+
+    def ring(refs: list[int]) -> np.ndarray:
+        points: list[np.ndarray] = []
+        for k, r in enumerate(refs):
+            arc = decoded[r] if r >= 0 else decoded[~r][::-1]
+            points.extend(arc if k == 0 else arc[1:])
+        return np.array(points)
+
+    return shapely.MultiPolygon(
+        [shapely.Polygon(ring(p[0]), [ring(r) for r in p[1:]]) for p in encoded["p"]]
+    )
+
+
 def synthetic_partition(names: list[str] | None = None) -> gpd.GeoDataFrame:
     """Four 1°x1° squares in Ukraine: one per display class of interest."""
     names = names or ["Alpha", "Beta", "Gamma", "Delta"]
@@ -119,6 +135,74 @@ def test_simplified_regions_stay_within_500_m_and_keep_shared_borders(regions):
     assert shapely.get_num_coordinates(drawn.values).sum() < 0.6 * sum(
         shapely.get_num_coordinates(regions.geometry.values)
     )
+
+
+def test_topology_sends_each_shared_border_once_and_draws_it_identically():
+    # A 2x2 grid of squares: every inner border is shared by two of them.
+    squares = [shapely.box(30 + x, 48 + y, 31 + x, 49 + y) for x in (0, 1) for y in (0, 1)]
+    squares = [shapely.segmentize(sq, 0.25) for sq in squares]  # matching vertices
+    topo = render.encoding.topology(squares)
+    drawn = [decode_topology(list(topo.arcs), g) for g in topo.geometries]
+    for square, shown in zip(squares, drawn, strict=True):
+        assert shown.normalize().equals(shapely.MultiPolygon([square]).normalize())
+    assert shapely.coverage_is_valid(np.array(drawn))
+    # Four outer arcs (one per square) and four inner ones (each referenced twice,
+    # once forward and once reversed).
+    refs = [r for g in topo.geometries for poly in g["p"] for ring in poly for r in ring]
+    uses = {i: sum(1 for r in refs if r == i or r == ~i) for i in range(len(topo.arcs))}
+    assert sorted(uses.values()) == [1, 1, 1, 1, 2, 2, 2, 2]
+    assert any(r < 0 for r in refs)
+
+
+def test_topology_keeps_islands_and_enclaves_as_closed_arcs():
+    outer = shapely.Polygon(shapely.box(30, 48, 33, 51).exterior, [shapely.box(31, 49, 32, 50)
+                                                                  .exterior.coords])
+    inner = shapely.box(31, 49, 32, 50)
+    island = shapely.box(35, 48, 35.5, 48.5)
+    topo = render.encoding.topology([outer, inner, island])
+    drawn = [decode_topology(list(topo.arcs), g) for g in topo.geometries]
+    assert drawn[0].area == pytest.approx(outer.area) and drawn[1].equals(inner)
+    assert drawn[2].equals(island)
+    assert len(topo.arcs) == 3  # the enclave's border is sent once, for both of its sides
+
+
+@pytest.mark.slow
+def test_largest_partition_is_drawn_coincident_and_within_500_m(regions):
+    from territory_viz import scenarios
+
+    partition = scenarios.evaluate(scenarios.get_scenario("ceasefire-with-dmz"))
+    prepared = render.prepare_partition(partition)
+    drawn = [decode_topology(list(prepared.arcs), r["g"]) for r in prepared.rows]
+    # Shared borders coincide: the drawn pieces tile without overlaps (rounding to the
+    # grid can pinch a narrow piece into a self-touching ring, hence make_valid) or gaps.
+    valid = shapely.make_valid(np.array(drawn))
+    union = shapely.union_all(valid)
+    assert shapely.area(valid).sum() == pytest.approx(union.area, rel=1e-5)
+    assert union.area == pytest.approx(shapely.union_all(partition.geometry.values).area,
+                                       rel=1e-3)
+    # Each piece's drawn boundary is within 500 m of its source, both ways. Towards the
+    # source, the source is first opened by 50 m (overlay artefacts: zero-width spikes
+    # and slits) and parts under 1 km^2 are left out (specks below the 0.001-degree grid
+    # may vanish; a vanished speck is not a moved boundary).
+    source = partition.geometry.to_crs(CRS_EQUAL_AREA).values
+    shown = gpd.GeoSeries(drawn, crs=4326).to_crs(CRS_EQUAL_AREA).values
+
+    def far(line_from, line_to) -> float:
+        points = shapely.points(shapely.get_coordinates(shapely.segmentize(line_from, 200)))
+        return float(shapely.distance(points, line_to).max())
+
+    worst = 0.0
+    for src, out in zip(source, shown, strict=True):
+        worst = max(worst, far(out.boundary, src.boundary))
+        opened = shapely.buffer(shapely.buffer(src, -50), 50)
+        parts = [p for p in shapely.get_parts(opened) if p.area > 1e6]
+        if parts:
+            worst = max(worst, far(shapely.MultiPolygon(parts).boundary, out.boundary))
+    assert worst <= 500.0, f"a boundary moved {worst:.0f} m"
+    # Every arc is used by one piece (Ukraine's outline) or two (a shared border).
+    refs = [r for row in prepared.rows for poly in row["g"]["p"] for ring in poly for r in ring]
+    uses = np.bincount([r if r >= 0 else ~r for r in refs], minlength=len(prepared.arcs))
+    assert uses.min() >= 1 and uses.max() <= 2
 
 
 def test_prepare_partition_keys_hatching_and_changes():
@@ -239,10 +323,11 @@ def test_page_map_inlines_leaflet_css_first_with_images_from_the_app(context):
 
 def test_install_static_copies_the_files_page_links_point_to(tmp_path):
     folder = assets.install_static(tmp_path)
-    (js,), (css,) = assets.page_links(base_url="")
+    (js, helpers), (css,) = assets.page_links(base_url="")
     assert (tmp_path / js.lstrip("/")).read_bytes() == (
         assets.leaflet_dir() / "leaflet.js"
     ).read_bytes()
+    assert (tmp_path / helpers.lstrip("/")).read_text() == assets.helpers_js()
     assert (tmp_path / css.lstrip("/")).is_file()
     assert (folder / "images" / "layers.png").is_file()
     assert assets.leaflet_version() == "1.9.4"

@@ -7,6 +7,7 @@ versions are in :mod:`ui.cache`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -124,20 +125,15 @@ def prepared_changes(frame: gpd.GeoDataFrame, a_title: str,
                      b_title: str) -> render.PreparedPartition:
     """Map-ready change pieces with tooltips that say A → B (not "baseline")."""
     tips = [change_tooltip(row, a_title, b_title) for _, row in frame.iterrows()]
-    prepared = render.prepare_partition(frame)
-    if len(prepared.rows) != len(frame):  # a piece vanished in simplification: go one by one
-        rows = []
-        for i in range(len(frame)):
-            one = render.prepare_partition(frame.iloc[[i]]).rows
-            rows.extend({**r, "t": tips[i]} for r in one)
-    else:
-        rows = [{**r, "t": tip} for r, tip in zip(prepared.rows, tips, strict=True)]
+    # Tooltips go in with their rows: a piece vanishing in simplification takes its own.
+    prepared = render.prepare_partition(frame, tooltips=tips)
+    rows = [dict(r) for r in prepared.rows]
     for r in rows:
         if r["c"] == UNCHANGED:
             r["h"] = r["x"] = ""
-    digest = hashlib.sha1(repr([(r["c"], r["t"], r["g"]) for r in rows]).encode(),
-                          usedforsecurity=False).hexdigest()
-    return render.PreparedPartition(rows=rows, key=f"c{digest[:12]}", classes=prepared.classes)
+    digest = hashlib.sha1(repr([[(r["c"], r["t"], r["g"]) for r in rows], prepared.arcs])
+                          .encode(), usedforsecurity=False).hexdigest()
+    return dataclasses.replace(prepared, rows=rows, key=f"c{digest[:12]}")
 
 
 def change_document(comparison: stats.Comparison, a: Scenario, b: Scenario,

@@ -97,11 +97,12 @@ TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }});
 """
     )
 
-    def __init__(self, patterns_svg: str) -> None:
+    def __init__(self, patterns_svg: str, *, inline_js: bool = True) -> None:
         super().__init__()
         self._name = "TvSetup"
         self.css = static_text("tv.css").replace("</", "<\\/")
-        self.js = static_text("tv.js").replace("</", "<\\/")
+        # Without inline_js the page has loaded static/tv.js as a file, after Leaflet.
+        self.js = static_text("tv.js").replace("</", "<\\/") if inline_js else ""
         self.panes = js_json(PANES)
         self.patterns = js_json(patterns_svg)
 
@@ -130,13 +131,15 @@ class RowsLayer(_Macro):
         property's value (used for hatching and changes).
     class_prefix
         Adds ``className = prefix + style key`` (hatching uses CSS pattern fills).
+    arcs
+        Shared arcs the rows' rings refer to (:func:`~.encoding.topology`).
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows }},
-  {{ this.styles }}, {{ this.options }});
+  {{ this.styles }}, {{ this.options }}{% if this.arcs %}, {{ this.arcs }}{% endif %});
 {% endmacro %}
 """
     )
@@ -152,10 +155,13 @@ var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows 
         source_key: str | None = None,
         filter_key: str | None = None,
         class_prefix: str | None = None,
+        arcs: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self._name = "TvLayer"
         self.rows = js_json(list(rows or []))
+        #: The shared arcs the rows' polygon rings refer to (``""`` when they have none).
+        self.arcs = js_json(list(arcs)) if arcs else ""
         #: The style table as JSON text (a caller may replace it before rendering).
         self.styles = js_json(styles)
         self.options = js_json(

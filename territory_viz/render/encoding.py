@@ -4,13 +4,20 @@ Geometries are simplified as a coverage (shared borders stay coincident, every b
 within :data:`SIMPLIFY_TOLERANCE_M` + rounding of its source), rounded to 0.001°, and
 delta-encoded as compact strings (the "encoded polyline" scheme) that ``static/tv.js``
 decodes in the browser. :func:`js_json` makes any value safe to embed in a ``<script>``.
+
+Polygons that tile an area (a scenario's partition) go one step further, as TopoJSON does:
+:func:`topology` cuts every ring into arcs where its neighbours change, keeps each arc once
+(a border two pieces share is sent once, and drawn from the very same points on both
+sides), and each polygon lists its rings as arc references (``i`` for arc ``i``, ``~i`` for
+arc ``i`` reversed).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -22,11 +29,14 @@ from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 __all__ = [
     "PRECISION",
     "SIMPLIFY_TOLERANCE_M",
+    "Topology",
     "encode_geometry",
     "encode_line",
+    "topology",
     "js_json",
     "line_row",
     "lines_of",
+    "noded_coverage",
     "simplify_coverage",
     "simplify_lines",
 ]
@@ -84,6 +94,9 @@ def simplify_coverage(
     """
     projected = geometries.to_crs(CRS_EQUAL_AREA)
     values = projected.values
+    if len(values) > 1 and not bool(shapely.coverage_is_valid(values)):
+        # Overlay results rarely match vertex for vertex along shared edges: node them.
+        values = noded_coverage(values)
     if len(values) and bool(shapely.coverage_is_valid(values)):
         simplified = shapely.coverage_simplify(values, tolerance_m)
     else:
@@ -91,6 +104,40 @@ def simplify_coverage(
     return gpd.GeoSeries(simplified, index=geometries.index, crs=CRS_EQUAL_AREA).to_crs(
         CRS_GEOGRAPHIC
     )
+
+
+def noded_coverage(values: np.ndarray) -> np.ndarray:
+    """Make polygons that tile an area share their edges vertex for vertex.
+
+    The pieces of a partition come from overlays: along a shared border one side may have
+    a vertex the other lacks, which is not a valid coverage (and could not be simplified as
+    one). The pieces' boundaries are noded together, polygonized into faces, and each face
+    goes back to the piece it lies in; faces in no piece (slivers of a gap) are dropped.
+
+    Parameters
+    ----------
+    values
+        Polygons (a numpy array of shapely geometries), any planar CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same pieces, in the same order, rebuilt from shared faces (an empty polygon
+        where a piece had no face left).
+    """
+    lines = shapely.union_all([shapely.boundary(g) for g in values if g is not None])
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    if not len(faces):
+        return values
+    tree = shapely.STRtree(values)
+    face_index, piece_index = tree.query(shapely.point_on_surface(faces), predicate="within")
+    owner = np.full(len(faces), -1)
+    owner[face_index[::-1]] = piece_index[::-1]  # the first piece found wins
+    out = np.empty(len(values), dtype=object)
+    for i in range(len(values)):
+        mine = faces[owner == i]
+        out[i] = shapely.coverage_union_all(mine) if len(mine) else shapely.Polygon()
+    return out
 
 
 def encode_line(coords: np.ndarray) -> str:
@@ -191,3 +238,124 @@ def line_row(geom: Any, key: str, *, simplify: bool = True) -> list[dict[str, An
         return []
     encoded = encode_geometry(simplify_lines(geom) if simplify else geom)
     return [{"g": encoded, "c": key}] if encoded else []
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Polygons as shared arcs (see :func:`topology`).
+
+    Attributes
+    ----------
+    arcs
+        Each arc encoded as by :func:`encode_line` (at 1e-3 degrees).
+    geometries
+        Per input geometry, ``{"p": [[ring, ...], ...]}`` (polygons of rings of arc
+        references, exterior ring first) or ``None`` when nothing is left after rounding.
+    """
+
+    arcs: tuple[str, ...]
+    geometries: tuple[dict[str, Any] | None, ...]
+
+
+def _rings_of(geom: Any) -> list[list[list[tuple[int, int]]]]:
+    """Polygons of rings of rounded integer points (open: last point != first)."""
+    scale = 10**PRECISION
+    polygons = []
+    for part in shapely.get_parts(geom) if geom is not None and not geom.is_empty else ():
+        if isinstance(part, shapely.MultiPolygon | shapely.GeometryCollection):
+            polygons.extend(_rings_of(part))
+            continue
+        if not isinstance(part, shapely.Polygon):
+            continue
+        rings = []
+        for ring in (part.exterior, *part.interiors):
+            ints = np.round(np.asarray(ring.coords)[:, :2] * scale).astype(np.int64)
+            keep = np.ones(len(ints), dtype=bool)
+            keep[1:] = np.any(ints[1:] != ints[:-1], axis=1)
+            points = [(int(x), int(y)) for x, y in ints[keep]]
+            if len(points) > 1 and points[0] == points[-1]:
+                points.pop()
+            if len(set(points)) >= 3:
+                rings.append(points)
+            elif ring is part.exterior:
+                break  # the exterior collapsed: the polygon is gone
+        else:
+            if rings:
+                polygons.append(rings)
+    return polygons
+
+
+def topology(geometries: Sequence[Any]) -> Topology:
+    """Encode polygons that tile an area as shared, quantized, delta-encoded arcs.
+
+    Coordinates are rounded to 1e-3 degrees (as :func:`encode_geometry` does). A vertex is a
+    junction where the set of its neighbouring vertices over all rings is not exactly two
+    (three regions meet, a shared border ends); rings are cut at junctions into arcs, and an
+    arc that another ring already produced (either way round) is referenced, not repeated.
+    Shared borders are therefore sent once and coincide exactly when drawn.
+
+    Parameters
+    ----------
+    geometries
+        (Multi)polygons in EPSG:4326, e.g. :func:`simplify_coverage` output.
+
+    Returns
+    -------
+    Topology
+    """
+    shapes = [_rings_of(g) for g in geometries]
+    neighbours: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for polygons in shapes:
+        for rings in polygons:
+            for ring in rings:
+                n = len(ring)
+                for i, point in enumerate(ring):
+                    near = neighbours.setdefault(point, set())
+                    near.add(ring[i - 1])
+                    near.add(ring[(i + 1) % n])
+    junctions = {p for p, near in neighbours.items() if len(near) != 2}
+    index: dict[tuple[tuple[int, int], ...], int] = {}
+    arcs: list[tuple[tuple[int, int], ...]] = []
+
+    def ref(points: list[tuple[int, int]]) -> int:
+        key = tuple(points)
+        if key in index:
+            return index[key]
+        back = key[::-1]
+        if back in index:
+            return ~index[back]
+        index[key] = len(arcs)
+        arcs.append(key)
+        return len(arcs) - 1
+
+    def ring_refs(ring: list[tuple[int, int]]) -> list[int]:
+        cuts = [i for i, p in enumerate(ring) if p in junctions]
+        if not cuts:
+            # A ring no other ring touches at a junction (an island, an enclave and the hole
+            # around it): one closed arc, started at its smallest point so that both rings
+            # that trace it produce the same arc (one of them reversed).
+            start = ring.index(min(ring))
+            rotated = ring[start:] + ring[:start]
+            forward = [*rotated, rotated[0]]
+            backward = [rotated[0], *rotated[:0:-1], rotated[0]]
+            key = tuple(backward)
+            if key in index:
+                return [~index[key]]
+            return [ref(forward)]
+        rotated = ring[cuts[0]:] + ring[:cuts[0]]
+        starts = [c - cuts[0] for c in cuts]
+        out = []
+        for k, begin in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else len(rotated)
+            piece = rotated[begin:end + 1] if end < len(rotated) else [*rotated[begin:],
+                                                                       rotated[0]]
+            out.append(ref(piece))
+        return out
+
+    encoded_geometries: list[dict[str, Any] | None] = []
+    for polygons in shapes:
+        refs = [[ring_refs(ring) for ring in rings] for rings in polygons]
+        encoded_geometries.append({"p": refs} if refs else None)
+    scale = 10**PRECISION
+    encoded_arcs = tuple(encode_line(np.asarray(a, dtype=np.float64) / scale) for a in arcs)
+    return Topology(arcs=encoded_arcs, geometries=tuple(encoded_geometries))

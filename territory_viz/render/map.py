@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 import folium
 import geopandas as gpd
 
+from territory_viz import assets
 from territory_viz.render._elements import (
     CaptionLater,
     Labels,
@@ -103,7 +104,12 @@ def base_map(
         # The page loads Leaflet from the app's own static files (see territory_viz.assets).
         m.default_js = [(f"leaflet_{i}", url) for i, url in enumerate(leaflet_urls[0])]
         m.default_css = [(f"leaflet_css_{i}", url) for i, url in enumerate(leaflet_urls[1])]
-    m.add_child(MapSetup(_patterns_svg()))
+    # The helpers come as a file when the page links them (cached by the browser across
+    # opens), inlined otherwise.
+    linked = leaflet_urls is not None and any(
+        str(url).rsplit("/", 1)[-1] == assets.HELPERS_JS for url in leaflet_urls[0]
+    )
+    m.add_child(MapSetup(_patterns_svg(), inline_js=not linked))
     neighbours = context.layers.get("neighbours", [])
     if neighbours:
         m.add_child(
@@ -163,6 +169,7 @@ def scenario_layers(
             pane="tv-fill",
             interactive=True,
             data_key=prepared.key,
+            arcs=prepared.arcs,
         )
     )
     hatch_style = {h: {"stroke": False, "fillOpacity": 1} for h in ("de_jure", "de_facto")}

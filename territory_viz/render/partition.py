@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +14,9 @@ import pandas as pd
 from territory_viz.model import Control, Party, Recognition
 from territory_viz.render.encoding import (
     SIMPLIFY_TOLERANCE_M,
-    encode_geometry,
     js_json,
     simplify_coverage,
+    topology,
 )
 from territory_viz.style import (
     CHANGE_STYLES,
@@ -39,17 +39,21 @@ class PreparedPartition:
     Attributes
     ----------
     rows
-        One dict per piece: ``g`` geometry, ``c`` display class, ``h`` hatch key (recognition)
-        or ``""``, ``x`` change key or ``""``, ``t`` tooltip HTML.
+        One dict per piece: ``g`` geometry (rings as references into ``arcs``, see
+        :func:`~territory_viz.render.encoding.topology`), ``c`` display class, ``h`` hatch
+        key (recognition) or ``""``, ``x`` change key or ``""``, ``t`` tooltip HTML.
     key
         Content hash; identifies the data in the browser.
     classes
         Display classes present (for the styles).
+    arcs
+        The shared arcs the rows' rings refer to (each border between two pieces once).
     """
 
     rows: list[dict[str, Any]]
     key: str
     classes: tuple[str, ...]
+    arcs: tuple[str, ...] = ()
 
 
 def _control_of(display_class: str) -> str:
@@ -108,9 +112,12 @@ def _tooltip(row: pd.Series) -> str:
 
 
 def prepare_partition(
-    partition: gpd.GeoDataFrame, *, tolerance_m: float = SIMPLIFY_TOLERANCE_M
+    partition: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+    tooltips: Sequence[str] | None = None,
 ) -> PreparedPartition:
-    """Simplify, encode and annotate a partition for drawing.
+    """Simplify, encode (as shared arcs) and annotate a partition for drawing.
 
     Parameters
     ----------
@@ -120,15 +127,22 @@ def prepare_partition(
         ``area_km2``, ``population``, geometry).
     tolerance_m
         Simplification tolerance in metres.
+    tooltips
+        Tooltip HTML per row of ``partition`` (already escaped), instead of the scenario
+        tooltip; rows whose geometry vanishes in simplification are dropped with theirs.
 
     Returns
     -------
     PreparedPartition
     """
+    if tooltips is not None and len(tooltips) != len(partition):
+        raise ValueError(f"{len(tooltips)} tooltips for {len(partition)} pieces")
     geometries = simplify_coverage(partition.geometry, tolerance_m=tolerance_m)
+    topo = topology(list(geometries.values))
     rows: list[dict[str, Any]] = []
-    for (_, row), geom in zip(partition.iterrows(), geometries.values, strict=True):
-        encoded = encode_geometry(geom)
+    for i, ((_, row), encoded) in enumerate(
+        zip(partition.iterrows(), topo.geometries, strict=True)
+    ):
         if encoded is None:
             continue
         control = str(row["control"])
@@ -139,12 +153,14 @@ def prepare_partition(
                 "c": display_class,
                 "h": _hatch_of(display_class),
                 "x": _change_of(str(row.get("baseline_control", control)), control),
-                "t": _tooltip(row),
+                "t": _tooltip(row) if tooltips is None else tooltips[i],
             }
         )
-    digest = hashlib.sha1(js_json(rows).encode("utf-8"), usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(
+        js_json([rows, topo.arcs]).encode("utf-8"), usedforsecurity=False
+    ).hexdigest()
     classes = tuple(sorted({r["c"] for r in rows}))
-    return PreparedPartition(rows=rows, key=f"p{digest[:12]}", classes=classes)
+    return PreparedPartition(rows=rows, key=f"p{digest[:12]}", classes=classes, arcs=topo.arcs)
 
 
 def fill_styles(classes: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -16,7 +16,22 @@
     }
     return pts;
   }
-  function geom(g) {
+  // A ring from shared arcs: arc i, or arc ~i reversed; each arc after the first starts
+  // where the previous one ended (that point is not repeated).
+  function ring(refs, arcs) {
+    var pts = [];
+    refs.forEach(function (r, k) {
+      var a = r >= 0 ? arcs[r] : arcs[~r].slice().reverse();
+      for (var i = k ? 1 : 0; i < a.length; i++) { pts.push(a[i]); }
+    });
+    return pts;
+  }
+  function geom(g, arcs) {
+    if (g.p) {
+      return {type: "MultiPolygon", coordinates: g.p.map(function (p) {
+        return p.map(function (refs) { return ring(refs, arcs); });
+      })};
+    }
     if (g.a) {
       return {type: "MultiPolygon", coordinates: g.a.map(function (p) { return p.map(dec); })};
     }
@@ -26,9 +41,11 @@
   window.TV = {
     data: {},
 
-    features: function (rows) {
+    // GeoJSON features from compact rows; arcs (encoded) when their rings refer to them.
+    features: function (rows, arcs) {
+      var decoded = (arcs || []).map(dec);
       return rows.map(function (r) {
-        return {type: "Feature", properties: r, geometry: geom(r.g)};
+        return {type: "Feature", properties: r, geometry: geom(r.g, decoded)};
       });
     },
 
@@ -53,9 +70,10 @@
     // A GeoJSON layer from compact rows. o: pane, interactive, dataKey (store the rows for
     // later layers), sourceKey (draw rows stored earlier), filterKey (draw rows whose
     // property is truthy, styled by its value), styleKey, classPrefix.
-    rows: function (parent, rows, styles, o) {
-      if (o.dataKey) { TV.data[o.dataKey] = rows; }
-      var source = o.sourceKey ? (TV.data[o.sourceKey] || []) : rows;
+    // Features are decoded once and shared by every layer drawn from the same rows.
+    rows: function (parent, rows, styles, o, arcs) {
+      var source = o.sourceKey ? (TV.data[o.sourceKey] || []) : TV.features(rows, arcs);
+      if (o.dataKey) { TV.data[o.dataKey] = source; }
       var options = {
         pane: o.pane,
         interactive: o.interactive,
@@ -72,7 +90,7 @@
       if (o.filterKey) {
         options.filter = function (f) { return !!f.properties[o.filterKey]; };
       }
-      return L.geoJSON(TV.features(source), options).addTo(parent);
+      return L.geoJSON(source, options).addTo(parent);
     },
 
     // Towns as circle markers sized by pre-war population; points are
