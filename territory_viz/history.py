@@ -447,11 +447,18 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 @functools.cache
 def _index_salt() -> str:
-    """Return what besides the file makes an index: its version and the regions' outline."""
+    """Return what besides the file makes an index: its version, outline and reconciling code.
+
+    The regions' file and the source of the modules a day passes through (reading,
+    repairing, clipping, reconciling, measuring): a change to any of them makes new indexes
+    instead of serving figures made the old way.
+    """
     digest = hashlib.sha256(INDEX_VERSION.encode())
-    regions = model.DATA_DIR / "regions.geojson"
-    if regions.is_file():
-        digest.update(regions.read_bytes())
+    package = Path(__file__).resolve().parent
+    for path in (model.DATA_DIR / "regions.geojson", package / "loaders.py",
+                 package / "reconcile.py", package / "history.py"):
+        if path.is_file():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
