@@ -216,8 +216,16 @@ def _export(args: argparse.Namespace) -> int:
     if args.scenario or args.scenario_file:
         return export_scenario(args)
     driver = _export_driver(args.output)
+    if args.date and args.layer:
+        raise UsageError("give either --layer ID or --date DATE (that day's control layer)")
+    if args.date:
+        gdf = _baseline_of(args)  # the day's control layer
+        write_layer(gdf, Path(args.output), driver=driver, layer_name=str(gdf["id"].iloc[0]))
+        print(f"wrote {args.output} (the control layer of {args.date}, {driver})")
+        return 0
     if not args.layer:
-        raise UsageError("say what to export: --layer ID (see `layers` for the ids)")
+        raise UsageError("say what to export: --layer ID (see `layers` for the ids) or "
+                         "--date DATE")
     from territory_viz import datasets
 
     gdf = datasets.load_layer(args.layer)

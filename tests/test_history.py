@@ -415,3 +415,24 @@ def test_upload_indexed_elsewhere_then_opened_without_geometry_work(tmp_path, mo
     single = json.dumps(feature(EAST)).encode()
     day = H.open_history(single, filename="../../deepstatemap_data_20251120.geojson\x00")
     assert day.dates() == ["2025-11-20"]
+
+
+def test_cli_export_a_day_and_a_scenario_on_a_day(tmp_path, capsys) -> None:
+    path = str(three_days(tmp_path))
+    out = tmp_path / "day.geojson"
+    code, _, err = run(capsys, "export", "--date", "2025-01-31", "--history", path,
+                       "-o", str(out))
+    assert code == 0, err
+    day = gpd.read_file(out)
+    assert str(day["date"].iloc[0])[:10] == "2025-01-31"
+    assert km2(day.geometry.iloc[0]) == pytest.approx(km2(shapely.union(EAST, WEST)), rel=1e-3)
+    part = tmp_path / "swap.csv"
+    code, _, err = run(capsys, "export", "land-swap", "--date", "2025-01-30", "--history", path,
+                       "-o", str(part))
+    assert code == 0, err
+    text = part.read_text()
+    # the day's box is the baseline: Crimea is not in it (it is in every committed snapshot)
+    assert "UA-14,Donetsk,russia" in text and "UA-43,Crimea,russia" not in text
+    code, _, err = run(capsys, "export", "--layer", "regions", "--date", "2025-01-30",
+                       "-o", str(out))
+    assert code == 2 and "either --layer" in err
