@@ -136,9 +136,9 @@ def _changes(args: argparse.Namespace) -> int:
         print(out.getvalue(), end="")
         return 0
     lines = [f"Changes from {d['from']} to {d['to']}", "",
-             f"  to Russian control      {d['to_russia_km2']:>11,.1f} km²",
-             f"  back to Ukrainian control {d['to_ukraine_km2']:>9,.1f} km²",
-             f"  net change under Russian control {d['net_km2']:>+11,.1f} km²", "",
+             f"  {'to Russian control':<34} {d['to_russia_km2']:>12,.1f} km²",
+             f"  {'back to Ukrainian control':<34} {d['to_ukraine_km2']:>12,.1f} km²",
+             f"  {'net change under Russian control':<34} {d['net_km2']:>+12,.1f} km²", "",
              "By region:"]
     if not d["by_region"]:
         lines.append("  none")
