@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -37,6 +38,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from territory_viz import _bounds
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, REGION_NAMES, Control
 
 #: Widest strip along the line of contact a scenario may ask for, km (each side).
@@ -165,9 +167,19 @@ Area: TypeAlias = (
 # --------------------------------------------------------------------------- parsing
 
 
+#: Largest magnitude a number in a scenario may have (2^64 or a 5,000-digit integer is a
+#: validation error naming the field, not an overflow deep in numpy).
+MAX_ABS_NUMBER = 1e12
+
+
 def _is_number(value: object) -> bool:
+    """Whether ``value`` is a finite number of sane size (bool is not a number here)."""
     # bool is an int subclass in Python, but `true` is never a width.
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_ABS_NUMBER
+    return math.isfinite(value) and abs(value) <= MAX_ABS_NUMBER
 
 
 def _number(
@@ -653,8 +665,15 @@ class Geography:
         if isinstance(baseline, str):
             key = "id:" + baseline
         elif isinstance(baseline, gpd.GeoDataFrame):
+            # A user's layer: its size is checked before any geometry operation runs on it.
+            _bounds.check_layer(baseline.geometry.values, _layer_meta(baseline, "id")
+                                or "baseline")
             digest = hashlib.sha1(usedforsecurity=False)
             digest.update(str(baseline.crs).encode())
+            # The layer's id and date travel with the atoms (into every partition's attrs):
+            # they are part of the key, so equal geometry under another name is not shared.
+            for column in ("id", "date"):
+                digest.update(b"\0" + _layer_meta(baseline, column).encode())
             for geom in shapely.to_wkb(np.asarray(baseline.geometry.values)):
                 digest.update(geom or b"")
             key = "gdf:" + digest.hexdigest()
@@ -895,10 +914,17 @@ class BaselineAtoms:
             case Strip(width_km=width, side=side):
                 if shapely.is_empty(self.line_of_contact):
                     return AtomArea(frozenset())
-                # A dense uploaded line (100,000+ vertices) makes the buffer slow; 50 m of
-                # simplification is invisible in a strip kilometres wide and 8x faster.
-                line = shapely.simplify(self.line_of_contact, STRIP_LINE_TOLERANCE_M)
-                shape = shapely.buffer(line, float(width) * 1000.0, quad_segs=8)
+                # A dense or wiggly uploaded line makes GEOS's buffer superlinear (and its
+                # simplification recursion deep): 50 m of simplification is invisible in a
+                # strip kilometres wide; a line still over the cap is simplified further, up
+                # to a tenth of the strip's width, then refused.
+                width_m = float(width) * 1000.0
+                line = _bounds.reduce_lines(
+                    self.line_of_contact, STRIP_LINE_TOLERANCE_M,
+                    max_tolerance=max(STRIP_LINE_TOLERANCE_M, width_m / 10),
+                    limit=_bounds.MAX_STRIP_LINE_VERTICES, label=self.id,
+                    what="the line of contact")
+                shape = _bounds.buffer_lines(line, width_m, quad_segs=8)
                 if side is StripSide.BOTH:
                     allowed = None
                 else:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from territory_viz._errors import DataFileError, TerritoryVizError, ValidationError
+from territory_viz.textsafe import terminal_safe
 
 PROG = "python -m territory_viz"
 
@@ -119,8 +120,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _TerminalSafe:
+    r"""A text stream that drops control characters (terminal escapes) from what it writes.
+
+    Titles, names and messages come from files: ``\x1b]...`` in a title must not retitle
+    the analyst's terminal or rewrite what ``stats`` printed. JSON output is unaffected
+    (``json.dumps`` writes controls as ``\u001b``).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 broken data, 2 bad usage)."""
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(stdout), _TerminalSafe(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -24,7 +24,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from territory_viz import model
+from territory_viz import _bounds, model
 from territory_viz._errors import DataFileError, ValidationError
 
 __all__ = [
@@ -534,6 +534,8 @@ def line_of_contact(snapshot: str | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         _check_snapshot_id(snapshot)
         return _line_of_contact_cached(snapshot)
     date = str(snapshot["date"].iloc[0]) if "date" in snapshot.columns else ""
+    # A user's layer: bounded before any geometry operation runs on it.
+    _bounds.check_layer(snapshot.geometry.values, "baseline")
     return _line_from(snapshot, f"line-of-contact-{date}" if date else "line-of-contact", date)
 
 

@@ -18,9 +18,13 @@ import datetime as dt
 import io
 import json
 import re
+import sqlite3
+import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
+import xml.parsers.expat
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,23 +34,63 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from territory_viz import datasets, model
+from territory_viz import _bounds, datasets, model
+from territory_viz._bounds import MAX_LAYER_VERTICES, MAX_RING_VERTICES
 from territory_viz._errors import ValidationError
 
 __all__ = [
+    "DRIVERS",
+    "GDAL_CONFIG",
     "MAX_FEATURES",
+    "MAX_GEOMETRY_NESTING",
+    "MAX_LAYER_VERTICES",
+    "MAX_NUMBER_DIGITS",
+    "MAX_PROPERTY_KEYS",
+    "MAX_RING_VERTICES",
     "MAX_UPLOAD_BYTES",
     "MAX_VERTICES",
     "URL_TIMEOUT_S",
+    "gdal_skip",
     "load_control_layer",
+    "only_allowed_drivers",
 ]
 
 #: Largest input accepted, bytes (20 MB; a DeepStateMap day is about 1-2 MB).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 #: Most features accepted in one layer.
 MAX_FEATURES = 50_000
-#: Most coordinates (vertices) accepted in one layer.
+#: Most coordinates (vertices) read from one file (the result is then simplified down to
+#: ``MAX_LAYER_VERTICES``, at most ``MAX_RING_VERTICES`` per ring).
 MAX_VERTICES = 2_000_000
+#: Most distinct property (attribute) names in a layer. Only geometry is read, but GDAL
+#: builds a schema of every name first: 20,000 names in a 3 MB file took 3.4 GB.
+MAX_PROPERTY_KEYS = 500
+#: Deepest nesting of GeometryCollections in a GeoJSON geometry.
+MAX_GEOMETRY_NESTING = 3
+#: Most digits in one number of a GeoJSON file (a coordinate needs about 20).
+MAX_NUMBER_DIGITS = 40
+#: The GDAL drivers an upload may be read with. The format is decided by the content
+#: (never the file name); a child process registers no other driver (``gdal_skip``).
+DRIVERS = ("GeoJSON", "GPKG", "KML")
+#: GDAL configuration while reading: no network, no virtual file system a file could name.
+GDAL_CONFIG = {
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".territory-viz-no-network",
+    "CPL_VSIL_CURL_ALLOWED_FILENAME": "/territory-viz/no-network",
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_CONNECTTIMEOUT": "1",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    "GDAL_HTTP_PROXY": "",
+    "GDAL_HTTP_NETRC": "NO",
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    "CPL_ALLOW_VSISTDIN": "NO",
+    "ALLOW_VIRTUAL_OGR_FROM_TRIGGER_AND_VIEW": "NO",
+    "GDAL_ALLOW_REMOTE_RESOURCE_TO_ACCESS_LOCAL_FILE": "NO",
+    "OGR_SQLITE_LIST_VIRTUAL_OGR": "NO",
+}
+#: Most simplification tolerance used to bring a dense layer under the caps, degrees
+#: (about 1 km); a layer still over the caps then is refused.
+MAX_SIMPLIFY_DEG = 0.01
+_SIMPLIFY_START_DEG = 0.0001  # about 10 m
 #: Seconds to wait for a URL before giving up.
 URL_TIMEOUT_S = 20.0
 #: Smallest area inside Ukraine that counts as "something", km².
@@ -129,6 +173,7 @@ def load_control_layer(
     gdf = _parse(data, label, notes)
     geom = _prepare_geometry(gdf, label, notes)
     clipped = _clip_to_ukraine(geom, gdf.total_bounds, label, notes)
+    clipped = _reduce(clipped, label, notes)
     if date is None:
         found = _DATE.search(Path(filename or label).name)
         guess = "-".join(found.groups()) if found else ""
@@ -209,14 +254,41 @@ def _download(url: str) -> bytes:
 # --------------------------------------------------------------------------- parsing
 
 
+def gdal_skip() -> str:
+    """Return the ``GDAL_SKIP`` value that leaves only :data:`DRIVERS` registered.
+
+    GDAL reads it once, when its drivers are registered (at import): a child process
+    started with it in its environment cannot open anything but GeoJSON, GeoPackage and KML
+    (no VRT, no CSV, no web service, whatever the content says).
+    """
+    return ",".join(d for d in pyogrio.list_drivers() if d not in DRIVERS)
+
+
+def only_allowed_drivers() -> bool:
+    """Whether this process's GDAL has no vector driver but :data:`DRIVERS`."""
+    return set(pyogrio.list_drivers()) <= set(DRIVERS)
+
+
+class _Refused(Exception):
+    """A reason to refuse the file, raised from inside a parser callback."""
+
+
 def _sniff(data: bytes, label: str) -> str:
-    """Return the GDAL driver for the bytes, or raise if they are no supported format."""
+    """Return the GDAL driver for the bytes, or raise if they are no supported format.
+
+    The content decides, and each format is checked whole here before GDAL sees it: a VRT
+    document named ``.kml``, a GeoPackage with a virtual table or a JSON document that another
+    GDAL driver would claim are refused.
+    """
     if data.startswith(b"SQLite format 3\x00"):
+        _check_gpkg(data, label)
         return "GPKG"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
+        _check_geojson(data, label)
         return "GeoJSON"
-    if head.startswith(b"<") and b"<kml" in data[:65536].lower():
+    if head.startswith(b"<"):
+        _check_kml(data, label)
         return "KML"
     if data.startswith(b"PK"):
         raise ValidationError(
@@ -225,10 +297,36 @@ def _sniff(data: bytes, label: str) -> str:
     raise ValidationError(label, [f"not a geospatial file; expected {_FORMATS}"])
 
 
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _Refused(f"a number with {len(text.lstrip('-')):,} digits; allowed: at most "
+                       f"{MAX_NUMBER_DIGITS} (MAX_NUMBER_DIGITS)")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    digits = len(re.sub(r"[^0-9]", "", text.split("e")[0].split("E")[0]))
+    if digits > MAX_NUMBER_DIGITS:
+        raise _Refused(f"a number with {digits:,} digits; allowed: at most "
+                       f"{MAX_NUMBER_DIGITS} (MAX_NUMBER_DIGITS)")
+    value = float(text)
+    if not np.isfinite(value):
+        raise _Refused(f"the number {text[:20]} is too large (not finite)")
+    return value
+
+
+def _json_constant(text: str) -> float:
+    raise _Refused(f"{text} is not a number JSON allows; coordinates must be finite numbers")
+
+
 def _check_geojson(data: bytes, label: str) -> None:
-    """Parse the JSON ourselves first: clearer messages than GDAL's, and a feature cap."""
+    """Parse the JSON ourselves first: clearer messages than GDAL's, and the caps."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = json.loads(data.decode("utf-8-sig"), parse_int=_json_int,
+                         parse_float=_json_float, parse_constant=_json_constant)
     except UnicodeDecodeError as exc:
         raise ValidationError(label, [f"not UTF-8 text ({exc.reason}); {_FORMATS}"]) from exc
     except json.JSONDecodeError as exc:
@@ -237,6 +335,8 @@ def _check_geojson(data: bytes, label: str) -> None:
         ) from exc
     except RecursionError as exc:
         raise ValidationError(label, ["JSON nested too deeply to be GeoJSON"]) from exc
+    except _Refused as exc:
+        raise ValidationError(label, [str(exc)]) from exc
     kind = doc.get("type") if isinstance(doc, dict) else None
     if kind not in _GEOJSON_TYPES:
         raise ValidationError(
@@ -247,6 +347,7 @@ def _check_geojson(data: bytes, label: str) -> None:
                 + (f" (found {kind!r})" if isinstance(kind, str) else "")
             ],
         )
+    features = [doc]
     if kind == "FeatureCollection":
         features = doc.get("features")
         if not isinstance(features, list):
@@ -255,6 +356,21 @@ def _check_geojson(data: bytes, label: str) -> None:
             raise ValidationError(label, ["empty: the FeatureCollection has no features"])
         if len(features) > MAX_FEATURES:
             raise ValidationError(label, [_too_many_features(len(features))])
+    keys: set[str] = set()
+    for feature in features:
+        if not isinstance(feature, dict):
+            continue
+        properties = feature.get("properties")
+        if isinstance(properties, dict):
+            keys.update(properties)
+            if len(keys) > MAX_PROPERTY_KEYS:
+                raise ValidationError(label, [_too_many_keys(len(keys), "at least ")])
+        geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
+        depth = _collection_depth(geometry)
+        if depth > MAX_GEOMETRY_NESTING:
+            raise ValidationError(label, [
+                f"GeometryCollections nested {depth} deep; allowed: at most "
+                f"{MAX_GEOMETRY_NESTING} (MAX_GEOMETRY_NESTING)"])
     crs = doc.get("crs")
     if crs is not None:
         crs_name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
@@ -268,9 +384,33 @@ def _check_geojson(data: bytes, label: str) -> None:
             )
 
 
+def _collection_depth(geometry: object) -> int:
+    """How deep GeometryCollections nest in a GeoJSON geometry (iterative, no recursion)."""
+    deepest, todo = 0, [(geometry, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, dict) and node.get("type") == "GeometryCollection":
+            deepest = max(deepest, depth)
+            if deepest > MAX_GEOMETRY_NESTING:
+                return deepest
+            children = node.get("geometries")
+            if isinstance(children, list):
+                todo.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+# Only names; a path, a URL or WKT naming a file is not a CRS a layer needs.
+_CRS_NAME = re.compile(
+    r"^(EPSG:\d{1,6}|urn:ogc:def:crs:(EPSG::?\d{1,6}|OGC:1\.3:CRS84|OGC::CRS84))$",
+    re.IGNORECASE,
+)
+
+
 def _crs_ok(text: str) -> bool:
+    if not _CRS_NAME.match(text.strip()):
+        return False
     try:
-        CRS.from_user_input(text)
+        CRS.from_user_input(text.strip())
     except ProjCRSError:
         return False
     return True
@@ -280,12 +420,179 @@ def _too_many_features(n: int) -> str:
     return f"{n:,} features; the limit is {MAX_FEATURES:,} (MAX_FEATURES)"
 
 
-def _read_layers(data: bytes, label: str, notes: list[str]) -> list[gpd.GeoDataFrame]:
-    """Read the geometry of every layer in the bytes (GeoPackages may have several).
+def _too_many_keys(n: int, prefix: str = "") -> str:
+    return (f"{prefix}{n:,} distinct property names; the limit is {MAX_PROPERTY_KEYS:,} "
+            "(MAX_PROPERTY_KEYS): only the geometry is used, so drop the attributes first")
 
-    GDAL's warnings (e.g. a malformed geometry read as null) become notes for the user.
+
+# --------------------------------------------------------------------------- KML
+
+_XINCLUDE = "http://www.w3.org/2001/XInclude"
+
+
+def _check_kml(data: bytes, label: str) -> None:
+    """Refuse XML that is not plain KML.
+
+    That is: another root element (e.g. a GDAL VRT document), a DOCTYPE or entity (external
+    entities, billion laughs), XInclude, or a NetworkLink.
     """
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    state: dict[str, object] = {"root": None}
+    names: set[str] = set()
+
+    def refuse_doctype(*_: object) -> None:
+        raise _Refused("a DOCTYPE (entity declarations) is not allowed in KML")
+
+    def refuse_entity(*_: object) -> None:
+        raise _Refused("entities are not allowed in KML")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        uri, _, local = name.rpartition(" ")
+        if state["root"] is None:
+            state["root"] = local
+            if local != "kml":
+                raise _Refused(f"an XML document whose root element is <{local[:40]}>, not "
+                               f"<kml>; the content decides the format: allowed is {_FORMATS}")
+        if uri == _XINCLUDE:
+            raise _Refused("XInclude is not allowed in KML")
+        if local == "NetworkLink":
+            raise _Refused("a KML NetworkLink (a link to another file) is not followed; "
+                           "allowed: polygons in the file itself")
+        if local in ("Data", "SimpleData", "SimpleField") and "name" in attrs:
+            names.add(attrs["name"])
+            if len(names) > MAX_PROPERTY_KEYS:
+                raise _Refused(_too_many_keys(len(names), "at least "))
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_entity
+    parser.ExternalEntityRefHandler = refuse_entity
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except _Refused as exc:
+        raise ValidationError(label, [str(exc)]) from exc
+    except xml.parsers.expat.ExpatError as exc:
+        raise ValidationError(label, [
+            f"not well-formed XML (line {exc.lineno}, column {exc.offset}: "
+            f"{xml.parsers.expat.ErrorString(exc.code)}); expected {_FORMATS}"]) from exc
+    if state["root"] is None:
+        raise ValidationError(label, [f"not a geospatial file; expected {_FORMATS}"])
+
+
+# --------------------------------------------------------------------------- GeoPackage
+
+_GPKG_APPLICATION_IDS = {0x47504B47, 0x47503130, 0x47503131}  # "GPKG", "GP10", "GP11"
+# The triggers GeoPackage and GDAL write themselves (R-tree index, tile matrix checks,
+# feature counts); they run only on writes, and the reader never writes.
+_GPKG_TRIGGER = re.compile(
+    r"^(rtree_\w+_(insert|update\d|delete)|gpkg_tile_matrix_\w+|gpkg_metadata_\w+"
+    r"|trigger_(insert|delete)_feature_count_\w+)$"
+)
+_TRIGGER_CALLS = {"and", "or", "not", "in", "is", "lower", "raise", "values", "when", "where",
+                  "select", "exists", "st_isempty", "st_minx", "st_maxx", "st_miny", "st_maxy"}
+_SQL_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+_SQL_DANGER = re.compile(
+    r"load_extension|virtualogr|\bogr_\w+|spatialite|blobfromfile|blobtofile|readfile"
+    r"|writefile|fts3_tokenizer|\bimport(shp|dbf|dxf|xls|wfs|geojson|zipshp)\b"
+    r"|\bexport(shp|dbf|kml|geojson)\b|\bxb_(load|store)xml\b|\bgenerated\b",
+    re.IGNORECASE,
+)
+
+
+def _check_gpkg(data: bytes, label: str) -> None:
+    """Inspect a GeoPackage's schema with SQLite itself before GDAL opens it.
+
+    Opened read-only and immutable from a private temporary copy, no extension loading,
+    schema not trusted. Refused: a file without the GeoPackage application id, any view,
+    any virtual table but the R-tree index (``VirtualOGR`` reads files and URLs), a trigger
+    GeoPackage does not define itself, generated columns, and SQL naming functions that
+    reach files or the network (spatialite's and GDAL's own).
+    """
+    with tempfile.TemporaryDirectory(prefix="tv-gpkg-") as tmp:
+        path = Path(tmp) / "upload.gpkg"
+        path.write_bytes(data)
+        uri = f"file:{urllib.parse.quote(str(path))}?mode=ro&immutable=1"
+        try:
+            con = sqlite3.connect(uri, uri=True)
+        except sqlite3.Error as exc:
+            raise ValidationError(label, ["an SQLite file that cannot be opened; expected "
+                                          "a GeoPackage"]) from exc
+        try:
+            if hasattr(con, "enable_load_extension"):
+                con.enable_load_extension(False)
+            con.execute("PRAGMA trusted_schema = OFF")
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            rows = con.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        except sqlite3.Error as exc:
+            raise ValidationError(label, ["an SQLite file whose schema cannot be read "
+                                          "(damaged?); expected a GeoPackage"]) from exc
+        finally:
+            con.close()
+    if app_id not in _GPKG_APPLICATION_IDS:
+        raise ValidationError(label, ["an SQLite database that is not a GeoPackage (no "
+                                      "GeoPackage application id); allowed: " + _FORMATS])
+    problems = []
+    for kind, name, sql in rows:
+        sql = sql or ""
+        shown = _short_name(name)
+        if kind == "view":
+            problems.append(f"view {shown}: views are not allowed in an uploaded GeoPackage")
+        elif kind == "table" and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", sql, re.IGNORECASE):
+            module = re.search(r"\bUSING\s+(\w+)", sql, re.IGNORECASE)
+            if not module or module.group(1).lower() != "rtree":
+                problems.append(f"table {shown}: a virtual table "
+                                f"({_short_name(module.group(1) if module else '?')}) is not "
+                                "allowed; only the R-tree spatial index")
+        elif kind == "trigger":
+            calls = {c.lower() for c in _SQL_CALL.findall(sql)} - _TRIGGER_CALLS
+            if not _GPKG_TRIGGER.match(name or "") or calls:
+                problems.append(f"trigger {shown}: triggers other than GeoPackage's own "
+                                "(spatial index, feature count) are not allowed")
+        if _SQL_DANGER.search(sql):
+            problems.append(f"{kind} {shown}: names a function or construct that is not "
+                            "allowed (extensions, files, generated columns)")
+    if problems:
+        raise ValidationError(label, sorted(set(problems))[:10])
+
+
+def _short_name(name: object) -> str:
+    text = "".join(c for c in str(name) if c.isprintable())
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+# GDAL's messages can quote the file (or, before this reader's checks, other files): the
+# page says how many there were and of what kind, never their text.
+_WARNING_KINDS = (
+    ("geometry", re.compile(r"geometr|coordinate|ring|polygon|point", re.IGNORECASE)),
+    ("attribute", re.compile(r"field|column|attribute|propert", re.IGNORECASE)),
+    ("coordinate system", re.compile(r"crs|srs|projection|epsg", re.IGNORECASE)),
+)
+
+
+def _warning_note(messages: list[str]) -> str | None:
+    if not messages:
+        return None
+    counts: dict[str, int] = {}
+    for message in messages:
+        kind = next((k for k, pattern in _WARNING_KINDS if pattern.search(message)), "other")
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = ", ".join(f"{n} about {kind}" if kind != "other" else f"{n} other"
+                      for kind, n in counts.items())
+    noun = "warning" if len(messages) == 1 else "warnings"
+    return (f"the reader gave {len(messages)} {noun} ({parts}); parts it could not read "
+            "were left out")
+
+
+def _read_layers(data: bytes, driver: str, label: str,
+                 notes: list[str]) -> list[gpd.GeoDataFrame]:
+    """Read the geometry (only) of every layer in the bytes (GeoPackages may have several)."""
     frames = []
+    pyogrio.set_gdal_config_options(GDAL_CONFIG)
+    options = {"PRELUDE_STATEMENTS": "PRAGMA trusted_schema = OFF"} if driver == "GPKG" else {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # GDAL warns that in-memory GeoPackages lack the .gpkg extension; harmless.
@@ -293,14 +600,23 @@ def _read_layers(data: bytes, label: str, notes: list[str]) -> list[gpd.GeoDataF
         # Layers by index: each BytesIO read gets a fresh in-memory name, so names don't carry.
         n_layers = len(pyogrio.list_layers(io.BytesIO(data)))
         for layer in range(n_layers):
-            info = pyogrio.read_info(io.BytesIO(data), layer=layer)
+            info = pyogrio.read_info(io.BytesIO(data), layer=layer, **options)
+            # In a process where GDAL registered every driver (the command line), LIBKML
+            # may read KML first; the content has been checked (no NetworkLink, no entity).
+            if info.get("driver", driver) not in (driver, "LIBKML" if driver == "KML" else driver):
+                raise ValidationError(label, [
+                    f"the content was claimed by another reader than {driver}; allowed: "
+                    + _FORMATS])
             if info.get("features", 0) > MAX_FEATURES:
                 raise ValidationError(label, [_too_many_features(info["features"])])
-            frame = gpd.read_file(io.BytesIO(data), layer=layer, engine="pyogrio")
+            if len(info.get("fields", ())) > MAX_PROPERTY_KEYS:
+                raise ValidationError(label, [_too_many_keys(len(info["fields"]))])
+            frame = pyogrio.read_dataframe(io.BytesIO(data), layer=layer, columns=[],
+                                           **options)
             frames.append(frame[["geometry"]])
-    for message in dict.fromkeys(str(w.message).splitlines()[0][:160] for w in caught):
-        if len(notes) < 5:
-            notes.append(f"reader warning: {message}")
+    note = _warning_note([str(w.message) for w in caught])
+    if note:
+        notes.append(note)
     return frames
 
 
@@ -309,17 +625,17 @@ def _parse(data: bytes, label: str, notes: list[str]) -> gpd.GeoDataFrame:
     if isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries)):
         return _frame_of(data, label)
     driver = _sniff(data, label)
-    if driver == "GeoJSON":
-        _check_geojson(data, label)
     frames = []
     try:
-        frames = _read_layers(data, label, notes)
+        frames = _read_layers(data, driver, label, notes)
     except ValidationError:
         raise
     except _READ_ERRORS as exc:
-        message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        message = re.sub(r"\s*/vsimem/pyogrio_\w+\s*", " ", message).strip()  # GDAL's temp name
-        raise ValidationError(label, [f"cannot be read as {driver} ({message})"]) from exc
+        # GDAL's own text is not shown (it can quote files); its kind is.
+        kind = type(exc).__name__.replace("Error", " error").strip().lower()
+        raise ValidationError(label, [
+            f"cannot be read as {driver} (the reader stopped with a {kind}); allowed: a "
+            f"valid {driver} file of polygons"]) from exc
     frames = [f for f in frames if len(f)]
     if not frames:
         raise ValidationError(label, ["empty: no features"])
@@ -339,7 +655,7 @@ def _parse(data: bytes, label: str, notes: list[str]) -> gpd.GeoDataFrame:
         )[["geometry"]]
     except (ProjCRSError, ValueError, RuntimeError) as exc:
         raise ValidationError(
-            label, [f"unreadable CRS ({exc}); allowed: any CRS with an EPSG code"]
+            label, ["unreadable CRS; allowed: any CRS with an EPSG code"]
         ) from exc
     if len(gdf) > MAX_FEATURES:
         raise ValidationError(label, [_too_many_features(len(gdf))])
@@ -441,6 +757,37 @@ def _clip_to_ukraine(
     if outside > MIN_AREA_KM2:
         notes.append(f"{outside:,.1f} km² outside Ukraine's borders clipped off")
     return clipped
+
+
+def _reduce(geom: shapely.MultiPolygon, label: str, notes: list[str]) -> shapely.MultiPolygon:
+    """Simplify a layer over ``MAX_LAYER_VERTICES`` (or a ring over ``MAX_RING_VERTICES``).
+
+    Visvalingam-Whyatt (``coverage_simplify``: no recursion, so no stack to overflow) with a
+    tolerance from about 10 m up to ``MAX_SIMPLIFY_DEG`` (about 1 km); still over the caps
+    then, the layer is refused. What the server receives is always within the caps.
+    """
+    total, largest = _bounds.vertex_counts(geom)
+    if total <= MAX_LAYER_VERTICES and largest <= MAX_RING_VERTICES:
+        return geom
+    tolerance = _SIMPLIFY_START_DEG
+    while True:
+        simplified = shapely.coverage_simplify(np.array([geom], dtype=object), tolerance)
+        polys = _polygon_parts(shapely.make_valid(simplified))
+        reduced = shapely.MultiPolygon(list(polys))
+        count, ring = _bounds.vertex_counts(reduced)
+        if count <= MAX_LAYER_VERTICES and ring <= MAX_RING_VERTICES:
+            notes.append(f"simplified from {total:,} to {count:,} vertices (tolerance about "
+                         f"{tolerance * 111_000:,.0f} m) to stay within "
+                         f"{MAX_LAYER_VERTICES:,} vertices, {MAX_RING_VERTICES:,} per ring")
+            return reduced
+        if tolerance >= MAX_SIMPLIFY_DEG:
+            raise ValidationError(label, [
+                f"the file was too complex: {total:,} vertices (largest ring {largest:,}) "
+                f"still {count:,} (ring {ring:,}) after simplifying by about "
+                f"{tolerance * 111_000:,.0f} m; allowed: at most {MAX_LAYER_VERTICES:,} "
+                f"vertices (MAX_LAYER_VERTICES), {MAX_RING_VERTICES:,} per ring "
+                "(MAX_RING_VERTICES)"])
+        tolerance = min(tolerance * 4, MAX_SIMPLIFY_DEG)
 
 
 def _area_km2(geom: shapely.Geometry) -> float:

@@ -34,6 +34,7 @@ import shapely
 from territory_viz import areas as A
 from territory_viz._errors import DataFileError, ValidationError
 from territory_viz.model import CRS_GEOGRAPHIC, DATA_DIR, Control, Party, Recognition
+from territory_viz.textsafe import invisible_characters
 
 #: Where the built-in scenario files live.
 SCENARIO_DIR = DATA_DIR / "scenarios"
@@ -50,6 +51,9 @@ BUILTIN_IDS = (
     "russia-claim-in-full",
     "ceasefire-with-dmz",
 )
+
+#: Ids no scenario file may take: ``baseline`` is the baseline itself in compare mode.
+RESERVED_IDS = ("baseline",)
 
 #: Largest scenario file accepted, bytes.
 MAX_FILE_BYTES = 64 * 1024
@@ -291,9 +295,21 @@ def parse_scenario(
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(source, [f"not valid TOML: {exc}"]) from None
+    except ValueError:  # an integer over Python's 4,300-digit conversion limit
+        raise ValidationError(source, [_huge_number(raw)]) from None
     except (RecursionError, MemoryError):
         raise ValidationError(source, ["TOML nested too deeply"]) from None
     return scenario_from_dict(data, source=source)
+
+
+def _huge_number(raw: str) -> str:
+    """Say where the number too long to read is (tomllib's error does not)."""
+    found = re.search(r"([A-Za-z0-9_.\"'-]{1,80})\s*=\s*[-+]?\d[\d_]{40,}", raw)
+    if found is None:
+        return "a number too long to read; allowed: numbers of at most a few digits"
+    line = raw.count("\n", 0, found.start()) + 1
+    return (f"{A._short(found.group(1).strip())} (line {line}): a number of more than 4,300 "
+            f"digits; allowed: a number from 0 to {A.MAX_ABS_NUMBER:g}")
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
@@ -310,9 +326,16 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
     _unknown_keys(data, _TOP_KEYS, "", problems)
 
     scenario_id = _text(data, "id", "id", problems)
-    if scenario_id is not None and not _SLUG.match(scenario_id):
-        problems.append(f"id: {A._short(scenario_id)} is not a slug; allowed: lower-case letters, "
-                        "digits and single hyphens, e.g. my-variant")
+    if scenario_id is not None and not _SLUG.fullmatch(scenario_id):
+        hidden = invisible_characters(scenario_id)
+        problems.append(f"id: {A._short(scenario_id)} is not a slug"
+                        + (f" (it contains invisible characters {', '.join(hidden)})"
+                           if hidden else "")
+                        + "; allowed: lower-case letters, digits and single hyphens, "
+                        "e.g. my-variant")
+    elif scenario_id in RESERVED_IDS:
+        problems.append(f"id: {scenario_id!r} is reserved (it names the baseline itself in "
+                        "compare mode); allowed: any other slug, e.g. my-variant")
     title = _text(data, "title", "title", problems)
     summary = _text(data, "summary", "summary", problems)
     as_of = _date(data, "as_of", "as_of", problems)
@@ -326,7 +349,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
                         f"{MAX_PARAMETERS}")
     else:
         for name, value in raw_params.items():
-            if not A._PARAM_NAME.match(str(name)):
+            if not A._PARAM_NAME.fullmatch(str(name)):
                 problems.append(f"parameters.{A._short(name)}: not a valid name; allowed: "
                                 "lower-case letters, digits and _, starting with a letter")
             elif not A._is_number(value) or not np.isfinite(value):
@@ -408,7 +431,7 @@ def _date(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -
         return None
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -436,7 +459,7 @@ def _source(item: object, where: str, problems: list[str]) -> Source | None:
     title = _text(item, "title", f"{where}.title", problems, limit_key="source title")
     quote = _text(item, "quote", f"{where}.quote", problems, required=False)
     url = _text(item, "url", f"{where}.url", problems, required=False)
-    if url and not _URL.match(url):
+    if url and not _URL.fullmatch(url):
         problems.append(f"{where}.url: {A._short(url)} is not a web address; allowed: "
                         "http:// or https:// URLs")
     if len(problems) > before:
@@ -829,6 +852,7 @@ def resolve_scenario(name: str, *, scenario_file: Path | str | None = None) -> S
 
 __all__ = [
     "BUILTIN_IDS", "DEFAULT_TIMEOUT_S", "MAX_FILE_BYTES", "MAX_RULES", "PARTITION_COLUMNS",
+    "RESERVED_IDS",
     "Evaluation", "Rule", "Scenario", "Source", "baseline_scenario", "default_recognition",
     "display_class", "evaluate", "evaluate_full", "get_scenario", "list_scenarios",
     "parse_scenario", "resolve_scenario", "scenario_from_dict", "scenario_to_toml",

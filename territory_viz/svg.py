@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
+from territory_viz.textsafe import isolate_if_bidi as isolate
 
 __all__ = ["CLASS_STYLES", "PNG_WIDTH_PX", "ClassStyle", "partition_svg", "svg_to_png"]
 
@@ -262,9 +263,10 @@ def partition_svg(
         "</defs>",
         f'<rect width="100%" height="100%" fill="{_BACKGROUND}"/>',
         f'<text x="{margin}" y="30" font-size="22" font-weight="bold" fill="{_TEXT}">'
-        f"{escape(title)}</text>",
+        f"{escape(isolate(title))}</text>",
     ]
-    sub = " · ".join(x for x in (subtitle, f"Baseline: {date}" if date else None) if x)
+    # Each user text is its own bidi isolate: a U+202E in it cannot reverse what follows.
+    sub = " · ".join(isolate(x) for x in (subtitle, f"Baseline: {date}" if date else None) if x)
     if sub:
         out.append(f'<text x="{margin}" y="52" font-size="14" fill="#444444">{escape(sub)}</text>')
     out.append('<g id="map">')

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from territory_viz.textsafe import isolate_if_bidi as isolate
+
+_AUTOLINK = re.compile(r"(?i)(www|https?|ftp|mailto|xmpp)(?=\\[.:])")
+_EMAIL = re.compile(r"(?<=\w)@")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")
 
 
@@ -21,4 +25,13 @@ def md_escape(text: object) -> str:
         Text safe to pass to ``st.markdown``, ``st.error``, ``st.caption``... without
         ``unsafe_allow_html``: links, images, emphasis and tags are all neutralised.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    # Streamlit's markdown links bare www./http:// text and e-mail addresses after parsing
+    # (escapes do not stop it): a word joiner (U+2060, invisible) breaks each pattern.
+    escaped = _EMAIL.sub("\u2060@", _AUTOLINK.sub("\\1\u2060", escaped))
+    return isolate_lines(escaped).replace("\n", "  \n")
+
+
+def isolate_lines(text: str) -> str:
+    """Isolate each line's direction (a U+202E in a title cannot reverse what follows it)."""
+    return "\n".join(isolate(line) if line else line for line in text.split("\n"))

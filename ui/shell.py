@@ -124,7 +124,7 @@ def source_line(source: scenarios.Source) -> str:
     text = f"{md_escape(source.publisher)}, {md_escape(source.date.isoformat())}: "
     title = md_escape(source.title)
     url = getattr(source, "url", "") or ""
-    line = f"- {text}[{title}]({url})" if _SAFE_URL.match(url) else f"- {text}{title}"
+    line = f"- {text}[{title}]({url})" if _SAFE_URL.fullmatch(url) else f"- {text}{title}"
     if source.quote:
         line += f" — “{md_escape(source.quote)}”"
     return line

@@ -91,7 +91,8 @@ def add_user_scenario(scenario: Scenario) -> Scenario:
     Scenario
         The scenario as stored (possibly with a new id).
     """
-    taken = builtin_scenarios()
+    # Reserved too: "baseline" is compare mode's "the baseline itself".
+    taken = {**builtin_scenarios(), BASELINE_SCENARIO_ID: None}
     if scenario.id in taken:
         base = f"{scenario.id}-upload"
         new_id, n = base, 1

@@ -7,10 +7,14 @@ escaped so that text from the file shows literally.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
 import pickle
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 from territory_viz._errors import TerritoryVizError, ValidationError
-from territory_viz.loaders import MAX_UPLOAD_BYTES
+from territory_viz.loaders import GDAL_CONFIG, MAX_UPLOAD_BYTES, gdal_skip
 from territory_viz.scenarios import MAX_FILE_BYTES, Scenario, parse_scenario
 from ui._text import md_escape
 from ui.state import (
@@ -45,46 +49,141 @@ _RESULT_LAYER = "tv_layer_upload_result"
 #: process killed at the limit: a crafted polygon of ~50,000 vertices (a 1 MB file) keeps
 #: GEOS busy for minutes, which the server's threads cannot interrupt.
 LAYER_TIMEOUT_S = 60.0
+#: Address space the reading child may map, bytes (its imports take about 0.5 GB).
+LAYER_MEMORY_BYTES = 2 * 1024**3
+#: CPU seconds the reading child may use before the kernel stops it.
+LAYER_CPU_S = int(LAYER_TIMEOUT_S)
+#: Largest answer accepted from the child, bytes (a layer within MAX_LAYER_VERTICES as WKB
+#: is at most about 3.5 MB as hex).
+_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 #: Uploaded layers processed at the same time, server-wide (the others wait their turn), so
 #: a burst of uploads cannot take every core from the viewers.
 MAX_PARALLEL_LAYER_LOADS = 2
 _LOAD_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_LAYER_LOADS)
 _ROOT = Path(__file__).resolve().parent.parent
-# The child: arguments in (pickle on stdin), the layer or the problem out (pickle on stdout).
-_CHILD = """
-import pickle, sys
+# The child: limits first, no network, only the three GDAL drivers (GDAL_SKIP in its
+# environment); arguments in (pickle on stdin, from the server), the answer out as JSON with
+# the geometry as WKB (never a pickle: the server trusts nothing the child sends).
+_SANDBOX = """
+import resource, socket, sys
+memory, cpu, fsize = (int(a) for a in sys.argv[1:4])
+resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class _NoSocket(socket.socket):
+    def __init__(self, *args, **kwargs):
+        raise OSError("the layer reader has no network")
+
+
+def _no_network(*args, **kwargs):
+    raise OSError("the layer reader has no network")
+
+
+socket.socket = _NoSocket
+socket.create_connection = socket.getaddrinfo = socket.socketpair = _no_network
+"""
+_READ = """
+import json, pickle
+import shapely
 from territory_viz._errors import ValidationError
-from territory_viz.loaders import load_control_layer
+from territory_viz import loaders
 kwargs = pickle.load(sys.stdin.buffer)
 try:
-    out = ("ok", load_control_layer(kwargs.pop("data"), **kwargs))
+    if not loaders.only_allowed_drivers():
+        raise RuntimeError("GDAL drivers not restricted")
+    layer = loaders.load_control_layer(kwargs.pop("data"), **kwargs)
+    out = {"kind": "ok", "id": str(layer["id"].iloc[0]), "date": str(layer["date"].iloc[0]),
+           "notes": [str(n) for n in layer.attrs.get("notes", ())],
+           "wkb": shapely.to_wkb(layer.geometry.iloc[0], hex=True)}
 except ValidationError as err:
-    out = ("invalid", (err.source, err.problems))
+    out = {"kind": "invalid", "source": str(err.source), "problems": [str(p) for p in err.problems]}
+except MemoryError:
+    out = {"kind": "memory"}
 except Exception as err:
-    out = ("error", type(err).__name__)
-pickle.dump(out, sys.stdout.buffer)
+    out = {"kind": "error", "type": type(err).__name__}
+sys.stdout.write(json.dumps(out))
 """
+
+
+@functools.cache
+def _no_network_prefix() -> tuple[str, ...]:
+    """Return the ``unshare`` prefix into an empty network namespace, if this system allows it.
+
+    Where it does not, the child's socket guard and GDAL's configuration keep it off the
+    network.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return ()
+    command = (unshare, "--net", "--map-root-user")
+    try:
+        ok = subprocess.run([*command, "true"], capture_output=True, timeout=5,  # noqa: S603
+                            check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    return command if ok else ()
+
+
+def _child_env() -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    env.update(GDAL_CONFIG)
+    env.update({"GDAL_SKIP": gdal_skip(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                "PROJ_NETWORK": "OFF", "no_proxy": "*", "http_proxy": "", "https_proxy": ""})
+    return env
+
+
+def run_sandboxed(code: str, payload: bytes, *, timeout_s: float) -> subprocess.CompletedProcess:
+    """Run Python ``code`` in the reader's sandbox (limits, no network, three GDAL drivers).
+
+    Raises
+    ------
+    subprocess.TimeoutExpired
+        After ``timeout_s`` (the child has been killed).
+    """
+    command = [*_no_network_prefix(), sys.executable, "-c", _SANDBOX + code,
+               str(LAYER_MEMORY_BYTES), str(LAYER_CPU_S), str(MAX_UPLOAD_BYTES * 2)]
+    return subprocess.run(command, input=payload, capture_output=True,  # noqa: S603
+                          timeout=timeout_s, cwd=_ROOT, env=_child_env(), check=False)
+
+
+_SIGNALS = {
+    signal.SIGSEGV: "it overflowed its stack",
+    signal.SIGXCPU: f"it used more than {LAYER_CPU_S} s of CPU time",
+    signal.SIGKILL: f"it ran out of memory (limit {LAYER_MEMORY_BYTES / 1024**3:g} GB)",
+    signal.SIGABRT: f"it ran out of memory (limit {LAYER_MEMORY_BYTES / 1024**3:g} GB)",
+    signal.SIGBUS: "it crashed",
+}
+
+
+def _too_complex(filename: str, why: str) -> ValidationError:
+    return ValidationError(filename, [
+        f"the file was too complex for the reader: {why}; nothing was changed; allowed: a "
+        f"simpler layer (fewer vertices and features, no attributes needed)"])
 
 
 def load_layer_bounded(data: bytes, *, filename: str, name: str, date: str | None,
                        timeout_s: float = LAYER_TIMEOUT_S) -> gpd.GeoDataFrame:
     """Run :func:`load_control_layer` in a child process, stopped after ``timeout_s``.
 
+    The child has a memory cap (``LAYER_MEMORY_BYTES``), a CPU cap (``LAYER_CPU_S``), no
+    network and only the GeoJSON, GeoPackage and KML drivers. What it returns is within
+    ``MAX_LAYER_VERTICES`` (checked again here before anything else touches it).
+
     Raises
     ------
     ValidationError
-        The loader's own problems, or the time limit exceeded.
+        The loader's own problems, the time limit exceeded, or the child stopped.
     """
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
     payload = pickle.dumps({"data": data, "filename": filename, "name": name, "date": date})
     if not _LOAD_SLOTS.acquire(timeout=timeout_s):
         raise ValidationError(filename, ["the server is busy reading other uploaded layers; "
                                          "nothing was changed: try again in a minute"])
     try:
-        done = subprocess.run([sys.executable, "-c", _CHILD], input=payload,  # noqa: S603
-                              capture_output=True, timeout=timeout_s, cwd=_ROOT, env=env,
-                              check=False)
+        done = run_sandboxed(_READ, payload, timeout_s=timeout_s)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise ValidationError(filename, [
             f"reading, repairing and clipping the layer took longer than {timeout_s:g} s and "
@@ -92,15 +191,54 @@ def load_layer_bounded(data: bytes, *, filename: str, name: str, date: str | Non
         ]) from None
     finally:
         _LOAD_SLOTS.release()
+    if done.returncode < 0:
+        why = _SIGNALS.get(-done.returncode, "it crashed")
+        raise _too_complex(filename, why)
+    return _answer(done.stdout, filename)
+
+
+def _answer(stdout: bytes, filename: str) -> gpd.GeoDataFrame:
+    """Rebuild the layer from the child's JSON answer, trusting none of it."""
+    import geopandas as gpd
+    import shapely
+
+    from territory_viz import _bounds
+    from territory_viz.model import CRS_GEOGRAPHIC
+
     try:
-        kind, value = pickle.loads(done.stdout)  # noqa: S301 - our own child's output
-    except Exception:  # noqa: BLE001 - the child died (e.g. out of memory)
-        kind, value = "error", f"reader exited with code {done.returncode}"
-    if kind == "ok":
-        return value
+        if len(stdout) > _MAX_ANSWER_BYTES:
+            raise ValueError("answer too large")
+        answer = json.loads(stdout)
+        kind = answer["kind"]
+    except (ValueError, KeyError, TypeError):
+        raise _too_complex(filename, "it stopped without an answer") from None
     if kind == "invalid":
-        raise ValidationError(*value)
-    raise RuntimeError(value)
+        problems = [str(p) for p in answer.get("problems", [])][:20] or ["unreadable"]
+        raise ValidationError(filename, problems)
+    if kind == "memory":
+        raise _too_complex(filename, f"it ran out of memory (limit "
+                                     f"{LAYER_MEMORY_BYTES / 1024**3:g} GB)")
+    if kind != "ok":
+        raise _too_complex(filename, f"it stopped ({str(answer.get('type', ''))[:40]})")
+    try:
+        wkb = bytes.fromhex(str(answer["wkb"]))
+    except (KeyError, ValueError):
+        raise _too_complex(filename, "it answered with no readable geometry") from None
+    # A MultiPolygon (WKB type 6, either byte order) and nothing else.
+    expected = b"\x06\x00\x00\x00" if wkb[:1] == b"\x01" else b"\x00\x00\x00\x06"
+    if len(wkb) < 9 or wkb[:1] not in (b"\x00", b"\x01") or wkb[1:5] != expected:
+        raise _too_complex(filename, "it answered with an unexpected geometry")
+    try:
+        geom = shapely.from_wkb(wkb)
+    except shapely.errors.ShapelyError:
+        raise _too_complex(filename, "it answered with no readable geometry") from None
+    _bounds.check_layer([geom], filename)
+    layer_date = str(answer.get("date", ""))
+    out = gpd.GeoDataFrame({"id": [str(answer.get("id", ""))], "date": [layer_date]},
+                           geometry=[geom], crs=CRS_GEOGRAPHIC)
+    out.attrs["notes"] = [str(n) for n in answer.get("notes", [])][:20]
+    out.attrs["source"] = filename
+    return out
 
 
 @dataclass(frozen=True)
@@ -275,8 +413,11 @@ def check_layer_upload(
                                           "layer in GeoJSON, GeoPackage or KML",)), None
     layer_date = str(layer["date"].iloc[0]) if "date" in layer.columns else ""
     layer_date = layer_date if _DATE.match(layer_date) else (date or None)
+    # Everything the visitor typed is part of the key: the shared caches (map context,
+    # evaluations) never hand one visitor's name or date to another.
+    typed = hashlib.sha256(f"{digest}\0{label}\0{layer_date or ''}".encode()).hexdigest()
     baseline = Baseline(
-        key=f"upload-{digest[:16]}-{layer_date or 'nodate'}",
+        key=f"upload-{typed[:24]}",
         label=label,
         date=layer_date,
         area_km2=layer_area_km2(layer),

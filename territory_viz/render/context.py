@@ -15,6 +15,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
+from territory_viz import _bounds
 from territory_viz._errors import DataFileError, ValidationError
 from territory_viz.model import CRS_GEOGRAPHIC, RegionKind
 from territory_viz.render.encoding import (
@@ -191,6 +192,8 @@ def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
     snapshot = datasets.load_snapshot(baseline) if isinstance(baseline, str) else baseline
     baseline_id = str(snapshot["id"].iloc[0]) if "id" in snapshot else "uploaded"
     baseline_date = str(snapshot["date"].iloc[0]) if "date" in snapshot else ""
+    if not isinstance(baseline, str):  # a user's layer: bounded before any geometry runs
+        _bounds.check_layer(snapshot.geometry.values, baseline_id)
     missing: list[str] = []
     optional: dict[str, Any] = {}
     for key, loader in (

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from territory_viz import _bounds
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 
 __all__ = [
@@ -227,9 +228,10 @@ def lines_of(geometries: Iterable[Any]) -> Any:
 
 def simplify_lines(geom: Any, *, tolerance_m: float = SIMPLIFY_TOLERANCE_M) -> Any:
     """Simplify lines (EPSG:4326) by ``tolerance_m`` metres in the equal-area projection."""
+    # Piecewise: Douglas-Peucker recursion over one 100,000-vertex line overflows the stack.
     series = gpd.GeoSeries([geom], crs=CRS_GEOGRAPHIC).to_crs(CRS_EQUAL_AREA)
-    simplified = shapely.simplify(series.values, tolerance_m, preserve_topology=False)
-    return gpd.GeoSeries(simplified, crs=CRS_EQUAL_AREA).to_crs(CRS_GEOGRAPHIC).iloc[0]
+    simplified = _bounds.simplify_lines(series.values, tolerance_m)
+    return gpd.GeoSeries([simplified], crs=CRS_EQUAL_AREA).to_crs(CRS_GEOGRAPHIC).iloc[0]
 
 
 def line_row(geom: Any, key: str, *, simplify: bool = True) -> list[dict[str, Any]]:

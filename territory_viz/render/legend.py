@@ -19,6 +19,7 @@ from territory_viz.style import (
     CONTROL_OPACITY,
     LINE_STYLES,
 )
+from territory_viz.textsafe import isolate_if_bidi as isolate
 
 if TYPE_CHECKING:
     from territory_viz.render.context import MapContext
@@ -61,9 +62,11 @@ def scenario_caption(scenario: Any) -> str:
     for source in getattr(scenario, "sources", ()) or ():
         publisher = getattr(source, "publisher", "")
         date = getattr(source, "date", "")
-        cited.append(f"{publisher} {date}".strip())
+        cite = f"{publisher} {date}".strip()
+        cited.append(isolate(cite) if cite else "")
     suffix = f" (sources: {'; '.join(c for c in cited if c)})" if any(cited) else ""
-    return f"{getattr(scenario, 'title', '')}{suffix}"
+    # Isolated: a right-to-left override in a title cannot reverse the text after it.
+    return f"{isolate(getattr(scenario, 'title', ''))}{suffix}"
 
 
 def _fill(colour: str, opacity: float, hatch: str = "") -> dict[str, Any]:
