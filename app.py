@@ -18,9 +18,11 @@ from ui import shell
 from ui._text import md_escape
 
 PAGES = {
-    "map": st.Page("ui/pages/map.py", title="Scenario map", icon="🗺️", default=True),
-    "compare": st.Page("ui/pages/compare.py", title="Compare two scenarios", icon="↔️"),
-    "build": st.Page("ui/pages/build.py", title="Build a scenario", icon="🛠️"),
+    "map": st.Page("ui/pages/map.py", title="Scenario map", icon=":material/map:", default=True),
+    "compare": st.Page("ui/pages/compare.py", title="Compare two scenarios",
+                         icon=":material/compare:"),
+    "build": st.Page("ui/pages/build.py", title="Build a scenario", icon=":material/build:"),
+    "gallery": st.Page("ui/pages/gallery.py", title="All proposals", icon=":material/grid_view:"),
 }
 
 st.set_page_config(page_title="Who would control Ukraine", page_icon="🗺️", layout="wide")

@@ -96,6 +96,7 @@ def partition_svg(
     labels: Sequence[Label] | bool = True,
     water: gpd.GeoDataFrame | bool | None = True,
     note: str | None = None,
+    map_only: bool = False,
 ) -> str:
     """Draw a scenario partition as a standalone SVG document with legend.
 
@@ -133,6 +134,9 @@ def partition_svg(
         Rivers and reservoirs to draw (``True``: the committed Dnipro layer when present).
     note
         What is approximate, printed in the footer.
+    map_only
+        Draw only the map (no title, legend or footer), cropped to it: a small multiple
+        for a gallery, whose card says the rest.
 
     Returns
     -------
@@ -248,9 +252,13 @@ def partition_svg(
     content_h = max(header_h + map_h, header_h + 8 + legend_h)
     height = content_h + 14 + 15 * len(foot_lines) + 10
 
+    if map_only:
+        size = (f'width="{map_w:.0f}" height="{map_h:.0f}" '
+                f'viewBox="0 {header_h:.0f} {map_w:.0f} {map_h:.0f}"')
+    else:
+        size = f'width="{width_px}" height="{height:.0f}" viewBox="0 0 {width_px} {height:.0f}"'
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height:.0f}" '
-        f'viewBox="0 0 {width_px} {height:.0f}" font-family="{_FONT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" {size} font-family="{_FONT}" role="img" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         "<defs>",
@@ -265,6 +273,10 @@ def partition_svg(
         f'<text x="{margin}" y="30" font-size="22" font-weight="bold" fill="{_TEXT}">'
         f"{escape(isolate(title))}</text>",
     ]
+    if map_only:
+        out = [line for line in out if not line.startswith(("<rect", "<text"))]
+        out.extend(['<g id="map">', *body, "</g>", "</svg>"])
+        return "\n".join(out) + "\n"
     # Each user text is its own bidi isolate: a U+202E in it cannot reverse what follows.
     sub = " · ".join(isolate(x) for x in (subtitle, f"Baseline: {date}" if date else None) if x)
     if sub:

@@ -78,7 +78,7 @@ UPLOAD_EXPANDERS = {"tv_upload_scenario": shell.OPEN_SCENARIO_UPLOAD,
                     "tv_upload_layer": shell.OPEN_LAYER_UPLOAD}
 #: The pages of the navigation (files relative to app.py).
 PAGES = {"map": "ui/pages/map.py", "compare": "ui/pages/compare.py",
-         "build": "ui/pages/build.py"}
+         "build": "ui/pages/build.py", "gallery": "ui/pages/gallery.py"}
 
 
 def go(at: AppTest, page: str) -> AppTest:
@@ -94,6 +94,8 @@ def on_page(at: AppTest) -> str:
         return "compare"
     if any(s.key == "tv_builder_base" for s in at.selectbox):
         return "build"
+    if at.get("image"):
+        return "gallery"
     assert any(h.value == "Who would control what" for h in at.subheader), "no page shown"
     return "map"
 
@@ -178,12 +180,40 @@ def test_leaving_compare_mode_drops_the_parameter():
     assert at.query_params["scenario"] == "land-swap"
 
 
-@pytest.mark.parametrize("name", ["build", "compare", "map"])
+@pytest.mark.parametrize("name", ["build", "compare", "map", "gallery"])
 def test_view_parameter_opens_that_page_and_keeps_the_scenario(name):
     at = run_app(view=name, scenario="land-swap")
     assert on_page(at) == name
-    assert at.selectbox(key="scenario").value == "land-swap"
+    assert at.query_params["scenario"] == "land-swap"
+    if name != "gallery":  # the gallery shows every scenario: it has no picker
+        assert at.selectbox(key="scenario").value == "land-swap"
     assert "view" not in at.query_params  # the page's own address says where it is
+
+
+def test_gallery_shows_every_scenario_with_its_numbers_and_a_link_to_it():
+    at = run_app(view="gallery", scenario="land-swap")
+    shown = texts(at)
+    images = at.get("image")
+    assert len(images) == len(scenarios.list_scenarios())
+    for scenario in scenarios.list_scenarios():
+        result = stats.scenario_stats(scenario)
+        assert scenario.title in shown
+        net = f"Net change in Ukrainian-controlled area: {result.balance.net_ukraine_km2:+,.0f} km²"
+        assert net in shown
+    links = at.get("page_link")
+    assert len(links) == len(scenarios.list_scenarios())
+    # The page picker is not on the gallery, but the session's choice is kept for the map.
+    go(at, "map")
+    assert at.selectbox(key="scenario").value == "land-swap"
+
+
+def test_a_link_followed_inside_the_session_sets_the_scenario():
+    at = run_app(scenario="land-swap")
+    at.query_params["scenario"] = "donbas-for-freeze"  # a gallery link, the back button
+    at.run()
+    assert at.selectbox(key="scenario").value == "donbas-for-freeze"
+    at.selectbox(key="scenario").set_value("ukraine-1991-borders").run()
+    assert at.query_params["scenario"] == "ukraine-1991-borders"
 
 
 def test_unknown_view_opens_the_map():

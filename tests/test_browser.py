@@ -200,3 +200,26 @@ def test_embed_mode_still_offers_the_picker(server, page_factory):
     page.frame_locator(MAP_FRAME).locator(".tv-scenario", has_text="1991 borders").wait_for()
     assert "scenario=ukraine-1991-borders" in page.url and "embed=true" in page.url
     offline.assert_no_foreign_assets()
+
+
+def test_gallery_click_opens_that_scenario_on_the_map(server, page_factory):
+    page, offline = page_factory(1400, 900)
+    page.goto(f"{server}/?view=gallery")
+    cards = page.locator("[class*='st-key-tv_card_']")
+    cards.first.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'")
+    assert cards.count() >= 9
+    card = page.locator(".st-key-tv_card_land-swap")
+    assert "Land swap" in card.inner_text() and "km²" in card.inner_text()
+    assert card.locator("img").first.evaluate("img => img.naturalWidth") > 100  # drawn
+    screenshot(page, "browser-gallery.png")
+    card.get_by_text("Open this proposal").click()
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".tv-scenario", has_text="Land swap").wait_for()
+    assert "scenario=land-swap" in page.url
+    assert "Land swap" in page.locator(".st-key-scenario").evaluate(
+        "el => Array.from(el.querySelectorAll('input')).map(i => i.value).join(' ')"
+        " + el.textContent")
+    offline.assert_no_foreign_assets()

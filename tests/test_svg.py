@@ -119,3 +119,22 @@ def test_projected_input_and_width_are_respected():
 def test_bad_partition_is_refused_with_a_clear_message(frame, message):
     with pytest.raises(ValueError, match=message):
         partition_svg(frame, title="t")
+
+
+def test_map_only_is_the_map_cropped_without_title_legend_or_footer():
+    part = _partition(["ukraine", "russia/none", "russia/de_jure"])
+    full = ET.fromstring(partition_svg(part, title="Land swap", date="2025-08-15",
+                                       sources=["CNBC"], width_px=560))
+    small = partition_svg(part, title="Land swap", date="2025-08-15", sources=["CNBC"],
+                          width_px=560, map_only=True, labels=False)
+    root = ET.fromstring(small)
+    assert root.find(f".//{SVG_NS}g[@id='legend']") is None
+    assert not [t for t in _texts(small) if t.strip()]  # no title, date, sources, notes
+    assert root.get("aria-label") == "Land swap"  # still named for screen readers
+    assert float(root.get("width")) < float(full.get("width"))
+    assert float(root.get("height")) < float(full.get("height"))
+    full_map = full.find(f"{SVG_NS}g[@id='map']")
+    small_map = root.find(f"{SVG_NS}g[@id='map']")
+    # the same map, pieces and all (no names asked for here)
+    assert len(small_map.findall(f"{SVG_NS}path")) == len(full_map.findall(f"{SVG_NS}path"))
+    assert "url(#hatch-cross)" in small  # recognition still hatched

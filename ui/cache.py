@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from territory_viz import assets, datasets, render, stats
+from territory_viz import assets, datasets, render, stats, svg
 from territory_viz.scenarios import Scenario, list_scenarios, scenario_to_toml
 from ui import documents
 from ui.baseline import Baseline, layer_area_km2
@@ -137,3 +137,22 @@ def _change_document(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str,
 def change_document(a: Scenario, b: Scenario, baseline: Baseline) -> str:
     """Return the change map from A to B as a standalone map document, cached."""
     return _change_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key)
+
+
+#: Simplification of the gallery's small maps, metres.
+THUMBNAIL_SIMPLIFY_M = 4000.0
+#: Width of the picture the small map is cut from (the map is about 64% of it).
+THUMBNAIL_WIDTH_PX = 560
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)
+def _thumbnail(_scenario: Scenario, _baseline: Baseline, skey: str, bkey: str) -> str:
+    result, _ = stats_for(_scenario, _baseline)
+    return svg.partition_svg(result.partition, title=_scenario.title,
+                             date=_baseline.date, width_px=THUMBNAIL_WIDTH_PX,
+                             simplify_m=THUMBNAIL_SIMPLIFY_M, map_only=True)
+
+
+def thumbnail(scenario: Scenario, baseline: Baseline) -> str:
+    """Return a small static map of a scenario (an SVG document), cached."""
+    return _thumbnail(scenario, baseline, scenario_key(scenario), baseline.key)

@@ -60,14 +60,19 @@ def _people(value: float) -> str:
     return f"{value:,.0f} people"
 
 
-def key_numbers(result: stats.ScenarioStats) -> None:
-    """One line of the headline numbers above the map, for narrow screens (see page.css)."""
+def key_numbers_text(result: stats.ScenarioStats) -> str:
+    """Return the headline numbers as one line of markdown (area, share, net change)."""
     parts = [f"**{_label(row.control)}: {row.area_km2:,.0f} km²** ({row.share:.1%} of Ukraine)"
              for row in result.by_control.itertuples()]
     net = result.balance.net_ukraine_km2
     parts.append(f"**Net change in Ukrainian-controlled area: {net:+,.0f} km²**")
+    return " · ".join(parts)
+
+
+def key_numbers(result: stats.ScenarioStats) -> None:
+    """Draw the headline numbers in one line above the map (a phone sees them first)."""
     with st.container(key="tv_key_numbers"):
-        st.markdown(" · ".join(parts))
+        st.markdown(key_numbers_text(result))
 
 
 def headline(result: stats.ScenarioStats) -> None:

@@ -159,15 +159,29 @@ def _uploads() -> None:
                 st.rerun()
 
 
+#: The map page's file (for links to it), relative to app.py.
+MAP_PAGE_FILE = "ui/pages/map.py"
 #: What each page's headline says (the page's own name is in the navigation).
 HEADLINES = {
     "map": "Ukraine: who would control what under each proposed settlement",
     "compare": "Two proposed settlements side by side",
     "build": "Build a settlement scenario of your own",
+    "gallery": "Every proposed settlement at a glance",
 }
 #: Pages that show one scenario (the picker is drawn at their top, in the main column).
 SCENARIO_PAGES = ("map", "compare", "build")
 _KEPT_SCENARIO = "tv_scenario_kept"
+#: What the page last wrote into the URL, per parameter: a different value there comes
+#: from a link followed inside the session (gallery, back button) and wins over the widget.
+_WRITTEN = "tv_url_written"
+
+
+def _follow_url(param: str, allowed: dict[str, str]) -> None:
+    """Let a URL value changed by a link inside the session set the widget (before it is drawn)."""
+    written = st.session_state.get(_WRITTEN, {})
+    requested = st.query_params.get(param)
+    if param in written and requested in allowed and requested != written[param]:
+        st.session_state[param] = requested
 
 
 def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
@@ -200,6 +214,8 @@ def frame(name: str) -> View:
         if datasets.DEFAULT_BASELINE in baselines
         else next(iter(baselines))
     )
+    _follow_url("scenario", catalogue)
+    _follow_url("baseline", baselines)
     # A page without the picker drops its widget state: keep the choice across pages.
     if "scenario" not in st.session_state and _KEPT_SCENARIO in st.session_state:
         st.session_state["scenario"] = st.session_state[_KEPT_SCENARIO]
@@ -252,6 +268,7 @@ def frame(name: str) -> View:
         st.query_params.pop("baseline", None)
     else:
         st.query_params["baseline"] = baseline_id
+    st.session_state[_WRITTEN] = {"scenario": scenario_id, "baseline": baseline_id}
     if name != "compare":
         st.query_params.pop(COMPARE_PARAM, None)
         st.session_state.pop(COMPARE_PARAM, None)
