@@ -619,19 +619,23 @@ def _print_json(document: Any) -> None:
 
 
 def _balance_lines(balance: dict[str, Any]) -> list[str]:
-    labels = {"russia": "to Russian control", "ukraine": "to Ukrainian control",
-              "demilitarized": "into a demilitarized zone",
-              "international": "to international administration"}
-    rows = [(label, balance[f"to_{key}_km2"], balance[f"to_{key}_population"])
-            for key, label in labels.items()]
-    rows.append(("out of Ukrainian control", balance["from_ukraine_km2"],
+    from territory_viz.style import COMPARE_BALANCE_ROWS, FROM_UKRAINE_LABEL
+
+    def lower_first(label: str) -> str:
+        return label[:1].lower() + label[1:]
+
+    rows = [(lower_first(label), balance[f"{key}_km2"], balance[f"{key}_population"])
+            for key, label in COMPARE_BALANCE_ROWS]
+    rows.append((lower_first(FROM_UKRAINE_LABEL), balance["from_ukraine_km2"],
                  balance["from_ukraine_population"]))
     return [f"  {label:<32} {km2:>11,.1f} km² {people:>11,} people (pre-war)"
             for label, km2, people in rows]
 
 
 def _town_lines(towns: list[dict[str, Any]]) -> list[str]:
-    lines = [f"Towns changing hands (10,000+ people): {len(towns)}"]
+    from territory_viz.style import TOWN_CHANGE_MIN_POPULATION
+
+    lines = [f"Towns changing hands ({TOWN_CHANGE_MIN_POPULATION:,}+ people): {len(towns)}"]
     lines += [f"  {t['name']:<24} {t['region']:<16} {t['population']:>9,}  "
               f"{t['from']} -> {t['to']}" for t in towns]
     return lines

@@ -410,7 +410,7 @@ def _snapshot_raw(snapshot_id: str) -> gpd.GeoDataFrame:
             problems.append(f"{len(gdf)} features; a snapshot has exactly one")
         elif gdf["id"].iloc[0] != snapshot_id:
             problems.append(f"property id is {gdf['id'].iloc[0]!r}, expected {snapshot_id!r}")
-        elif str(gdf["date"].iloc[0])[:10] != _SNAPSHOT_ID.match(snapshot_id).group(1):
+        elif str(gdf["date"].iloc[0])[:10] != snapshot_id.removeprefix("occupied-"):
             problems.append(f"property date {gdf['date'].iloc[0]!r} does not match the id")
     _raise(path, problems)
     return gdf

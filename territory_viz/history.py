@@ -39,7 +39,7 @@ The API the page and the command line use::
     H.layer_for_date("2025-08-15")        # date -> layer over the default history
 
 Numbers are km² in the equal-area CRS (:data:`territory_viz.model.CRS_EQUAL_AREA`), over the
-regions of the committed data (:func:`territory_viz.areas.default_geography`).
+regions of the committed data (:func:`territory_viz.geography.default_geography`).
 """
 
 from __future__ import annotations
@@ -287,9 +287,9 @@ class History:
 
 
 def _geography() -> Any:
-    from territory_viz import areas
+    from territory_viz import geography as G
 
-    return areas.default_geography()
+    return G.default_geography()
 
 
 def _region_tree() -> tuple[Any, np.ndarray, np.ndarray]:
@@ -305,9 +305,9 @@ def _region_tree_cached() -> tuple[Any, np.ndarray, np.ndarray]:
 
 
 def _equal_area(geom: Any) -> Any:
-    from territory_viz import areas
+    from territory_viz import geography as G
 
-    return areas.to_equal_area(geom)
+    return G.to_equal_area(geom)
 
 
 def _by_region(geom_ea: Any) -> dict[str, float]:
@@ -419,6 +419,8 @@ def _day_stats(day: Day) -> DayStats:
 @functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
 def _ea_cached(key: tuple[str, str], layer_ref: int) -> Any:
     layer = _cached_layer(key)
+    if layer is None:
+        raise KeyError(key)  # callers cache the layer before asking for its geometry
     geoms = np.asarray(layer.geometry.values)
     geom = _equal_area(geoms[0] if len(geoms) == 1 else shapely.union_all(geoms))
     shapely.prepare(geom)
@@ -668,7 +670,8 @@ class _Reader:
     def peek(self, start: int) -> tuple[bytes, int]:
         """Return the next non-blank byte at or after ``start`` and its index (b"" at the end)."""
         while True:
-            at = _SPACE.match(self.buf, start).end()
+            blank = _SPACE.match(self.buf, start)  # matches the empty string too
+            at = blank.end() if blank else start
             if at < len(self.buf):
                 return self.buf[at:at + 1], at
             keep = at - self.pos
@@ -1378,22 +1381,22 @@ def changes(history: History, date_from: str, date_to: str) -> Changes:
         if r > 0.05 or u > 0.05:
             by_region[iso] = {"to_russia_km2": r, "to_ukraine_km2": u, "net_km2": r - u}
     towns = _towns_changed(a, b)
-    from territory_viz import areas
+    from territory_viz import geography as G
 
     rows = [(name, geom) for name, geom in (("to_russia", gained), ("to_ukraine", lost))
             if not shapely.is_empty(geom)]
     layer = gpd.GeoDataFrame(
         {"change": [r[0] for r in rows],
          "area_km2": [float(shapely.area(r[1])) / 1e6 for r in rows]},
-        geometry=[areas.to_geographic_valid(r[1]) for r in rows], crs=model.CRS_GEOGRAPHIC)
+        geometry=[G.to_geographic_valid(r[1]) for r in rows], crs=model.CRS_GEOGRAPHIC)
     return Changes(day_a.date, day_b.date, float(sum(to_r.values())),
                    float(sum(to_u.values())), by_region, towns, layer)
 
 
 def _polygonal(geom: Any) -> Any:
-    from territory_viz import areas
+    from territory_viz import geography as G
 
-    return areas.polygonal(geom)
+    return G.polygonal(geom)
 
 
 def _towns_changed(a: Any, b: Any) -> list[dict[str, Any]]:
@@ -1407,7 +1410,7 @@ def _towns_changed(a: Any, b: Any) -> list[dict[str, Any]]:
     in_a = shapely.contains_xy(a, xy[:, 0], xy[:, 1])
     in_b = shapely.contains_xy(b, xy[:, 0], xy[:, 1])
     moved = in_a != in_b
-    out = []
+    out: list[dict[str, Any]] = []
     for i, was, now in zip(idx[moved], in_a[moved], in_b[moved], strict=True):
         out.append({"name": str(geo.settlement_names[i]),
                     "population": int(geo.settlement_population[i]),

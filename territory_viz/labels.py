@@ -153,13 +153,13 @@ def map_labels(settlements: gpd.GeoDataFrame | None = None,
     """
     from territory_viz import datasets
 
-    default = settlements is None
-    if default:
+    if settlements is None:
         settlements = datasets.load_settlements()
         regions = datasets.load_regions() if regions is None else regions
     centres = {gid for gid, _ in REGION_CENTRES.values()}
     near = _near_front(settlements, front)
     out: list[Label] = []
+    zoom: int | None
     for i, row in enumerate(settlements[["geonameid", "name", "population", "lon", "lat"]]
                             .itertuples(index=False)):
         gid, population = int(row.geonameid), int(row.population)

@@ -26,6 +26,7 @@ import urllib.request
 import warnings
 import xml.parsers.expat
 from pathlib import Path
+from typing import NoReturn
 
 import geopandas as gpd
 import numpy as np
@@ -193,7 +194,7 @@ def load_control_layer(
 def _read_source(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
     """Return the input's bytes and a label for messages, enforcing the size cap."""
     if isinstance(source, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        return source, filename or "<layer>"  # type: ignore[return-value]
+        return source, filename or "<layer>"
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         label = filename or "<upload>"
@@ -444,7 +445,7 @@ def _check_kml(data: bytes, label: str) -> None:
     def refuse_doctype(*_: object) -> None:
         raise _Refused("a DOCTYPE (entity declarations) is not allowed in KML")
 
-    def refuse_entity(*_: object) -> None:
+    def refuse_entity(*_: object) -> NoReturn:
         raise _Refused("entities are not allowed in KML")
 
     def start(name: str, attrs: dict[str, str]) -> None:

@@ -32,7 +32,9 @@ import numpy as np
 import shapely
 
 from territory_viz import areas as A
+from territory_viz import geography as G
 from territory_viz._errors import DataFileError, ValidationError
+from territory_viz._messages import MAX_ABS_NUMBER, is_number, short, type_name
 from territory_viz.model import CRS_GEOGRAPHIC, DATA_DIR, Control, Party, Recognition
 from territory_viz.textsafe import invisible_characters
 
@@ -195,8 +197,8 @@ class Scenario:
             if name not in params:
                 problems.append(f"parameters.{name}: unknown parameter; parameters: "
                                 f"{', '.join(sorted(params)) or 'none defined'}")
-            elif not A._is_number(value) or not np.isfinite(value):
-                problems.append(f"parameters.{name}: {A._short(value)} is not a number")
+            elif not is_number(value) or not np.isfinite(value):
+                problems.append(f"parameters.{name}: {short(value)} is not a number")
             else:
                 params[name] = float(value)
         if not problems:
@@ -308,8 +310,8 @@ def _huge_number(raw: str) -> str:
     if found is None:
         return "a number too long to read; allowed: numbers of at most a few digits"
     line = raw.count("\n", 0, found.start()) + 1
-    return (f"{A._short(found.group(1).strip())} (line {line}): a number of more than 4,300 "
-            f"digits; allowed: a number from 0 to {A.MAX_ABS_NUMBER:g}")
+    return (f"{short(found.group(1).strip())} (line {line}): a number of more than 4,300 "
+            f"digits; allowed: a number from 0 to {MAX_ABS_NUMBER:g}")
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
@@ -328,7 +330,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
     scenario_id = _text(data, "id", "id", problems)
     if scenario_id is not None and not _SLUG.fullmatch(scenario_id):
         hidden = invisible_characters(scenario_id)
-        problems.append(f"id: {A._short(scenario_id)} is not a slug"
+        problems.append(f"id: {short(scenario_id)} is not a slug"
                         + (f" (it contains invisible characters {', '.join(hidden)})"
                            if hidden else "")
                         + "; allowed: lower-case letters, digits and single hyphens, "
@@ -349,11 +351,11 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
                         f"{MAX_PARAMETERS}")
     else:
         for name, value in raw_params.items():
-            if not A._PARAM_NAME.fullmatch(str(name)):
-                problems.append(f"parameters.{A._short(name)}: not a valid name; allowed: "
+            if not A.PARAM_NAME.fullmatch(str(name)):
+                problems.append(f"parameters.{short(name)}: not a valid name; allowed: "
                                 "lower-case letters, digits and _, starting with a letter")
-            elif not A._is_number(value) or not np.isfinite(value):
-                problems.append(f"parameters.{name}: {A._short(value)} is not a number")
+            elif not is_number(value) or not np.isfinite(value):
+                problems.append(f"parameters.{name}: {short(value)} is not a number")
             else:
                 parameters[name] = float(value)
 
@@ -370,8 +372,8 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
                 sources.append(parsed)
 
     rules: list[Rule] = []
-    claim_ids = A.claim_ids()
-    snapshot_ids = A.snapshot_ids()
+    claim_ids = G.claim_ids()
+    snapshot_ids = G.snapshot_ids()
     raw_rules = data.get("rules")
     if raw_rules is None:
         problems.append("rules: missing field; allowed: one or more [[rules]] tables")
@@ -407,7 +409,7 @@ def _text(table: Mapping[str, Any], key: str, where: str, problems: list[str], *
         return None
     value = table[key]
     if not isinstance(value, str):
-        problems.append(f"{where}: {A._type_name(value)} is not text; allowed: a string")
+        problems.append(f"{where}: {type_name(value)} is not text; allowed: a string")
         return None
     if required and not value.strip():
         problems.append(f"{where}: empty; allowed: a non-empty string")
@@ -436,7 +438,7 @@ def _date(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -
             return date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append(f"{where}: {A._short(value)} is not a date; allowed: YYYY-MM-DD "
+    problems.append(f"{where}: {short(value)} is not a date; allowed: YYYY-MM-DD "
                     "(a string or a TOML date)")
     return None
 
@@ -444,7 +446,7 @@ def _date(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -
 def _unknown_keys(item: Mapping, allowed: Sequence[str], prefix: str,
                   problems: list[str]) -> None:
     """Name each key of ``item`` that is not ``allowed`` (``prefix`` says where it sits)."""
-    problems.extend(f"{prefix}{A._short(key)}: unknown key; allowed: {', '.join(allowed)}"
+    problems.extend(f"{prefix}{short(key)}: unknown key; allowed: {', '.join(allowed)}"
                     for key in item if key not in allowed)
 
 
@@ -460,7 +462,7 @@ def _source(item: object, where: str, problems: list[str]) -> Source | None:
     quote = _text(item, "quote", f"{where}.quote", problems, required=False)
     url = _text(item, "url", f"{where}.url", problems, required=False)
     if url and not _URL.fullmatch(url):
-        problems.append(f"{where}.url: {A._short(url)} is not a web address; allowed: "
+        problems.append(f"{where}.url: {short(url)} is not a web address; allowed: "
                         "http:// or https:// URLs")
     if len(problems) > before:
         return None
@@ -490,7 +492,7 @@ def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str
         try:
             control = Control(item["control"])
         except (ValueError, TypeError):
-            problems.append(f"{where}.control: unknown control {A._short(item['control'])}; "
+            problems.append(f"{where}.control: unknown control {short(item['control'])}; "
                             f"allowed: {controls}")
     levels = default_recognition(control or Control.UKRAINE)
     raw = item.get("recognition", {})
@@ -503,14 +505,14 @@ def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str
             try:
                 party = Party(key)
             except ValueError:
-                problems.append(f"{where}.recognition: unknown party {A._short(key)}; allowed: "
+                problems.append(f"{where}.recognition: unknown party {short(key)}; allowed: "
                                 f"{', '.join(p.value for p in Party)}")
                 continue
             try:
                 levels[party] = Recognition(value)
             except (ValueError, TypeError):
                 problems.append(f"{where}.recognition.{key}: unknown recognition level "
-                                f"{A._short(value)}; allowed: {allowed_levels}")
+                                f"{short(value)}; allowed: {allowed_levels}")
         if control is Control.UKRAINE and any(
                 levels[p] is not Recognition.NONE for p in Party):
             problems.append(f"{where}.recognition: recognition records what a party accepts "
@@ -602,7 +604,7 @@ def get_scenario(scenario_id: str) -> Scenario:
     scenarios = _builtins()
     if scenario_id not in scenarios:
         raise ValidationError("scenario", [
-            f"unknown scenario {A._short(scenario_id)}; allowed: {', '.join(scenarios)}"])
+            f"unknown scenario {short(scenario_id)}; allowed: {', '.join(scenarios)}"])
     return scenarios[scenario_id]
 
 
@@ -631,14 +633,14 @@ class Evaluation:
     """
 
     scenario: Scenario
-    baseline: A.BaselineAtoms
+    baseline: G.BaselineAtoms
     partition: gpd.GeoDataFrame
     geoms: np.ndarray
     atom: np.ndarray
     settlement_piece: np.ndarray
 
     @property
-    def geography(self) -> A.Geography:
+    def geography(self) -> G.Geography:
         """The geography the evaluation ran on."""
         return self.baseline.geography
 
@@ -660,7 +662,7 @@ def evaluate(
     scenario: Scenario,
     baseline: str | gpd.GeoDataFrame | None = None,
     *,
-    geography: A.Geography | None = None,
+    geography: G.Geography | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> gpd.GeoDataFrame:
     """Evaluate a scenario into a partition of Ukraine.
@@ -694,16 +696,16 @@ def evaluate(
 
 def evaluate_full(
     scenario: Scenario,
-    baseline: str | gpd.GeoDataFrame | A.BaselineAtoms | None = None,
+    baseline: str | gpd.GeoDataFrame | G.BaselineAtoms | None = None,
     *,
-    geography: A.Geography | None = None,
+    geography: G.Geography | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> Evaluation:
     """Like :func:`evaluate`, returning the :class:`Evaluation` statistics are built from."""
-    if isinstance(baseline, A.BaselineAtoms):
+    if isinstance(baseline, G.BaselineAtoms):
         atoms = baseline
     else:
-        geography = geography or A.default_geography()
+        geography = geography or G.default_geography()
         atoms = geography.baseline(baseline)
     geo = atoms.geography
     deadline = _Deadline(scenario.id, timeout_s)
@@ -736,7 +738,7 @@ def evaluate_full(
                 continue
             geoms = np.array([g if g is not None else part.atom for _, g in current],
                              dtype=object)
-            left = A.polygonal_array(shapely.difference(geoms, part.inside))
+            left = G.polygonal_array(shapely.difference(geoms, part.inside))
             kept = [[o, g] for (o, _), g in zip(current, left, strict=True)
                     if shapely.area(g) / 1e6 > A.SLIVER_KM2]
             state[atom] = [*kept, [outcome, part.inside]]
@@ -749,11 +751,11 @@ def evaluate_full(
         by_outcome: dict[int, list[Any]] = {}
         for outcome, geom in pieces:
             by_outcome.setdefault(outcome, []).append(geom)
-        for outcome, geoms in by_outcome.items():
+        for outcome, outcome_geoms in by_outcome.items():
             rows_atom.append(atom)
             rows_outcome.append(outcome)
-            rows_geom.append(geoms[0] if len(geoms) == 1
-                             else A.polygonal(shapely.union_all(geoms)))
+            rows_geom.append(outcome_geoms[0] if len(outcome_geoms) == 1
+                             else G.polygonal(shapely.union_all(outcome_geoms)))
     deadline.check()
 
     atom_of = np.asarray(rows_atom, dtype=int)
@@ -814,19 +816,41 @@ def evaluate_full(
     return Evaluation(scenario, atoms, partition, geoms_ea, atom_of, settlement_piece)
 
 
-def baseline_scenario() -> Scenario:
-    """Return the baseline as a scenario (control as it is; Russia de jure where it claims).
+def baseline_scenario(*, label: str | None = None, baseline_date: str | None = None) -> Scenario:
+    """Return the baseline as a scenario: control as it is.
 
-    Used to compare a scenario with the baseline itself (``compare baseline ID``).
+    Russia's control is recognised de jure by Russia where it claims the land (the claim of
+    2014 and 2022) and de facto elsewhere; no other party recognises it. Used to compare a
+    scenario with the baseline itself (``compare baseline ID``, the page's compare view).
+
+    Parameters
+    ----------
+    label
+        How to name the baseline in the title (e.g. an uploaded layer's name).
+    baseline_date
+        The baseline's date (``YYYY-MM-DD``), the scenario's ``as_of``; default: the date
+        of :data:`territory_viz.datasets.DEFAULT_BASELINE`.
+
+    Returns
+    -------
+    Scenario
     """
+    if baseline_date is None and label is None:
+        from territory_viz import datasets
+
+        baseline_date = datasets.snapshot_metadata(datasets.DEFAULT_BASELINE)["date"][:10]
+    as_of = date.fromisoformat(baseline_date) if baseline_date else date.today()
+    title = "The baseline: control as it is"
+    if label:
+        title = f"Baseline: control as in {label} ({baseline_date or 'undated'})"
     claim = A.Claim("russia-claim")
     russia = {Party.RUSSIA: Recognition.DE_FACTO}
     return Scenario(
         id="baseline",
-        title="The baseline: control as it is",
-        summary="Territory under Russian military control in the baseline snapshot; "
-                "everything else under Ukrainian control.",
-        as_of=date(2025, 8, 15),
+        title=title,
+        summary="Territory under Russian military control in the baseline; everything else "
+                "under Ukrainian control. Russia's control is recognised by no other party.",
+        as_of=as_of,
         sources=(),
         rules=(
             Rule.of(A.Baseline(), Control.RUSSIA, russia),

@@ -38,6 +38,7 @@ import pandas as pd
 import shapely
 
 from territory_viz import areas as A
+from territory_viz import geography as G
 from territory_viz.model import CRS_GEOGRAPHIC, Control, Party
 from territory_viz.scenarios import (
     DEFAULT_TIMEOUT_S,
@@ -45,9 +46,11 @@ from territory_viz.scenarios import (
     Scenario,
     evaluate_full,
 )
+from territory_viz.style import TOWN_CHANGE_MIN_POPULATION, UNCHANGED_CLASS
 
-#: A settlement of at least this many people counts as a town for "towns changing hands".
-TOWN_MIN_POPULATION = 10_000
+#: A settlement of at least this many people counts as a town for "towns changing hands"
+#: (defined in :mod:`territory_viz.style`, with the map's own drawing threshold beside it).
+TOWN_MIN_POPULATION = TOWN_CHANGE_MIN_POPULATION
 
 _REC_COLUMNS = [f"rec_{p.value}" for p in Party]
 _CONTROL_ORDER = [c.value for c in Control]
@@ -255,7 +258,7 @@ def scenario_stats(
     scenario: Scenario,
     baseline: str | gpd.GeoDataFrame | None = None,
     *,
-    geography: A.Geography | None = None,
+    geography: G.Geography | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> ScenarioStats:
     """Evaluate a scenario and measure it.
@@ -337,7 +340,7 @@ def stats_of(ev: Evaluation) -> ScenarioStats:
     )
 
 
-def _towns(geo: A.Geography, idx: np.ndarray, before: np.ndarray,
+def _towns(geo: G.Geography, idx: np.ndarray, before: np.ndarray,
            after: np.ndarray) -> pd.DataFrame:
     """Towns among settlements ``idx`` whose control goes from ``before`` to ``after``."""
     moved = before != after
@@ -394,7 +397,7 @@ def compare(
     b: Scenario,
     baseline: str | gpd.GeoDataFrame | None = None,
     *,
-    geography: A.Geography | None = None,
+    geography: G.Geography | None = None,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> Comparison:
     """Compare two scenarios over the same baseline.
@@ -438,7 +441,6 @@ def change_partition(comparison: Comparison) -> gpd.GeoDataFrame:
         EPSG:4326.
     """
     from territory_viz import datasets
-    from territory_viz.style import UNCHANGED_CLASS
 
     changes = comparison.changes
     frame = pd.DataFrame({
@@ -503,15 +505,15 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
                 if ctrl_a[i] == ctrl_b[j] and cls_a[i] == cls_b[j]:
                     continue
                 if len(a_rows) == 1:
-                    geom, area = ev_b.geoms[j], float(pb["area_km2"].iat[j])
+                    geom, piece_km2 = ev_b.geoms[j], float(pb["area_km2"].iat[j])
                 elif len(b_rows) == 1:
-                    geom, area = ev_a.geoms[i], float(pa["area_km2"].iat[i])
+                    geom, piece_km2 = ev_a.geoms[i], float(pa["area_km2"].iat[i])
                 else:
-                    geom = A.polygonal(shapely.intersection(ev_a.geoms[i], ev_b.geoms[j]))
-                    area = float(shapely.area(geom)) / 1e6
-                if area <= A.SLIVER_KM2:
+                    geom = G.polygonal(shapely.intersection(ev_a.geoms[i], ev_b.geoms[j]))
+                    piece_km2 = float(shapely.area(geom)) / 1e6
+                if piece_km2 <= A.SLIVER_KM2:
                     continue
-                records.append((i, j, geom, area))
+                records.append((i, j, geom, piece_km2))
 
     region = atoms.region[ev_a.atom[[r[0] for r in records]]] if records else np.array([], int)
     area = np.array([r[3] for r in records], dtype=float)

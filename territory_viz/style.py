@@ -15,6 +15,13 @@ from typing import Any
 from territory_viz.model import Control, Recognition
 
 __all__ = [
+    "BALANCE_ROWS",
+    "CLASS_LABELS",
+    "COMPARE_BALANCE_ROWS",
+    "FROM_UKRAINE_LABEL",
+    "NET_UKRAINE_LABEL",
+    "TOWN_CHANGE_MIN_POPULATION",
+    "class_label",
     "CHANGE_CASING",
     "CHANGE_STYLES",
     "CONTROL_COLOURS",
@@ -66,27 +73,80 @@ RECOGNITION_LABELS: dict[str, str] = {
     Recognition.NONE: "none",
 }
 
+#: Label per display class: the control, and for Russian control the strongest
+#: recognition by a party other than Russia (see ``scenarios.display_class``).
+CLASS_LABELS: dict[str, str] = {
+    "ukraine": "Ukrainian control",
+    "russia/none": "Russian control, recognised by no other party",
+    "russia/de_facto": "Russian control, accepted de facto by another party",
+    "russia/de_jure": "Russian control, recognised de jure by another party",
+    "demilitarized": "Demilitarized zone",
+    "international": "International administration",
+}
+
+
+def class_label(control_or_class: str) -> str:
+    """Return a reader's label of a control (``russia``) or a display class (``russia/de_jure``).
+
+    Parameters
+    ----------
+    control_or_class
+        A control value or a display class.
+
+    Returns
+    -------
+    str
+        From :data:`CLASS_LABELS`, else :data:`CONTROL_LABELS`, else the text itself.
+
+    Examples
+    --------
+    >>> class_label("russia/de_facto")
+    'Russian control, accepted de facto by another party'
+    >>> class_label("russia")
+    'Russian control (occupied)'
+    """
+    if control_or_class in CLASS_LABELS and "/" in control_or_class:
+        return CLASS_LABELS[control_or_class]
+    control, _, recognition = control_or_class.partition("/")
+    text = CONTROL_LABELS.get(control, control)
+    return f"{text} ({recognition})" if recognition else text
+
+
+#: The balance against the baseline, in this order: (field prefix of ``stats.Balance``,
+#: label). Its labels are those of the change outlines on the map.
+BALANCE_ROWS: tuple[tuple[str, str], ...] = (
+    ("to_russia", "To Russian control"),
+    ("to_ukraine", "Back to Ukrainian control"),
+    ("to_demilitarized", "Becomes demilitarized"),
+    ("to_international", "To international administration"),
+)
+
+#: The balance from one scenario to another (nothing goes "back" between two scenarios).
+COMPARE_BALANCE_ROWS: tuple[tuple[str, str], ...] = (
+    ("to_russia", "To Russian control"),
+    ("to_ukraine", "To Ukrainian control"),
+    ("to_demilitarized", "To demilitarized zone"),
+    ("to_international", "To international administration"),
+)
+
+#: What leaves Ukrainian control for any other (``Balance.from_ukraine_*``).
+FROM_UKRAINE_LABEL = "Out of Ukrainian control"
+
+#: Gained minus lost (``Balance.net_ukraine_*``): a demilitarized zone counts too.
+NET_UKRAINE_LABEL = "Net change in Ukrainian-controlled area"
+
 #: Changes against the baseline: key -> (legend label, Leaflet path style). Each is drawn as
 #: a thick outline with its own dash pattern over a white casing (visible on any fill), and
 #: filled with horizontal stripes of its colour (recognition hatching is diagonal), so a
 #: change reads without colour too.
+_CHANGE_PATHS: dict[str, dict[str, Any]] = {
+    "to_russia": {"color": "#000000", "weight": 3.5, "dashArray": "9 5"},
+    "to_ukraine": {"color": "#0072B2", "weight": 4},
+    "to_demilitarized": {"color": "#6b5b00", "weight": 3.5, "dashArray": "1 6", "lineCap": "round"},
+    "to_international": {"color": "#00573f", "weight": 3.5, "dashArray": "12 4 2 4"},
+}
 CHANGE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
-    "to_russia": (
-        "To Russian control",
-        {"color": "#000000", "weight": 3.5, "dashArray": "9 5"},
-    ),
-    "to_ukraine": (
-        "Back to Ukrainian control",
-        {"color": "#0072B2", "weight": 4},
-    ),
-    "to_demilitarized": (
-        "Becomes demilitarized",
-        {"color": "#6b5b00", "weight": 3.5, "dashArray": "1 6", "lineCap": "round"},
-    ),
-    "to_international": (
-        "To international administration",
-        {"color": "#00573f", "weight": 3.5, "dashArray": "12 4 2 4"},
-    ),
+    key: (label, _CHANGE_PATHS[key]) for key, label in BALANCE_ROWS
 }
 
 #: The white casing drawn under every change outline.
@@ -136,6 +196,9 @@ LAYERS: dict[str, str] = {
 
 #: Layers shown by default.
 DEFAULT_LAYERS: frozenset[str] = frozenset(LAYERS)
+
+#: Towns counted as "changing hands" (statistics, CLI, page): pre-war population at least this.
+TOWN_CHANGE_MIN_POPULATION = 10_000
 
 #: Towns drawn on the web map: pre-war population at least this (fewer points keep the
 #: payload small; the statistics count smaller towns too).

@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
+from territory_viz.style import CLASS_LABELS, CONTROL_COLOURS, FALLBACK_COLOUR
 from territory_viz.textsafe import isolate_if_bidi as isolate
 
 __all__ = ["CLASS_STYLES", "PNG_WIDTH_PX", "ClassStyle", "partition_svg", "svg_to_png"]
@@ -58,22 +59,14 @@ class ClassStyle:
     hatch: str = ""
 
 
-# Okabe-Ito colours (colour-blind safe). Recognition is carried by the hatching, so the
+# Colours and labels from territory_viz.style. Recognition is carried by the hatching, so the
 # three Russian-control classes share one colour and differ in pattern, never in colour alone.
-_RUSSIA = "#D55E00"
+_HATCH = {"russia/de_facto": "diagonal", "russia/de_jure": "cross"}
 CLASS_STYLES: dict[str, ClassStyle] = {
-    "ukraine": ClassStyle("Ukrainian control", "#56B4E9"),
-    "russia/none": ClassStyle("Russian control, recognised by no other party", _RUSSIA),
-    "russia/de_facto": ClassStyle(
-        "Russian control, accepted de facto by another party", _RUSSIA, "diagonal"
-    ),
-    "russia/de_jure": ClassStyle(
-        "Russian control, recognised de jure by another party", _RUSSIA, "cross"
-    ),
-    "demilitarized": ClassStyle("Demilitarized zone", "#F0E442"),
-    "international": ClassStyle("International administration", "#009E73"),
+    cls: ClassStyle(label, CONTROL_COLOURS[cls.split("/", 1)[0]], _HATCH.get(cls, ""))
+    for cls, label in CLASS_LABELS.items()
 }
-_FALLBACK_FILL = "#999999"
+_FALLBACK_FILL = FALLBACK_COLOUR
 _BACKGROUND = "#FFFFFF"
 _CONTEXT_FILL = "#EEEEEE"
 _SEA_FILL = "#E3EEF4"

@@ -364,11 +364,11 @@ def town_outcomes(town: Town, *, baseline: str | gpd.GeoDataFrame | None = None,
         (``ukraine``, ``russia``, ``demilitarized``, ``international``; ``de_jure``,
         ``de_facto``, ``none``).
     """
-    from territory_viz import areas
+    from territory_viz import geography as G
     from territory_viz.model import Party
     from territory_viz.scenarios import evaluate_full, list_scenarios
 
-    geography = areas.default_geography()
+    geography = G.default_geography()
     i = _settlement_index(town, geography)
     atoms = geography.baseline(baseline)
     date = atoms.date.isoformat() if hasattr(atoms.date, "isoformat") else atoms.date

@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-from territory_viz import areas as A
+from territory_viz import geography as G
 from territory_viz.model import CRS_EQUAL_AREA
 from territory_viz.scenarios import Scenario, parse_scenario
 
@@ -42,7 +42,7 @@ def square(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
     return shapely.box(x0 * KM, y0 * KM, x1 * KM, y1 * KM)
 
 
-def synthetic_geography() -> A.Geography:
+def synthetic_geography() -> G.Geography:
     regions = gpd.GeoDataFrame(
         {
             "iso_code": ["UA-09", "UA-14", "UA-23", "UA-63"],
@@ -68,7 +68,7 @@ def synthetic_geography() -> A.Geography:
             {"id": ["occupied-synthetic"], "date": ["2025-08-15"]},
             geometry=[square(0, 50, 150, 200)], crs=CRS_EQUAL_AREA),
     }
-    return A.Geography(
+    return G.Geography(
         regions, settlements,
         claims={"russia-claim": ["UA-09", "UA-14", "UA-23"]},
         snapshot_loader=snapshots.__getitem__,

@@ -27,6 +27,7 @@ from territory_viz.scenarios import (
     parse_scenario,
     scenario_to_toml,
 )
+from territory_viz.style import NET_UKRAINE_LABEL
 from ui._text import md_escape
 from ui.baseline import Baseline
 from ui.cache import stats_for
@@ -259,10 +260,12 @@ def builder_view(
                    f"{row.area_km2:,.0f} km²", f"{row.share:.1%} of Ukraine",
                    delta_color="off", delta_arrow="off")
     bal = result.balance
-    cols[-1].metric("Net to Ukrainian control vs baseline",
-                    f"{bal.to_ukraine_km2 - bal.to_russia_km2:+,.0f} km²",
-                    f"{bal.to_ukraine_population - bal.to_russia_population:+,.0f} people "
-                    "(pre-war)", delta_color="off", delta_arrow="off")
+    # The same net as the map page and the CLI: gained minus everything that leaves
+    # Ukrainian control (a demilitarized zone too), from stats.Balance.
+    cols[-1].metric(NET_UKRAINE_LABEL,
+                    f"{bal.net_ukraine_km2:+,.0f} km²",
+                    f"{bal.net_ukraine_population:+,.0f} people (pre-war)",
+                    delta_color="off", delta_arrow="off")
     st.download_button("Download scenario file (.toml)", data=text.encode("utf-8"),
                        file_name=f"{variant.id}.toml", mime="application/toml",
                        key=f"{key}_download", on_click="ignore", type="primary")

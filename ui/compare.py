@@ -12,9 +12,10 @@ import streamlit as st
 
 from territory_viz import stats
 from territory_viz.scenarios import Scenario
+from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL
+from territory_viz.style import class_label as _label
 from ui import cache, exports
 from ui._text import md_escape
-from ui.documents import class_label as _label
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
 from ui.synced_maps import synced_maps
 
@@ -94,16 +95,11 @@ def balance_section(comparison: stats.Comparison) -> None:
     bal = comparison.balance
     st.subheader("Balance from A to B", anchor=False)
     items = [
-        ("To Russian control", bal.to_russia_km2, bal.to_russia_population, ","),
-        ("To Ukrainian control", bal.to_ukraine_km2, bal.to_ukraine_population, ","),
-        ("To demilitarized zone", bal.to_demilitarized_km2, bal.to_demilitarized_population,
-         ","),
-        ("To international administration", bal.to_international_km2,
-         bal.to_international_population, ","),
-        # Gained minus lost, with its sign: a zone takes area from Ukrainian control too.
-        ("Net change in Ukrainian-controlled area", bal.net_ukraine_km2,
-         bal.net_ukraine_population, "+,"),
+        (label, getattr(bal, f"{key}_km2"), getattr(bal, f"{key}_population"), ",")
+        for key, label in COMPARE_BALANCE_ROWS
     ]
+    # Gained minus lost, with its sign: a zone takes area from Ukrainian control too.
+    items.append((NET_UKRAINE_LABEL, bal.net_ukraine_km2, bal.net_ukraine_population, "+,"))
     # Four destinations in a row; the net on a row of its own (its label is long).
     cols = [*st.columns(4), st.columns(2)[0]]
     for col, (label, km2, people, fmt) in zip(cols, items, strict=True):

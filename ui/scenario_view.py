@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 from territory_viz import datasets, render, stats
 from territory_viz.model import Party
 from territory_viz.scenarios import Scenario
+from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL
 from ui import cache
 from ui import exports as export_views
 from ui._text import md_escape
@@ -89,28 +90,15 @@ def headline(result: stats.ScenarioStats) -> None:
         st.caption(f"{_people(row.population)} (pre-war)")
     st.subheader("Change against the baseline")
     balance = result.balance
-    rows = [
-        ("To Russian control", balance.to_russia_km2, balance.to_russia_population),
-        ("Back to Ukrainian control", balance.to_ukraine_km2, balance.to_ukraine_population),
-        (
-            "Becomes demilitarized",
-            balance.to_demilitarized_km2,
-            balance.to_demilitarized_population,
-        ),
-    ]
-    if balance.to_international_km2:
-        rows.append(
-            (
-                "To international administration",
-                balance.to_international_km2,
-                balance.to_international_population,
-            )
-        )
-    for label, km2, people in rows:
+    for key, label in BALANCE_ROWS:
+        km2 = getattr(balance, f"{key}_km2")
+        if key == "to_international" and not km2:
+            continue  # rare: shown only when a scenario has it
+        people = getattr(balance, f"{key}_population")
         st.metric(label, f"{km2:+,.0f} km²", f"{people:+,.0f} people", **_PLAIN)
     # Gained minus lost: what a demilitarized zone takes from Ukrainian control counts too.
     st.metric(
-        "Net change in Ukrainian-controlled area",
+        NET_UKRAINE_LABEL,
         f"{balance.net_ukraine_km2:+,.0f} km²",
         f"{balance.net_ukraine_population:+,.0f} people",
         **_PLAIN,

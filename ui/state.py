@@ -9,14 +9,12 @@ in :mod:`ui.cache` too.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import streamlit as st
 
-from territory_viz import areas
+from territory_viz import scenarios
 from territory_viz.datasets import DEFAULT_BASELINE, snapshot_ids
-from territory_viz.model import Control
-from territory_viz.scenarios import Rule, Scenario, default_recognition
+from territory_viz.scenarios import Scenario
 from ui.baseline import Baseline, layer_area_km2
 from ui.cache import (
     builtin_scenarios,
@@ -105,18 +103,8 @@ def add_user_scenario(scenario: Scenario) -> Scenario:
 
 
 def baseline_scenario(baseline: Baseline) -> Scenario:
-    """Return the baseline itself as a scenario: control as in the layer, recognised by none.
+    """Return the baseline itself as a scenario (the library's rule, named after the layer).
 
     Used to compare a scenario with the state of control it starts from.
     """
-    when = baseline.date or "undated"
-    recognition = tuple(default_recognition(Control.RUSSIA).items())
-    return Scenario(
-        id=BASELINE_SCENARIO_ID,
-        title=f"Baseline: control as in {baseline.label} ({when})",
-        summary="Control as in the baseline layer; Russia's control recognised by no other "
-        "party.",
-        as_of=date.fromisoformat(baseline.date) if baseline.date else date.today(),
-        sources=(),
-        rules=(Rule(area=areas.Baseline(), control=Control.RUSSIA, recognition=recognition),),
-    )
+    return scenarios.baseline_scenario(label=baseline.label, baseline_date=baseline.date)

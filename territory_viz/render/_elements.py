@@ -27,6 +27,7 @@ __all__ = [
     "RowsLayer",
     "Towns",
     "Verbatim",
+    "figure_of",
     "map_of",
 ]
 
@@ -66,7 +67,7 @@ class Verbatim(Element):
 class _Macro(MacroElement):
     """A macro element whose rendered parts join the figure verbatim."""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         """Add the header, html and script parts to the figure, then render the children."""
         figure = self.get_root()
         if not isinstance(figure, Figure):
@@ -82,6 +83,7 @@ class _Macro(MacroElement):
                 target.add_child(Verbatim(str(macro(self, kwargs))), name=self.get_name())
         for element in self._children.values():
             element.render(**kwargs)
+        return ""  # the parts are in the figure now
 
 
 class MapSetup(_Macro):
@@ -241,6 +243,14 @@ TV.legend({{ this._parent.get_name() }}, {{ this.body }}, {{ this.position }}, {
         self.body = js_json(body_html)
         self.position = js_json(position)
         self.bounds = js_json(UKRAINE_BOUNDS)
+
+
+def figure_of(m: folium.Map) -> Figure:
+    """Return the figure (the HTML page) a map belongs to."""
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError("the map is not inside a folium page (Figure)")
+    return root
 
 
 def map_of(element: Any) -> folium.Map | None:

@@ -22,6 +22,7 @@ from territory_viz.render._elements import (
     RowsLayer,
     Towns,
     Verbatim,
+    figure_of,
 )
 from territory_viz.render._resources import render_template
 from territory_viz.render.context import MapContext
@@ -66,6 +67,7 @@ def base_map(
     height: int | str = "100%",
     leaflet_urls: tuple[Sequence[str], Sequence[str]] | None = None,
     leaflet_css: str | None = None,
+    legend_open: bool = True,
 ) -> folium.Map:
     """Build the map's constant part: background, neighbours, region borders, towns, legend.
 
@@ -91,6 +93,9 @@ def base_map(
     leaflet_css
         Leaflet's stylesheet as text (:func:`assets.page_css`), inlined at the top of the
         map's header so it applies before the first layout (pass no CSS URL then).
+    legend_open
+        Whether the legend's key starts unfolded (small maps start folded: one click opens
+        it; the caption, date and sources always show).
 
     Returns
     -------
@@ -99,7 +104,7 @@ def base_map(
     m = _new_map(height=height)
     if leaflet_css:
         text = leaflet_css.replace("</", "<\\/")  # cannot close the <style> element
-        m.get_root().header.add_child(Verbatim(f"<style>{text}</style>"), name="tv_leaflet_css")
+        figure_of(m).header.add_child(Verbatim(f"<style>{text}</style>"), name="tv_leaflet_css")
     if leaflet_urls is not None:
         # The page loads Leaflet from the app's own static files (see territory_viz.assets).
         m.default_js = [(f"leaflet_{i}", url) for i, url in enumerate(leaflet_urls[0])]
@@ -126,7 +131,7 @@ def base_map(
     m.add_child(RowsLayer(context.layers.get("ukraine_border", []), border_styles, pane="tv-lines"))
     if "towns" in layers and context.towns:
         m.add_child(folium.FeatureGroup(name=LAYERS["towns"]).add_child(Towns(context.towns)))
-    m.add_child(Legend(legend_html(context, title=title)))
+    m.add_child(Legend(legend_html(context, title=title, open_=legend_open)))
     return m
 
 

@@ -16,7 +16,7 @@ import geopandas as gpd
 from markupsafe import Markup
 
 from territory_viz import assets
-from territory_viz.render._elements import Verbatim
+from territory_viz.render._elements import Verbatim, figure_of
 from territory_viz.render._resources import render_template
 from territory_viz.render.context import map_context
 from territory_viz.render.legend import scenario_caption
@@ -25,6 +25,7 @@ from territory_viz.style import DEFAULT_LAYERS
 
 if TYPE_CHECKING:
     from territory_viz.scenarios import Scenario
+
 
 __all__ = ["inline_leaflet", "link_leaflet_cdn", "standalone_html", "to_standalone_html"]
 
@@ -56,7 +57,7 @@ def inline_leaflet(m: folium.Map) -> folium.Map:
     """
     m.default_js = []
     m.default_css = []
-    header = m.get_root().header
+    header = figure_of(m).header
     css, js = _leaflet_inline()
     header.add_child(Verbatim(f"<style>{css}</style>"), name="tv_leaflet_css")
     header.add_child(Verbatim(f"<script>{js}</script>"), name="tv_leaflet_js")
@@ -100,7 +101,7 @@ def to_standalone_html(m: folium.Map, *, page_title: str = "territory_viz map") 
     """
     m.default_js = []
     m.default_css = []
-    root = m.get_root()
+    root = figure_of(m)
     root.render()  # every element adds its parts to the figure's header, html and script
     css, js = _leaflet_inline()
     return render_template(
