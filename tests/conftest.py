@@ -73,3 +73,14 @@ def page_factory(browser):
     for context, offline in contexts:
         context.close()
         offline.assert_no_foreign_assets()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests that need the internet unless ``-m`` selects them by name."""
+    if "network" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="needs the internet; run with -m network")
+    for item in items:
+        if item.get_closest_marker("network") is not None:
+            item.add_marker(skip)
+
