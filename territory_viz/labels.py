@@ -75,6 +75,9 @@ NEIGHBOUR_LABELS: tuple[tuple[str, float, float, int], ...] = (
     ("MOLDOVA", 28.6, 47.35, 6), ("Black Sea", 32.2, 44.1, 5), ("Sea of Azov", 36.6, 46.15, 6),
 )
 
+#: Kinds of label, by their index in the map's compact rows (:func:`compact`).
+LABEL_KINDS = ("capital", "centre", "region", "country", "town")
+
 #: Priority ranks by kind (lower is placed first).
 _RANK = {"capital": 0, "centre": 1, "region": 2, "country": 3, "town": 4}
 
@@ -157,6 +160,7 @@ def map_labels(settlements: gpd.GeoDataFrame | None = None,
         settlements = datasets.load_settlements()
         regions = datasets.load_regions() if regions is None else regions
     centres = {gid for gid, _ in REGION_CENTRES.values()}
+    settlements = _with_lon_lat(settlements)
     near = _near_front(settlements, front)
     out: list[Label] = []
     zoom: int | None
@@ -178,15 +182,32 @@ def map_labels(settlements: gpd.GeoDataFrame | None = None,
                          kind, zoom, _rank(kind, population), population))
     if regions is not None:
         for text, (lon, lat), area in _region_points(regions):
-            # Kyiv city and Sevastopol are named by their city label
-            if text in ("Kyiv (city)", "Sevastopol"):
-                continue
             out.append(Label(text, lon, lat, "region", 5 if area > 5_000 else 7,
                              _rank("region", int(area))))
     if countries:
         for i, (text, lon, lat, zoom) in enumerate(NEIGHBOUR_LABELS):
             out.append(Label(text, lon, lat, "country", zoom, _rank("country", 0) + i))
     return sorted(out, key=lambda label: (label.rank, label.text))
+
+
+def _with_lon_lat(settlements: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Settlements with ``geonameid``, ``lon`` and ``lat`` (from the geometry if missing)."""
+    if {"geonameid", "lon", "lat"} <= set(settlements.columns):
+        return settlements
+    from territory_viz.model import CRS_GEOGRAPHIC
+
+    out = settlements.copy()
+    if "geonameid" not in out.columns:
+        out["geonameid"] = -1
+    if not {"lon", "lat"} <= set(out.columns):
+        geo = out.geometry.to_crs(CRS_GEOGRAPHIC) if out.crs is not None else out.geometry
+        out["lon"], out["lat"] = geo.x, geo.y
+    return out
+
+
+def near_front(settlements: gpd.GeoDataFrame, front: Any) -> list[bool]:
+    """For each settlement, whether it lies within :data:`FRONT_KM` of ``front``."""
+    return _near_front(_with_lon_lat(settlements), front)
 
 
 def _near_front(settlements: gpd.GeoDataFrame, front: Any) -> list[bool]:
@@ -208,18 +229,32 @@ def _near_front(settlements: gpd.GeoDataFrame, front: Any) -> list[bool]:
 def _region_points(regions: gpd.GeoDataFrame) -> list[tuple[str, tuple[float, float], float]]:
     import shapely
 
-    from territory_viz.model import CRS_EQUAL_AREA
+    from territory_viz.model import CRS_EQUAL_AREA, RegionKind
 
     name_col = "name_en" if "name_en" in regions.columns else "name"
+    if "kind" in regions.columns:
+        # Kyiv city and Sevastopol are named by their city label
+        regions = regions[regions["kind"].astype(str) != str(RegionKind.CITY)]
     areas = regions.to_crs(CRS_EQUAL_AREA).area / 1e6
     out = []
-    for name, geom, area in zip(regions[name_col], regions.geometry, areas, strict=True):
+    for name, geom, area in zip(regions[name_col], regions.to_crs(4326).geometry, areas,
+                                strict=True):
         # the largest part's inner point (a coastal region's islands do not pull it offshore)
         parts = list(getattr(geom, "geoms", [geom]))
         main = max(parts, key=lambda g: g.area)
         point = shapely.point_on_surface(main)
         out.append((str(name), (round(point.x, 4), round(point.y, 4)), float(area)))
     return out
+
+
+def compact(labels: Iterable[Label]) -> list[list[Any]]:
+    """Rows for the map's script: ``[text, lat, lon, kind index, min zoom, order]``.
+
+    ``order`` is the placement order (labels of several layers are placed together). The
+    text is plain (the script sets it with ``textContent``), never markup.
+    """
+    return [[lb.text, round(lb.lat, 4), round(lb.lon, 4), LABEL_KINDS.index(lb.kind),
+             lb.min_zoom, i] for i, lb in enumerate(labels)]
 
 
 @functools.cache

@@ -17,11 +17,11 @@ from jinja2 import Template
 
 from territory_viz.render._resources import static_text
 from territory_viz.render.encoding import js_json
-from territory_viz.style import TOWN_LABEL_POPULATION
 
 __all__ = [
     "CaptionLater",
     "Labels",
+    "MapLabels",
     "Legend",
     "MapSetup",
     "RowsLayer",
@@ -42,6 +42,7 @@ PANES = {
     "tv-lines": 420,
     "tv-changes": 425,
     "tv-towns": 440,
+    "tv-labels": 450,
 }
 
 
@@ -198,7 +199,8 @@ TV.towns({{ this._parent.get_name() }}, {{ this.points }}, {{ this.label_populat
         super().__init__()
         self._name = "TvTowns"
         self.points = js_json(points)
-        self.label_population = js_json(TOWN_LABEL_POPULATION)
+        # names come from MapLabels (placed without overlaps), not from the dots
+        self.label_population = js_json(None)
 
 
 class Labels(_Macro):
@@ -216,6 +218,33 @@ TV.labels({{ this._parent.get_name() }}, {{ this.labels }});
         super().__init__()
         self._name = "TvLabels"
         self.labels = js_json(labels)
+
+
+class MapLabels(_Macro):
+    """Names placed by the map's script: by priority, each only where it overlaps no other.
+
+    ``labels`` are :func:`territory_viz.labels.compact` rows (plain text, set with
+    ``textContent``). Every group holding labels joins one placement per map, redone after
+    each zoom, pan, resize and layer switch; a group switched off frees its space.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+TV.mapLabels({{ this.map_name() }}, {{ this._parent.get_name() }}, {{ this.labels }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, labels: list[list[Any]]) -> None:
+        super().__init__()
+        self._name = "TvMapLabels"
+        self.labels = js_json(labels)
+
+    def map_name(self) -> str:
+        """Name of the Leaflet map variable the labels' group belongs to."""
+        m = map_of(self)
+        return m.get_name() if m is not None else "undefined"
 
 
 class Legend(_Macro):

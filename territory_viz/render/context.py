@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from territory_viz import _bounds
 from territory_viz._errors import DataFileError, ValidationError
+from territory_viz.labels import FRONT_MIN_POPULATION, compact, map_labels, near_front
 from territory_viz.model import CRS_GEOGRAPHIC, RegionKind
 from territory_viz.render.encoding import (
     encode_geometry,
@@ -25,6 +27,10 @@ from territory_viz.render.encoding import (
     simplify_coverage,
 )
 from territory_viz.style import TOWN_MAP_MIN_POPULATION
+
+#: Smallest town the interactive map names (from zoom 9; see territory_viz.labels).
+MAP_LABEL_MIN_POPULATION = 10_000
+_NO_PLACES = gpd.GeoDataFrame({"name": [], "population": []}, geometry=[], crs=CRS_GEOGRAPHIC)
 
 __all__ = ["BASE_SOURCES", "PRE_2022_SNAPSHOT", "MapContext", "map_context"]
 
@@ -59,6 +65,9 @@ class MapContext:
         ``[lat, lon, escaped name]`` per region.
     towns
         ``[lat, lon, population, escaped name]`` per town.
+    labels
+        Every name the map shows, in placement order, as
+        :func:`territory_viz.labels.compact` rows (plain text, set with ``textContent``).
     """
 
     baseline_id: str
@@ -67,6 +76,7 @@ class MapContext:
     layers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     region_labels: list[list[Any]] = field(default_factory=list)
     towns: list[list[Any]] = field(default_factory=list)
+    labels: list[list[Any]] = field(default_factory=list)
 
     @classmethod
     def from_layers(
@@ -125,6 +135,7 @@ class MapContext:
                 for enc in (encode_geometry(g) for g in coarse.values)
                 if enc
             ]
+        merged = None
         if line_of_contact is not None and len(line_of_contact):
             merged = shapely.line_merge(
                 shapely.union_all(line_of_contact.to_crs(CRS_GEOGRAPHIC).geometry.values)
@@ -145,7 +156,15 @@ class MapContext:
             labels.append(
                 [round(point[1], 3), round(point[0], 3), html.escape(str(region["name_en"]))]
             )
-        towns = _town_points(settlements) if settlements is not None else []
+        front = merged
+        towns = _town_points(settlements, front) if settlements is not None else []
+        names = map_labels(
+            settlements if settlements is not None else _NO_PLACES,
+            regions,
+            min_population=MAP_LABEL_MIN_POPULATION,
+            countries=neighbours is not None and len(neighbours) > 0,
+            front=front,
+        )
         return cls(
             baseline_id=baseline_id,
             baseline_date=baseline_date,
@@ -153,17 +172,22 @@ class MapContext:
             layers=layers,
             region_labels=labels,
             towns=towns,
+            labels=compact(names),
         )
 
 
-def _town_points(settlements: gpd.GeoDataFrame) -> list[list[Any]]:
-    """Towns above :data:`TOWN_MAP_MIN_POPULATION`, largest first (drawn under smaller ones).
+def _town_points(settlements: gpd.GeoDataFrame, front: Any = None) -> list[list[Any]]:
+    """Towns drawn as dots, largest first (drawn under smaller ones).
+
+    Those above :data:`TOWN_MAP_MIN_POPULATION`, and the smaller ones named near the front.
 
     Returns ``[lat, lon, population, escaped name]`` per town.
     """
-    big = settlements[settlements["population"] >= TOWN_MAP_MIN_POPULATION].sort_values(
-        "population", ascending=False
-    )
+    population = settlements["population"]
+    keep = population >= TOWN_MAP_MIN_POPULATION
+    if front is not None:
+        keep |= (population >= FRONT_MIN_POPULATION) & np.asarray(near_front(settlements, front))
+    big = settlements[keep].sort_values("population", ascending=False)
     return [
         [round(geom.y, 3), round(geom.x, 3), int(population), html.escape(str(name))]
         for name, population, geom in zip(big["name"], big["population"], big.geometry, strict=True)

@@ -9,15 +9,17 @@ borders and names, towns, legend); :func:`scenario_layers` returns the scenario'
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
 
 from territory_viz import assets
+from territory_viz.labels import LABEL_KINDS
 from territory_viz.render._elements import (
     CaptionLater,
-    Labels,
     Legend,
+    MapLabels,
     MapSetup,
     RowsLayer,
     Towns,
@@ -126,13 +128,24 @@ def base_map(
         group.add_child(
             RowsLayer(context.layers.get("region_borders", []), border_styles, pane="tv-lines")
         )
-        group.add_child(Labels(context.region_labels))
         m.add_child(group)
+        group.add_child(MapLabels(_labels_of(context, "region")))
     m.add_child(RowsLayer(context.layers.get("ukraine_border", []), border_styles, pane="tv-lines"))
     if "towns" in layers and context.towns:
-        m.add_child(folium.FeatureGroup(name=LAYERS["towns"]).add_child(Towns(context.towns)))
+        towns = folium.FeatureGroup(name=LAYERS["towns"])
+        m.add_child(towns)
+        towns.add_child(Towns(context.towns))
+        towns.add_child(MapLabels(_labels_of(context, "capital", "centre", "town")))
+    if context.labels:
+        m.add_child(MapLabels(_labels_of(context, "country")))
     m.add_child(Legend(legend_html(context, title=title, open_=legend_open)))
     return m
+
+
+def _labels_of(context: MapContext, *kinds: str) -> list[list[Any]]:
+    """Return the context's label rows of the given kinds (see ``labels.LABEL_KINDS``)."""
+    wanted = {LABEL_KINDS.index(k) for k in kinds}
+    return [row for row in context.labels if row[3] in wanted]
 
 
 def scenario_layers(

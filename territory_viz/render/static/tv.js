@@ -103,10 +103,112 @@
         L.circleMarker([p[0], p[1]], {pane: "tv-towns", radius: radius, color: "#ffffff",
           weight: 0.8, fillColor: "#1f1f1f", fillOpacity: 0.85})
           .bindTooltip(tip, {className: "tv-tip"}).addTo(group);
-        if (p[2] >= labelPopulation) {
+        if (labelPopulation !== null && p[2] >= labelPopulation) {
           L.marker([p[0], p[1]], {interactive: false, keyboard: false,
             icon: L.divIcon({className: "tv-label tv-town-label", html: p[3], iconSize: null})})
             .addTo(group);
+        }
+      });
+    },
+
+    // Names placed like a map's: one placement per map over every group of labels that is
+    // switched on, in priority order (capital, oblast centres, regions, neighbours, towns by
+    // population); a label is shown only from its zoom and only where its box overlaps no
+    // label placed before it, nor the legend or a control. Rows are
+    // [text, lat, lon, kind index, min zoom, order]; text is set with textContent, never as
+    // markup.
+    mapLabels: function (map, group, rows) {
+      if (!map || !map.getContainer) { return; }
+      var kinds = ["capital", "centre", "region", "country", "town"];
+      var st = map._tvLabels;
+      if (!st) {
+        st = map._tvLabels = {sets: [], layer: L.layerGroup().addTo(map), seq: 0, timer: null};
+        var again = function () {
+          if (st.timer) { clearTimeout(st.timer); }
+          st.timer = setTimeout(function () { st.timer = null; TV.placeLabels(map); }, 30);
+        };
+        map.on("zoomend moveend resize overlayadd overlayremove layeradd layerremove", function (e) {
+          if (e && e.layer && e.layer._tvLabel) { return; }
+          again();
+        });
+        st.again = again;
+      }
+      rows.forEach(function (r) {
+        var el = document.createElement("span");
+        el.className = "tv-label tv-k-" + kinds[r[3]];
+        el.textContent = r[0];
+        var marker = L.marker([r[1], r[2]], {interactive: false, keyboard: false,
+          pane: "tv-labels" in map._panes ? "tv-labels" : "markerPane",
+          icon: L.divIcon({className: "tv-ml", html: el, iconSize: [0, 0]})});
+        marker._tvLabel = true;
+        st.sets.push({group: group, row: r, kind: kinds[r[3]], el: el, marker: marker,
+                      order: r.length > 5 ? r[5] : 1e9 + st.seq++, w: 0, h: 0});
+      });
+      st.again();
+    },
+
+    placeLabels: function (map) {
+      var st = map._tvLabels;
+      if (!st || !map._loaded) { return; }
+      var zoom = map.getZoom(), size = map.getSize(), taken = [];
+      var box = map.getContainer().getBoundingClientRect();
+      // The legend and the controls are no place for a name.
+      var blockers = map.getContainer().querySelectorAll(".tv-legend, .leaflet-control-layers");
+      for (var b = 0; b < blockers.length; b++) {
+        var r = blockers[b].getBoundingClientRect();
+        if (r.width > 0) {
+          taken.push([r.left - box.left, r.top - box.top, r.right - box.left, r.bottom - box.top]);
+        }
+      }
+      function free(a) {
+        if (a[0] < 0 || a[1] < 0 || a[2] > size.x || a[3] > size.y) { return false; }
+        for (var i = 0; i < taken.length; i++) {
+          var o = taken[i];
+          if (a[0] < o[2] && o[0] < a[2] && a[1] < o[3] && o[1] < a[3]) { return false; }
+        }
+        return true;
+      }
+      var items = st.sets.slice().sort(function (a, b) { return a.order - b.order; });
+      items.forEach(function (it) {
+        var on = it.row[4] <= zoom && (it.group === map || map.hasLayer(it.group));
+        var placed = false;
+        if (on) {
+          var p = map.latLngToContainerPoint([it.row[1], it.row[2]]);
+          if (p.x >= -40 && p.y >= -20 && p.x <= size.x + 40 && p.y <= size.y + 20) {
+            if (!it.w) {
+              // measure once, in the map's own fonts
+              st.layer.addLayer(it.marker);
+              var m = it.el.getBoundingClientRect();
+              it.w = Math.ceil(m.width) + 2; it.h = Math.ceil(m.height || 13) + 1;
+            }
+            // clear of the town's dot (radius grows with population: Kyiv's is ~11 px)
+            var g = it.kind === "capital" ? 12 : (it.kind === "centre" ? 8 : 5);
+            var w = it.w, h = it.h, opts;
+            if (it.kind === "region" || it.kind === "country") {
+              opts = [[-w / 2, -h / 2]];
+            } else {
+              opts = [[g, -h / 2], [-g - w, -h / 2], [-w / 2, -g - h], [-w / 2, g]];
+            }
+            for (var i = 0; i < opts.length && !placed; i++) {
+              var a = [p.x + opts[i][0], p.y + opts[i][1], p.x + opts[i][0] + w,
+                       p.y + opts[i][1] + h];
+              if (free(a)) {
+                taken.push(a);
+                if (it.kind !== "region" && it.kind !== "country") {
+                  taken.push([p.x - 3, p.y - 3, p.x + 3, p.y + 3]);
+                }
+                it.el.style.left = opts[i][0] + "px";
+                it.el.style.top = opts[i][1] + "px";
+                placed = true;
+              }
+            }
+          }
+        }
+        if (placed) {
+          if (!st.layer.hasLayer(it.marker)) { st.layer.addLayer(it.marker); }
+          it.el.style.visibility = "";
+        } else if (st.layer.hasLayer(it.marker)) {
+          st.layer.removeLayer(it.marker);
         }
       });
     },
