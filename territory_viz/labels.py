@@ -146,7 +146,7 @@ def map_labels(settlements: gpd.GeoDataFrame | None = None,
         Regions (default: ``data/regions.geojson``) for region names at their label points;
         ``None`` with ``settlements`` given: no region names.
     min_population
-        Smallest town named at any zoom.
+        Smallest town named at any zoom (near the front: :data:`FRONT_MIN_POPULATION`).
     countries
         Include the neighbours' and seas' names.
     front
@@ -173,10 +173,11 @@ def map_labels(settlements: gpd.GeoDataFrame | None = None,
             kind, zoom = "centre", 5
         else:
             kind = "town"
-            zoom = _town_zoom(population) if population >= min_population else None
-            if zoom is None:
+            front_town = near[i] and population >= FRONT_MIN_POPULATION
+            zoom = _town_zoom(population)
+            if zoom is None or (population < min_population and not front_town):
                 continue
-            if near[i] and population >= FRONT_MIN_POPULATION:
+            if front_town:
                 zoom = min(zoom, 8)
         out.append(Label(str(row.name), round(float(row.lon), 5), round(float(row.lat), 5),
                          kind, zoom, _rank(kind, population), population))
@@ -253,7 +254,7 @@ def compact(labels: Iterable[Label]) -> list[list[Any]]:
     ``order`` is the placement order (labels of several layers are placed together). The
     text is plain (the script sets it with ``textContent``), never markup.
     """
-    return [[lb.text, round(lb.lat, 4), round(lb.lon, 4), LABEL_KINDS.index(lb.kind),
+    return [[lb.text, round(lb.lat, 3), round(lb.lon, 3), LABEL_KINDS.index(lb.kind),
              lb.min_zoom, i] for i, lb in enumerate(labels)]
 
 

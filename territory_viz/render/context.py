@@ -28,8 +28,9 @@ from territory_viz.render.encoding import (
 )
 from territory_viz.style import TOWN_MAP_MIN_POPULATION
 
-#: Smallest town the interactive map names (from zoom 9; see territory_viz.labels).
-MAP_LABEL_MIN_POPULATION = 10_000
+#: Smallest town the interactive map names (from zoom 8; near the front 10,000, see
+#: territory_viz.labels): the towns drawn as dots, so the payload stays in its budget.
+MAP_LABEL_MIN_POPULATION = TOWN_MAP_MIN_POPULATION
 _NO_PLACES = gpd.GeoDataFrame({"name": [], "population": []}, geometry=[], crs=CRS_GEOGRAPHIC)
 
 __all__ = ["BASE_SOURCES", "PRE_2022_SNAPSHOT", "MapContext", "map_context"]
