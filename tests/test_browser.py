@@ -119,10 +119,24 @@ def test_phone_width_legend_clear_of_controls(server, page_factory):
         assert not boxes_overlap(legend_box, frame.locator(control).bounding_box()), control
     assert "Sources:" in frame.locator(".tv-legend").inner_text()
     assert_crimea_clear_of_legend(page)
-    # Folding the key keeps the caption, the date and the sources in view.
-    frame.locator(".tv-legend summary").click()
+    # On a phone the key starts folded; caption, date and sources stay in view.
     text = frame.locator(".tv-legend").inner_text()
     assert "Baseline: control on" in text and "Sources:" in text and "de jure" not in text
+    # Unfolding and folding it keep the reader's view (no refit, no zoom reset).
+    view = """() => { const n = Object.keys(window).find(k => k.startsWith('map_')
+      && window[k].getZoom); const m = window[n]; m.setView([48.6, 37.6], 8, {animate: false});
+      return [m.getZoom(), m.getCenter().lat.toFixed(4), m.getCenter().lng.toFixed(4)]; }"""
+    now = """() => { const n = Object.keys(window).find(k => k.startsWith('map_')
+      && window[k].getZoom); const m = window[n];
+      return [m.getZoom(), m.getCenter().lat.toFixed(4), m.getCenter().lng.toFixed(4)]; }"""
+    before = frame.locator("body").evaluate(view.replace("() =>", "_ =>"))
+    frame.locator(".tv-legend summary").click()
+    assert "de jure" in frame.locator(".tv-legend").inner_text()
+    page.wait_for_timeout(1200)
+    assert frame.locator("body").evaluate(now.replace("() =>", "_ =>")) == before
+    frame.locator(".tv-legend summary").click()
+    page.wait_for_timeout(300)
+    assert frame.locator("body").evaluate(now.replace("() =>", "_ =>")) == before
     screenshot(page, "browser-phone.png")
     offline.assert_no_foreign_assets()
 

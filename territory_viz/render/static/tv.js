@@ -275,7 +275,16 @@
       function reframe() { if (!touched) { map.invalidateSize(); frame(); } }
       map._tvFrame = reframe;
       map.on("resize", reframe);
-      div.querySelector("details").addEventListener("toggle", reframe);
+      // On a narrow (phone) map the key starts folded: the map stays readable, the caption,
+      // date and sources stay visible. Folding or unfolding it later keeps the reader's view
+      // (no refit, no zoom reset); only the names are placed again around it.
+      var details = div.querySelector("details");
+      if (details && map.getSize().x <= 600) { details.open = false; }
+      if (details) {
+        details.addEventListener("toggle", function () {
+          if (map._tvLabels && map._tvLabels.again) { map._tvLabels.again(); }
+        });
+      }
       frame();
       [80, 300, 1000].forEach(function (ms) { setTimeout(reframe, ms); });
     },
