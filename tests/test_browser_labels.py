@@ -7,12 +7,7 @@ against a standalone ``render`` file, on a laptop (1400x900) and a phone (390x84
 from __future__ import annotations
 
 import pytest
-from test_browser import (  # noqa: F401 - fixtures are used by name
-    browser,  # noqa: F401
-    open_and_wait_for_map,
-    page_factory,  # noqa: F401
-    server,  # noqa: F401
-)
+from browser_support import open_and_wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +54,7 @@ def _overlaps(boxes):
 
 @pytest.mark.parametrize(("width", "height", "towns"), [
     (1400, 900, FRONT_TOWNS), (390, 844, PHONE_TOWNS)])
-def test_page_map_names_front_towns_at_zoom_8_without_overlap(server, page_factory, width,  # noqa: F811
+def test_page_map_names_front_towns_at_zoom_8_without_overlap(server, page_factory, width,
                                                               height, towns):
     page, _ = page_factory(width, height)
     frame, _ = open_and_wait_for_map(page, f"{server}/?scenario=ceasefire-current-line")
@@ -79,7 +74,7 @@ def test_page_map_names_front_towns_at_zoom_8_without_overlap(server, page_facto
     assert _overlaps(boxes) == []
 
 
-def test_standalone_map_labels_follow_zoom_and_never_overlap(page_factory):  # noqa: F811
+def test_standalone_map_labels_follow_zoom_and_never_overlap(page_factory):
     from territory_viz import render
     from territory_viz.scenarios import get_scenario
 
