@@ -7,7 +7,7 @@
                                         the site's CSS
     DIR/<scenario>/<date>/index.html    the page: map, numbers, sources, approximation note
     DIR/<scenario>/<date>/map.html      the map (Leaflet, legend, layer control)
-    DIR/<scenario>/<date>/map.svg       the map as a picture; thumb.svg, its gallery thumbnail
+    DIR/<scenario>/<date>/map.svg, .png the map as a picture; thumb.png, its gallery thumbnail
     DIR/<scenario>/<date>/partition.geojson, table.csv, stats.json   the data
 
 URLs are stable (``DIR/land-swap/2025-08-15/``) and every link is relative, so the folder
@@ -47,7 +47,8 @@ _BALANCE_ROWS = (
     ("Net change in Ukrainian-controlled area", "net_ukraine_km2", "net_ukraine_population"),
 )
 
-#: Simplification of the gallery's thumbnails, metres (drawn 400 px wide).
+#: The gallery's thumbnails: width in pixels, simplification in metres.
+THUMB_WIDTH_PX = 400
 THUMB_SIMPLIFY_M = 5000.0
 
 #: Towns listed on a page (the data files have them all).
@@ -210,17 +211,20 @@ def build_site(
                 prepared, context, caption,
                 [f"../../assets/{js_name}", f"../../assets/{helpers_name}"],
                 f"../../assets/{css_name}"))  # fmt: skip
-            write(folder / "map.svg", svg.partition_svg(
+            picture = svg.partition_svg(
                 result.partition, title=scenario.title, date=str(result.baseline_date)[:10],
                 subtitle="Who would control what: colour = control, hatching = recognition",
                 sources=[*(f"{s.publisher}, {s.date}" for s in scenario.sources),
                          f"Control on {baseline.label}: {baseline.id} (approximate)"],
                 neighbours=neighbours,
-                baseline_label=f"Line of control in the baseline ({baseline.label})"))  # fmt: skip
-            # The gallery's thumbnail: coarser and smaller than map.svg (a tenth of its size).
-            write(folder / "thumb.svg", svg.partition_svg(
+                baseline_label=f"Line of control in the baseline ({baseline.label})")  # fmt: skip
+            write(folder / "map.svg", picture)
+            write(folder / "map.png", svg.svg_to_png(picture))
+            # The gallery's thumbnail: coarser and smaller than the picture.
+            write(folder / "thumb.png", svg.svg_to_png(svg.partition_svg(
                 result.partition, title=scenario.title, date=str(result.baseline_date)[:10],
-                width_px=400, simplify_m=THUMB_SIMPLIFY_M))  # fmt: skip
+                width_px=THUMB_WIDTH_PX, simplify_m=THUMB_SIMPLIFY_M),
+                width_px=THUMB_WIDTH_PX))  # fmt: skip
             partition = result.partition
             write(folder / "partition.geojson", partition.to_json(drop_id=True))
             write(folder / "table.csv",
@@ -232,6 +236,7 @@ def build_site(
                 for name, what in (
                     ("map.html", "the map alone (works offline with ../../assets/)"),
                     ("map.svg", "the map as a picture, with its legend"),
+                    ("map.png", "the same picture as PNG"),
                     ("partition.geojson", "the pieces of the partition with their outcome"),
                     ("table.csv", "the same pieces without geometry"),
                     ("stats.json", "every number on this page (the `stats --format json` "
@@ -269,7 +274,7 @@ def build_site(
             write(folder / "index.html", page)
             key = f"{scenario.id}/{baseline.slug}"
             report.pages.append(key)
-            cards.append({"href": f"{key}/index.html", "image": f"{key}/thumb.svg",
+            cards.append({"href": f"{key}/index.html", "image": f"{key}/thumb.png",
                           "title": scenario.title,
                           "net": _km2(balance.net_ukraine_km2, True)})
             if progress is not None:

@@ -27,32 +27,28 @@ PREVIEW_FRAME = "iframe[title='Map of the scenario being built']"
 PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
 STEP_TIMEOUT_MS = 120_000
 
-# Centre and zoom of the Leaflet map of a document (folium names it map_<hex>).
-MAP_VIEW_JS = """() => {
-  for (const k of Object.keys(window)) {
-    if (/^map_[0-9a-f]+$/.test(k) && window[k] instanceof L.Map) {
-      const c = window[k].getCenter();
-      return [c.lat, c.lng, window[k].getZoom(), window[k].getSize().x];
-    }
-  }
-  return null;
-}"""
+# Centre, zoom and width of every Leaflet map of a document, in document order.
+MAPS_VIEW_JS = """() => Array.from(document.querySelectorAll(".folium-map")).map(div => {
+  const m = Object.values(window).find(v => v instanceof L.Map && v.getContainer() === div);
+  const c = m.getCenter();
+  return [c.lat, c.lng, m.getZoom(), m.getSize().x];
+})"""
 
 
-def _map_frames(page) -> list:
-    """The three map documents inside the compare component (A, B, change), in order."""
-    outer = page.locator(COMPARE_FRAME).element_handle().content_frame()
-    handles = outer.locator("iframe.tv-map").element_handles()
-    return [h.content_frame() for h in handles]
+def _compare_frame(page):
+    """The compare component: one document holding the A, B and change maps."""
+    return page.locator(COMPARE_FRAME).element_handle().content_frame()
 
 
-def _wait_painted(frames, timeout_s: float = 90) -> None:
+def _wait_painted(frame, maps: int = 3, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
+    counts: list[int] = []
     while time.monotonic() < deadline:
-        if all(f.locator(PAINTED).count() > 0 for f in frames):
+        divs = frame.locator(".folium-map")
+        counts = [divs.nth(i).locator(PAINTED).count() for i in range(divs.count())]
+        if len(counts) == maps and all(counts):
             return
         time.sleep(0.25)
-    counts = [f.locator(PAINTED).count() for f in frames]
     raise AssertionError(f"maps not painted within {timeout_s} s: {counts}")
 
 
@@ -61,28 +57,30 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
     start = time.monotonic()
     page.goto(f"{server}/?scenario=donbas-for-freeze&compare=land-swap")
     page.locator(COMPARE_FRAME).wait_for()
-    frames = _map_frames(page)
-    assert len(frames) == 3
-    _wait_painted(frames)
+    frame = _compare_frame(page)
+    # One frame, one Leaflet: no nested map documents.
+    assert frame.locator("iframe").count() == 0
+    _wait_painted(frame)
     painted_s = time.monotonic() - start
-    a, b, change = frames
+    a, b, change = (frame.locator(".folium-map").nth(i) for i in range(3))
     # A and B differ in Kharkiv, Sumy, Dnipropetrovsk: the change map draws only those
     # (plus the light "same in both" piece), each back to Ukrainian control.
     assert change.locator(PAINTED).count() >= 3
     assert "Land swap" in b.locator(".tv-scenario").first.text_content()
     assert "Change map" in change.locator(".tv-scenario").first.text_content()
-    outer = page.locator(COMPARE_FRAME).element_handle().content_frame()
-    outer.locator("iframe.tv-map[data-synced='1']").nth(2).wait_for()
+    headings = frame.locator("h4").all_inner_texts()
+    assert len(headings) == 3 and headings[0].startswith("A: ") and headings[1].startswith("B: ")
+    frame.locator(".folium-map[data-synced='1']").nth(2).wait_for()
     page.wait_for_timeout(1200)  # let each map frame Ukraine for its size
     screenshot(page, "browser-compare.png")
-    before = frames[0].evaluate(MAP_VIEW_JS)
+    before = frame.evaluate(MAPS_VIEW_JS)[0]
 
     # The viewer zooms map A over Donetsk: B and the change map follow (same centre).
     box = page.locator(COMPARE_FRAME).bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.38, box["y"] + 200)
     page.mouse.wheel(0, -120)
     page.wait_for_timeout(1500)
-    views = [f.evaluate(MAP_VIEW_JS) for f in frames]
+    views = frame.evaluate(MAPS_VIEW_JS)
     assert views[0][2] > before[2], (before, views)  # zoomed in
     for view in views[1:]:
         assert view[0] == pytest.approx(views[0][0], abs=0.05), views

@@ -188,12 +188,12 @@ def test_hostile_scenario_upload_shows_text_literally_and_runs_nothing(server, p
 
     # Compare mode: the hostile title reaches the synced maps' headings and tooltips.
     open_page(page, "Compare two scenarios")
-    synced = page.frame_locator("iframe[title='st.iframe'], iframe[srcdoc*='tv-grid']").first
+    synced = page.frame_locator(
+        "iframe[title='Scenario A, scenario B and the change map, panning together']").first
     synced.locator("h4", has_text="Hostile").first.wait_for(timeout=STEP_TIMEOUT_MS)
     assert IMG in synced.locator("h4").first.inner_text()
-    inner = synced.frame_locator("iframe.tv-map").first
-    inner.locator(FILL).first.wait_for(timeout=STEP_TIMEOUT_MS)
-    hover_and_click(inner, FILL, limit=10)
+    synced.locator(FILL).first.wait_for(timeout=STEP_TIMEOUT_MS)
+    hover_and_click(synced, FILL, limit=10)
     assert_not_pwned(page)
     offline.assert_no_foreign_assets()
 

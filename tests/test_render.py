@@ -350,3 +350,24 @@ def test_template_syntax_in_a_page_title_or_caption_stays_text():
     assert "<title>T {{ 7*7 }} {# c #}</title>" in page
     assert "T 49" not in page and ">49<" not in page
     assert "\\u007b{ 7*7 }} \\u007b% if true %}x\\u007b% endif %}" in page
+
+
+def test_synced_maps_share_one_leaflet_and_keep_headings_as_data(context):
+    from territory_viz import scenarios
+
+    maps = []
+    for heading, scenario_id in ((HOSTILE, "land-swap"), (SCRIPT, "ceasefire-current-line")):
+        scenario = scenarios.get_scenario(scenario_id)
+        m = render.build_map(render.prepare_partition(scenarios.evaluate(scenario)), context,
+                             title=scenario.title)
+        m.default_js = [(f"leaflet_{i}", u) for i, u in enumerate(assets.page_links()[0])]
+        maps.append((heading, m))
+    text = render.synced_maps_html(maps, height_px=300)
+    assert text.count("leaflet.js") == 1 and text.count(assets.HELPERS_JS) == 1
+    assert text.count("L.map(") == 2
+    # Headings reach the page only as JSON data for textContent, never as markup.
+    assert HOSTILE not in text and SCRIPT not in text
+    assert json.dumps(HOSTILE).replace("<", "\\u003c").replace(">", "\\u003e") in text
+    # The sync script runs after both maps exist, and legends start folded.
+    assert text.rindex("L.map(") < text.index("document.body.insertBefore(grid")
+    assert "\\u003cdetails open\\u003e" not in text

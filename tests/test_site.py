@@ -33,9 +33,10 @@ def test_pages_live_at_stable_urls_with_their_data(built) -> None:
     out, report = built
     folder = out / SCENARIO / _slug()
     assert report.pages == [f"{SCENARIO}/{_slug()}"]
-    for name in ("index.html", "map.html", "map.svg", "thumb.svg", "partition.geojson",
+    for name in ("index.html", "map.html", "map.svg", "map.png", "thumb.png", "partition.geojson",
                  "table.csv", "stats.json"):
         assert (folder / name).stat().st_size > 0, name
+    assert (folder / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     document = json.loads((folder / "stats.json").read_text())
     assert document["scenario"] == SCENARIO and document["baseline"] == BASELINE
     geojson = json.loads((folder / "partition.geojson").read_text())

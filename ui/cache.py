@@ -156,3 +156,25 @@ def _thumbnail(_scenario: Scenario, _baseline: Baseline, skey: str, bkey: str) -
 def thumbnail(scenario: Scenario, baseline: Baseline) -> str:
     """Return a small static map of a scenario (an SVG document), cached."""
     return _thumbnail(scenario, baseline, scenario_key(scenario), baseline.key)
+
+
+@st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner=False)
+def _compare_document(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str,
+                      basekey: str, height_px: int) -> str:
+    context = context_for(_baseline)
+    urls = frame_leaflet_urls()
+    _, prepared_a = stats_for(_a, _baseline)
+    _, prepared_b = stats_for(_b, _baseline)
+    maps = [
+        (f"A: {_a.title}", documents.scenario_map(_a, prepared_a, context, leaflet_urls=urls)),
+        (f"B: {_b.title}", documents.scenario_map(_b, prepared_b, context, leaflet_urls=urls)),
+        ("Change from A to B", documents.change_map(compare_for(_a, _b, _baseline), _a, _b,
+                                                    context, leaflet_urls=urls)),
+    ]
+    return render.synced_maps_html(maps, height_px=height_px, page_title="Compare")
+
+
+def compare_document(a: Scenario, b: Scenario, baseline: Baseline, *, height_px: int) -> str:
+    """Return A, B and the change map in one document (one Leaflet, views in sync), cached."""
+    return _compare_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key,
+                             height_px)

@@ -73,10 +73,27 @@ def prepared_changes(frame: gpd.GeoDataFrame, a_title: str,
     return dataclasses.replace(prepared, rows=rows, key=f"c{digest[:12]}")
 
 
-def change_document(comparison: stats.Comparison, a: Scenario, b: Scenario,
-                    context: render.MapContext, *,
-                    leaflet_urls: tuple[Sequence[str], Sequence[str]]) -> str:
-    """Return the change map from A to B as a standalone HTML page."""
+def _add_layers(base: folium.Map, groups: list[folium.FeatureGroup]) -> folium.Map:
+    for group in groups:
+        base.add_child(group)
+    folium.LayerControl(collapsed=True).add_to(base)
+    return base
+
+
+def scenario_map(scenario: Scenario, prepared: render.PreparedPartition,
+                 context: render.MapContext, *,
+                 leaflet_urls: tuple[Sequence[str], Sequence[str]]) -> folium.Map:
+    """Return one scenario's complete map (layers and layer control), not yet rendered."""
+    caption = render.scenario_caption(scenario)
+    base = render.base_map(context, title=caption, leaflet_urls=leaflet_urls,
+                           legend_open=False)
+    return _add_layers(base, render.scenario_layers(prepared, context, title=caption))
+
+
+def change_map(comparison: stats.Comparison, a: Scenario, b: Scenario,
+               context: render.MapContext, *,
+               leaflet_urls: tuple[Sequence[str], Sequence[str]]) -> folium.Map:
+    """Return the change map from A to B (layers and layer control), not yet rendered."""
     prepared = prepared_changes(stats.change_partition(comparison), a.title, b.title)
     caption = (f"Change map, from A: {a.title} to B: {b.title}. Colour: control in B where "
                "it differs from A (light grey: same in both); outline: direction of the change.")
@@ -84,4 +101,11 @@ def change_document(comparison: stats.Comparison, a: Scenario, b: Scenario,
                            leaflet_urls=leaflet_urls)
     groups = render.scenario_layers(prepared, context, title=caption,
                                     layers={"control", "changes", "line_of_contact"})
-    return map_document(base, groups)
+    return _add_layers(base, groups)
+
+
+def change_document(comparison: stats.Comparison, a: Scenario, b: Scenario,
+                    context: render.MapContext, *,
+                    leaflet_urls: tuple[Sequence[str], Sequence[str]]) -> str:
+    """Return the change map from A to B as a standalone HTML page."""
+    return change_map(comparison, a, b, context, leaflet_urls=leaflet_urls).get_root().render()

@@ -7,6 +7,7 @@ r"""Folium maps of a scenario, one module per part.
 - :mod:`~territory_viz.render.map`        :func:`base_map`, :func:`scenario_layers`,
   :func:`build_map`
 - :mod:`~territory_viz.render.standalone` one offline HTML file (an autoescaping template)
+- :mod:`~territory_viz.render.synced`     several maps in one document, views in sync
 
 The browser side is real files shipped with the package: ``static/tv.css`` and
 ``static/tv.js`` (a small decoder and drawing helpers, our own code), and the templates in
@@ -41,6 +42,7 @@ from territory_viz.render.standalone import (
     standalone_html,
     to_standalone_html,
 )
+from territory_viz.render.synced import synced_maps_html
 from territory_viz.style import CONTROL_COLOURS, CONTROL_LABELS, DEFAULT_LAYERS, LAYERS
 
 __all__ = [
@@ -65,5 +67,6 @@ __all__ = [
     "scenario_layers",
     "simplify_coverage",
     "standalone_html",
+    "synced_maps_html",
     "to_standalone_html",
 ]

@@ -255,7 +255,9 @@
       }
       function frame() {
         var size = map.getSize();
-        if (size.x <= 800) {
+        // Phone layout as tv.css has it: by the viewport's width (several maps can share
+        // one wide document; in the page's own frame the viewport is the map).
+        if (window.innerWidth <= 800) {
           // Everything from the legend's top edge down (legend, scale bar) is covered.
           var box = map.getContainer().getBoundingClientRect();
           var covered = Math.max(0, box.bottom - div.getBoundingClientRect().top) + 6;
