@@ -29,7 +29,7 @@ body { margin: 0; font-family: "Source Sans Pro", "DejaVu Sans", sans-serif; }
 .tv-cell.wide { flex-basis: 100%; }
 .tv-cell h4 { margin: 2px 0 4px; font-size: 15px; font-weight: 600; color: #262730;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.tv-cell .folium-map { height: __HEIGHT__px !important; width: 100% !important;
+.folium-map { height: __HEIGHT__px !important; width: 100% !important;
   box-sizing: border-box; border: 1px solid #d0d0d0; border-radius: 4px; }
 """
 
