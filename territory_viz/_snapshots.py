@@ -36,7 +36,26 @@ from territory_viz._errors import DataFileError
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 
 #: Columns of an anchors CSV, in order.
-ANCHOR_COLUMNS = ("name", "name_geonames", "geonameid", "lon", "lat", "side", "kind", "note")
+ANCHOR_COLUMNS = (
+    "name",
+    "name_geonames",
+    "geonameid",
+    "lon",
+    "lat",
+    "side",
+    "kind",
+    "note",
+    "km_from_line",
+)
+
+#: A settlement whose distance to the line is known (``km_from_line``) keeps a disk of that
+#: radius on its side: ring points of the same side are placed this much inside the circle...
+RING_INSET_KM = 0.5
+#: ...at most this far apart along it...
+RING_SPACING_KM = 3.0
+#: ...and only around settlements at least this far from the line (nearer ones bound the line
+#: by themselves).
+RING_MIN_KM = 1.0
 
 #: Allowed values of the ``side`` column.
 SIDES = ("occupied", "ukraine")
@@ -72,6 +91,9 @@ class Anchor:
         One of :data:`KINDS`.
     note
         Free text: the source of doubt, a contested status, a position remark.
+    km_from_line
+        Distance from the point to the line of contact on the date, km, where a source gives
+        it (``None`` otherwise); see :func:`ring_points`.
     """
 
     name: str
@@ -82,6 +104,7 @@ class Anchor:
     side: str
     kind: str
     note: str
+    km_from_line: float | None = None
 
 
 def read_anchors(path: Path) -> list[Anchor]:
@@ -125,6 +148,18 @@ def read_anchors(path: Path) -> list[Anchor]:
             gid = row["geonameid"].strip()
             if row["kind"] == "settlement" and not gid.isdigit():
                 problems.append(f"line {line}: a settlement needs a numeric geonameid")
+            km_text = (row["km_from_line"] or "").strip()
+            km: float | None = None
+            if km_text:
+                try:
+                    km = float(km_text)
+                except ValueError:
+                    km = None
+                if km is None or not 0.0 <= km <= 100.0:
+                    problems.append(
+                        f"line {line}: km_from_line {km_text!r} is not a distance of 0-100 km"
+                    )
+                    km = None
             if not (22.0 <= lon <= 41.0 and 44.0 <= lat <= 53.0):
                 problems.append(f"line {line}: {lon},{lat} is not in Ukraine's bounding box")
             anchors.append(
@@ -137,6 +172,7 @@ def read_anchors(path: Path) -> list[Anchor]:
                     side=row["side"],
                     kind=row["kind"],
                     note=row["note"],
+                    km_from_line=km,
                 )
             )
     if problems:
@@ -171,8 +207,71 @@ def project(geom: BaseGeometry, *, inverse: bool = False) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
-def voronoi_occupied(anchors: Sequence[Anchor], zone_ea: BaseGeometry) -> BaseGeometry:
+def ring_points(
+    anchors: Sequence[Anchor], land_ea: BaseGeometry | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """Points that keep each anchor's known distance to the line on its side.
+
+    A source that gives a settlement's distance ``d`` to the line of contact says more than
+    its side: the whole disk of radius ``d`` around it is on that side. The Voronoi partition
+    honours it approximately through points of the same side on a circle of radius
+    ``d - RING_INSET_KM`` around the anchor, ``RING_SPACING_KM`` or less apart. A ring point
+    inside another anchor's disk of the other side (sources that disagree by a few hundred
+    metres) is left out. The distance is to the line of contact, not to the coast or the state
+    border: across a sea, an estuary or the border the disk says nothing, so with ``land_ea``
+    a ring point is kept only if the straight way to it from its anchor stays on land.
+
+    Parameters
+    ----------
+    anchors
+        Labelled anchors; those with ``km_from_line`` of at least ``RING_MIN_KM`` get rings.
+    land_ea
+        Ukraine's territory in the equal-area CRS, or ``None`` to keep every ring point.
+
+    Returns
+    -------
+    (ndarray, list of str)
+        Ring point coordinates in the equal-area CRS (n × 2) and their sides.
+    """
+    tr = _to_equal_area()
+    known = [a for a in anchors if a.km_from_line is not None]
+    if not known:
+        return np.empty((0, 2)), []
+    xs, ys = tr.transform([a.lon for a in known], [a.lat for a in known])
+    centres = np.column_stack([xs, ys])
+    radii = np.array([a.km_from_line for a in known]) * 1000.0
+    sides = np.array([a.side for a in known])
+    out_xy: list[np.ndarray] = []
+    out_side: list[str] = []
+    for i, a in enumerate(known):
+        if a.km_from_line < RING_MIN_KM:
+            continue
+        r = radii[i] - RING_INSET_KM * 1000.0
+        n = max(6, int(np.ceil(2 * np.pi * r / (RING_SPACING_KM * 1000.0))))
+        angles = np.arange(n) * (2 * np.pi / n)
+        ring = centres[i] + r * np.column_stack([np.cos(angles), np.sin(angles)])
+        other = sides != a.side
+        dist = np.linalg.norm(ring[:, None, :] - centres[None, other, :], axis=2)
+        inside_other = (dist < radii[None, other]).any(axis=1)
+        if land_ea is not None:
+            rays = shapely.linestrings(
+                [[centres[i], p] for p in ring]  # type: ignore[list-item]
+            )
+            inside_other |= ~shapely.within(rays, land_ea)
+        for p in ring[~inside_other]:
+            out_xy.append(p)
+            out_side.append(a.side)
+    if not out_xy:
+        return np.empty((0, 2)), []
+    return np.array(out_xy), out_side
+
+
+def voronoi_occupied(
+    anchors: Sequence[Anchor], zone_ea: BaseGeometry, land_ea: BaseGeometry | None = None
+) -> BaseGeometry:
     """Union of the Voronoi cells of the occupied anchors, clipped to the zone.
+
+    Anchors with a known distance to the line add their :func:`ring_points`.
 
     Parameters
     ----------
@@ -180,6 +279,8 @@ def voronoi_occupied(anchors: Sequence[Anchor], zone_ea: BaseGeometry) -> BaseGe
         Labelled anchors (at least one of each side).
     zone_ea
         The front zone in the equal-area CRS.
+    land_ea
+        Passed to :func:`ring_points`.
 
     Returns
     -------
@@ -188,16 +289,30 @@ def voronoi_occupied(anchors: Sequence[Anchor], zone_ea: BaseGeometry) -> BaseGe
     """
     tr = _to_equal_area()
     xs, ys = tr.transform([a.lon for a in anchors], [a.lat for a in anchors])
-    points = shapely.points(np.column_stack([xs, ys]))
     if len({(round(x, 1), round(y, 1)) for x, y in zip(xs, ys, strict=True)}) != len(anchors):
         raise ValueError("two anchors share a position; Voronoi cells would be ambiguous")
+    ring_xy, ring_sides = ring_points(anchors, land_ea)
+    # A ring point within a metre of an earlier point would make the cells ambiguous.
+    anchor_xy = np.column_stack([xs, ys])
+    seen = {(round(x), round(y)) for x, y in anchor_xy}
+    keep = []
+    for i, (x, y) in enumerate(ring_xy):
+        key = (round(x), round(y))
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    coords = np.vstack([anchor_xy, ring_xy[keep]])
+    sides = [a.side for a in anchors] + [ring_sides[i] for i in keep]
+    points = shapely.points(coords)
     # The extent must contain the whole zone, or cells at the edge would be cut short.
     minx, miny, maxx, maxy = zone_ea.bounds
     pad = 100_000.0
     extent = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
     cells = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=extent, ordered=True)
     parts = list(shapely.get_parts(cells))
-    occupied = [parts[i] for i, a in enumerate(anchors) if a.side == "occupied"]
+    if len(parts) != len(sides):
+        raise ValueError("the Voronoi partition lost a cell (points too close together)")
+    occupied = [parts[i] for i, side in enumerate(sides) if side == "occupied"]
     return shapely.intersection(shapely.union_all(occupied), zone_ea)
 
 

@@ -44,8 +44,24 @@ __all__ = [
     "ukraine_outline",
 ]
 
-#: The snapshot scenarios are evaluated against unless the user picks another.
-DEFAULT_BASELINE = "occupied-2025-08-15"
+
+
+def _newest_committed_snapshot() -> str:
+    """Return the newest ``occupied-YYYY-MM-DD`` id under ``data/control/`` (ids sort by date)."""
+    ids = sorted(
+        p.stem
+        for p in (model.DATA_DIR / "control").glob("occupied-*.geojson")
+        if _SNAPSHOT_ID.match(p.stem)
+    )
+    return ids[-1] if ids else ""
+
+
+_SNAPSHOT_ID = re.compile(r"^occupied-(\d{4}-\d{2}-\d{2})$")
+
+#: The snapshot scenarios are evaluated against unless the user picks another: the newest
+#: committed one (found when the module is imported, so a new snapshot file becomes the
+#: default without a code change).
+DEFAULT_BASELINE = _newest_committed_snapshot()
 
 #: Regions columns, in file order.
 REGION_COLUMNS = (
@@ -72,7 +88,6 @@ SNAPSHOT_OUTSIDE_TOLERANCE_KM2 = 5.0
 #: the line of contact, metres; absorbs float noise where the snapshot follows the border.
 BORDER_BUFFER_M = 50.0
 
-_SNAPSHOT_ID = re.compile(r"^occupied-(\d{4}-\d{2}-\d{2})$")
 _LINE_ID = re.compile(r"^line-of-contact-(\d{4}-\d{2}-\d{2})$")
 _REBUILD = {
     "regions.geojson": "python scripts/build_regions.py",

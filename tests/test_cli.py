@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+from territory_viz import datasets
 from territory_viz.cli import main
 from territory_viz.scenarios import BUILTIN_IDS
 
@@ -68,7 +69,9 @@ def test_scenarios_lists_id_then_title(capsys) -> None:
 
 
 def test_stats_json(capsys) -> None:
-    code, out, err = run(capsys, "stats", "donbas-for-freeze", "--format", "json")
+    # The figures are those of the 15 Aug 2025 line, so that date is pinned.
+    code, out, err = run(capsys, "stats", "donbas-for-freeze", "--baseline",
+                         "occupied-2025-08-15", "--format", "json")
     assert code == 0, err
     d = json.loads(out)
     assert d["scenario"] == "donbas-for-freeze"
@@ -79,6 +82,12 @@ def test_stats_json(capsys) -> None:
     assert set(d["by_control"]) == {"russia", "ukraine"}
     assert all(set(r["parties"]) == {"ukraine", "russia", "united_states", "european_union",
                                      "un_general_assembly"} for r in d["recognition"])
+
+
+def test_stats_default_baseline_is_the_newest_committed_snapshot(capsys) -> None:
+    code, out, err = run(capsys, "stats", "donbas-for-freeze", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["baseline"] == datasets.snapshot_ids()[-1] == "occupied-2026-08-22"
 
 
 def test_stats_table_and_csv(capsys) -> None:
@@ -296,7 +305,8 @@ def test_baseline_from_a_file(capsys, tmp_path) -> None:
                          "--format", "json")
     assert code == 0, err
     from_file = json.loads(out)
-    code, out, _ = run(capsys, "stats", "donbas-for-freeze", "--format", "json")
+    code, out, _ = run(capsys, "stats", "donbas-for-freeze", "--baseline",
+                       "occupied-2025-08-15", "--format", "json")
     committed = json.loads(out)
     assert from_file["baseline"] != committed["baseline"]
     assert from_file["balance"]["to_russia_km2"] == pytest.approx(

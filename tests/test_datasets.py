@@ -413,3 +413,7 @@ def test_offline_rebuilds_match_committed_files(script: str) -> None:
     result = _run(script)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "matches the rebuild" in result.stdout
+
+
+def test_default_baseline_is_the_newest_committed_snapshot() -> None:
+    assert datasets.DEFAULT_BASELINE == datasets.snapshot_ids()[-1] == "occupied-2026-08-22"

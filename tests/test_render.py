@@ -338,7 +338,7 @@ def test_standalone_html_of_a_real_scenario_has_legend_date_and_sources():
 
     page = render.standalone_html(scenarios.get_scenario("land-swap"))
     assert "Land swap" in page
-    assert "Baseline: control on 15 Aug 2025" in page
+    assert "Baseline: control on 22 Aug 2026" in page  # the default: the newest snapshot
     assert "Sources:" in page and "Natural Earth" in page
     assert not EXTERNAL_ASSET.search(page)
 

@@ -86,7 +86,8 @@ def test_regions_total_matches_official_area(geo) -> None:
 
 
 def test_donbas_for_freeze_balance_and_towns() -> None:
-    st = scenario_stats(get_scenario("donbas-for-freeze"))
+    # The figures are those of the 15 Aug 2025 line (Pokrovsk and Kostiantynivka side).
+    st = scenario_stats(get_scenario("donbas-for-freeze"), "occupied-2025-08-15")
     d = st.to_dict()
     assert 6_000 <= d["balance"]["to_russia_km2"] <= 8_000
     assert d["balance"]["to_ukraine_km2"] == 0
@@ -160,7 +161,9 @@ def test_us_final_offer_recognition() -> None:
     assert set(occupied_claimed["rec_united_states"]) == {"de_facto"}
     assert not ((p["iso_code"] == "UA-63") & (p["control"] == "russia")).any()
     plant = p[p["control"] == "international"]
-    assert list(plant["iso_code"]) == ["UA-23"]
+    # One disc in Zaporizhzhia oblast; it may be split in rows by baseline control, since the
+    # line runs along the reservoir's southern shore at the plant.
+    assert set(plant["iso_code"]) == {"UA-23"}
     assert 20 < plant["area_km2"].sum() < 30  # a 3 km circle
     assert set(p["rec_un_general_assembly"]) == {"none"}
 

@@ -19,6 +19,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 
 from territory_viz import datasets
+from territory_viz._errors import DataFileError
 from territory_viz._snapshots import (
     ANCHOR_COLUMNS,
     Anchor,
@@ -30,6 +31,8 @@ from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, DATA_DIR
 ROOT = Path(__file__).resolve().parent.parent
 S2022 = "occupied-2022-02-23"
 S2025 = "occupied-2025-08-15"
+S2026 = "occupied-2026-08-22"
+ALL = [S2022, S2025, S2026]
 
 # ---------------------------------------------------------------- helpers
 
@@ -132,6 +135,9 @@ TOWNS_UKRAINE_2025 = {
     "Kupiansk": 703656, "Huliaipole": 707898, "Orikhiv": 698428, "Zaporizhzhia": 687700,
     "Nikopol": 700051, "Kherson": 706448, "Beryslav": 712260, "Dobropillia": 709900,
     "Bilozerske": 712501, "Kharkiv": 706483, "Sumy": 692194, "Dnipro": 709930,
+    # Russian forces in its northern outskirts; the town itself Ukrainian-held on the date
+    # (DeepStateMap, read 2026-12-01: 0.5 km from the line).
+    "Vovchansk": 689304,
 }  # fmt: skip
 
 TOWNS_OCCUPIED_2025 = {
@@ -140,7 +146,7 @@ TOWNS_OCCUPIED_2025 = {
     "Vuhledar": 690823, "Mariupol": 701822, "Kreminna": 704138, "Enerhodar": 709276,
     "Vasylivka": 686729, "Tokmak": 691469, "Polohy": 696677, "Melitopol": 701404,
     "Nova Kakhovka": 699839, "Oleshky": 691037, "Velyka Novosilka": 690237,
-    "Ocheretyne": 698759, "Krasnohorivka": 704393, "Marinka": 701845, "Vovchansk": 689304,
+    "Ocheretyne": 698759, "Krasnohorivka": 704393, "Marinka": 701845,
     "Kamianka-Dniprovska": 707026, "Sievierodonetsk": 691999, "Lysychansk": 702972,
     "Berdiansk": 712451, "Henichesk": 708878,
 }  # fmt: skip
@@ -157,10 +163,8 @@ def test_2025_occupied_towns(name):
 
 
 def test_2025_heorhiivka_area_occupied():
-    # Heorhiivka (west of Marinka) is not in GeoNames' 500+ list: use its anchor's position.
-    rows = read_anchors(DATA_DIR / "control" / "anchors-2025-08-15.csv")
-    (heorhiivka,) = [a for a in rows if a.name == "Heorhiivka (Donetsk)"]
-    assert side_of(S2025, heorhiivka.lon, heorhiivka.lat) == "occupied"
+    # Heorhiivka (west of Marinka) is not in GeoNames' 500+ list: its approximate position.
+    assert side_of(S2025, 37.455, 47.935) == "occupied"
 
 
 # Kherson oblast: the Dnipro is the line. Right bank (and Kherson city) Ukrainian-held,
@@ -228,6 +232,145 @@ def test_2022_ukrainian_held_towns(name):
     assert town_side(S2022, TOWNS_UKRAINE_2022[name]) == "ukraine"
 
 
+# ---------------------------------------------------------------- the facts (2025, 2026)
+#
+# Which settlement was on which side, how far from the line, and the area under Russian
+# control per region inside this project's outline, as read off DeepStateMap
+# (deepstatemap.live) on 2026-12-01 (../shared/facts/README.md). The snapshots are the
+# project's own lines drawn from those facts; these are the targets they are held to.
+
+FACTS_DIR = ROOT.parent / "shared" / "facts"
+
+#: km² under Russian control per region (facts README).
+FACTS_KM2 = {
+    S2025: {
+        "UA-09": 25_931, "UA-14": 19_824, "UA-23": 19_793, "UA-65": 18_873,
+        "UA-63": 1_211, "UA-59": 152, "UA-48": 108, "UA-12": 4,
+    },
+    S2026: {
+        "UA-09": 25_992, "UA-14": 21_137, "UA-23": 20_438, "UA-65": 18_873,
+        "UA-63": 1_457, "UA-59": 220, "UA-48": 108, "UA-12": 34,
+    },
+}  # fmt: skip
+FACTS_TOTAL_KM2 = {S2025: 112_709, S2026: 115_072}
+#: (rows, of them under Russian control) per date (facts README).
+FACTS_ROWS = {S2025: (401, 189), S2026: (391, 194)}
+#: Regions held to an absolute tolerance instead of 2%: Kharkiv and Sumy (small shares of a
+#: big region), the Kinburn spit of Mykolaiv and the few villages of Dnipropetrovsk.
+ABSOLUTE_KM2 = {"UA-63": 60.0, "UA-59": 60.0, "UA-48": 60.0, "UA-12": 60.0}
+#: Known shortfall, kept visible: Kharkiv on 15 Aug 2025 comes out about 140 km² above the
+#: facts' figure (the derived line east of the Oskil and north of Kupiansk, where the facts
+#: list few settlements). Enforced here at this bound; the 60 km² target is an xfail below.
+SHORTFALL_KM2 = {(S2025, "UA-63"): 160.0}
+
+FACT_CASES = [(sid, code) for sid in FACTS_KM2 for code in sorted(FACTS_KM2[sid])]
+
+
+@pytest.mark.parametrize(("snapshot_id", "code"), FACT_CASES)
+def test_region_area_matches_the_facts(regions_ea, snapshot_id, code):
+    target = FACTS_KM2[snapshot_id][code]
+    measured = occupied_km2(snapshot_id, regions_ea, code)
+    tolerance = SHORTFALL_KM2.get(
+        (snapshot_id, code), ABSOLUTE_KM2.get(code, 0.02 * target)
+    )
+    assert abs(measured - target) <= tolerance, (code, round(measured), target)
+
+
+@pytest.mark.xfail(strict=True, reason="Kharkiv on 2025-08-15 is about 140 km² above target")
+def test_2025_kharkiv_within_60_km2_of_the_facts(regions_ea):
+    assert abs(occupied_km2(S2025, regions_ea, "UA-63") - FACTS_KM2[S2025]["UA-63"]) <= 60
+
+
+@pytest.mark.parametrize("snapshot_id", sorted(FACTS_TOTAL_KM2))
+def test_total_area_close_to_the_facts(snapshot_id):
+    # Ours is a little larger: Crimea and Sevastopol are whole here, while the facts' total
+    # misses about 280 km² of them where DeepStateMap's coastline differs from Natural Earth's.
+    total = snapshot_ea(snapshot_id).area / 1e6
+    assert 0.0 <= total - FACTS_TOTAL_KM2[snapshot_id] <= 0.01 * FACTS_TOTAL_KM2[snapshot_id]
+
+
+@pytest.mark.parametrize("snapshot_id", sorted(FACTS_ROWS))
+def test_every_listed_settlement_is_an_anchor_with_its_distance(snapshot_id):
+    date = snapshot_id.removeprefix("occupied-")
+    anchors = read_anchors(DATA_DIR / "control" / f"anchors-{date}.csv")
+    listed = [a for a in anchors if a.km_from_line is not None]
+    assert all(a.kind == "settlement" for a in listed)
+    assert all("DeepStateMap (deepstatemap.live), read 2026-12-01" in a.note for a in listed)
+    rows, russian = FACTS_ROWS[snapshot_id]
+    assert (len(listed), sum(a.side == "occupied" for a in listed)) == (rows, russian)
+    facts_file = FACTS_DIR / f"settlements-{date}.csv"
+    if facts_file.is_file():  # beside the repository in this project's sessions and CI
+        with facts_file.open(encoding="utf-8") as fh:
+            facts = {
+                int(r["geonameid"]): (
+                    "occupied" if r["status"] == "russian_control" else "ukraine",
+                    float(r["km_from_line"]),
+                )
+                for r in csv.DictReader(fh)
+            }
+        assert {a.geonameid: (a.side, a.km_from_line) for a in listed} == facts
+
+
+@pytest.mark.parametrize("snapshot_id", sorted(FACTS_ROWS))
+def test_every_listed_settlement_on_its_side(snapshot_id):
+    date = snapshot_id.removeprefix("occupied-")
+    anchors = read_anchors(DATA_DIR / "control" / f"anchors-{date}.csv")
+    wrong = [
+        a.name
+        for a in anchors
+        if a.km_from_line is not None and side_of(snapshot_id, a.lon, a.lat) != a.side
+    ]
+    assert not wrong
+
+
+@pytest.mark.parametrize("snapshot_id", sorted(FACTS_ROWS))
+def test_line_runs_near_the_listed_distance(snapshot_id):
+    """Half the listed settlements see the line within 1 km of the distance given for them."""
+    import numpy as np
+
+    date = snapshot_id.removeprefix("occupied-")
+    outline = datasets.ukraine_outline(equal_area=True)
+    line = shapely.difference(snapshot_ea(snapshot_id).boundary, outline.boundary.buffer(300))
+    errors = []
+    for a in read_anchors(DATA_DIR / "control" / f"anchors-{date}.csv"):
+        if a.km_from_line is not None:
+            x, y = _TO_EA.transform(a.lon, a.lat)
+            errors.append(line.distance(Point(x, y)) / 1000 - a.km_from_line)
+    assert abs(float(np.median(errors))) <= 1.0
+
+
+# The south as DeepStateMap draws it: the line along the left (south-east) bank of the Dnipro
+# and the southern shore of the drained Kakhovka reservoir; the reservoir bed and the delta
+# islands are not occupied. Points on the old mid-channel line (approximate positions).
+RESERVOIR_BED = [(34.62, 47.54), (34.45, 47.52), (34.98, 47.47), (34.02, 47.33), (33.74, 47.10)]
+DELTA = [(32.83, 46.705), (32.98, 46.735), (33.14, 46.75), (32.73, 46.66)]
+SOUTH_BANK_OCCUPIED = {
+    "Enerhodar": 709276, "Kamianka-Dniprovska": 707026, "Vasylivka": 686729,
+    "Nova Kakhovka": 699839, "Oleshky": 691037, "Hola Prystan": 708632,
+    "Velyka Lepetykha": 690247, "Hornostaivka": 708403,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("snapshot_id", [S2025, S2026])
+@pytest.mark.parametrize("lonlat", RESERVOIR_BED + DELTA)
+def test_reservoir_bed_and_delta_not_occupied(snapshot_id, lonlat):
+    assert side_of(snapshot_id, *lonlat) == "ukraine"
+
+
+@pytest.mark.parametrize("snapshot_id", [S2025, S2026])
+@pytest.mark.parametrize("name", sorted(SOUTH_BANK_OCCUPIED))
+def test_south_bank_towns_occupied(snapshot_id, name):
+    assert town_side(snapshot_id, SOUTH_BANK_OCCUPIED[name]) == "occupied"
+
+
+def test_2026_towns_taken_since_2025():
+    # Listed as Russian-controlled on 22 Aug 2026 and Ukrainian-held on 15 Aug 2025.
+    for gid in (704422, 710035, 707898, 694403):  # Pokrovsk, Myrnohrad, Huliaipole, Siversk
+        assert (town_side(S2025, gid), town_side(S2026, gid)) == ("ukraine", "occupied")
+    for gid in (705104, 704508, 693468, 687700, 706448):  # still Ukrainian-held in 2026
+        assert town_side(S2026, gid) == "ukraine"
+
+
 # ---------------------------------------------------------------- consistency
 
 
@@ -236,14 +379,19 @@ def test_2022_lies_inside_2025():
     assert outside < 0.1  # km²: only rounding noise allowed
 
 
-@pytest.mark.parametrize("snapshot_id", [S2022, S2025])
+def test_2022_lies_inside_2026():
+    outside = shapely.difference(snapshot_ea(S2022), snapshot_ea(S2026)).area / 1e6
+    assert outside < 0.1
+
+
+@pytest.mark.parametrize("snapshot_id", ALL)
 def test_snapshot_inside_ukraine(snapshot_id):
     raw = gpd.read_file(DATA_DIR / "control" / f"{snapshot_id}.geojson").to_crs(CRS_EQUAL_AREA)
     outside = shapely.difference(raw.geometry.iloc[0], datasets.ukraine_outline(equal_area=True))
     assert outside.area / 1e6 < 0.1
 
 
-@pytest.mark.parametrize("snapshot_id", [S2022, S2025])
+@pytest.mark.parametrize("snapshot_id", ALL)
 def test_snapshot_file_shape_and_properties(snapshot_id):
     raw = gpd.read_file(DATA_DIR / "control" / f"{snapshot_id}.geojson")
     assert len(raw) == 1
@@ -253,11 +401,15 @@ def test_snapshot_file_shape_and_properties(snapshot_id):
     assert raw["id"].iloc[0] == snapshot_id
     assert str(raw["date"].iloc[0])[:10] == snapshot_id.removeprefix("occupied-")
     assert "approximat" in raw["title"].iloc[0].lower()
-    assert "Approximation" in raw["method"].iloc[0]
+    date = snapshot_id.removeprefix("occupied-")
+    assert f"Approximation of the line on {date}" in raw["method"].iloc[0]
     assert "public reporting" in raw["sources"].iloc[0]
+    if snapshot_id != S2022:
+        assert "DeepStateMap (deepstatemap.live), read 2026-12-01" in raw["sources"].iloc[0]
+        assert "No DeepStateMap geometry" in raw["sources"].iloc[0]
 
 
-@pytest.mark.parametrize("date", ["2022-02-23", "2025-08-15"])
+@pytest.mark.parametrize("date", ["2022-02-23", "2025-08-15", "2026-08-22"])
 def test_anchors_file_and_every_anchor_on_its_side(date):
     path = DATA_DIR / "control" / f"anchors-{date}.csv"
     with path.open(encoding="utf-8") as fh:
@@ -291,7 +443,7 @@ def test_rebuild_is_byte_identical():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("identical") == 2
+    assert result.stdout.count("identical") == len(datasets.snapshot_ids()) == 3
 
 
 # ---------------------------------------------------------------- the derivation itself
@@ -315,3 +467,34 @@ def test_voronoi_rejects_duplicate_positions():
     zone = box(-10_000, -10_000, 10_000, 10_000)
     with pytest.raises(ValueError, match="share a position"):
         voronoi_occupied([_anchor(31.5, 48.5, "occupied"), _anchor(31.5, 48.5, "ukraine")], zone)
+
+
+def test_known_distance_keeps_a_disk_on_its_side():
+    zone = box(-20_000, -20_000, 20_000, 20_000)
+    to_geo = Transformer.from_crs(CRS_EQUAL_AREA, CRS_GEOGRAPHIC, always_xy=True)
+    west, east = to_geo.transform(-3_000, 0), to_geo.transform(3_000, 0)
+    plain = voronoi_occupied([_anchor(*west, "occupied"), _anchor(*east, "ukraine")], zone)
+    known = Anchor("p", "", None, *west, "occupied", "settlement", "", km_from_line=5.0)
+    ringed = voronoi_occupied([known, _anchor(*east, "ukraine")], zone)
+    assert not plain.contains(Point(1_000, 0))  # halfway: the line at x = 0
+    assert ringed.contains(Point(1_000, 0))  # 4 km from the occupied anchor: inside its disk
+
+
+def test_a_disk_reaches_across_no_water():
+    zone = box(-20_000, -20_000, 20_000, 20_000)
+    land = box(-20_000, -20_000, -500, 20_000)  # water east of x = -500 m
+    to_geo = Transformer.from_crs(CRS_EQUAL_AREA, CRS_GEOGRAPHIC, always_xy=True)
+    west, east = to_geo.transform(-3_000, 0), to_geo.transform(3_000, 0)
+    known = Anchor("p", "", None, *west, "occupied", "settlement", "", km_from_line=5.0)
+    across = voronoi_occupied([known, _anchor(*east, "ukraine")], zone, land)
+    assert not across.contains(Point(1_000, 0))
+
+
+def test_anchor_distance_must_be_a_distance(tmp_path):
+    path = tmp_path / "anchors-2030-01-01.csv"
+    path.write_text(
+        ",".join(ANCHOR_COLUMNS) + "\n" + "A,,,31.5,48.5,occupied,vertex,,far\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match="km_from_line 'far' is not a distance"):
+        read_anchors(path)
