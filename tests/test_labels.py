@@ -108,7 +108,7 @@ def test_the_svg_export_has_title_date_sources_legend_and_scale(export_svg):
     root = ET.fromstring(export_svg)
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
     assert "Crimea and all of Donbas for a freeze" in texts
-    assert any("Baseline: 2025-08-15" in t for t in texts)
+    assert any("Baseline: 2026-08-22" in t for t in texts)  # the default: the newest snapshot
     assert any(t.startswith("Sources: CNBC") for t in texts)
     assert any("GeoNames" in t for t in texts)
     assert root.find(f".//{SVG_NS}g[@id='legend']") is not None
