@@ -257,3 +257,101 @@ def test_hostile_and_broken_layers_keep_the_page_working(server, page_factory): 
     assert_not_pwned(page)
     screenshot(page, "hostile-layers.png")
     offline.assert_no_foreign_assets()
+
+
+# --------------------------------------------------------------------------- isolation
+
+
+def _upload_layer_as(page, server: str, *, name: str, date: str, filename: str) -> None:
+    open_and_wait_for_map(page, f"{server}/?scenario=ceasefire-current-line")
+    expander = sidebar_expander(page, "Upload a control layer")
+    inputs = expander.locator("input[type=text]")
+    for field, value in ((inputs.nth(0), name), (inputs.nth(1), date)):
+        field.fill(value)
+        field.press("Enter")
+        wait_idle(page)
+    data = (FIXTURES / "layers" / "self_intersecting.geojson").read_bytes()  # same bytes
+    upload(expander, filename, data)
+    expander.get_by_role("button", name="Use as baseline").click()
+    wait_for_alert(page, "Success", "loaded")
+    map_is_painted(page)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".tv-legend", has_text=name).wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+def _everything_shown(page) -> str:
+    """The page's text and the map legend's (the map frame may be remounting: retry)."""
+    wait_idle(page)
+    for attempt in range(5):
+        try:
+            legend = page.frame_locator(MAP_FRAME).locator(".tv-legend")
+            legend.first.wait_for(timeout=STEP_TIMEOUT_MS)
+            return "\n".join([page.locator("body").inner_text(), *legend.all_inner_texts()])
+        except Exception:  # noqa: BLE001 - a frame detached while read: read again
+            if attempt == 4:
+                raise
+            page.wait_for_timeout(500)
+    return ""
+
+
+def test_two_visitors_uploading_the_same_file_never_see_each_others_name_date_or_file(
+    server, page_factory  # noqa: F811
+):
+    """The shared caches once keyed an uploaded layer by its bytes and date, not its name:
+    the second visitor saw the first one's layer name in the legend (and, with another
+    date, the first one's date)."""
+    alice, _ = page_factory()
+    bob, _ = page_factory()
+    _upload_layer_as(alice, server, name="Alpha front line", date="2025-01-01",
+                     filename="alpha-upload.geojson")
+    alice_sees = _everything_shown(alice)
+    assert "Alpha front line" in alice_sees, alice_sees[-1500:]
+    assert "2025-01-01" in alice_sees or "1 Jan 2025" in alice_sees, alice_sees[-1500:]
+    # Bob, before uploading anything: nothing of Alice's.
+    open_and_wait_for_map(bob, f"{server}/?scenario=ceasefire-current-line")
+    before = _everything_shown(bob)
+    assert "Alpha front line" not in before and "alpha-upload" not in before
+    _upload_layer_as(bob, server, name="Bravo front line", date="2025-02-02",
+                     filename="bravo-upload.geojson")
+    bob_sees = _everything_shown(bob)
+    assert "Bravo front line" in bob_sees, bob_sees[-1500:]
+    assert "2025-02-02" in bob_sees or "2 Feb 2025" in bob_sees, bob_sees[-1500:]
+    for leak in ("Alpha front line", "1 Jan 2025", "2025-01-01", "alpha-upload"):
+        assert leak not in bob_sees, leak
+    # Alice's page, drawn again after Bob's upload, is still hers alone.
+    alice.reload()
+    map_is_painted(alice)
+    alice_again = _everything_shown(alice)
+    for leak in ("Bravo front line", "2 Feb 2025", "2025-02-02", "bravo-upload"):
+        assert leak not in alice_again, leak
+
+
+def test_summary_links_nothing_and_an_override_reverses_no_number(server, page_factory):  # noqa: F811
+    """Bare www./http:// text and e-mail addresses in a summary stay text; U+202E in a
+    title stays inside the title."""
+    page, _ = page_factory()
+    open_and_wait_for_map(page, f"{server}/?scenario=ceasefire-current-line")
+    expander = sidebar_expander(page, "Upload a scenario file")
+    text = (FIXTURES / "scenarios" / "xss_scenario.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "hostile-scenario"', 'id = "links-and-bidi"')
+    text = text.replace(text.split("\n")[1], 'title = "Override \u202e here"')
+    text = text.replace(text.split("\n")[2],
+                        'summary = "see www.example.com, http://example.org/x and a@example.net"')
+    upload(expander, "links.toml", text.encode())
+    wait_for_alert(page, "Success", "joined the scenario picker")
+    page.get_by_role("button", name="Show it on the map").click()
+    map_is_painted(page)
+    page.get_by_text("example.com").first.wait_for(timeout=STEP_TIMEOUT_MS)
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    assert not [h for h in hrefs if "example" in h and "example.org/report" not in h], hrefs
+    # Every text node holding the override also closes it (an isolate ends in U+2069).
+    unclosed = page.evaluate("""() => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const bad = [];
+        while (walker.nextNode()) {
+            const t = walker.currentNode.nodeValue;
+            if (t.includes('\\u202e') && !t.includes('\\u2069')) bad.push(t);
+        }
+        return bad;
+    }""")
+    assert not unclosed, unclosed

@@ -91,7 +91,7 @@ def test_kml_that_would_fetch_include_or_expand_is_refused(name: str, expected: 
     [
         ("virtual_ogr.gpkg", "virtual table ('VirtualOGR')"),
         ("plain_sqlite.gpkg", "not a GeoPackage"),
-        ("trigger.gpkg", "trigger 'evil'"),
+        ("trigger.gpkg", "triggers other than GeoPackage's own"),
         ("view.gpkg", "views are not allowed"),
         ("generated_column.gpkg", "generated columns"),
     ],
@@ -370,3 +370,71 @@ def test_validate_and_stats_print_no_traceback_for_a_huge_integer(tmp_path: Path
                               capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode != 0 and "strip_km" in done.stderr + done.stdout
         assert "Traceback" not in done.stderr, done.stderr[-800:]
+
+
+# --------------------------------------------------------------------------- ids and text
+
+
+@pytest.mark.parametrize(("scenario_id", "expected"), [
+    ("baseline", "is reserved"),
+    ("my-variant\n", "not a slug"),
+    ("land\u202eswap", r"invisible characters U\+202E"),
+    ("a\u200bb", r"invisible characters U\+200B"),
+])
+def test_ids_that_are_reserved_or_hide_characters_are_refused(scenario_id: str,
+                                                             expected: str) -> None:
+    text = (f'id = {json.dumps(scenario_id)}\ntitle = "t"\nsummary = "s"\nas_of = 2025-08-15\n'
+            '[[rules]]\narea = { regions = ["UA-14"] }\ncontrol = "russia"\n')
+    with pytest.raises(ValidationError, match=expected):
+        scenarios.parse_scenario(text)
+
+
+def test_titles_are_shown_as_bidi_isolates() -> None:
+    from ui._text import md_escape
+
+    title = "Override \u202e here"
+    for shown in (md_escape(title), render.scenario_caption(
+            scenarios.Scenario("x", title, "s", scenarios.date(2025, 1, 1), (), ()))):
+        assert shown.startswith("\u2068") and shown.rstrip().endswith("\u2069"), repr(shown)
+    assert md_escape("plain title") == "plain title"  # left-to-right text is left as it is
+    # a PDI inside the text cannot close the isolate early
+    from territory_viz.textsafe import isolate
+
+    assert isolate("\u2069\u202e7,935") == "\u2068\u202e7,935\u2069"
+
+
+def test_page_text_makes_no_autolink() -> None:
+    from ui._text import md_escape
+
+    shown = md_escape("see www.example.com, http://example.org or a@example.net")
+    for pattern in ("www\\.", "http\\:", "a@"):
+        assert pattern not in shown, (pattern, shown)
+    assert shown.replace("\u2060", "").replace("\\", "") == (
+        "see www.example.com, http://example.org or a@example.net")
+
+
+def test_the_cli_strips_terminal_escapes_from_what_it_prints(tmp_path: Path) -> None:
+    path = tmp_path / "escapes.toml"
+    path.write_text('id = "escapes"\ntitle = "T\\u001b]0;owned\\u0007\\u001b[2J"\n'
+                    'summary = "s"\nas_of = 2025-08-15\n[[rules]]\n'
+                    'area = { regions = ["UA-14"] }\ncontrol = "russia"\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "territory_viz", "stats", str(path)], cwd=ROOT,
+                          capture_output=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert b"owned" in done.stdout and b"\x1b" not in done.stdout and b"\x07" not in done.stdout
+
+
+def test_what_a_visitor_typed_is_part_of_every_cache_key() -> None:
+    from ui.uploads import check_layer_upload
+
+    data = (FIXTURES / "layers" / "self_intersecting.geojson").read_bytes()
+    _, alpha = check_layer_upload(data, "a.geojson", name="Alpha", date="2025-01-01")
+    _, bravo = check_layer_upload(data, "a.geojson", name="Bravo", date="2025-01-01")
+    _, later = check_layer_upload(data, "a.geojson", name="Alpha", date="2025-02-02")
+    assert len({alpha.key, bravo.key, later.key}) == 3
+    # The engine's own cache of baselines, keyed by geometry: the name and date travel with
+    # the atoms into each partition, so they are part of its key too.
+    geography = __import__("territory_viz.areas", fromlist=["_"]).default_geography()
+    a, b = geography.baseline(alpha.layer), geography.baseline(bravo.layer)
+    assert (a.id, b.id) == ("Alpha", "Bravo")
+    assert geography.baseline(later.layer).date == "2025-02-02"

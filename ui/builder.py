@@ -28,6 +28,7 @@ from territory_viz.scenarios import (
     scenario_to_toml,
 )
 from territory_viz.style import NET_UKRAINE_LABEL
+from territory_viz.textsafe import isolate_if_bidi
 from ui._text import md_escape
 from ui.baseline import Baseline
 from ui.cache import stats_for
@@ -221,7 +222,7 @@ def builder_view(
     if st.session_state.get(_BASE) not in ids:
         st.session_state[_BASE] = start_id if start_id in ids else ids[0]
     base_id = st.selectbox("Start from", ids, key=_BASE,
-                           format_func=lambda i: options[i].title)
+                           format_func=lambda i: isolate_if_bidi(options[i].title))
     base = options[base_id]
     param = strip_parameter(base)
     default_strip = float(base.parameters.get(param, 0.0)) if param else 0.0

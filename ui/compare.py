@@ -14,6 +14,7 @@ from territory_viz import stats
 from territory_viz.scenarios import Scenario
 from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL
 from territory_viz.style import class_label as _label
+from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports
 from ui._text import md_escape
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
@@ -72,7 +73,7 @@ def compare_picker(
     elif st.session_state[key] not in choices:  # an uploaded scenario gone with its session
         st.session_state[key] = BASELINE_SCENARIO_ID
     chosen = st.selectbox("Compare with (B)", list(choices), key=key,
-                          format_func=choices.__getitem__,
+                          format_func=lambda sid: isolate_if_bidi(choices[sid]),
                           help="Scenario A is the one picked above. Changes are read from A "
                           "to B. “The baseline” is the control layer as it is.")
     st.query_params[key] = chosen

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from territory_viz import datasets, render, scenarios
+from territory_viz.textsafe import isolate_if_bidi
 from ui import cache
 from ui._text import md_escape
 from ui.baseline import Baseline
@@ -186,8 +187,9 @@ def _follow_url(param: str, allowed: dict[str, str]) -> None:
 
 def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
     """Draw the scenario picker in the main column (seen on a phone without the sidebar)."""
+    # Titles are the visitors' text: isolated, a U+202E cannot reverse the picker's line.
     return st.selectbox(label, list(catalogue), key="scenario",
-                        format_func=catalogue.__getitem__)
+                        format_func=lambda sid: isolate_if_bidi(catalogue[sid]))
 
 
 def about(scenario: scenarios.Scenario) -> None:
