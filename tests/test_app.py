@@ -159,3 +159,28 @@ def test_share_link_restores_the_baseline_too():
     assert at.sidebar.selectbox(key="baseline").value == other
     assert scenario_box(at).value == "land-swap"
     assert str(at.query_params["baseline"]).strip("[]'") == other
+
+
+def test_town_link_shows_who_controls_it_under_every_scenario():
+    from territory_viz import towns
+
+    at = run_app(town="Kramatorsk")
+    report = towns.town_report("Kramatorsk")
+    card = next(md.value for md in at.markdown if "Kramatorsk" in md.value
+                and "pre-war" in md.value)
+    assert f"{report['population']:,} people" in card
+    assert render.CONTROL_LABELS[report["baseline"]["control"]] in card
+    table = next(t for t in markdown_tables(at) if t[0][0] == "Proposal")
+    assert len(table) - 1 == len(scenarios.list_scenarios())
+    by_title = {row[0]: row[1] for row in table[1:]}
+    for outcome in report["scenarios"].values():
+        assert by_title[outcome["title"]] == render.CONTROL_LABELS[outcome["control"]]
+    assert str(at.query_params["town"]).strip("[]'") == "Kramatorsk"
+
+
+def test_town_typo_offers_close_spellings_and_a_click_picks_one():
+    at = run_app(town="Kramatorks")
+    assert at.warning and "Kramatorsk" in at.warning[0].value
+    at.button(key="tv_town_pick_0").click().run()
+    assert "Kramatorsk" in at.text_input(key="town").value
+    assert any("pre-war" in md.value and "Kramatorsk" in md.value for md in at.markdown)

@@ -178,3 +178,17 @@ def compare_document(a: Scenario, b: Scenario, baseline: Baseline, *, height_px:
     """Return A, B and the change map in one document (one Leaflet, views in sync), cached."""
     return _compare_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key,
                              height_px)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)
+def _town_outcomes(_town: object, _scenarios: tuple[Scenario, ...], _baseline: Baseline,
+                   geonameid: int, skeys: tuple[str, ...], bkey: str) -> dict:
+    from territory_viz import towns
+
+    return towns.town_outcomes(_town, baseline=_baseline.value, scenarios=list(_scenarios))
+
+
+def town_outcomes(town: object, scenarios: list[Scenario], baseline: Baseline) -> dict:
+    """Who controls a town on the baseline and under each scenario, cached (read-only)."""
+    return _town_outcomes(town, tuple(scenarios), baseline, town.geonameid,
+                          tuple(scenario_key(s) for s in scenarios), baseline.key)

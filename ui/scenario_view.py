@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from territory_viz import datasets, render, stats
+from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.scenarios import Scenario
 from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL
@@ -238,3 +239,64 @@ def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -
         export_views.export_buttons(
             stem=export_views.file_stem(chosen.id, baseline.key),
             partition=partition, tables=lambda: _tables(result), html=html, svg=svg)
+
+
+#: Widget key and query parameter of the "Find a town" box.
+TOWN_PARAM = "town"
+_RECOGNITION_WORDS = {"de_jure": "de jure", "de_facto": "de facto"}
+
+
+def _set_town(name: str) -> None:
+    st.session_state[TOWN_PARAM] = name
+
+
+def town_card(view: View, options: dict[str, Scenario]) -> None:
+    """Draw the "Find a town" box and, for a town found, who controls it where.
+
+    ``?town=NAME`` fills the box; the URL follows it. Close spellings and places sharing a
+    name are offered as buttons; the card gives the baseline's control and each scenario's,
+    with what other parties would recognise, and the pre-war population.
+    """
+    from territory_viz import towns
+
+    if TOWN_PARAM not in st.session_state:
+        st.session_state[TOWN_PARAM] = (st.query_params.get(TOWN_PARAM) or "")[
+            : towns.MAX_QUERY_CHARS]
+    query = st.text_input("Find a town", key=TOWN_PARAM, max_chars=towns.MAX_QUERY_CHARS,
+                          placeholder="e.g. Kramatorsk, Huliaipole, Enerhodar",
+                          help="Any common spelling: Sloviansk or Slovyansk, Latin or "
+                          "Cyrillic. Add “, Region” to tell namesakes apart.").strip()
+    if not query:
+        st.query_params.pop(TOWN_PARAM, None)
+        return
+    st.query_params[TOWN_PARAM] = query
+    try:
+        town = towns.find_town(query)
+    except towns.TownNotFound as err:
+        st.warning(md_escape("; ".join(err.problems)))
+        for i, candidate in enumerate(err.candidates):
+            st.button(candidate.label(), key=f"tv_town_pick_{i}", on_click=_set_town,
+                      args=(f"{candidate.name}, {candidate.region}",))
+        return
+    except ValidationError as err:
+        st.warning(md_escape("; ".join(err.problems)))
+        return
+    outcomes = cache.town_outcomes(town, list(options.values()), view.baseline)
+    base = outcomes["baseline"]
+    with st.container(border=True, key="tv_town_card"):
+        st.markdown(f"**{md_escape(town.name)}**, {md_escape(town.region)}: "
+                    f"{town.population:,} people (pre-war, GeoNames)  \n"
+                    f"On {md_escape(render.date_label(base['date']) or 'the baseline')}: "
+                    f"**{md_escape(_label(base['control']))}**")
+        rows = []
+        for scenario_id, outcome in outcomes["scenarios"].items():
+            levels = outcome["recognition"]
+            others = [p for p in Party if p is not Party.RUSSIA]
+            recognised = "; ".join(
+                f"{word} by " + ", ".join(p.label for p in others if levels.get(p.value) == level)
+                for level, word in _RECOGNITION_WORDS.items()
+                if any(levels.get(p.value) == level for p in others))
+            rows.append([options[scenario_id].title if scenario_id in options
+                         else outcome["title"], _label(outcome["control"]),
+                         recognised if outcome["control"] != "ukraine" else ""])
+        st.markdown(_md_table(["Proposal", "Control", "Recognised"], rows, numeric=set()))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import cache, scenario_view, shell
 from ui.shell import view
+from ui.state import all_scenarios
 
 chosen = view()
 result, prepared = cache.stats_for(chosen.scenario, chosen.baseline)
@@ -12,6 +13,7 @@ map_col, numbers_col = st.columns([5, 2], gap="medium")
 with map_col:
     scenario_view.scenario_map(chosen, prepared)
 with numbers_col:
+    scenario_view.town_card(chosen, all_scenarios())
     shell.about(chosen.scenario)
     scenario_view.headline(result)
 scenario_view.tables(result)
