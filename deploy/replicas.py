@@ -88,6 +88,8 @@ def _start_nginx(prefix: Path, listen_port: int, upstream_ports: list[int]) -> s
         raise ReplicasFailed(f"{NGINX} is missing: apt-get install -y nginx")
     for sub in ("logs", "temp"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
+    for old in (prefix / "logs").glob("*.log"):
+        old.unlink()  # nginx appends: a kept workdir must not count an earlier run
     if os.geteuid() == 0:
         # The workers (nobody) write proxied bodies under temp/; the master (root) the logs.
         prefix.chmod(0o755)
