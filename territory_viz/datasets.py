@@ -449,11 +449,16 @@ def _snapshot(snapshot_id: str, equal_area: bool) -> gpd.GeoDataFrame:
         )
     # Clip the within-tolerance noise so that partitions built on it conserve area exactly.
     clipped = _as_multipolygon(shapely.intersection(raw.geometry.iloc[0], ukraine_outline()))
-    return gpd.GeoDataFrame(
+    out = gpd.GeoDataFrame(
         {"id": [snapshot_id], "date": [str(raw["date"].iloc[0])[:10]]},
         geometry=[clipped],
         crs=model.CRS_GEOGRAPHIC,
     )
+    # Committed layers go through the same reconciliation as any other control layer.
+    from territory_viz.reconcile import reconcile_layer
+
+    out, _ = reconcile_layer(out)
+    return out
 
 
 def load_snapshot(snapshot_id: str, *, equal_area: bool = False) -> gpd.GeoDataFrame:

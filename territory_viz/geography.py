@@ -387,7 +387,7 @@ class BaselineAtoms:
         region_of, control_of, geom_of = [], [], []
         for i in range(len(region_geoms)):
             for control, geom in ((Control.RUSSIA, inside[i]), (Control.UKRAINE, outside[i])):
-                if shapely.area(geom) / 1e6 > SLIVER_KM2:
+                if shapely.area(geom) / 1e6 > SLIVER_KM2 and not _hairline(geom):
                     region_of.append(i)
                     control_of.append(control)
                     geom_of.append(geom)
@@ -614,6 +614,17 @@ def _subtract(a: AtomArea, b: AtomArea) -> AtomArea:
         else:
             partial[atom] = part
     return AtomArea(a.full - b.full - b.partial.keys(), partial)
+
+
+#: Pieces narrower than this on average (m) are rounding seams of two projections (a layer
+#: in EPSG:4326 meeting regions projected to metres), dropped like slivers.
+HAIRLINE_M = 0.5
+
+
+def _hairline(geom: Any) -> bool:
+    """Whether a piece is nothing but seams: its mean width (2 x area / perimeter) is tiny."""
+    length = shapely.length(geom)
+    return bool(length > 0 and 2 * shapely.area(geom) / length < HAIRLINE_M)
 
 
 def polygonal_array(geoms: np.ndarray) -> np.ndarray:

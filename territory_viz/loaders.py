@@ -36,6 +36,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from territory_viz import _bounds, datasets, model
+from territory_viz import reconcile as reconcile_mod
 from territory_viz._bounds import MAX_LAYER_VERTICES, MAX_RING_VERTICES
 from territory_viz._errors import ValidationError
 
@@ -135,6 +136,7 @@ def load_control_layer(
     filename: str | None = None,
     name: str | None = None,
     date: str | None = None,
+    reconcile: bool = True,
 ) -> gpd.GeoDataFrame:
     """Load a user's layer of Russian-controlled territory as a snapshot.
 
@@ -150,13 +152,21 @@ def load_control_layer(
         Id of the resulting layer; default ``user-<date>`` or ``user-layer``.
     date
         ISO date (YYYY-MM-DD) the layer describes; default: a date found in the file name.
+    reconcile
+        Fill the slivers between the layer's coast/border and Ukraine's outline
+        (:func:`territory_viz.reconcile.reconcile`; the default). ``False`` only clips, for
+        comparing the two.
 
     Returns
     -------
     GeoDataFrame
         One row in EPSG:4326: ``id``, ``date`` (ISO date or ``""`` if unknown) and a
-        MultiPolygon: every polygon of the input, repaired, dissolved and clipped to Ukraine.
-        ``attrs["notes"]`` lists what was changed (repairs, parts dropped, area clipped).
+        MultiPolygon: every polygon of the input, repaired, dissolved, clipped to Ukraine and
+        reconciled with its outline. ``attrs["notes"]`` lists what was changed (repairs,
+        parts dropped, area clipped, the reconciliation rule and the km² it added per
+        region); ``attrs["reconciliation"]`` the same as figures
+        (:meth:`territory_viz.reconcile.Reconciliation.summary`; absent with
+        ``reconcile=False``).
 
     Raises
     ------
@@ -175,6 +185,9 @@ def load_control_layer(
     geom = _prepare_geometry(gdf, label, notes)
     clipped = _clip_to_ukraine(geom, gdf.total_bounds, label, notes)
     clipped = _reduce(clipped, label, notes)
+    reconciliation = None
+    if reconcile:
+        clipped, reconciliation = _reconcile(clipped, notes)
     if date is None:
         found = _DATE.search(Path(filename or label).name)
         guess = "-".join(found.groups()) if found else ""
@@ -185,6 +198,8 @@ def load_control_layer(
     )
     out.attrs["notes"] = notes
     out.attrs["source"] = label
+    if reconciliation is not None:
+        out.attrs["reconciliation"] = reconciliation.summary()
     return out
 
 
@@ -789,6 +804,15 @@ def _reduce(geom: shapely.MultiPolygon, label: str, notes: list[str]) -> shapely
                 f"vertices (MAX_LAYER_VERTICES), {MAX_RING_VERTICES:,} per ring "
                 "(MAX_RING_VERTICES)"])
         tolerance = min(tolerance * 4, MAX_SIMPLIFY_DEG)
+
+
+def _reconcile(
+    clipped: shapely.MultiPolygon, notes: list[str]
+) -> tuple[shapely.MultiPolygon, reconcile_mod.Reconciliation]:
+    """Fill the coast and border slivers of a clipped layer; note the rule and the km²."""
+    geometry, result = reconcile_mod.reconcile_geographic(clipped)
+    notes.append(result.note())
+    return geometry, result
 
 
 def _area_km2(geom: shapely.Geometry) -> float:

@@ -68,8 +68,13 @@ def test_deepstate_archive_shape_loads_clipped_to_ukraine() -> None:
     # Clipped: everything lies within Ukraine, and the clipped-off part is reported.
     outside = shapely.difference(geom, datasets.ukraine_outline().buffer(1e-6))
     assert outside.area < 1e-9
-    assert _area_km2(layer) == pytest.approx(_expected_km2(DEEPSTATE_GEOM), rel=1e-6)
+    # Only clipped when asked not to reconcile; reconciled, it may only grow (slivers filled).
+    clipped = load_control_layer(json.dumps(doc).encode(), reconcile=False)
+    assert _area_km2(clipped) == pytest.approx(_expected_km2(DEEPSTATE_GEOM), rel=1e-6)
+    assert _area_km2(layer) >= _area_km2(clipped) - 1e-6
     assert any("outside Ukraine" in note for note in layer.attrs["notes"])
+    assert any("Reconciled with the outline" in note for note in layer.attrs["notes"])
+    assert "reconciliation" in layer.attrs and "reconciliation" not in clipped.attrs
     # Crimea is entirely inside the box, so the layer holds all of it.
     crimea = datasets.load_regions().set_index("iso_code").geometry["UA-43"]
     assert shapely.difference(crimea, geom).area / crimea.area < 1e-6
@@ -392,13 +397,19 @@ def test_fuzz_generated_json(doc: object) -> None:
 def test_fuzz_squares_near_ukraine(squares: list[tuple[float, float, float]]) -> None:
     geoms = [box(x, y, x + s, y + s) for x, y, s in squares]
     try:
-        layer = load_control_layer(_fc(*geoms))
+        layer = load_control_layer(_fc(*geoms), reconcile=False)
     except ValidationError as exc:
         assert "nothing inside Ukraine" in str(exc)
         return
     assert _area_km2(layer) == pytest.approx(
         _expected_km2(shapely.union_all(geoms)), rel=1e-6, abs=1e-3
     )
+    # Reconciled, it grows by exactly what the note says was added (and stays inside).
+    reconciled = load_control_layer(_fc(*geoms))
+    added = reconciled.attrs["reconciliation"]["added_km2"]
+    assert _area_km2(reconciled) == pytest.approx(_area_km2(layer) + added, rel=1e-4, abs=0.05)
+    outside = shapely.difference(reconciled.geometry.iloc[0], datasets.ukraine_outline())
+    assert _area_km2(gpd.GeoDataFrame(geometry=[outside], crs=model.CRS_GEOGRAPHIC)) < 1e-3
 
 
 def test_malformed_geometry_read_as_null_is_noted() -> None:
