@@ -278,11 +278,11 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     """Reconcile EPSG:4326 polygons with the committed outline; return EPSG:4326 polygons.
 
     The rule runs in the equal-area CRS; the slivers come back to EPSG:4326 widened by a
-    metre or two and cut by the EPSG:4326 outline, so the result follows the outline's own
+    metre or two toward the layer and the coast and cut by the EPSG:4326 outline, so the result follows the outline's own
     vertices along the coast and border and projected again meets the regions' edges (a
     round trip through two projections otherwise leaves hairline "Ukrainian" crumbs, a few
     m² each but hundreds of km long, along every filled sliver). Hairline gaps that remain
-    are closed.
+    beside a sliver are closed.
     """
     from territory_viz import datasets
     from territory_viz.geography import to_equal_area, to_geographic
@@ -302,14 +302,19 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     added = to_geographic(result.added)
     if not shapely.is_valid(added):
         added = shapely.make_valid(added, method="structure")
-    added = shapely.buffer(added, _WELD_DEG, quad_segs=2)
-    merged = _union([clipped, *_polygons(added)])
+    # Only toward the layer and the coast or border: where a sliver meets Ukrainian land
+    # (at a neck) it is not widened.
+    seams = shapely.union(shapely.buffer(clipped, _WELD_DEG, quad_segs=2),
+                          shapely.buffer(shapely.boundary(outline_wgs), _WELD_DEG, quad_segs=2))
+    weld = shapely.intersection(shapely.buffer(added, _WELD_DEG, quad_segs=2), seams)
+    merged = _union([clipped, *_polygons(added), *_polygons(weld)])
     gaps = _polygons(shapely.difference(outline_wgs, merged))
     if len(gaps):
         gaps_ea = to_equal_area(gaps)
         gap_km2 = shapely.area(gaps_ea) / 1e6
         mean_width_m = 2 * shapely.area(gaps_ea) / np.maximum(shapely.length(gaps_ea), 1e-9)
-        crumbs = gaps[(gap_km2 < _CRUMB_KM2) | (mean_width_m < _HAIRLINE_M)]
+        crumbs = gaps[((gap_km2 < _CRUMB_KM2) | (mean_width_m < _HAIRLINE_M))
+                      & shapely.intersects(gaps, shapely.buffer(added, 2 * _WELD_DEG))]
         if len(crumbs):
             merged = _union([merged, *crumbs])
     return _as_multi(shapely.intersection(merged, outline_wgs)), result

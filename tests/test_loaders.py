@@ -404,10 +404,12 @@ def test_fuzz_squares_near_ukraine(squares: list[tuple[float, float, float]]) ->
     assert _area_km2(layer) == pytest.approx(
         _expected_km2(shapely.union_all(geoms)), rel=1e-6, abs=1e-3
     )
-    # Reconciled, it grows by exactly what the note says was added (and stays inside).
+    # Reconciled, it grows by what the note says was added (and stays inside). Up to 0.1%:
+    # a sliver's node on a box edge a degree long splits it, and a straight edge in lon/lat
+    # is not straight in the equal-area projection (metres of bow over tens of km).
     reconciled = load_control_layer(_fc(*geoms))
     added = reconciled.attrs["reconciliation"]["added_km2"]
-    assert _area_km2(reconciled) == pytest.approx(_area_km2(layer) + added, rel=1e-4, abs=0.05)
+    assert _area_km2(reconciled) == pytest.approx(_area_km2(layer) + added, rel=1e-3, abs=0.05)
     outside = shapely.difference(reconciled.geometry.iloc[0], datasets.ukraine_outline())
     assert _area_km2(gpd.GeoDataFrame(geometry=[outside], crs=model.CRS_GEOGRAPHIC)) < 1e-3
 
