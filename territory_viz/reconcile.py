@@ -278,8 +278,9 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     """Reconcile EPSG:4326 polygons with the committed outline; return EPSG:4326 polygons.
 
     The rule runs in the equal-area CRS; the slivers come back to EPSG:4326 widened by a
-    metre or two toward the layer and the coast and cut by the EPSG:4326 outline, so the result follows the outline's own
-    vertices along the coast and border and projected again meets the regions' edges (a
+    metre or two toward the layer and the coast and cut by the EPSG:4326 outline, so the
+    result follows the outline's own vertices along the coast and border and projected
+    again meets the regions' edges (a
     round trip through two projections otherwise leaves hairline "Ukrainian" crumbs, a few
     m² each but hundreds of km long, along every filled sliver). Hairline gaps that remain
     beside a sliver are closed.
