@@ -454,10 +454,6 @@ def _snapshot(snapshot_id: str, equal_area: bool) -> gpd.GeoDataFrame:
         geometry=[clipped],
         crs=model.CRS_GEOGRAPHIC,
     )
-    # Committed layers go through the same reconciliation as any other control layer.
-    from territory_viz.reconcile import reconcile_layer
-
-    out, _ = reconcile_layer(out)
     return out
 
 
