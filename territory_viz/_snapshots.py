@@ -244,7 +244,7 @@ def ring_points(
     out_xy: list[np.ndarray] = []
     out_side: list[str] = []
     for i, a in enumerate(known):
-        if a.km_from_line < RING_MIN_KM:
+        if radii[i] < RING_MIN_KM * 1000.0:
             continue
         r = radii[i] - RING_INSET_KM * 1000.0
         n = max(6, int(np.ceil(2 * np.pi * r / (RING_SPACING_KM * 1000.0))))
@@ -255,7 +255,7 @@ def ring_points(
         inside_other = (dist < radii[None, other]).any(axis=1)
         if land_ea is not None:
             rays = shapely.linestrings(
-                [[centres[i], p] for p in ring]  # type: ignore[list-item]
+                [[centres[i], p] for p in ring]
             )
             inside_other |= ~shapely.within(rays, land_ea)
         for p in ring[~inside_other]:
