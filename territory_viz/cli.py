@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from territory_viz._errors import DataFileError, TerritoryVizError, ValidationError
+from territory_viz.style import format_share
 from territory_viz.textsafe import terminal_safe
 
 PROG = "python -m territory_viz"
@@ -649,9 +650,9 @@ def _stats_table(d: dict[str, Any]) -> str:
         lines.append(f"  source: {source['publisher']}, {source['date']}, {source['title']}")
     lines += ["", f"{'control':<16} {'area km²':>12} {'share':>7} {'pre-war population':>19}"]
     for control, v in d["by_control"].items():
-        lines.append(f"{control:<16} {v['area_km2']:>12,.1f} {v['share']:>7.1%} "
+        lines.append(f"{control:<16} {v['area_km2']:>12,.1f} {format_share(v['share']):>7} "
                      f"{v['population']:>19,}")
-    lines.append(f"{'total':<16} {d['total_area_km2']:>12,.1f} {1:>7.1%} "
+    lines.append(f"{'total':<16} {d['total_area_km2']:>12,.1f} {format_share(1):>7} "
                  f"{d['total_population']:>19,}")
     lines += ["", "Balance against the baseline:", *_balance_lines(d["balance"])]
     lines += ["", *_town_lines(d["towns_changing_hands"])]

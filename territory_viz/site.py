@@ -32,6 +32,7 @@ import folium
 import jinja2
 
 from territory_viz import assets, datasets, render, scenarios, stats, svg
+from territory_viz.style import format_share
 
 __all__ = ["SiteReport", "build_site", "baseline_slug"]
 
@@ -250,7 +251,7 @@ def build_site(
                 others=[b for b in baselines if b.id != baseline.id],
                 by_control=[
                     {"label": render.CONTROL_LABELS.get(r.control, r.control),
-                     "area": _km2(r.area_km2), "share": f"{r.share:.1%}",
+                     "area": _km2(r.area_km2), "share": format_share(r.share),
                      "people": _people(r.population)}
                     for r in result.by_control.itertuples()
                 ],

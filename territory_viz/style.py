@@ -22,6 +22,7 @@ __all__ = [
     "NET_UKRAINE_LABEL",
     "TOWN_CHANGE_MIN_POPULATION",
     "class_label",
+    "format_share",
     "CHANGE_CASING",
     "CHANGE_STYLES",
     "CONTROL_COLOURS",
@@ -110,6 +111,37 @@ def class_label(control_or_class: str) -> str:
     control, _, recognition = control_or_class.partition("/")
     text = CONTROL_LABELS.get(control, control)
     return f"{text} ({recognition})" if recognition else text
+
+
+def format_share(share: float) -> str:
+    """Return a share of a whole (a fraction of 1) as a percentage to 0.1, for readers.
+
+    A share above zero that would round to ``0.0%`` reads ``<0.1%`` (a small area is not
+    none); zero stays ``0.0%``. Every page, command-line table, export and legend formats
+    shares with this.
+
+    Parameters
+    ----------
+    share
+        A fraction of 1 (``0.186`` for 18.6 %).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_share(0.1864)
+    '18.6%'
+    >>> format_share(0.00003)
+    '<0.1%'
+    >>> format_share(0.0)
+    '0.0%'
+    """
+    value = float(share)
+    if 0 < value < 0.0005:
+        return "<0.1%"
+    return f"{value:.1%}"
 
 
 #: The balance against the baseline, in this order: (field prefix of ``stats.Balance``,

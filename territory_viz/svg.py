@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
-from territory_viz.style import CLASS_LABELS, CONTROL_COLOURS, FALLBACK_COLOUR
+from territory_viz.style import CLASS_LABELS, CONTROL_COLOURS, FALLBACK_COLOUR, format_share
 from territory_viz.textsafe import isolate_if_bidi as isolate
 
 __all__ = ["CLASS_STYLES", "PNG_WIDTH_PX", "ClassStyle", "partition_svg", "svg_to_png"]
@@ -470,7 +470,7 @@ def _legend(
         cy += 16 * len(lines)
         if cls in areas:
             area = float(areas[cls])
-            detail = f"{_fmt_int(area)} km² ({100 * area / total_area:.1f}%)"
+            detail = f"{_fmt_int(area)} km² ({format_share(area / total_area)})"
             if cls in people:
                 detail += f" · {_fmt_people(float(people[cls]))}"
             for line in _wrap(detail, chars + 4):

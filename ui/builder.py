@@ -27,7 +27,7 @@ from territory_viz.scenarios import (
     parse_scenario,
     scenario_to_toml,
 )
-from territory_viz.style import NET_UKRAINE_LABEL
+from territory_viz.style import NET_UKRAINE_LABEL, format_share
 from territory_viz.textsafe import isolate_if_bidi
 from ui._text import md_escape
 from ui.baseline import Baseline
@@ -258,7 +258,7 @@ def builder_view(
     cols = st.columns(len(result.by_control) + 1)
     for col, row in zip(cols, result.by_control.itertuples(), strict=False):
         col.metric(render.CONTROL_LABELS.get(row.control, row.control),
-                   f"{row.area_km2:,.0f} km²", f"{row.share:.1%} of Ukraine",
+                   f"{row.area_km2:,.0f} km²", f"{format_share(row.share)} of Ukraine",
                    delta_color="off", delta_arrow="off")
     bal = result.balance
     # The same net as the map page and the CLI: gained minus everything that leaves

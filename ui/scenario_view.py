@@ -11,7 +11,7 @@ from territory_viz import datasets, render, stats
 from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.scenarios import Scenario
-from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL
+from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share
 from ui import cache
 from ui import exports as export_views
 from ui._text import md_escape
@@ -64,7 +64,8 @@ def _people(value: float) -> str:
 
 def key_numbers_text(result: stats.ScenarioStats) -> str:
     """Return the headline numbers as one line of markdown (area, share, net change)."""
-    parts = [f"**{_label(row.control)}: {row.area_km2:,.0f} km²** ({row.share:.1%} of Ukraine)"
+    parts = [f"**{_label(row.control)}: {row.area_km2:,.0f} km²** "
+             f"({format_share(row.share)} of Ukraine)"
              for row in result.by_control.itertuples()]
     net = result.balance.net_ukraine_km2
     parts.append(f"**Net change in Ukrainian-controlled area: {net:+,.0f} km²**")
@@ -84,7 +85,7 @@ def headline(result: stats.ScenarioStats) -> None:
         st.metric(
             render.CONTROL_LABELS.get(row.control, row.control),
             f"{row.area_km2:,.0f} km²",
-            f"{row.share:.1%} of Ukraine",
+            f"{format_share(row.share)} of Ukraine",
             delta_color="off",
             delta_arrow="off",
         )
