@@ -23,6 +23,7 @@ __all__ = [
     "TOWN_CHANGE_MIN_POPULATION",
     "class_label",
     "format_share",
+    "format_signed",
     "CHANGE_CASING",
     "CHANGE_STYLES",
     "CONTROL_COLOURS",
@@ -142,6 +143,36 @@ def format_share(share: float) -> str:
     if 0 < value < 0.0005:
         return "<0.1%"
     return f"{value:.1%}"
+
+
+def format_signed(value: float, digits: int = 1) -> str:
+    """Return a change with its sign always shown: ``+80.0``, ``−79.7`` (a true minus), ``0.0``.
+
+    Parameters
+    ----------
+    value
+        The change.
+    digits
+        Decimals (every number of one table uses the same).
+
+    Returns
+    -------
+    str
+        With thousands separators; zero (after rounding) has no sign.
+
+    Examples
+    --------
+    >>> format_signed(80)
+    '+80.0'
+    >>> format_signed(-79.66)
+    '−79.7'
+    >>> format_signed(-1234.4, 0)
+    '−1,234'
+    """
+    text = f"{abs(float(value)):,.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
 
 
 #: The balance against the baseline, in this order: (field prefix of ``stats.Balance``,

@@ -70,7 +70,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def km2(text: str) -> float:
-    return float(text.split()[0].replace(",", "").replace("+", ""))
+    return float(text.split()[0].replace(",", "").replace("+", "").replace("\u2212", "-"))
 
 
 #: The sidebar expander that holds each uploader (drawn only while it is open).
@@ -142,6 +142,22 @@ def test_share_link_opens_compare_mode_with_both_scenarios_and_the_balance():
     assert "Kharkiv" in set(table["Region"])
     assert at.query_params["compare"] == "land-swap"
     assert at.query_params["scenario"] == "donbas-for-freeze"
+
+
+def test_compare_signs_and_precision_are_consistent():
+    # From land-swap back to donbas-for-freeze Ukraine loses area: a true minus, not a hyphen.
+    at = run_app(scenario="land-swap", compare="donbas-for-freeze")
+    expected = stats.compare(scenarios.get_scenario("land-swap"),
+                             scenarios.get_scenario("donbas-for-freeze"))
+    assert expected.balance.net_ukraine_km2 < 0
+    net = next(m for m in at.metric if m.label == "Net change in Ukrainian-controlled area")
+    assert net.value == f"\u2212{abs(expected.balance.net_ukraine_km2):,.0f} km²"
+    assert net.delta.startswith("\u2212")
+    assert km2(net.value) == pytest.approx(expected.balance.net_ukraine_km2, abs=1)
+    totals = [df for df in at.dataframe if "Share of Ukraine (%)" in df.value.columns]
+    assert len(totals) == 2
+    for df in totals:  # every share to 0.1, in both tables
+        assert df.proto.columns and '"%.1f"' in df.proto.columns
 
 
 def test_compare_mode_offers_the_change_layer_and_balance_downloads():

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from territory_viz.cli import main
-from territory_viz.style import format_share
+from territory_viz.style import format_share, format_signed
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,18 @@ def test_svg_legend_shows_the_nuclear_plant_disc_as_below_a_tenth(tmp_path, caps
     text = out.read_text(encoding="utf-8")
     assert "(&lt;0.1%)" in text
     assert "(0.0%)" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [
+        (80, 1, "+80.0"),
+        (-79.66, 1, "\u221279.7"),
+        (0.0, 1, "0.0"),
+        (-0.04, 1, "0.0"),
+        (1509500.0000000005, 0, "+1,509,500"),
+        (-1234.4, 0, "\u22121,234"),
+    ],
+)
+def test_format_signed(value: float, digits: int, text: str) -> None:
+    assert format_signed(value, digits) == text

@@ -12,7 +12,7 @@ import streamlit as st
 
 from territory_viz import stats
 from territory_viz.scenarios import Scenario
-from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL
+from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL, format_signed
 from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports
@@ -80,10 +80,12 @@ def compare_picker(
     return baseline_scenario(baseline) if chosen == BASELINE_SCENARIO_ID else options[chosen]
 
 
-#: Whole km² and people with thousands separators, as in the rest of the page.
+#: Whole km² and people with thousands separators, as in the rest of the page; shares to 0.1
+#: in every row (80.0 beside 79.7, never 80).
 _WHOLE_NUMBERS = {
     "Area (km²)": st.column_config.NumberColumn(format="localized"),
     "Pre-war population (people)": st.column_config.NumberColumn(format="localized"),
+    "Share of Ukraine (%)": st.column_config.NumberColumn(format="%.1f"),
 }
 
 
@@ -96,15 +98,17 @@ def balance_section(comparison: stats.Comparison) -> None:
     bal = comparison.balance
     st.subheader("Balance from A to B", anchor=False)
     items = [
-        (label, getattr(bal, f"{key}_km2"), getattr(bal, f"{key}_population"), ",")
+        (label, f"{getattr(bal, f'{key}_km2'):,.0f}", f"{getattr(bal, f'{key}_population'):,.0f}")
         for key, label in COMPARE_BALANCE_ROWS
     ]
-    # Gained minus lost, with its sign: a zone takes area from Ukrainian control too.
-    items.append((NET_UKRAINE_LABEL, bal.net_ukraine_km2, bal.net_ukraine_population, "+,"))
+    # Gained minus lost, with its sign (+ or a true minus): a zone takes area from Ukrainian
+    # control too.
+    items.append((NET_UKRAINE_LABEL, format_signed(bal.net_ukraine_km2, 0),
+                  format_signed(bal.net_ukraine_population, 0)))
     # Four destinations in a row; the net on a row of its own (its label is long).
     cols = [*st.columns(4), st.columns(2)[0]]
-    for col, (label, km2, people, fmt) in zip(cols, items, strict=True):
-        col.metric(label, f"{km2:{fmt}.0f} km²", f"{people:{fmt}.0f} people (pre-war)",
+    for col, (label, km2, people) in zip(cols, items, strict=True):
+        col.metric(label, f"{km2} km²", f"{people} people (pre-war)",
                    delta_color="off", delta_arrow="off")
     by_region = comparison.by_region
     if by_region.empty:
