@@ -205,7 +205,8 @@ NET_UKRAINE_LABEL = "Net change in Ukrainian-controlled area"
 _CHANGE_PATHS: dict[str, dict[str, Any]] = {
     "to_russia": {"color": "#000000", "weight": 3.5, "dashArray": "9 5"},
     "to_ukraine": {"color": "#0072B2", "weight": 4},
-    "to_demilitarized": {"color": "#6b5b00", "weight": 3.5, "dashArray": "1 6", "lineCap": "round"},
+    # Small, spaced dots: the zone is a narrow strip and its yellow fill must still read.
+    "to_demilitarized": {"color": "#6b5b00", "weight": 2.5, "dashArray": "1 8", "lineCap": "round"},
     "to_international": {"color": "#00573f", "weight": 3.5, "dashArray": "12 4 2 4"},
 }
 CHANGE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
