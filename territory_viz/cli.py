@@ -221,6 +221,18 @@ def _baseline_of(args: argparse.Namespace) -> Any:
     return dated_baseline(args, _baseline_arg(args.baseline))
 
 
+def _notice_lines(d: dict[str, Any]) -> list[str]:
+    """Return the date notice, the approximation note and the readings of a stats document."""
+    lines = []
+    if d.get("date_notice"):
+        lines.append(f"Dates differ: {d['date_notice']}.")
+    lines.append(d["approximation"])
+    readings = [d["reading"]] if d.get("reading") else []
+    readings += [r for r in d.get("rule_readings", ()) if r not in readings]
+    lines += [f"Reading: {r}" for r in readings]
+    return lines
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -399,6 +411,7 @@ def _scenarios(args: argparse.Namespace) -> int:
                *_SCENARIO_ARGS, *_date_args(), _format_arg()],
 )
 def _stats(args: argparse.Namespace) -> int:
+    from territory_viz import notices
     from territory_viz.stats import scenario_stats
 
     scenario = _scenario_arg(args.scenario, args.scenario_file)
@@ -410,8 +423,9 @@ def _stats(args: argparse.Namespace) -> int:
                                  "share_of_region", "population"]].copy()
         totals = stats.by_control.assign(iso_code="UA", region="Ukraine (all regions)")
         totals = totals.rename(columns={"share": "share_of_region"})[table.columns]
-        table = table.assign(scenario=scenario.id, baseline=stats.baseline_id)
-        totals = totals.assign(scenario=scenario.id, baseline=stats.baseline_id)
+        note = notices.approximation_note(stats.baseline_date)
+        table = table.assign(scenario=scenario.id, baseline=stats.baseline_id, note=note)
+        totals = totals.assign(scenario=scenario.id, baseline=stats.baseline_id, note=note)
         import pandas as pd
 
         out = pd.concat([totals, table], ignore_index=True)
@@ -645,7 +659,7 @@ def _town_lines(towns: list[dict[str, Any]]) -> list[str]:
 def _stats_table(d: dict[str, Any]) -> str:
     lines = [f"{d['scenario']}: {d['title']}",
              f"baseline {d['baseline']} ({d['baseline_date'] or 'no date'}); "
-             f"as of {d['as_of']}"]
+             f"as of {d['as_of']}", *_notice_lines(d)]
     for source in d["sources"]:
         lines.append(f"  source: {source['publisher']}, {source['date']}, {source['title']}")
     lines += ["", f"{'control':<16} {'area km²':>12} {'share':>7} {'pre-war population':>19}"]

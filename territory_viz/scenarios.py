@@ -67,7 +67,7 @@ MAX_SOURCES = 20
 MAX_PARAMETERS = 16
 #: Longest text per field, characters.
 MAX_TEXT = {"id": 64, "title": 200, "summary": 2000, "publisher": 200, "source title": 300,
-            "quote": 1000, "url": 500, "note": 500, "parameter": 40}
+            "quote": 1000, "url": 500, "note": 500, "parameter": 40, "reading": 1000}
 #: Seconds a single evaluation may take before it is abandoned (hostile files).
 DEFAULT_TIMEOUT_S = 10.0
 
@@ -75,9 +75,9 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL = re.compile(r"^https?://[^\s\"<>]+$")
 
-_TOP_KEYS = ("id", "title", "summary", "as_of", "sources", "rules", "parameters")
+_TOP_KEYS = ("id", "title", "summary", "reading", "as_of", "sources", "rules", "parameters")
 _SOURCE_KEYS = ("publisher", "date", "title", "quote", "url")
-_RULE_KEYS = ("area", "control", "recognition", "note")
+_RULE_KEYS = ("area", "control", "recognition", "note", "reading")
 
 #: What each party is assumed to recognise where a rule gives no ``recognition`` for it.
 _STRONGEST_FIRST = (Recognition.DE_JURE, Recognition.DE_FACTO, Recognition.NONE)
@@ -126,16 +126,21 @@ class Rule:
         what each party would recognise about Russian control there.
     note
         Optional one-line explanation shown with the rule.
+    reading
+        Where the rule goes beyond what its sources say, this project's reading of them,
+        said plainly ("" if the rule only follows the sources).
     """
 
     area: A.Area
     control: Control
     recognition: tuple[tuple[Party, Recognition], ...]
     note: str = ""
+    reading: str = ""
 
     @classmethod
     def of(cls, area: A.Area, control: Control,
-           recognition: Mapping[Party, Recognition] | None = None, *, note: str = "") -> Rule:
+           recognition: Mapping[Party, Recognition] | None = None, *, note: str = "",
+           reading: str = "") -> Rule:
         """Make a rule in code, filling omitted parties as a scenario file does.
 
         Examples
@@ -147,7 +152,8 @@ class Rule:
         'de_jure'
         """
         levels = default_recognition(control) | dict(recognition or {})
-        return cls(area, control, tuple((p, Recognition(levels[p])) for p in Party), note)
+        return cls(area, control, tuple((p, Recognition(levels[p])) for p in Party), note,
+                   reading)
 
     def level(self, party: Party) -> Recognition:
         """Return what ``party`` recognises about Russian control of this rule's area."""
@@ -172,6 +178,9 @@ class Scenario:
         The rules, applied in order; anything no rule covers stays Ukrainian.
     parameters
         Named numbers rules refer to (e.g. ``buffer_km``), with their current values.
+    reading
+        Where the scenario as a whole goes beyond its sources, this project's reading of
+        them, said plainly ("" if none); rules carry their own.
     """
 
     id: str
@@ -182,6 +191,13 @@ class Scenario:
     rules: tuple[Rule, ...]
     # Excluded from the hash (a dict is unhashable) but compared: equal scenarios hash equal.
     parameters: dict[str, float] = field(default_factory=dict, hash=False)
+    reading: str = ""
+
+    def readings(self) -> list[str]:
+        """Every reading of the scenario, its own first, then each rule's (in rule order)."""
+        found = [self.reading] if self.reading else []
+        found += [rule.reading for rule in self.rules if rule.reading]
+        return list(dict.fromkeys(found))
 
     def with_parameters(self, **values: float) -> Scenario:
         """Return a copy with some parameters changed (e.g. ``buffer_km=20``), validated.
@@ -340,6 +356,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
                         "compare mode); allowed: any other slug, e.g. my-variant")
     title = _text(data, "title", "title", problems)
     summary = _text(data, "summary", "summary", problems)
+    reading = _text(data, "reading", "reading", problems, required=False) or ""
     as_of = _date(data, "as_of", "as_of", problems)
 
     parameters: dict[str, float] = {}
@@ -396,7 +413,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
         raise ValidationError(source, problems)
     return Scenario(
         id=scenario_id, title=title, summary=summary, as_of=as_of,  # type: ignore[arg-type]
-        sources=tuple(sources), rules=tuple(rules), parameters=parameters,
+        sources=tuple(sources), rules=tuple(rules), parameters=parameters, reading=reading,
     )
 
 
@@ -519,9 +536,10 @@ def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str
                             "about Russian control; where control is ukraine every level must "
                             "be none")
     note = _text(item, "note", f"{where}.note", problems, required=False) or ""
+    reading = _text(item, "reading", f"{where}.reading", problems, required=False) or ""
     if len(problems) > before or area is None or control is None:
         return None
-    return Rule(area, control, tuple((p, levels[p]) for p in Party), note)
+    return Rule(area, control, tuple((p, levels[p]) for p in Party), note, reading)
 
 
 def _check_parameter_ranges(area: A.Area, where: str, params: Mapping[str, float],
@@ -543,8 +561,10 @@ def scenario_to_toml(scenario: Scenario) -> str:
         f"id = {s(scenario.id)}",
         f"title = {s(scenario.title)}",
         f"summary = {s(scenario.summary)}",
-        f"as_of = {scenario.as_of.isoformat()}",
     ]
+    if scenario.reading:
+        lines.append(f"reading = {s(scenario.reading)}")
+    lines.append(f"as_of = {scenario.as_of.isoformat()}")
     if scenario.parameters:
         lines += ["", "[parameters]"]
         lines += [f"{name} = {A.toml_number(value)}"
@@ -560,6 +580,8 @@ def scenario_to_toml(scenario: Scenario) -> str:
         lines += ["", "[[rules]]"]
         if rule.note:
             lines.append(f"note = {s(rule.note)}")
+        if rule.reading:
+            lines.append(f"reading = {s(rule.reading)}")
         lines.append(f"area = {A.area_to_toml(rule.area)}")
         lines.append(f"control = {s(rule.control.value)}")
         levels = ", ".join(f"{party.value} = {s(level.value)}"

@@ -39,6 +39,7 @@ import shapely
 
 from territory_viz import areas as A
 from territory_viz import geography as G
+from territory_viz import notices
 from territory_viz.model import CRS_GEOGRAPHIC, Control, Party
 from territory_viz.scenarios import (
     DEFAULT_TIMEOUT_S,
@@ -178,6 +179,10 @@ class ScenarioStats:
             "balance": self.balance.to_dict(),
             "towns_changing_hands": _towns_list(self.towns),
             "recognition": _recognition_list(self.recognition),
+            "reading": s.reading,
+            "rule_readings": [r.reading for r in s.rules if r.reading],
+            "date_notice": notices.date_mismatch(s.as_of, self.baseline_date),
+            "approximation": notices.approximation_note(self.baseline_date),
         }
 
 

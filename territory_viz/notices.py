@@ -1,0 +1,106 @@
+"""What every figure and map must say about itself: that it is approximate, and of which date.
+
+One definition each, used by the page, the map legend, every export and the command line:
+
+- :func:`approximation_note`: the approximation note, with the baseline's date;
+- :func:`date_mismatch`: the notice a scenario gets when the baseline it is evaluated on is
+  more than :data:`DATE_MISMATCH_DAYS` days from the date the scenario was reported;
+- :func:`nearest_snapshot`: the committed snapshot nearest a scenario's date (what the page
+  offers in one click);
+- :func:`format_date`: how a date is written in these texts (``20 Nov 2025``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+__all__ = [
+    "APPROXIMATION_TEXT",
+    "DATE_MISMATCH_DAYS",
+    "approximation_note",
+    "date_mismatch",
+    "format_date",
+    "nearest_snapshot",
+    "parse_date",
+]
+
+#: A scenario evaluated on a baseline further than this many days from its date says so.
+DATE_MISMATCH_DAYS = 60
+
+#: What is approximate about every map and figure (the date is added by
+#: :func:`approximation_note`).
+APPROXIMATION_TEXT = (
+    "Approximate: lines of control are simplified from public reports; region areas differ "
+    "from official figures by up to 8% (Kherson); people are pre-war residents "
+    "(1 Jan 2022 estimates), not today's population."
+)
+
+
+def parse_date(value: str | dt.date | None) -> dt.date | None:
+    """Return a date from an ISO string (``YYYY-MM-DD...``) or a date; ``None`` if neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def format_date(value: str | dt.date | None) -> str:
+    """Write a date as ``20 Nov 2025`` (``"an unknown date"`` if there is none)."""
+    day = parse_date(value)
+    if day is None:
+        return "an unknown date"
+    return f"{day.day} {day.strftime('%b')} {day.year}"
+
+
+def approximation_note(baseline_date: str | dt.date | None) -> str:
+    """Return the approximation note with the date of the control it shows.
+
+    >>> approximation_note("2026-08-22").endswith("Control as on 22 Aug 2026.")
+    True
+    """
+    return f"{APPROXIMATION_TEXT} Control as on {format_date(baseline_date)}."
+
+
+def date_mismatch(as_of: str | dt.date | None, baseline_date: str | dt.date | None) -> str:
+    """Say when a scenario is evaluated on control far from the date it was reported.
+
+    Returns
+    -------
+    str
+        ``"reported 20 Nov 2025; evaluated on control on 22 Aug 2026"`` when the two dates
+        are more than :data:`DATE_MISMATCH_DAYS` days apart, or the baseline has no date;
+        ``""`` otherwise.
+    """
+    reported = parse_date(as_of)
+    evaluated = parse_date(baseline_date)
+    if reported is None:
+        return ""
+    if evaluated is None:
+        return f"reported {format_date(reported)}; evaluated on control of an unknown date"
+    if abs((evaluated - reported).days) <= DATE_MISMATCH_DAYS:
+        return ""
+    return f"reported {format_date(reported)}; evaluated on control on {format_date(evaluated)}"
+
+
+def nearest_snapshot(as_of: str | dt.date | None, snapshot_ids: Iterable[str]) -> str:
+    """Return the snapshot id (``occupied-YYYY-MM-DD``) nearest a date (ties: the earlier).
+
+    Returns ``""`` when there is no dated snapshot or no date.
+    """
+    target = parse_date(as_of)
+    best: tuple[int, dt.date, str] | None = None
+    for snapshot_id in snapshot_ids:
+        day = parse_date(snapshot_id.removeprefix("occupied-"))
+        if day is None or target is None:
+            continue
+        key = (abs((day - target).days), day, snapshot_id)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else ""

@@ -1,0 +1,102 @@
+"""The ``reading`` field: where a scenario goes beyond its sources, said plainly."""
+
+from __future__ import annotations
+
+import pytest
+
+from territory_viz import scenarios
+from territory_viz.cli import main
+from territory_viz.scenarios import ValidationError, parse_scenario, scenario_to_toml
+
+TEXT = '''
+id = "read-test"
+title = "A test"
+summary = "A summary."
+reading = "The buffer width is this project's choice."
+as_of = 2025-11-20
+
+[[sources]]
+publisher = "CNBC"
+date = 2025-11-20
+title = "A title"
+
+[[rules]]
+note = "Crimea"
+reading = "Crimea is read as included."
+area = { regions = ["UA-43"] }
+control = "russia"
+
+[[rules]]
+area = { regions = ["UA-09"] }
+control = "russia"
+'''
+
+
+def test_reading_is_parsed_at_both_levels_and_round_trips() -> None:
+    s = parse_scenario(TEXT, source_name="t.toml")
+    assert s.reading == "The buffer width is this project's choice."
+    assert s.rules[0].reading == "Crimea is read as included."
+    assert s.rules[1].reading == ""
+    assert s.readings() == [s.reading, "Crimea is read as included."]
+    again = parse_scenario(scenario_to_toml(s), source_name="again.toml")
+    assert again == s and again.readings() == s.readings()
+
+
+def test_reading_is_optional() -> None:
+    text = TEXT.replace('reading = "The buffer width is this project\'s choice."\n', "")
+    s = parse_scenario(text, source_name="t.toml")
+    assert s.reading == "" and "reading =" not in scenario_to_toml(s).split("[[")[0]
+
+
+@pytest.mark.parametrize("bad, field", [
+    ('reading = 5', "reading"),
+    ('reading = "' + "x" * 1001 + '"', "reading"),
+])
+def test_bad_reading_is_a_clear_problem(bad: str, field: str) -> None:
+    text = TEXT.replace('reading = "The buffer width is this project\'s choice."', bad)
+    with pytest.raises(ValidationError) as err:
+        parse_scenario(text, source_name="t.toml")
+    assert "t.toml" in str(err.value) and field in str(err.value)
+
+
+def test_bad_rule_reading_names_the_rule() -> None:
+    text = TEXT.replace('reading = "Crimea is read as included."', "reading = []")
+    with pytest.raises(ValidationError) as err:
+        parse_scenario(text, source_name="t.toml")
+    assert "rules[1].reading" in str(err.value) or "rules[0].reading" in str(err.value)
+
+
+def test_stats_json_and_table_carry_reading_notice_and_note(tmp_path, capsys) -> None:
+    import json
+
+    path = tmp_path / "read-test.toml"
+    path.write_text(TEXT, encoding="utf-8")
+    assert main(["stats", "--scenario-file", str(path), "--baseline", "occupied-2026-08-22",
+                 "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["reading"] == "The buffer width is this project's choice."
+    assert d["rule_readings"] == ["Crimea is read as included."]
+    assert d["date_notice"] == "reported 20 Nov 2025; evaluated on control on 22 Aug 2026"
+    assert d["approximation"].endswith("Control as on 22 Aug 2026.")
+
+    assert main(["stats", "--scenario-file", str(path), "--baseline",
+                 "occupied-2026-08-22"]) == 0
+    out = capsys.readouterr().out
+    assert "Dates differ: reported 20 Nov 2025; evaluated on control on 22 Aug 2026." in out
+    assert "Approximate:" in out and "Control as on 22 Aug 2026." in out
+    assert "Reading: The buffer width is this project's choice." in out
+    assert "Reading: Crimea is read as included." in out
+
+
+def test_no_date_notice_when_dates_are_close(tmp_path, capsys) -> None:
+    path = tmp_path / "read-test.toml"
+    path.write_text(TEXT.replace("as_of = 2025-11-20", "as_of = 2025-08-01"), encoding="utf-8")
+    assert main(["stats", "--scenario-file", str(path), "--baseline",
+                 "occupied-2025-08-15"]) == 0
+    out = capsys.readouterr().out
+    assert "Dates differ" not in out and "Control as on 15 Aug 2025." in out
+
+
+def test_every_builtin_scenario_loads() -> None:
+    for scenario_id in scenarios.BUILTIN_IDS:
+        assert scenarios.get_scenario(scenario_id).id == scenario_id
