@@ -100,3 +100,30 @@ def test_no_date_notice_when_dates_are_close(tmp_path, capsys) -> None:
 def test_every_builtin_scenario_loads() -> None:
     for scenario_id in scenarios.BUILTIN_IDS:
         assert scenarios.get_scenario(scenario_id).id == scenario_id
+
+
+#: Built-in scenarios whose files read more than their sources say, and a word each reading
+#: must contain.
+BUILTIN_READINGS = {
+    "28-point-plan-2025-11": ("other agreed territories", "internationally recognized"),
+    "de-facto-not-de-jure": ("four regions it broadly occupies",),
+    "us-final-offer-2025-04": ("Sumy", "Dnipropetrovsk", "Reuters on 25 Apr 2025",
+                               "plant_radius_km"),
+    "ceasefire-with-dmz": ("15 km default is the project's choice", "claim"),
+    "donbas-for-freeze": ("one analyst's paraphrase quoted by CNBC",),
+}
+
+
+@pytest.mark.parametrize("scenario_id, words", sorted(BUILTIN_READINGS.items()))
+def test_builtin_readings_say_where_the_file_goes_beyond_its_source(scenario_id, words) -> None:
+    s = scenarios.get_scenario(scenario_id)
+    text = " ".join(s.readings())
+    for word in words:
+        assert word in text, (scenario_id, word)
+    assert "project's" in text
+
+
+def test_donbas_for_freeze_is_not_presented_as_the_russian_position() -> None:
+    s = scenarios.get_scenario("donbas-for-freeze")
+    assert "reported Russian position" not in s.title + s.summary
+    assert "analyst" in s.summary
