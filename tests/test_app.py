@@ -184,3 +184,14 @@ def test_town_typo_offers_close_spellings_and_a_click_picks_one():
     at.button(key="tv_town_pick_0").click().run()
     assert "Kramatorsk" in at.text_input(key="town").value
     assert any("pre-war" in md.value and "Kramatorsk" in md.value for md in at.markdown)
+
+
+def test_map_page_shows_the_date_notice_and_the_readings_as_text():
+    at = run_app(scenario="28-point-plan-2025-11")
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]
+    assert any("Dates differ: reported 20 Nov 2025; evaluated on control on 22 Aug 2026." in c
+               for c in captions), captions
+    readings = [c for c in captions if c.startswith("Reading: ")]
+    assert readings and any("other agreed territories" in c for c in readings)
+    raw = [c.value for c in at.caption if c.value.startswith("Reading")]
+    assert all("\\." in c for c in raw)  # escaped as text, not markdown

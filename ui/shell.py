@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from territory_viz import datasets, render, scenarios
+from territory_viz import datasets, notices, render, scenarios
 from territory_viz.textsafe import isolate_if_bidi
 from ui import cache
 from ui._text import md_escape
@@ -192,9 +192,19 @@ def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
                         format_func=lambda sid: isolate_if_bidi(catalogue[sid]))
 
 
-def about(scenario: scenarios.Scenario) -> None:
-    """Draw the scenario's summary and its dated sources (text from the file, escaped)."""
+def about(scenario: scenarios.Scenario, baseline_date: object = None) -> None:
+    """Draw the scenario's summary, its readings and dated sources (text from the file, escaped).
+
+    With ``baseline_date``, also the notice that the scenario was reported far from the date
+    of the control it is evaluated on.
+    """
     st.markdown(md_escape(scenario.summary))
+    if baseline_date is not None:
+        notice = notices.date_mismatch(scenario.as_of, str(baseline_date or ""))
+        if notice:
+            st.caption(md_escape(f"Dates differ: {notice}."))
+    for reading in scenario.readings():
+        st.caption(md_escape(f"Reading: {reading}"))
     if scenario.sources:
         st.markdown("**Sources**\n" + "\n".join(source_line(s) for s in scenario.sources))
 

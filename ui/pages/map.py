@@ -14,7 +14,7 @@ with map_col:
     scenario_view.scenario_map(chosen, prepared)
 with numbers_col:
     scenario_view.town_card(chosen, all_scenarios())
-    shell.about(chosen.scenario)
+    shell.about(chosen.scenario, chosen.baseline.date)
     scenario_view.headline(result)
 scenario_view.tables(result)
 scenario_view.exports(chosen.scenario, chosen.baseline, result)
