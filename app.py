@@ -23,6 +23,7 @@ PAGES = {
                          icon=":material/compare:"),
     "build": st.Page("ui/pages/build.py", title="Build a scenario", icon=":material/build:"),
     "gallery": st.Page("ui/pages/gallery.py", title="All proposals", icon=":material/grid_view:"),
+    "timeline": st.Page("ui/pages/timeline.py", title="Timeline", icon=":material/timeline:"),
 }
 
 st.set_page_config(page_title="Who would control Ukraine", page_icon="🗺️", layout="wide")

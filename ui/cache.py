@@ -192,3 +192,10 @@ def town_outcomes(town: object, scenarios: list[Scenario], baseline: Baseline) -
     """Who controls a town on the baseline and under each scenario, cached (read-only)."""
     return _town_outcomes(town, tuple(scenarios), baseline, town.geonameid,
                           tuple(scenario_key(s) for s in scenarios), baseline.key)
+
+
+@st.cache_resource(max_entries=2, ttl=CACHE_TTL_S, show_spinner=False)
+def history_timeline() -> list:
+    """Area under Russian control on each committed snapshot's date (oldest first)."""
+    from territory_viz import history
+    return history.timeline(history.default_history())
