@@ -199,3 +199,10 @@ def history_timeline() -> list:
     """Area under Russian control on each committed snapshot's date (oldest first)."""
     from territory_viz import history
     return history.timeline(history.default_history())
+
+
+@st.cache_resource(max_entries=8, ttl=CACHE_TTL_S, show_spinner=False)
+def history_changes(date_from: str, date_to: str):
+    """Return what changed hands between two committed snapshot dates."""
+    from territory_viz import history
+    return history.changes(history.default_history(), date_from, date_to)
