@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from ui import cache
-from ui._text import md_escape
 
 st.subheader("Area under Russian control over time")
 rows = cache.history_timeline()
@@ -25,7 +24,7 @@ table = pd.DataFrame({
     "Share of Ukraine (%)": [round(100 * row.share, 2) for row in rows],
     "Change (km²)": [None if row.change_km2 is None else round(row.change_km2, 1)
                      for row in rows],
-    "Source": [md_escape(row.source) for row in rows],
+    "Source": [row.source for row in rows],
 })
 if choice != "All of Ukraine":
     table = table.drop(columns=["Share of Ukraine (%)", "Change (km²)"])
@@ -53,11 +52,11 @@ totals = pd.DataFrame({
 st.dataframe(totals, hide_index=True)
 if change.towns:
     st.dataframe(pd.DataFrame({
-        "Town": [md_escape(str(t["name"])) for t in change.towns],
+        "Town": [str(t["name"]) for t in change.towns],
         "Population": [t["population"] for t in change.towns],
-        "Region": [md_escape(str(t["region"])) for t in change.towns],
-        "From": [md_escape(str(t["from"])) for t in change.towns],
-        "To": [md_escape(str(t["to"])) for t in change.towns],
+        "Region": [str(t["region"]) for t in change.towns],
+        "From": [str(t["from"]) for t in change.towns],
+        "To": [str(t["to"]) for t in change.towns],
     }), hide_index=True)
 else:
     st.caption("No town of 10,000 or more people changed hands between these dates.")
