@@ -19,8 +19,9 @@ from ui._text import md_escape
 
 PAGES = {
     "map": st.Page("ui/pages/map.py", title="Scenario map", icon=":material/map:", default=True),
-    "compare": st.Page("ui/pages/compare.py", title="Compare two scenarios",
-                         icon=":material/compare:"),
+    "compare": st.Page(
+        "ui/pages/compare.py", title="Compare two scenarios", icon=":material/compare:"
+    ),
     "build": st.Page("ui/pages/build.py", title="Build a scenario", icon=":material/build:"),
     "gallery": st.Page("ui/pages/gallery.py", title="All proposals", icon=":material/grid_view:"),
     "timeline": st.Page("ui/pages/timeline.py", title="Timeline", icon=":material/timeline:"),

@@ -209,8 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicas", "-n", type=int, default=2, help="Streamlit replicas")
     parser.add_argument("--port", type=int, help="nginx port on 127.0.0.1 (default: free)")
-    parser.add_argument("--workdir", type=Path,
-                        help="keep nginx's prefix and the logs here (default: temporary)")
+    parser.add_argument(
+        "--workdir", type=Path, help="keep nginx's prefix and the logs here (default: temporary)"
+    )
     args = parser.parse_args(argv)
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
@@ -218,8 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     try:
         with replica_set(args.replicas, port=args.port, workdir=args.workdir) as replicas:
-            print(f"serving {replicas.url} (nginx pid {replicas.nginx_pid}, prefix "
-                  f"{replicas.prefix})", flush=True)
+            print(
+                f"serving {replicas.url} (nginx pid {replicas.nginx_pid}, prefix "
+                f"{replicas.prefix})",
+                flush=True,
+            )
             for url, pid in zip(replicas.replica_urls, replicas.replica_pids, strict=True):
                 print(f"  replica {url} (pid {pid})", flush=True)
             while not stop:

@@ -100,7 +100,7 @@ def streamlit_server(
     port = free_port()
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-    with (log_path.open("wb") if log_path is not None else open(os.devnull, "wb")) as log:
+    with log_path.open("wb") if log_path is not None else open(os.devnull, "wb") as log:
         proc = start_streamlit(app_dir, port, log=log, env=env)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -114,6 +114,7 @@ def wait_healthy(
     url: str, proc: subprocess.Popen, timeout_s: float, log_path: Path | None = None
 ) -> None:
     """Wait until ``url``/_stcore/health answers ``ok``; raise :class:`ServerFailed` if not."""
+
     def log_text() -> str:
         return f":\n{log_path.read_text(errors='replace')}" if log_path is not None else ""
 

@@ -72,24 +72,46 @@ def main(argv: list[str] | None = None) -> int:
         cold, ev = run_once(scenario, atoms)
         warm = statistics.median(run_once(scenario, atoms)[0] for _ in range(args.repeat))
         page, raw = map_bytes(ev.partition)
-        rows.append({"scenario": scenario.id, "cold_ms": round(cold, 1),
-                     "warm_ms": round(warm, 1), "pieces": len(ev.partition),
-                     "map_bytes": page, "geojson_bytes": raw})
+        rows.append(
+            {
+                "scenario": scenario.id,
+                "cold_ms": round(cold, 1),
+                "warm_ms": round(warm, 1),
+                "pieces": len(ev.partition),
+                "map_bytes": page,
+                "geojson_bytes": raw,
+            }
+        )
 
     worst = max(r["warm_ms"] for r in rows)
     if args.json:
-        print(json.dumps({"baseline": atoms.id, "load_ms": round(load_ms, 1),
-                          "baseline_atoms_ms": round(atoms_ms + wgs_ms, 1),
-                          "budget_ms": BUDGET_MS, "scenarios": rows}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "baseline": atoms.id,
+                    "load_ms": round(load_ms, 1),
+                    "baseline_atoms_ms": round(atoms_ms + wgs_ms, 1),
+                    "budget_ms": BUDGET_MS,
+                    "scenarios": rows,
+                },
+                indent=2,
+            )
+        )
     else:
-        print(f"baseline {atoms.id}: load layers {load_ms:.0f} ms, "
-              f"split into {len(atoms.geoms)} atoms {atoms_ms + wgs_ms:.0f} ms (once)")
-        print(f"{'scenario':<26} {'cold ms':>8} {'warm ms':>8} {'pieces':>7} "
-              f"{'map KB':>8} {'raw GeoJSON KB':>15}")
+        print(
+            f"baseline {atoms.id}: load layers {load_ms:.0f} ms, "
+            f"split into {len(atoms.geoms)} atoms {atoms_ms + wgs_ms:.0f} ms (once)"
+        )
+        print(
+            f"{'scenario':<26} {'cold ms':>8} {'warm ms':>8} {'pieces':>7} "
+            f"{'map KB':>8} {'raw GeoJSON KB':>15}"
+        )
         for r in rows:
             page = "-" if r["map_bytes"] is None else f"{r['map_bytes'] / 1024:.0f}"
-            print(f"{r['scenario']:<26} {r['cold_ms']:>8.1f} {r['warm_ms']:>8.1f} "
-                  f"{r['pieces']:>7} {page:>8} {r['geojson_bytes'] / 1024:>15.0f}")
+            print(
+                f"{r['scenario']:<26} {r['cold_ms']:>8.1f} {r['warm_ms']:>8.1f} "
+                f"{r['pieces']:>7} {page:>8} {r['geojson_bytes'] / 1024:>15.0f}"
+            )
         verdict = "within" if worst < BUDGET_MS else "OVER"
         print(f"slowest warm: {worst:.1f} ms ({verdict} the {BUDGET_MS:.0f} ms budget)")
     return 0 if worst < BUDGET_MS else 1

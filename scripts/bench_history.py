@@ -69,9 +69,14 @@ def _coords_text(geom) -> str:
         return "[" + ",".join(f"[{x:.15f},{y:.15f}]" for x, y in coords) + "]"
 
     polys = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
-    return "[" + ",".join(
-        "[" + ",".join([ring(p.exterior.coords), *[ring(i.coords) for i in p.interiors]]) + "]"
-        for p in polys) + "]"
+    return (
+        "["
+        + ",".join(
+            "[" + ",".join([ring(p.exterior.coords), *[ring(i.coords) for i in p.interiors]]) + "]"
+            for p in polys
+        )
+        + "]"
+    )
 
 
 def synthesise(path: Path, days: int, target_mb: float) -> dict:
@@ -97,18 +102,23 @@ def synthesise(path: Path, days: int, target_mb: float) -> dict:
             date = (FIRST_DAY + dt.timedelta(days=i)).isoformat()
             geom = _day_geometry(dense, i, days)
             props = json.dumps({"id": i + 1, "date": date}, separators=(",", ":"))
-            text = (f'{{"type":"Feature","properties":{props},"geometry":'
-                    f'{{"type":"MultiPolygon","coordinates":{_coords_text(geom)}}}}}')
+            text = (
+                f'{{"type":"Feature","properties":{props},"geometry":'
+                f'{{"type":"MultiPolygon","coordinates":{_coords_text(geom)}}}}}'
+            )
             if i < days - 1:
                 text += ",\n"
             data = text.encode()
             total += len(data)
             out.write(data)
         out.write(b"\n]}\n")
-    return {"days": days, "uncompressed_mb": round(total / 1e6, 1),
-            "gzip_mb": round(path.stat().st_size / 1e6, 1),
-            "vertices_per_day": int(shapely.get_num_coordinates(dense)),
-            "synthesis_s": round(time.perf_counter() - t0, 1)}
+    return {
+        "days": days,
+        "uncompressed_mb": round(total / 1e6, 1),
+        "gzip_mb": round(path.stat().st_size / 1e6, 1),
+        "vertices_per_day": int(shapely.get_num_coordinates(dense)),
+        "synthesis_s": round(time.perf_counter() - t0, 1),
+    }
 
 
 # --------------------------------------------------------------------------- stages
@@ -137,10 +147,15 @@ def stage(name: str, archive: str) -> dict:
         elapsed = time.perf_counter() - t0
         worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         workers = H._index_workers()
-        return {"s": elapsed, "peak_mb": _peak_mb(), "days": len(h), "workers": workers,
-                "worker_peak_mb": worker,
-                # forked workers share the parent's pages: the sum over-counts
-                "total_peak_mb": _peak_mb() + (workers * worker if workers > 1 else 0)}
+        return {
+            "s": elapsed,
+            "peak_mb": _peak_mb(),
+            "days": len(h),
+            "workers": workers,
+            "worker_peak_mb": worker,
+            # forked workers share the parent's pages: the sum over-counts
+            "total_peak_mb": _peak_mb() + (workers * worker if workers > 1 else 0),
+        }
     if name == "changes":
         import shapely
 
@@ -162,15 +177,26 @@ def stage(name: str, archive: str) -> dict:
             shapely.difference(gb, ga)
             shapely.difference(ga, gb)
             refs.append(time.perf_counter() - t0)
-        return {"s": sorted(runs)[2], "first_s": first, "reference_s": sorted(refs)[2],
-                "from": a, "to": b, "peak_mb": _peak_mb()}
+        return {
+            "s": sorted(runs)[2],
+            "first_s": first,
+            "reference_s": sorted(refs)[2],
+            "from": a,
+            "to": b,
+            "peak_mb": _peak_mb(),
+        }
     raise SystemExit(f"unknown stage {name}")
 
 
 def run_stage(name: str, archive: Path, cache: Path) -> dict:
     env = {**os.environ, "TERRITORY_VIZ_CACHE": str(cache)}
-    out = subprocess.run([sys.executable, __file__, "--stage", name, str(archive)], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--stage", name, str(archive)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -178,14 +204,32 @@ def run_cli(archive: Path, cache: Path) -> dict:
     env = {**os.environ, "TERRITORY_VIZ_CACHE": str(cache)}
     t0 = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, "-m", "territory_viz", "timeline", str(archive),
-                          "--every", "month", "--format", "json"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "territory_viz",
+            "timeline",
+            str(archive),
+            "--every",
+            "month",
+            "--format",
+            "json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - t0
     rows = json.loads(out.stdout)
-    return {"s": elapsed, "rows": len(rows),
-            "peak_mb_max_so_far": max(before, resource.getrusage(
-                resource.RUSAGE_CHILDREN).ru_maxrss) / 1024}
+    return {
+        "s": elapsed,
+        "rows": len(rows),
+        "peak_mb_max_so_far": max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        / 1024,
+    }
 
 
 def main() -> int:
@@ -204,30 +248,44 @@ def main() -> int:
     try:
         archive = work / "synthetic-deepstate-map-data.geojson.gz"
         made = synthesise(archive, args.days, args.target_mb)
-        print(f"archive: {made['days']} days, {made['uncompressed_mb']} MB uncompressed, "
-              f"{made['gzip_mb']} MB gzipped, {made['vertices_per_day']:,} vertices a day "
-              f"(made in {made['synthesis_s']} s)", flush=True)
+        print(
+            f"archive: {made['days']} days, {made['uncompressed_mb']} MB uncompressed, "
+            f"{made['gzip_mb']} MB gzipped, {made['vertices_per_day']:,} vertices a day "
+            f"(made in {made['synthesis_s']} s)",
+            flush=True,
+        )
         ref = run_stage("reference", archive, work / "cache-ref")
-        print(f"reference (GeoPandas reads it whole): {ref['s']:.1f} s, peak "
-              f"{ref['peak_mb']:,.0f} MB", flush=True)
+        print(
+            f"reference (GeoPandas reads it whole): {ref['s']:.1f} s, peak "
+            f"{ref['peak_mb']:,.0f} MB",
+            flush=True,
+        )
         index = run_stage("index", archive, work / "cache-a")
-        print(f"index (cold, streamed, {index['workers']} worker process(es)): "
-              f"{index['s']:.1f} s ({index['s'] / ref['s']:.1f}x the reference; target < 60 s), "
-              f"peak {index['peak_mb']:,.0f} MB in the main process, "
-              f"{index['worker_peak_mb']:,.0f} MB per worker, at most "
-              f"{index['total_peak_mb']:,.0f} MB together "
-              f"({index['total_peak_mb'] / ref['peak_mb']:.2f}x the reference; "
-              "target < 1,500 MB)", flush=True)
+        print(
+            f"index (cold, streamed, {index['workers']} worker process(es)): "
+            f"{index['s']:.1f} s ({index['s'] / ref['s']:.1f}x the reference; target < 60 s), "
+            f"peak {index['peak_mb']:,.0f} MB in the main process, "
+            f"{index['worker_peak_mb']:,.0f} MB per worker, at most "
+            f"{index['total_peak_mb']:,.0f} MB together "
+            f"({index['total_peak_mb'] / ref['peak_mb']:.2f}x the reference; "
+            "target < 1,500 MB)",
+            flush=True,
+        )
         cold = run_cli(archive, work / "cache-b")
         warm = run_cli(archive, work / "cache-b")
-        print(f"timeline --every month: cold (empty cache, indexes first) {cold['s']:.1f} s "
-              f"(target < 60 s), {cold['rows']} rows; index on disk {warm['s']:.2f} s", flush=True)
+        print(
+            f"timeline --every month: cold (empty cache, indexes first) {cold['s']:.1f} s "
+            f"(target < 60 s), {cold['rows']} rows; index on disk {warm['s']:.2f} s",
+            flush=True,
+        )
         ch = run_stage("changes", archive, work / "cache-a")
-        print(f"changes {ch['from']} -> {ch['to']}: warm {ch['s']:.3f} s (target < 2 s; "
-              f"{ch['s'] / ch['reference_s']:.1f}x two plain shapely.difference calls, "
-              f"{ch['reference_s']:.3f} s), first call {ch['first_s']:.3f} s", flush=True)
-        ok = (index["s"] < 60 and index["total_peak_mb"] < 1500 and cold["s"] < 60
-              and ch["s"] < 2)
+        print(
+            f"changes {ch['from']} -> {ch['to']}: warm {ch['s']:.3f} s (target < 2 s; "
+            f"{ch['s'] / ch['reference_s']:.1f}x two plain shapely.difference calls, "
+            f"{ch['reference_s']:.3f} s), first call {ch['first_s']:.3f} s",
+            flush=True,
+        )
+        ok = index["s"] < 60 and index["total_peak_mb"] < 1500 and cold["s"] < 60 and ch["s"] < 2
         print("budgets: " + ("met" if ok else "NOT met"))
         return 0 if ok else 1
     finally:

@@ -82,10 +82,10 @@ COMPARE_FRAME = "iframe[title='Scenario A, scenario B and the change map, pannin
 COMPARE_URL = "/?scenario=land-swap&compare=ceasefire-current-line"
 TITLE_SELECTOR = "[data-testid='stHeading'] h1, h1"
 #: The reference page: Streamlit's floor on this machine, written and timed by this script.
-FLOOR_APP = '''import streamlit as st
+FLOOR_APP = """import streamlit as st
 
 st.title("Who would control Ukraine")
-'''
+"""
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
 SCREENSHOT_SCENARIO = "donbas-for-freeze"
 
@@ -244,8 +244,7 @@ def _frames_painted(page, outer_selector: str) -> int:
     if outer is None:
         return 0
     # One frame with several maps (the one-frame compare) or one nested frame per map.
-    painted = sum(1 for m in outer.query_selector_all(".folium-map")
-                  if m.query_selector(FILL_PATH))
+    painted = sum(1 for m in outer.query_selector_all(".folium-map") if m.query_selector(FILL_PATH))
     for inner in outer.query_selector_all("iframe.tv-map"):
         frame = inner.content_frame()
         if frame is not None and frame.query_selector(FILL_PATH):
@@ -275,8 +274,9 @@ def time_seen(browser, url: str, blocked: list[str], *, maps: int, outer: str | 
 
 def spread(values: list[float]) -> str:
     """Median and range, e.g. ``1.92 s (1.80-2.31, n=9)``."""
-    return (f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f}, "
-            f"n={len(values)})")
+    return (
+        f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f}, n={len(values)})"
+    )
 
 
 def time_switches(page, titles: dict[str, str]) -> dict[str, float]:
@@ -334,8 +334,12 @@ def main() -> int:
         "--intercept", action="store_true",
         help="block other hosts by routing every request through the driver (slower)",
     )  # fmt: skip
-    parser.add_argument("--compare-runs", type=int, default=3,
-                        help="compare-mode opens, each beside a single-view open (default 3)")
+    parser.add_argument(
+        "--compare-runs",
+        type=int,
+        default=3,
+        help="compare-mode opens, each beside a single-view open (default 3)",
+    )
     parser.add_argument("--no-compare", action="store_true", help="do not time compare mode")
     args = parser.parse_args()
     INTERCEPT[0] = args.intercept
@@ -356,8 +360,11 @@ def main() -> int:
     (floor_dir / ".streamlit").mkdir()
     shutil.copy(ROOT / ".streamlit" / "config.toml", floor_dir / ".streamlit" / "config.toml")
     runs = max(1, args.runs)
-    with (streamlit_server() as url, _harness.streamlit_server(floor_dir) as (floor_url, _),
-          sync_playwright() as p):
+    with (
+        streamlit_server() as url,
+        _harness.streamlit_server(floor_dir) as (floor_url, _),
+        sync_playwright() as p,
+    ):
         browser = launch(p, marker)
         assert_offline(browser)
         CPU_ROOTS[:] = _SERVER_PID + browser_root(marker)
@@ -384,8 +391,7 @@ def main() -> int:
             paints.append(time_paint(browser, f"{url}/?scenario={ids[i % len(ids)]}", blocked))
         cpu_per_open = list(CPU_USED)
         returning = [
-            time_paint(browser, f"{url}/?scenario={sid}", blocked, context)
-            for sid in ids[:3]
+            time_paint(browser, f"{url}/?scenario={sid}", blocked, context) for sid in ids[:3]
         ]
         # Compare mode against the single view, alternating, on the driver's clock for
         # both (three maps in frames the paint marker does not reach the same way).
@@ -393,10 +399,12 @@ def main() -> int:
         if not args.no_compare:
             time_seen(browser, f"{url}{COMPARE_URL}", blocked, maps=3, outer=COMPARE_FRAME)
             for _ in range(max(1, args.compare_runs)):
-                singles.append(time_seen(browser, f"{url}/?scenario=land-swap", blocked,
-                                         maps=1, outer=None))
-                compares.append(time_seen(browser, f"{url}{COMPARE_URL}", blocked, maps=3,
-                                          outer=COMPARE_FRAME))
+                singles.append(
+                    time_seen(browser, f"{url}/?scenario=land-swap", blocked, maps=1, outer=None)
+                )
+                compares.append(
+                    time_seen(browser, f"{url}{COMPARE_URL}", blocked, maps=3, outer=COMPARE_FRAME)
+                )
         loads.append(load_average())
         if not args.no_screenshot:
             # Tall enough for the whole map with its legend below the page header.
@@ -441,8 +449,12 @@ def main() -> int:
         rows += [
             ("compare mode, three maps painted (driver's clock)", spread(compares), "-", True),
             ("  single view, same scenario, same clock", spread(singles), "-", True),
-            ("  compare / single view (medians)", f"{compare_ratio:.2f}x",
-             f"{BUDGET_COMPARE_RATIO:.2f}x", compare_ratio <= BUDGET_COMPARE_RATIO),
+            (
+                "  compare / single view (medians)",
+                f"{compare_ratio:.2f}x",
+                f"{BUDGET_COMPARE_RATIO:.2f}x",
+                compare_ratio <= BUDGET_COMPARE_RATIO,
+            ),
         ]
     rows += [
         (f"map payload (largest: {worst_id})",

@@ -174,13 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="the folder `site -o` wrote")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per page")
-    parser.add_argument("--screenshot", type=Path,
-                        help="also save the first page (and the gallery) as PNG here")
+    parser.add_argument(
+        "--screenshot", type=Path, help="also save the first page (and the gallery) as PNG here"
+    )
     args = parser.parse_args(argv)
     folder = args.folder
     if not (folder / "index.html").exists():
-        print(f"{folder}: no index.html (write it with `python -m territory_viz site -o "
-              f"{folder}`)", file=sys.stderr)
+        print(
+            f"{folder}: no index.html (write it with `python -m territory_viz site -o {folder}`)",
+            file=sys.stderr,
+        )
         return 2
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
@@ -212,11 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         state = "ok " if r.ok else "BAD"
         timing = f"{r.seconds:5.2f} s" if r.seconds is not None else "   -   "
-        print(f"{state} {timing} {r.paths:4d} {'images' if r.path == 'index.html' else 'paths '}"
-              f"  {r.path}" + ("".join(f"\n      {p}" for p in r.problems)))
+        print(
+            f"{state} {timing} {r.paths:4d} {'images' if r.path == 'index.html' else 'paths '}"
+            f"  {r.path}" + ("".join(f"\n      {p}" for p in r.problems))
+        )
     bad = [r for r in results if not r.ok]
-    print(f"{len(results) - len(bad)} of {len(results)} pages ok, offline "
-          f"(served from {folder} on loopback)")
+    print(
+        f"{len(results) - len(bad)} of {len(results)} pages ok, offline "
+        f"(served from {folder} on loopback)"
+    )
     return 1 if bad else 0
 
 

@@ -131,8 +131,12 @@ class Report:
                 else None
             ),
             "median_milestones_s": {
-                key: round(statistics.median(v.milestones[key] for v in self.results
-                                             if key in v.milestones), 2)
+                key: round(
+                    statistics.median(
+                        v.milestones[key] for v in self.results if key in v.milestones
+                    ),
+                    2,
+                )
                 for key in ("page_loaded", "numbers_shown", "map_frame")
                 if any(key in v.milestones for v in self.results)
             },
@@ -231,8 +235,7 @@ async def _open_viewer(browser, viewer: Viewer, url: str, timeout_s: float, hold
     try:
         await page.goto(f"{url}/?scenario={viewer.scenario}", timeout=timeout_s * 1000)
         viewer.milestones["page_loaded"] = round(time.monotonic() - start, 3)
-        await page.locator("[data-testid='stMetricValue']").first.wait_for(
-            timeout=timeout_s * 1000)
+        await page.locator("[data-testid='stMetricValue']").first.wait_for(timeout=timeout_s * 1000)
         viewer.milestones["numbers_shown"] = round(time.monotonic() - start, 3)
         await page.locator(MAP_FRAME).first.wait_for(timeout=timeout_s * 1000)
         viewer.milestones["map_frame"] = round(time.monotonic() - start, 3)
@@ -259,9 +262,17 @@ def _niced_chromium(niceness: int, folder: Path) -> str:
     return str(wrapper)
 
 
-async def _run(url: str, pid: list[int] | None, n: int, scenario_ids: list[str],
-               timeout_s: float, warmup: bool, browser_nice: int = 0,
-               nginx_pid: int | None = None, warm_urls: list[str] | None = None) -> Report:
+async def _run(
+    url: str,
+    pid: list[int] | None,
+    n: int,
+    scenario_ids: list[str],
+    timeout_s: float,
+    warmup: bool,
+    browser_nice: int = 0,
+    nginx_pid: int | None = None,
+    warm_urls: list[str] | None = None,
+) -> Report:
     import tempfile
 
     from playwright.async_api import async_playwright
@@ -271,8 +282,9 @@ async def _run(url: str, pid: list[int] | None, n: int, scenario_ids: list[str],
         executable = CHROMIUM
         if browser_nice:
             executable = _niced_chromium(browser_nice, Path(tempfile.mkdtemp(prefix="tv_load_")))
-        browser = await p.chromium.launch(executable_path=executable, headless=True,
-                                          args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
         hold = asyncio.Event()
         warm: Viewer | None = None
         tasks = []
@@ -280,8 +292,7 @@ async def _run(url: str, pid: list[int] | None, n: int, scenario_ids: list[str],
             # One warm-up viewer per server (behind nginx: each replica at its own address).
             for i, warm_url in enumerate(warm_urls or [url]):
                 warm = Viewer(-1 - i, scenario_ids[0])
-                ready = asyncio.create_task(
-                    _open_viewer(browser, warm, warm_url, timeout_s, hold))
+                ready = asyncio.create_task(_open_viewer(browser, warm, warm_url, timeout_s, hold))
                 tasks.append(ready)
                 while warm.seconds_to_map is None and not warm.errors:
                     await asyncio.sleep(0.1)
@@ -293,8 +304,9 @@ async def _run(url: str, pid: list[int] | None, n: int, scenario_ids: list[str],
         busy_start = machine_busy_seconds()
         viewers = [Viewer(i, scenario_ids[i % len(scenario_ids)]) for i in range(n)]
         start = time.monotonic()
-        tasks += [asyncio.create_task(_open_viewer(browser, v, url, timeout_s, hold))
-                  for v in viewers]
+        tasks += [
+            asyncio.create_task(_open_viewer(browser, v, url, timeout_s, hold)) for v in viewers
+        ]
         while any(v.seconds_to_map is None and not v.errors for v in viewers):
             await asyncio.sleep(0.1)
         wall = time.monotonic() - start
@@ -303,16 +315,32 @@ async def _run(url: str, pid: list[int] | None, n: int, scenario_ids: list[str],
         cpu_end = cpu_seconds(pid)
         cpu = round(cpu_end - cpu_start, 2) if cpu_start is not None and cpu_end else None
         nginx_end = cpu_seconds(nginx_pid)
-        nginx_cpu = (round(nginx_end - nginx_start, 2)
-                     if nginx_start is not None and nginx_end is not None else None)
+        nginx_cpu = (
+            round(nginx_end - nginx_start, 2)
+            if nginx_start is not None and nginx_end is not None
+            else None
+        )
         browsers = round(browsers_cpu(pid or []) - browsers_start, 1)
         busy = round(machine_busy_seconds() - busy_start, 1)
         hold.set()
         await asyncio.gather(*tasks)
         await browser.close()
-    return Report(n, url, warm, viewers, rss_idle, rss_warm, rss_all, wall, cpu, browsers, busy,
-                  browser_nice=browser_nice, replicas=len(pid or []) or 1,
-                  nginx_cpu_seconds=nginx_cpu)
+    return Report(
+        n,
+        url,
+        warm,
+        viewers,
+        rss_idle,
+        rss_warm,
+        rss_all,
+        wall,
+        cpu,
+        browsers,
+        busy,
+        browser_nice=browser_nice,
+        replicas=len(pid or []) or 1,
+        nginx_cpu_seconds=nginx_cpu,
+    )
 
 
 def _scenario_ids() -> list[str]:
@@ -337,15 +365,22 @@ def print_report(report: Report) -> None:
     """Print one line per viewer and the summary."""
     if report.warmup is not None:
         w = report.warmup
-        print(f"warm-up viewer ({w.scenario}): "
-              f"{w.seconds_to_map if w.seconds_to_map is not None else 'no map'} s"
-              + (f"  ERRORS {w.errors}" if w.errors else ""))
+        print(
+            f"warm-up viewer ({w.scenario}): "
+            f"{w.seconds_to_map if w.seconds_to_map is not None else 'no map'} s"
+            + (f"  ERRORS {w.errors}" if w.errors else "")
+        )
     for v in report.results:
-        state = f"{v.seconds_to_map:6.2f} s, {v.painted_paths} paths" if v.seconds_to_map \
-            is not None else "  no map"
+        state = (
+            f"{v.seconds_to_map:6.2f} s, {v.painted_paths} paths"
+            if v.seconds_to_map is not None
+            else "  no map"
+        )
         state += "  (" + ", ".join(f"{k} {t:.1f}" for k, t in v.milestones.items()) + ")"
-        print(f"viewer {v.index:2d} {v.scenario:28s} {state}"
-              + (f"  ERRORS {v.errors}" if v.errors else ""))
+        print(
+            f"viewer {v.index:2d} {v.scenario:28s} {state}"
+            + (f"  ERRORS {v.errors}" if v.errors else "")
+        )
     print(json.dumps(report.summary(), indent=2))
 
 
@@ -356,15 +391,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="use this running server instead of starting one")
     parser.add_argument("--pid", type=int, help="pid of the --url server (for its memory)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per viewer")
-    parser.add_argument("--no-warmup", action="store_true",
-                        help="all viewers hit a cold server at once")
+    parser.add_argument(
+        "--no-warmup", action="store_true", help="all viewers hit a cold server at once"
+    )
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
-    parser.add_argument("--browser-nice", type=int, default=0, metavar="N",
-                        help="run the simulated browsers at niceness N (e.g. 19), so that on "
-                        "one machine they take CPU only when the server does not need it")
-    parser.add_argument("--replicas", type=int, default=0, metavar="N",
-                        help="start N Streamlit replicas behind nginx (deploy/replicas.py) "
-                        "and send the viewers through nginx")
+    parser.add_argument(
+        "--browser-nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the simulated browsers at niceness N (e.g. 19), so that on "
+        "one machine they take CPU only when the server does not need it",
+    )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        metavar="N",
+        help="start N Streamlit replicas behind nginx (deploy/replicas.py) "
+        "and send the viewers through nginx",
+    )
     args = parser.parse_args(argv)
     if args.replicas < 0 or (args.replicas and args.url):
         parser.error("--replicas N needs N >= 1 and no --url")
@@ -374,8 +420,18 @@ def main(argv: list[str] | None = None) -> int:
     ids = _scenario_ids()
 
     def run(url: str, pids: list[int] | None, **extra) -> Report:
-        return asyncio.run(_run(url, pids, args.viewers, ids, args.timeout, not args.no_warmup,
-                                args.browser_nice, **extra))
+        return asyncio.run(
+            _run(
+                url,
+                pids,
+                args.viewers,
+                ids,
+                args.timeout,
+                not args.no_warmup,
+                args.browser_nice,
+                **extra,
+            )
+        )
 
     if args.url:
         report = run(args.url.rstrip("/"), [args.pid] if args.pid else None)
@@ -385,8 +441,12 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             with deploy.replica_set(args.replicas, workdir=ROOT / "artifacts" / "replicas") as rs:
-                report = run(rs.url, list(rs.replica_pids), nginx_pid=rs.nginx_pid,
-                             warm_urls=list(rs.replica_urls))
+                report = run(
+                    rs.url,
+                    list(rs.replica_pids),
+                    nginx_pid=rs.nginx_pid,
+                    warm_urls=list(rs.replica_urls),
+                )
                 report.replica_share = _replica_share(rs.access_log)
         except deploy.ReplicasFailed as err:
             print(err, file=sys.stderr)
@@ -403,9 +463,11 @@ def main(argv: list[str] | None = None) -> int:
     print_report(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"summary": report.summary(),
-                   "viewers": [asdict(v) for v in report.results],
-                   "warmup": asdict(report.warmup) if report.warmup else None}
+        payload = {
+            "summary": report.summary(),
+            "viewers": [asdict(v) for v in report.results],
+            "warmup": asdict(report.warmup) if report.warmup else None,
+        }
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     return 1 if report.failures else 0
 

@@ -34,9 +34,11 @@ def main() -> int:
 
     out = ROOT / "docs"
     with _harness.streamlit_server(ROOT) as (url, _pid), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-gpu",
-                                          "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         for name, query in VIEWS.items():
             for width, height in SIZES:
                 context = browser.new_context(viewport={"width": width, "height": height})
@@ -45,14 +47,14 @@ def main() -> int:
                 page.wait_for_function(
                     "() => document.querySelector('[data-testid=stApp]')"
                     "?.getAttribute('data-test-script-state') === 'notRunning'",
-                    timeout=120_000)
+                    timeout=120_000,
+                )
                 if page.locator(MAP_FRAME).count():
-                    page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for(
-                        timeout=120_000)
+                    page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for(timeout=120_000)
                 elif name == "compare":
                     page.frame_locator("iframe[title^='Scenario A']").frame_locator(
-                        "iframe.tv-map").first.locator(PAINTED).first.wait_for(
-                        timeout=120_000)
+                        "iframe.tv-map"
+                    ).first.locator(PAINTED).first.wait_for(timeout=120_000)
                 time.sleep(SETTLE_S)  # maps frame Ukraine for their size
                 path = out / f"page-{name}-{width}x{height}.png"
                 page.screenshot(path=str(path))

@@ -52,8 +52,7 @@ def vertex_counts(geoms: Any) -> tuple[int, int]:
     polygons = parts[shapely.get_type_id(parts) == 3]
     if len(polygons):
         rings.append(shapely.get_rings(polygons))
-    largest = max((int(shapely.get_num_coordinates(r).max()) for r in rings if len(r)),
-                  default=0)
+    largest = max((int(shapely.get_num_coordinates(r).max()) for r in rings if len(r)), default=0)
     return total, largest
 
 
@@ -68,11 +67,15 @@ def check_layer(geoms: Any, label: str) -> None:
     total, largest = vertex_counts(geoms)
     problems = []
     if total > MAX_LAYER_VERTICES:
-        problems.append(f"{total:,} vertices; the limit is {MAX_LAYER_VERTICES:,} "
-                        "(MAX_LAYER_VERTICES): simplify the layer first")
+        problems.append(
+            f"{total:,} vertices; the limit is {MAX_LAYER_VERTICES:,} "
+            "(MAX_LAYER_VERTICES): simplify the layer first"
+        )
     if largest > MAX_RING_VERTICES:
-        problems.append(f"a ring of {largest:,} vertices; the limit is "
-                        f"{MAX_RING_VERTICES:,} per ring (MAX_RING_VERTICES)")
+        problems.append(
+            f"a ring of {largest:,} vertices; the limit is "
+            f"{MAX_RING_VERTICES:,} per ring (MAX_RING_VERTICES)"
+        )
     if problems:
         raise ValidationError(label, problems)
 
@@ -92,7 +95,7 @@ def _pieces(xy: np.ndarray, size: int) -> list[np.ndarray]:
     """Cut a coordinate run into overlapping pieces of at most ``size`` vertices."""
     if len(xy) <= size:
         return [xy]
-    return [xy[s:s + size] for s in range(0, len(xy) - 1, size - 1)]
+    return [xy[s : s + size] for s in range(0, len(xy) - 1, size - 1)]
 
 
 def simplify_lines(geom: Any, tolerance: float) -> Any:
@@ -110,17 +113,22 @@ def simplify_lines(geom: Any, tolerance: float) -> Any:
     MultiLineString
         Each piece keeps its end points, so the pieces still join.
     """
-    pieces = [shapely.linestrings(p) for xy in _line_arrays(geom)
-              for p in _pieces(xy, MAX_SIMPLIFY_VERTICES)]
+    pieces = [
+        shapely.linestrings(p)
+        for xy in _line_arrays(geom)
+        for p in _pieces(xy, MAX_SIMPLIFY_VERTICES)
+    ]
     if not pieces:
         return shapely.MultiLineString()
-    simplified = shapely.simplify(np.asarray(pieces, dtype=object), tolerance,
-                                  preserve_topology=False)
+    simplified = shapely.simplify(
+        np.asarray(pieces, dtype=object), tolerance, preserve_topology=False
+    )
     return shapely.multilinestrings(simplified)
 
 
-def reduce_lines(geom: Any, tolerance: float, *, max_tolerance: float, limit: int,
-                 label: str, what: str) -> Any:
+def reduce_lines(
+    geom: Any, tolerance: float, *, max_tolerance: float, limit: int, label: str, what: str
+) -> Any:
     """Simplify lines until they have at most ``limit`` vertices.
 
     The tolerance starts at ``tolerance`` and doubles up to ``max_tolerance``.
@@ -137,10 +145,14 @@ def reduce_lines(geom: Any, tolerance: float, *, max_tolerance: float, limit: in
         if count <= limit:
             return line
         if tol >= max_tolerance:
-            raise ValidationError(label, [
-                f"{what} has {count:,} vertices after simplifying by {tol:,.0f} m; the limit "
-                f"is {limit:,} (MAX_STRIP_LINE_VERTICES): the baseline layer is too complex "
-                "for this; allowed: a simpler control layer"])
+            raise ValidationError(
+                label,
+                [
+                    f"{what} has {count:,} vertices after simplifying by {tol:,.0f} m; the limit "
+                    f"is {limit:,} (MAX_STRIP_LINE_VERTICES): the baseline layer is too complex "
+                    "for this; allowed: a simpler control layer"
+                ],
+            )
         tol = min(tol * 2, max_tolerance)
 
 
@@ -155,8 +167,7 @@ def buffer_lines(lines: Any, distance: float, *, quad_segs: int = 8) -> Any:
     arrays = _line_arrays(lines)
     count = sum(len(xy) for xy in arrays)
     if count > MAX_STRIP_LINE_VERTICES:
-        raise ValueError(f"{count} vertices to buffer; reduce to "
-                         f"{MAX_STRIP_LINE_VERTICES} first")
+        raise ValueError(f"{count} vertices to buffer; reduce to {MAX_STRIP_LINE_VERTICES} first")
     pieces = [shapely.linestrings(p) for xy in arrays for p in _pieces(xy, _BUFFER_PIECE)]
     if not pieces:
         return shapely.Polygon()
@@ -165,7 +176,13 @@ def buffer_lines(lines: Any, distance: float, *, quad_segs: int = 8) -> Any:
 
 
 __all__ = [
-    "MAX_LAYER_VERTICES", "MAX_RING_VERTICES", "MAX_SIMPLIFY_VERTICES",
-    "MAX_STRIP_LINE_VERTICES", "buffer_lines", "check_layer", "reduce_lines",
-    "simplify_lines", "vertex_counts",
+    "MAX_LAYER_VERTICES",
+    "MAX_RING_VERTICES",
+    "MAX_SIMPLIFY_VERTICES",
+    "MAX_STRIP_LINE_VERTICES",
+    "buffer_lines",
+    "check_layer",
+    "reduce_lines",
+    "simplify_lines",
+    "vertex_counts",
 ]

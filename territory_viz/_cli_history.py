@@ -43,8 +43,12 @@ def dated_baseline(args: argparse.Namespace, baseline: Any) -> Any:
 
 
 def _every_arg() -> Any:
-    return arg("--every", choices=("month", "week", "day"), default="day",
-               help="one row per day, or the last day of each week or month (default: day)")
+    return arg(
+        "--every",
+        choices=("month", "week", "day"),
+        default="day",
+        help="one row per day, or the last day of each week or month (default: day)",
+    )
 
 
 def _format_arg() -> Any:
@@ -52,9 +56,12 @@ def _format_arg() -> Any:
 
 
 _HISTORY_ARG = arg(
-    "history", nargs="?", metavar="HISTORY",
+    "history",
+    nargs="?",
+    metavar="HISTORY",
     help="the DeepStateMap archive (.geojson.gz), a GeoJSON/GeoPackage with a date column, "
-         "or a folder of single-day files; default: the committed snapshots and the cache")
+    "or a folder of single-day files; default: the committed snapshots and the cache",
+)
 
 
 @command(
@@ -78,10 +85,16 @@ def _timeline(args: argparse.Namespace) -> int:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["date", "occupied_km2", "share", "change_km2", "source", *regions])
         for d in docs:
-            writer.writerow([d["date"], f"{d['occupied_km2']:.1f}", f"{d['share']:.5f}",
-                             "" if d["change_km2"] is None else f"{d['change_km2']:.1f}",
-                             d["source"],
-                             *[f"{d['by_region'].get(iso, 0.0):.1f}" for iso in regions]])
+            writer.writerow(
+                [
+                    d["date"],
+                    f"{d['occupied_km2']:.1f}",
+                    f"{d['share']:.5f}",
+                    "" if d["change_km2"] is None else f"{d['change_km2']:.1f}",
+                    d["source"],
+                    *[f"{d['by_region'].get(iso, 0.0):.1f}" for iso in regions],
+                ]
+            )
         print(out.getvalue(), end="")
         return 0
     if not docs:
@@ -91,24 +104,36 @@ def _timeline(args: argparse.Namespace) -> int:
     print(head + "".join(f" {iso:>8}" for iso in regions))
     for d in docs:
         change = "" if d["change_km2"] is None else f"{d['change_km2']:+,.1f}"
-        print(f"{d['date']:<10} {d['occupied_km2']:>13,.1f} {d['share']:>7.2%} {change:>11}"
-              + "".join(f" {d['by_region'].get(iso, 0.0):>8,.0f}" for iso in regions))
+        print(
+            f"{d['date']:<10} {d['occupied_km2']:>13,.1f} {d['share']:>7.2%} {change:>11}"
+            + "".join(f" {d['by_region'].get(iso, 0.0):>8,.0f}" for iso in regions)
+        )
     sources = sorted({d["source"] for d in docs})
-    print(f"\n{len(docs)} rows; per region: km² under Russian control (ISO 3166-2 codes); "
-          f"sources: {', '.join(sources)}")
+    print(
+        f"\n{len(docs)} rows; per region: km² under Russian control (ISO 3166-2 codes); "
+        f"sources: {', '.join(sources)}"
+    )
     return 0
 
 
 @command(
     "changes",
     help="what changed hands between two days: km² to Russian and to Ukrainian control, per "
-         "region, and the towns (10,000+) with their populations",
-    arguments=[_HISTORY_ARG,
-               arg("--from", dest="date_from", metavar="DATE", required=True,
-                   help="the earlier day (YYYY-MM-DD)"),
-               arg("--to", dest="date_to", metavar="DATE", required=True,
-                   help="the later day (YYYY-MM-DD)"),
-               _format_arg()],
+    "region, and the towns (10,000+) with their populations",
+    arguments=[
+        _HISTORY_ARG,
+        arg(
+            "--from",
+            dest="date_from",
+            metavar="DATE",
+            required=True,
+            help="the earlier day (YYYY-MM-DD)",
+        ),
+        arg(
+            "--to", dest="date_to", metavar="DATE", required=True, help="the later day (YYYY-MM-DD)"
+        ),
+        _format_arg(),
+    ],
 )
 def _changes(args: argparse.Namespace) -> int:
     import json
@@ -124,30 +149,55 @@ def _changes(args: argparse.Namespace) -> int:
     if args.format == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["from", "to", "iso_code", "region", "to_russia_km2",
-                         "to_ukraine_km2", "net_km2"])
-        writer.writerow([d["from"], d["to"], "UA", "Ukraine (all regions)",
-                         f"{d['to_russia_km2']:.1f}", f"{d['to_ukraine_km2']:.1f}",
-                         f"{d['net_km2']:.1f}"])
+        writer.writerow(
+            ["from", "to", "iso_code", "region", "to_russia_km2", "to_ukraine_km2", "net_km2"]
+        )
+        writer.writerow(
+            [
+                d["from"],
+                d["to"],
+                "UA",
+                "Ukraine (all regions)",
+                f"{d['to_russia_km2']:.1f}",
+                f"{d['to_ukraine_km2']:.1f}",
+                f"{d['net_km2']:.1f}",
+            ]
+        )
         for iso, row in d["by_region"].items():
-            writer.writerow([d["from"], d["to"], iso, REGION_NAMES.get(iso, iso),
-                             f"{row['to_russia_km2']:.1f}", f"{row['to_ukraine_km2']:.1f}",
-                             f"{row['net_km2']:.1f}"])
+            writer.writerow(
+                [
+                    d["from"],
+                    d["to"],
+                    iso,
+                    REGION_NAMES.get(iso, iso),
+                    f"{row['to_russia_km2']:.1f}",
+                    f"{row['to_ukraine_km2']:.1f}",
+                    f"{row['net_km2']:.1f}",
+                ]
+            )
         print(out.getvalue(), end="")
         return 0
-    lines = [f"Changes from {d['from']} to {d['to']}", "",
-             f"  {'to Russian control':<34} {d['to_russia_km2']:>12,.1f} km²",
-             f"  {'back to Ukrainian control':<34} {d['to_ukraine_km2']:>12,.1f} km²",
-             f"  {'net change under Russian control':<34} {d['net_km2']:>+12,.1f} km²", "",
-             "By region:"]
+    lines = [
+        f"Changes from {d['from']} to {d['to']}",
+        "",
+        f"  {'to Russian control':<34} {d['to_russia_km2']:>12,.1f} km²",
+        f"  {'back to Ukrainian control':<34} {d['to_ukraine_km2']:>12,.1f} km²",
+        f"  {'net change under Russian control':<34} {d['net_km2']:>+12,.1f} km²",
+        "",
+        "By region:",
+    ]
     if not d["by_region"]:
         lines.append("  none")
     for iso, row in d["by_region"].items():
-        lines.append(f"  {REGION_NAMES.get(iso, iso):<16} to Russian {row['to_russia_km2']:>9,.1f}"
-                     f"  to Ukrainian {row['to_ukraine_km2']:>9,.1f}  net {row['net_km2']:>+9,.1f}")
+        lines.append(
+            f"  {REGION_NAMES.get(iso, iso):<16} to Russian {row['to_russia_km2']:>9,.1f}"
+            f"  to Ukrainian {row['to_ukraine_km2']:>9,.1f}  net {row['net_km2']:>+9,.1f}"
+        )
     lines += ["", f"Towns changing hands (10,000+ people): {len(d['towns'])}"]
-    lines += [f"  {t['name']:<24} {t['region']:<16} {t['population']:>9,}  "
-              f"{t['from']} -> {t['to']}" for t in d["towns"]]
+    lines += [
+        f"  {t['name']:<24} {t['region']:<16} {t['population']:>9,}  {t['from']} -> {t['to']}"
+        for t in d["towns"]
+    ]
     print("\n".join(lines))
     return 0
 
@@ -156,27 +206,40 @@ def _changes(args: argparse.Namespace) -> int:
     "fetch",
     help="download days of the public DeepStateMap archive into the user cache",
     description="Download days of the public DeepStateMap archive (kept on GitHub as "
-                "cyterat/deepstate-map-data) into the user cache, where `timeline`, `changes` "
-                "and --date find them. Base URL: $TERRITORY_VIZ_DEEPSTATE_URL, cache: "
-                "$TERRITORY_VIZ_CACHE.",
-    arguments=[arg("source", choices=("deepstate",), help="what to fetch: deepstate"),
-               arg("--date", metavar="DATE", help="one day (YYYY-MM-DD)"),
-               arg("--latest", action="store_true",
-                   help="the newest day published (looks back up to a fortnight)"),
-               arg("--since", metavar="DATE",
-                   help="every day from DATE to today not yet in the cache"),
-               arg("--archive", action="store_true",
-                   help="the unified archive (every day in one .geojson.gz), indexed once")],
+    "cyterat/deepstate-map-data) into the user cache, where `timeline`, `changes` "
+    "and --date find them. Base URL: $TERRITORY_VIZ_DEEPSTATE_URL, cache: "
+    "$TERRITORY_VIZ_CACHE.",
+    arguments=[
+        arg("source", choices=("deepstate",), help="what to fetch: deepstate"),
+        arg("--date", metavar="DATE", help="one day (YYYY-MM-DD)"),
+        arg(
+            "--latest",
+            action="store_true",
+            help="the newest day published (looks back up to a fortnight)",
+        ),
+        arg("--since", metavar="DATE", help="every day from DATE to today not yet in the cache"),
+        arg(
+            "--archive",
+            action="store_true",
+            help="the unified archive (every day in one .geojson.gz), indexed once",
+        ),
+    ],
 )
 def _fetch(args: argparse.Namespace) -> int:
     from territory_viz import fetch
 
-    chosen = [name for name, value in (("--date", args.date), ("--latest", args.latest),
-                                       ("--since", args.since),
-                                       ("--archive", args.archive)) if value]
+    chosen = [
+        name
+        for name, value in (
+            ("--date", args.date),
+            ("--latest", args.latest),
+            ("--since", args.since),
+            ("--archive", args.archive),
+        )
+        if value
+    ]
     if len(chosen) != 1:
-        raise UsageError("say which days: one of --date DATE, --latest, --since DATE or "
-                         "--archive")
+        raise UsageError("say which days: one of --date DATE, --latest, --since DATE or --archive")
     print(fetch.LICENCE_NOTE, file=sys.stderr)
     progress = fetch.Progress(sys.stderr)
     if args.date:

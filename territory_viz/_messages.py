@@ -31,6 +31,10 @@ def short(value: object, limit: int = 40) -> str:
 def type_name(value: object) -> str:
     """Name a parsed TOML value's type as a message says it: "a string", "a table"..."""
     return {
-        bool: "a boolean", int: "an integer", float: "a number", list: "a list",
-        dict: "a table", str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+        str: "a string",
     }.get(type(value), type(value).__name__)

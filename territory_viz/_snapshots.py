@@ -254,9 +254,7 @@ def ring_points(
         dist = np.linalg.norm(ring[:, None, :] - centres[None, other, :], axis=2)
         inside_other = (dist < radii[None, other]).any(axis=1)
         if land_ea is not None:
-            rays = shapely.linestrings(
-                [[centres[i], p] for p in ring]
-            )
+            rays = shapely.linestrings([[centres[i], p] for p in ring])
             inside_other |= ~shapely.within(rays, land_ea)
         for p in ring[~inside_other]:
             out_xy.append(p)

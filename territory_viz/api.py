@@ -210,9 +210,7 @@ def _write(frame: gpd.GeoDataFrame, path: str | os.PathLike[str], *, layer_name:
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in FILE_FORMATS:
-        raise ValidationError(
-            str(target), [f"the file name must end in {', '.join(FILE_FORMATS)}"]
-        )
+        raise ValidationError(str(target), [f"the file name must end in {', '.join(FILE_FORMATS)}"])
     if not target.parent.exists():
         raise ValidationError(str(target), [f"folder {target.parent} does not exist"])
     try:

@@ -37,8 +37,16 @@ SLIVER_KM2 = 1e-6
 #: Names of area strings usable on their own: ``area = "baseline"``.
 AREA_KEYWORDS = ("country", "baseline")
 #: Keys that make an area table, exactly one per table.
-AREA_KINDS = ("regions", "claim", "snapshot", "intersection", "union", "difference", "strip_km",
-              "circle_km")
+AREA_KINDS = (
+    "regions",
+    "claim",
+    "snapshot",
+    "intersection",
+    "union",
+    "difference",
+    "strip_km",
+    "circle_km",
+)
 
 PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -138,7 +146,15 @@ class Circle:
 
 
 Area: TypeAlias = (
-    Country | Baseline | Regions | Claim | Snapshot | Intersection | Union | Difference | Strip
+    Country
+    | Baseline
+    | Regions
+    | Claim
+    | Snapshot
+    | Intersection
+    | Union
+    | Difference
+    | Strip
     | Circle
 )
 
@@ -227,9 +243,7 @@ def parse_area(
     if _depth > MAX_AREA_DEPTH:
         problems.append(f"{where}: areas nested too deeply; allowed: at most {MAX_AREA_DEPTH}")
         return None
-    allowed_forms = (
-        f'"country", "baseline", or a table with one of: {", ".join(AREA_KINDS)}'
-    )
+    allowed_forms = f'"country", "baseline", or a table with one of: {", ".join(AREA_KINDS)}'
     if isinstance(value, str):
         if value == "country":
             return Country()
@@ -248,31 +262,35 @@ def parse_area(
     kinds = [k for k in value if k in AREA_KINDS]
     if len(kinds) != 1:
         found = ", ".join(short(k) for k in value) or "an empty table"
-        problems.append(f"{where}: an area table needs exactly one of {', '.join(AREA_KINDS)}; "
-                        f"found {found}")
+        problems.append(
+            f"{where}: an area table needs exactly one of {', '.join(AREA_KINDS)}; found {found}"
+        )
         return None
     kind = kinds[0]
     extra_allowed = {"strip_km": {"side"}, "circle_km": {"lat", "lon"}}.get(kind, set())
     for key in value:
         if key != kind and key not in extra_allowed:
             allowed_keys = ", ".join([kind, *sorted(extra_allowed)])
-            problems.append(f"{where}: unknown key {short(key)} for a {kind} area; "
-                            f"allowed: {allowed_keys}")
+            problems.append(
+                f"{where}: unknown key {short(key)} for a {kind} area; allowed: {allowed_keys}"
+            )
     body = value[kind]
     sub = f"{where}.{kind}"
     if kind == "regions":
         if isinstance(body, str):
             body = [body]
         if not isinstance(body, list) or not body:
-            problems.append(f"{sub}: expected a non-empty list of ISO 3166-2 codes "
-                            "(UA-05 ... UA-77)")
+            problems.append(
+                f"{sub}: expected a non-empty list of ISO 3166-2 codes (UA-05 ... UA-77)"
+            )
             return None
         codes: list[str] = []
         bad = False
         for i, code in enumerate(body[:64]):
             if not isinstance(code, str) or code not in REGION_NAMES:
-                problems.append(f"{sub}[{i}]: unknown region {short(code)}; allowed: "
-                                f"{', '.join(REGION_NAMES)}")
+                problems.append(
+                    f"{sub}[{i}]: unknown region {short(code)}; allowed: {', '.join(REGION_NAMES)}"
+                )
                 bad = True
             elif code not in codes:
                 codes.append(code)
@@ -287,8 +305,10 @@ def parse_area(
         return Claim(body)
     if kind == "snapshot":
         if not isinstance(body, str) or body not in snapshot_ids:
-            problems.append(f"{sub}: unknown snapshot {short(body)}; allowed: "
-                            f"{', '.join(snapshot_ids) or 'none available'}")
+            problems.append(
+                f"{sub}: unknown snapshot {short(body)}; allowed: "
+                f"{', '.join(snapshot_ids) or 'none available'}"
+            )
             return None
         return Snapshot(body)
     if kind in ("intersection", "union", "difference"):
@@ -296,9 +316,16 @@ def parse_area(
             problems.append(f"{sub}: expected a list of at least two areas")
             return None
         items = [
-            parse_area(item, f"{sub}[{i}]", problems, parameters=parameters,
-                       claim_ids=claim_ids, snapshot_ids=snapshot_ids, _depth=_depth + 1,
-                       _budget=budget)
+            parse_area(
+                item,
+                f"{sub}[{i}]",
+                problems,
+                parameters=parameters,
+                claim_ids=claim_ids,
+                snapshot_ids=snapshot_ids,
+                _depth=_depth + 1,
+                _budget=budget,
+            )
             for i, item in enumerate(body[:MAX_AREA_NODES])
         ]
         if any(item is None for item in items):
@@ -308,19 +335,29 @@ def parse_area(
             return Intersection(parts)
         return Union(parts) if kind == "union" else Difference(parts)
     if kind == "strip_km":
-        width = _number(body, sub, problems, parameters=parameters, low=0.0, high=MAX_STRIP_KM,
-                        unit="km on each side")
+        width = _number(
+            body,
+            sub,
+            problems,
+            parameters=parameters,
+            low=0.0,
+            high=MAX_STRIP_KM,
+            unit="km on each side",
+        )
         side_value = value.get("side", "both")
         try:
             side = StripSide(side_value)
         except (ValueError, TypeError):
-            problems.append(f"{where}.side: unknown side {short(side_value)}; allowed: "
-                            f"{', '.join(s.value for s in StripSide)}")
+            problems.append(
+                f"{where}.side: unknown side {short(side_value)}; allowed: "
+                f"{', '.join(s.value for s in StripSide)}"
+            )
             return None
         return None if width is None else Strip(width, side)
     # circle_km
-    radius = _number(body, sub, problems, parameters=parameters, low=0.0, high=MAX_RADIUS_KM,
-                     unit="km")
+    radius = _number(
+        body, sub, problems, parameters=parameters, low=0.0, high=MAX_RADIUS_KM, unit="km"
+    )
     lat = _coordinate(value, "lat", where, problems, -90, 90)
     lon = _coordinate(value, "lon", where, problems, -180, 180)
     if radius is None or lat is None or lon is None:
@@ -328,15 +365,17 @@ def parse_area(
     return Circle(lat, lon, radius)
 
 
-def _coordinate(table: dict, key: str, where: str, problems: list[str], low: float,
-                high: float) -> float | None:
+def _coordinate(
+    table: dict, key: str, where: str, problems: list[str], low: float, high: float
+) -> float | None:
     if key not in table:
         problems.append(f"{where}: missing field {key!r} (degrees, {low} to {high})")
         return None
     value = table[key]
     if not is_number(value) or not np.isfinite(value) or not low <= value <= high:
-        problems.append(f"{where}.{key}: {short(value)} is not a number of degrees "
-                        f"from {low} to {high}")
+        problems.append(
+            f"{where}.{key}: {short(value)} is not a number of degrees from {low} to {high}"
+        )
         return None
     return float(value)
 
@@ -429,8 +468,15 @@ def area_to_toml(area: Area) -> str:
         case Strip(width_km=width, side=side):
             return "{ strip_km = " + num(width) + ", side = " + toml_string(side.value) + " }"
         case Circle(lat=lat, lon=lon, radius_km=radius):
-            return ("{ circle_km = " + num(radius) + ", lat = " + toml_number(lat)
-                    + ", lon = " + toml_number(lon) + " }")
+            return (
+                "{ circle_km = "
+                + num(radius)
+                + ", lat = "
+                + toml_number(lat)
+                + ", lon = "
+                + toml_number(lon)
+                + " }"
+            )
     raise TypeError(f"not an area: {area!r}")
 
 
@@ -459,4 +505,3 @@ def __getattr__(name: str) -> Any:
 
         return getattr(geography, name)
     raise AttributeError(f"module 'territory_viz.areas' has no attribute {name!r}")
-

@@ -201,12 +201,18 @@ def _layers(args: argparse.Namespace) -> int:
 
 #: ``--date DATE`` and ``--history HISTORY``: a scenario command on a day of a history.
 DATE_ARGS = [
-    arg("--date", metavar="DATE",
+    arg(
+        "--date",
+        metavar="DATE",
         help="evaluate on the line of this day (YYYY-MM-DD) of --history, or of the "
-             "committed snapshots and the fetched days"),
-    arg("--history", metavar="HISTORY",
+        "committed snapshots and the fetched days",
+    ),
+    arg(
+        "--history",
+        metavar="HISTORY",
         help="with --date: a multi-date file (the DeepStateMap archive .geojson.gz, a "
-             "GeoJSON/GeoPackage with a date column) or a folder of single-day files"),
+        "GeoJSON/GeoPackage with a date column) or a folder of single-day files",
+    ),
 ]
 
 
@@ -241,13 +247,25 @@ def _notice_lines(d: dict[str, Any]) -> list[str]:
     help="write a layer (--layer ID) or a scenario's partition (ID) to .geojson, .gpkg "
     "(or .csv for a scenario), by the file's extension",
     arguments=[
-        arg("scenario", nargs="?", metavar="ID",
-            help="scenario id or .toml file: writes its partition"),
+        arg(
+            "scenario",
+            nargs="?",
+            metavar="ID",
+            help="scenario id or .toml file: writes its partition",
+        ),
         arg("--layer", metavar="ID", help="layer id, as listed by `layers`"),
-        arg("-o", "--output", metavar="FILE", required=True,
-            help="output .geojson or .gpkg (.csv: a scenario's table without geometry)"),
-        arg("--baseline", metavar="LAYER",
-            help="scenario export: snapshot id or control-layer file (default: the latest)"),
+        arg(
+            "-o",
+            "--output",
+            metavar="FILE",
+            required=True,
+            help="output .geojson or .gpkg (.csv: a scenario's table without geometry)",
+        ),
+        arg(
+            "--baseline",
+            metavar="LAYER",
+            help="scenario export: snapshot id or control-layer file (default: the latest)",
+        ),
         arg("--scenario-file", metavar="FILE", help="scenario export: read it from FILE"),
         *_date_args(),
     ],
@@ -266,8 +284,7 @@ def _export(args: argparse.Namespace) -> int:
         print(f"wrote {args.output} (the control layer of {args.date}, {driver})")
         return 0
     if not args.layer:
-        raise UsageError("say what to export: --layer ID (see `layers` for the ids) or "
-                         "--date DATE")
+        raise UsageError("say what to export: --layer ID (see `layers` for the ids) or --date DATE")
     from territory_viz import datasets
 
     gdf = datasets.load_layer(args.layer)
@@ -291,8 +308,9 @@ def export_scenario(args: argparse.Namespace) -> int:
     path = Path(args.output)
     suffix = path.suffix.lower()
     if suffix not in SCENARIO_EXPORTS:
-        raise UsageError(f"-o {args.output}: the file name must end in "
-                         f"{', '.join(SCENARIO_EXPORTS)}")
+        raise UsageError(
+            f"-o {args.output}: the file name must end in {', '.join(SCENARIO_EXPORTS)}"
+        )
     scenario = _scenario_arg(args.scenario, args.scenario_file)
     baseline = _baseline_of(args)
     partition = evaluate(scenario, baseline)
@@ -305,8 +323,10 @@ def export_scenario(args: argparse.Namespace) -> int:
             raise UsageError(f"-o {path}: cannot write ({exc})") from exc
     else:
         write_layer(partition, path, driver=SCENARIO_EXPORTS[suffix], layer_name=scenario.id)
-    print(f"wrote {path} ({len(partition)} pieces of {scenario.id} over "
-          f"{partition.attrs.get('baseline', '')})")
+    print(
+        f"wrote {path} ({len(partition)} pieces of {scenario.id} over "
+        f"{partition.attrs.get('baseline', '')})"
+    )
     return 0
 
 
@@ -344,12 +364,15 @@ def _scenario_arg(name: str | None, scenario_file: str | None) -> Any:
     if scenario_file is not None:
         scenario = parse_scenario(Path(scenario_file))
         if name is not None and name != scenario.id:
-            raise UsageError(f"--scenario-file {scenario_file} holds scenario "
-                             f"{scenario.id!r}, not {name!r}; give one or the other")
+            raise UsageError(
+                f"--scenario-file {scenario_file} holds scenario "
+                f"{scenario.id!r}, not {name!r}; give one or the other"
+            )
         return scenario
     if name is None:
-        raise UsageError("say which scenario: an id (see `scenarios`), a .toml file, "
-                         "or --scenario-file FILE")
+        raise UsageError(
+            "say which scenario: an id (see `scenarios`), a .toml file, or --scenario-file FILE"
+        )
     if name.lower().endswith(".toml"):
         return parse_scenario(Path(name))
     if name == "baseline":
@@ -365,29 +388,38 @@ def _baseline_arg(value: str | None) -> Any:
 
     if value in datasets.snapshot_ids():
         return value
-    if Path(value).suffix.lower() in (".geojson", ".json", ".gpkg", ".kml") or Path(
-            value).is_file():
+    if (
+        Path(value).suffix.lower() in (".geojson", ".json", ".gpkg", ".kml")
+        or Path(value).is_file()
+    ):
         from territory_viz.loaders import load_control_layer
 
         return load_control_layer(Path(value))
-    raise UsageError(f"--baseline {value}: unknown baseline; allowed: "
-                     f"{', '.join(datasets.snapshot_ids())} or a .geojson/.gpkg/.kml file")
+    raise UsageError(
+        f"--baseline {value}: unknown baseline; allowed: "
+        f"{', '.join(datasets.snapshot_ids())} or a .geojson/.gpkg/.kml file"
+    )
 
 
 _SCENARIO_ARGS = [
-    arg("--baseline", metavar="LAYER",
-        help="snapshot id (see `layers`) or a control-layer file; default: the latest"),
+    arg(
+        "--baseline",
+        metavar="LAYER",
+        help="snapshot id (see `layers`) or a control-layer file; default: the latest",
+    ),
     arg("--scenario-file", metavar="FILE", help="read the scenario from a TOML file"),
 ]
-
 
 
 def _format_arg() -> Arg:
     return arg("--format", choices=FORMATS, default="table", help="output format")
 
 
-@command("scenarios", help="list the built-in scenarios: id, then title",
-         arguments=[arg("--format", choices=("table", "json"), default="table")])
+@command(
+    "scenarios",
+    help="list the built-in scenarios: id, then title",
+    arguments=[arg("--format", choices=("table", "json"), default="table")],
+)
 def _scenarios(args: argparse.Namespace) -> int:
     import json
 
@@ -395,8 +427,13 @@ def _scenarios(args: argparse.Namespace) -> int:
 
     scenarios = list_scenarios()
     if args.format == "json":
-        print(json.dumps([{"id": s.id, "title": s.title, "as_of": s.as_of.isoformat()}
-                          for s in scenarios], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [{"id": s.id, "title": s.title, "as_of": s.as_of.isoformat()} for s in scenarios],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     width = max(len(s.id) for s in scenarios)
     for s in scenarios:
@@ -407,8 +444,12 @@ def _scenarios(args: argparse.Namespace) -> int:
 @command(
     "stats",
     help="areas, pre-war population, balance, towns and recognition of a scenario",
-    arguments=[arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
-               *_SCENARIO_ARGS, *_date_args(), _format_arg()],
+    arguments=[
+        arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
+        *_SCENARIO_ARGS,
+        *_date_args(),
+        _format_arg(),
+    ],
 )
 def _stats(args: argparse.Namespace) -> int:
     from territory_viz import notices
@@ -419,8 +460,9 @@ def _stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(stats.to_dict())
     elif args.format == "csv":
-        table = stats.by_region[["iso_code", "region", "control", "area_km2",
-                                 "share_of_region", "population"]].copy()
+        table = stats.by_region[
+            ["iso_code", "region", "control", "area_km2", "share_of_region", "population"]
+        ].copy()
         totals = stats.by_control.assign(iso_code="UA", region="Ukraine (all regions)")
         totals = totals.rename(columns={"share": "share_of_region"})[table.columns]
         note = notices.approximation_note(stats.baseline_date)
@@ -429,8 +471,9 @@ def _stats(args: argparse.Namespace) -> int:
         import pandas as pd
 
         out = pd.concat([totals, table], ignore_index=True)
-        out = out[["scenario", "baseline", *[c for c in out.columns
-                                             if c not in ("scenario", "baseline")]]]
+        out = out[
+            ["scenario", "baseline", *[c for c in out.columns if c not in ("scenario", "baseline")]]
+        ]
         print(out.to_csv(index=False, float_format="%.3f"), end="")
     else:
         print(_stats_table(stats.to_dict()))
@@ -440,11 +483,17 @@ def _stats(args: argparse.Namespace) -> int:
 @command(
     "compare",
     help="what changes from scenario A to scenario B: km², people, towns, regions",
-    arguments=[arg("a", metavar="A", help="scenario id, `baseline`, or .toml file"),
-               arg("b", metavar="B", help="scenario id, `baseline`, or .toml file"),
-               arg("--baseline", metavar="LAYER",
-                   help="snapshot id or control-layer file; default: the latest"),
-               *_date_args(), _format_arg()],
+    arguments=[
+        arg("a", metavar="A", help="scenario id, `baseline`, or .toml file"),
+        arg("b", metavar="B", help="scenario id, `baseline`, or .toml file"),
+        arg(
+            "--baseline",
+            metavar="LAYER",
+            help="snapshot id or control-layer file; default: the latest",
+        ),
+        *_date_args(),
+        _format_arg(),
+    ],
 )
 def _compare(args: argparse.Namespace) -> int:
     from territory_viz.stats import compare
@@ -467,10 +516,15 @@ def _compare(args: argparse.Namespace) -> int:
         if not d["changes"]:
             lines.append("  none")
         for c in d["changes"]:
-            what = f"{c['from']} -> {c['to']}" if c["from"] != c["to"] else (
-                f"{c['from_class']} -> {c['to_class']}")
-            lines.append(f"  {c['region']:<16} {what:<34} {c['area_km2']:>11,.1f} km² "
-                         f"{c['population']:>11,} people")
+            what = (
+                f"{c['from']} -> {c['to']}"
+                if c["from"] != c["to"]
+                else (f"{c['from_class']} -> {c['to_class']}")
+            )
+            lines.append(
+                f"  {c['region']:<16} {what:<34} {c['area_km2']:>11,.1f} km² "
+                f"{c['population']:>11,} people"
+            )
         lines += ["", *_town_lines(d["towns_changing_hands"])]
         print("\n".join(lines))
     return 0
@@ -490,13 +544,17 @@ def _validate(args: argparse.Namespace) -> int:
             scenario = parse_scenario(Path(name))
         except ValidationError as exc:
             bad += 1
-            print(f"{exc.source}: {len(exc.problems)} problem"
-                  f"{'s' if len(exc.problems) != 1 else ''}", file=sys.stderr)
+            print(
+                f"{exc.source}: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}",
+                file=sys.stderr,
+            )
             for problem in exc.problems:
                 print(f"  - {problem}", file=sys.stderr)
             continue
-        print(f"{name}: ok ({scenario.id}, {len(scenario.rules)} rule"
-              f"{'s' if len(scenario.rules) != 1 else ''})")
+        print(
+            f"{name}: ok ({scenario.id}, {len(scenario.rules)} rule"
+            f"{'s' if len(scenario.rules) != 1 else ''})"
+        )
     return 2 if bad else 0
 
 
@@ -508,12 +566,19 @@ RENDER_FORMATS = {".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
     "render",
     help="draw a scenario's map: standalone HTML (works offline), SVG or PNG for print "
     "(legend, names, date, sources, scale bar), by the file's extension",
-    arguments=[arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
-               arg("-o", "--output", metavar="FILE", required=True,
-                   help="output .html, .svg or .png"),
-               arg("--width", type=int, default=None, metavar="PX",
-                   help="PNG width in pixels (default 1800; 1000 to 6000)"),
-               *_SCENARIO_ARGS, *_date_args()],
+    arguments=[
+        arg("scenario", nargs="?", metavar="ID", help="scenario id or .toml file"),
+        arg("-o", "--output", metavar="FILE", required=True, help="output .html, .svg or .png"),
+        arg(
+            "--width",
+            type=int,
+            default=None,
+            metavar="PX",
+            help="PNG width in pixels (default 1800; 1000 to 6000)",
+        ),
+        *_SCENARIO_ARGS,
+        *_date_args(),
+    ],
 )
 def _render(args: argparse.Namespace) -> int:
     path = Path(args.output)
@@ -534,8 +599,11 @@ def _render(args: argparse.Namespace) -> int:
         from territory_viz import svg
 
         picture = svg.scenario_svg(scenario, baseline)
-        data = (picture.encode("utf-8") if kind == "svg"
-                else svg.svg_to_png(picture, width_px=args.width or svg.PNG_WIDTH_PX))
+        data = (
+            picture.encode("utf-8")
+            if kind == "svg"
+            else svg.svg_to_png(picture, width_px=args.width or svg.PNG_WIDTH_PX)
+        )
     try:
         path.write_bytes(data)
     except OSError as exc:
@@ -550,34 +618,46 @@ def _render(args: argparse.Namespace) -> int:
     description="Find a town by name (any common spelling: Sloviansk, Slovyansk, "
     "Слов'янськ; 'Name, Region' when several places share it) and say who controls it on "
     "the baseline date and under each built-in scenario, with its pre-war population.",
-    arguments=[arg("name", nargs="+", metavar="NAME", help="place name, e.g. Kramatorsk"),
-               arg("--region", metavar="REGION",
-                   help="region name or ISO code when several places share the name"),
-               arg("--baseline", metavar="LAYER",
-                   help="snapshot id or control-layer file; default: the latest"),
-               arg("--format", choices=("table", "json"), default="table",
-                   help="output format")],
+    arguments=[
+        arg("name", nargs="+", metavar="NAME", help="place name, e.g. Kramatorsk"),
+        arg(
+            "--region",
+            metavar="REGION",
+            help="region name or ISO code when several places share the name",
+        ),
+        arg(
+            "--baseline",
+            metavar="LAYER",
+            help="snapshot id or control-layer file; default: the latest",
+        ),
+        arg("--format", choices=("table", "json"), default="table", help="output format"),
+    ],
 )
 def _town(args: argparse.Namespace) -> int:
     from territory_viz.towns import town_report
 
-    report = town_report(" ".join(args.name), region=args.region,
-                         baseline=_baseline_arg(args.baseline))
+    report = town_report(
+        " ".join(args.name), region=args.region, baseline=_baseline_arg(args.baseline)
+    )
     if args.format == "json":
         _print_json(report)
         return 0
     base = report["baseline"]
-    lines = [f"{report['name']} ({report['region']}), pre-war population "
-             f"{report['population']:,}",
-             f"On {base['date'] or base['id']} (baseline {base['id']}): "
-             f"{_CONTROL_WORDS.get(base['control'], base['control'])}", "",
-             "Under each scenario:"]
+    lines = [
+        f"{report['name']} ({report['region']}), pre-war population {report['population']:,}",
+        f"On {base['date'] or base['id']} (baseline {base['id']}): "
+        f"{_CONTROL_WORDS.get(base['control'], base['control'])}",
+        "",
+        "Under each scenario:",
+    ]
     width = max((len(sid) for sid in report["scenarios"]), default=0)
     for sid, outcome in report["scenarios"].items():
         control = _CONTROL_WORDS.get(outcome["control"], outcome["control"])
-        accepted = [f"{party.replace('_', ' ')} {level.replace('_', ' ')}"
-                    for party, level in outcome["recognition"].items()
-                    if level != "none" and party != "russia"]
+        accepted = [
+            f"{party.replace('_', ' ')} {level.replace('_', ' ')}"
+            for party, level in outcome["recognition"].items()
+            if level != "none" and party != "russia"
+        ]
         recognised = f"; recognised: {', '.join(accepted)}" if accepted else ""
         lines.append(f"  {sid:<{width}}  {control}{recognised}")
     print("\n".join(lines))
@@ -585,9 +665,12 @@ def _town(args: argparse.Namespace) -> int:
 
 
 #: How ``town`` words each control value.
-_CONTROL_WORDS = {"ukraine": "Ukrainian control", "russia": "Russian control",
-                  "demilitarized": "demilitarized zone",
-                  "international": "international administration"}
+_CONTROL_WORDS = {
+    "ukraine": "Ukrainian control",
+    "russia": "Russian control",
+    "demilitarized": "demilitarized zone",
+    "international": "international administration",
+}
 
 
 @command(
@@ -596,10 +679,18 @@ _CONTROL_WORDS = {"ukraine": "Ukrainian control", "russia": "Russian control",
     "offline page (map, numbers, sources), a gallery, pictures and data, for any static host",
     arguments=[
         arg("-o", "--output", metavar="DIR", required=True, help="folder to write (created)"),
-        arg("--scenario", action="append", metavar="ID",
-            help="only this built-in scenario (repeatable; default: all)"),
-        arg("--baseline", action="append", metavar="ID",
-            help="only this committed snapshot as baseline (repeatable; default: all)"),
+        arg(
+            "--scenario",
+            action="append",
+            metavar="ID",
+            help="only this built-in scenario (repeatable; default: all)",
+        ),
+        arg(
+            "--baseline",
+            action="append",
+            metavar="ID",
+            help="only this committed snapshot as baseline (repeatable; default: all)",
+        ),
     ],
 )
 def _site(args: argparse.Namespace) -> int:
@@ -610,20 +701,29 @@ def _site(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {out}: exists and is not a folder")
     for value in args.scenario or ():
         if value not in scenarios.BUILTIN_IDS:
-            raise UsageError(f"--scenario {value}: not a built-in scenario; allowed: "
-                             f"{', '.join(scenarios.BUILTIN_IDS)}")
+            raise UsageError(
+                f"--scenario {value}: not a built-in scenario; allowed: "
+                f"{', '.join(scenarios.BUILTIN_IDS)}"
+            )
     known = datasets.snapshot_ids()
     for value in args.baseline or ():
         if value not in known:
-            raise UsageError(f"--baseline {value}: not a committed snapshot; allowed: "
-                             f"{', '.join(sorted(known))}")
+            raise UsageError(
+                f"--baseline {value}: not a committed snapshot; allowed: {', '.join(sorted(known))}"
+            )
     try:
-        report = site.build_site(out, scenario_ids=args.scenario, baseline_ids=args.baseline,
-                                 progress=lambda key: print(f"  {key}/", flush=True))
+        report = site.build_site(
+            out,
+            scenario_ids=args.scenario,
+            baseline_ids=args.baseline,
+            progress=lambda key: print(f"  {key}/", flush=True),
+        )
     except OSError as exc:
         raise UsageError(f"-o {out}: cannot write ({exc.strerror or exc})") from exc
-    print(f"wrote {out}/ ({len(report.pages)} pages, {report.files} files, "
-          f"{report.bytes / 1e6:,.1f} MB); open {out / 'index.html'}")
+    print(
+        f"wrote {out}/ ({len(report.pages)} pages, {report.files} files, "
+        f"{report.bytes / 1e6:,.1f} MB); open {out / 'index.html'}"
+    )
     return 0
 
 
@@ -639,35 +739,52 @@ def _balance_lines(balance: dict[str, Any]) -> list[str]:
     def lower_first(label: str) -> str:
         return label[:1].lower() + label[1:]
 
-    rows = [(lower_first(label), balance[f"{key}_km2"], balance[f"{key}_population"])
-            for key, label in COMPARE_BALANCE_ROWS]
-    rows.append((lower_first(FROM_UKRAINE_LABEL), balance["from_ukraine_km2"],
-                 balance["from_ukraine_population"]))
-    return [f"  {label:<32} {km2:>11,.1f} km² {people:>11,} people (pre-war)"
-            for label, km2, people in rows]
+    rows = [
+        (lower_first(label), balance[f"{key}_km2"], balance[f"{key}_population"])
+        for key, label in COMPARE_BALANCE_ROWS
+    ]
+    rows.append(
+        (
+            lower_first(FROM_UKRAINE_LABEL),
+            balance["from_ukraine_km2"],
+            balance["from_ukraine_population"],
+        )
+    )
+    return [
+        f"  {label:<32} {km2:>11,.1f} km² {people:>11,} people (pre-war)"
+        for label, km2, people in rows
+    ]
 
 
 def _town_lines(towns: list[dict[str, Any]]) -> list[str]:
     from territory_viz.style import TOWN_CHANGE_MIN_POPULATION
 
     lines = [f"Towns changing hands ({TOWN_CHANGE_MIN_POPULATION:,}+ people): {len(towns)}"]
-    lines += [f"  {t['name']:<24} {t['region']:<16} {t['population']:>9,}  "
-              f"{t['from']} -> {t['to']}" for t in towns]
+    lines += [
+        f"  {t['name']:<24} {t['region']:<16} {t['population']:>9,}  {t['from']} -> {t['to']}"
+        for t in towns
+    ]
     return lines
 
 
 def _stats_table(d: dict[str, Any]) -> str:
-    lines = [f"{d['scenario']}: {d['title']}",
-             f"baseline {d['baseline']} ({d['baseline_date'] or 'no date'}); "
-             f"as of {d['as_of']}", *_notice_lines(d)]
+    lines = [
+        f"{d['scenario']}: {d['title']}",
+        f"baseline {d['baseline']} ({d['baseline_date'] or 'no date'}); as of {d['as_of']}",
+        *_notice_lines(d),
+    ]
     for source in d["sources"]:
         lines.append(f"  source: {source['publisher']}, {source['date']}, {source['title']}")
     lines += ["", f"{'control':<16} {'area km²':>12} {'share':>7} {'pre-war population':>19}"]
     for control, v in d["by_control"].items():
-        lines.append(f"{control:<16} {v['area_km2']:>12,.1f} {format_share(v['share']):>7} "
-                     f"{v['population']:>19,}")
-    lines.append(f"{'total':<16} {d['total_area_km2']:>12,.1f} {format_share(1):>7} "
-                 f"{d['total_population']:>19,}")
+        lines.append(
+            f"{control:<16} {v['area_km2']:>12,.1f} {format_share(v['share']):>7} "
+            f"{v['population']:>19,}"
+        )
+    lines.append(
+        f"{'total':<16} {d['total_area_km2']:>12,.1f} {format_share(1):>7} "
+        f"{d['total_population']:>19,}"
+    )
     lines += ["", "Balance against the baseline:", *_balance_lines(d["balance"])]
     lines += ["", *_town_lines(d["towns_changing_hands"])]
     lines += ["", "Recognition (what each party accepts about the control):"]

@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 
-
 def _newest_committed_snapshot() -> str:
     """Return the newest ``occupied-YYYY-MM-DD`` id under ``data/control/`` (ids sort by date)."""
     ids = sorted(

@@ -149,8 +149,9 @@ class Progress:
         if self.stream is None:
             return
         prefix = "\r" if self.tty else ""
-        self.stream.write(f"{prefix}{self.count:>9} {self.label} {outcome}"
-                          + ("\x1b[K\n" if self.tty else "\n"))
+        self.stream.write(
+            f"{prefix}{self.count:>9} {self.label} {outcome}" + ("\x1b[K\n" if self.tty else "\n")
+        )
         self.stream.flush()
 
 
@@ -168,15 +169,17 @@ class _Failure(Exception):
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, D102
-        raise _Failure("http", f"HTTP {code} redirect to {newurl[:120]}: not followed "
-                               f"(files are read from {base_url()} only)")
+        raise _Failure(
+            "http",
+            f"HTTP {code} redirect to {newurl[:120]}: not followed "
+            f"(files are read from {base_url()} only)",
+        )
 
 
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def _download(url: str, dest: Path, *, max_bytes: int, timeout: float,
-              progress: Progress) -> None:
+def _download(url: str, dest: Path, *, max_bytes: int, timeout: float, progress: Progress) -> None:
     """Download ``url`` into ``dest`` (resuming a partial ``dest``); raise _Failure."""
     have = dest.stat().st_size if dest.exists() else 0
     request = urllib.request.Request(url, headers={"User-Agent": "territory_viz"})  # noqa: S310
@@ -213,8 +216,10 @@ def _download(url: str, dest: Path, *, max_bytes: int, timeout: float,
         size = have + remaining if remaining is not None else None
         if size is not None and size > max_bytes:
             dest.unlink(missing_ok=True)
-            raise _Failure("too_large", f"{size / 1e6:.1f} MB; the limit is "
-                                        f"{max_bytes // 1024 // 1024} MB (MAX_DAY_BYTES)")
+            raise _Failure(
+                "too_large",
+                f"{size / 1e6:.1f} MB; the limit is {max_bytes // 1024 // 1024} MB (MAX_DAY_BYTES)",
+            )
         done = have
         mode = "ab" if have else "wb"
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -223,28 +228,36 @@ def _download(url: str, dest: Path, *, max_bytes: int, timeout: float,
                 try:
                     chunk = response.read(_CHUNK)
                 except TimeoutError as exc:
-                    raise _Failure("interrupted", f"no data for {timeout:g} s after "
-                                   f"{done / 1e3:,.0f} KB; run again to resume") from exc
-                except (http.client.IncompleteRead, OSError,
-                        http.client.HTTPException) as exc:
+                    raise _Failure(
+                        "interrupted",
+                        f"no data for {timeout:g} s after "
+                        f"{done / 1e3:,.0f} KB; run again to resume",
+                    ) from exc
+                except (http.client.IncompleteRead, OSError, http.client.HTTPException) as exc:
                     if isinstance(exc, http.client.IncompleteRead) and exc.partial:
                         out.write(exc.partial)
                         done += len(exc.partial)
-                    raise _Failure("interrupted", f"connection lost after {done / 1e3:,.0f} "
-                                   "KB; run again to resume") from exc
+                    raise _Failure(
+                        "interrupted",
+                        f"connection lost after {done / 1e3:,.0f} KB; run again to resume",
+                    ) from exc
                 if not chunk:
                     break
                 done += len(chunk)
                 if done > max_bytes:
                     out.close()
                     dest.unlink(missing_ok=True)
-                    raise _Failure("too_large", f"more than {max_bytes // 1024 // 1024} MB "
-                                                "(MAX_DAY_BYTES)")
+                    raise _Failure(
+                        "too_large", f"more than {max_bytes // 1024 // 1024} MB (MAX_DAY_BYTES)"
+                    )
                 out.write(chunk)
                 progress.update(done, size)
         if size is not None and done < size:
-            raise _Failure("interrupted", f"connection closed after {done / 1e3:,.0f} of "
-                                          f"{size / 1e3:,.0f} KB; run again to resume")
+            raise _Failure(
+                "interrupted",
+                f"connection closed after {done / 1e3:,.0f} of "
+                f"{size / 1e3:,.0f} KB; run again to resume",
+            )
 
 
 def _range_start(content_range: str) -> int | None:
@@ -288,10 +301,12 @@ class FetchReport:
         """Return the summary printed by ``fetch``."""
         from territory_viz.history import deepstate_dir
 
-        out = [f"fetched {len(self.fetched)} day{'s' if len(self.fetched) != 1 else ''}"
-               f"{' (' + _span(self.fetched) + ')' if self.fetched else ''}, "
-               f"{len(self.cached)} already in the cache, {len(self.missing)} not published; "
-               f"cache: {deepstate_dir()}"]
+        out = [
+            f"fetched {len(self.fetched)} day{'s' if len(self.fetched) != 1 else ''}"
+            f"{' (' + _span(self.fetched) + ')' if self.fetched else ''}, "
+            f"{len(self.cached)} already in the cache, {len(self.missing)} not published; "
+            f"cache: {deepstate_dir()}"
+        ]
         out += [f"  {date}: {message}" for date, message in self.failed]
         if self.stopped:
             out.append(f"stopped: {self.stopped}")
@@ -320,8 +335,9 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _fetch_one(date: str, report: FetchReport, progress: Progress, position: int,
-               total: int) -> str:
+def _fetch_one(
+    date: str, report: FetchReport, progress: Progress, position: int, total: int
+) -> str:
     """Fetch one day; return the outcome kind (fetched, cached, missing, failed, offline)."""
     final = day_file(date)
     progress.start(date, position, total)
@@ -331,16 +347,19 @@ def _fetch_one(date: str, report: FetchReport, progress: Progress, position: int
         return "cached"
     part = final.with_name(final.name + ".part")
     try:
-        _download(day_url(date), part, max_bytes=MAX_DAY_BYTES, timeout=TIMEOUT_S,
-                  progress=progress)
+        _download(
+            day_url(date), part, max_bytes=MAX_DAY_BYTES, timeout=TIMEOUT_S, progress=progress
+        )
     except _Failure as exc:
         if exc.kind == "missing":
             report.missing.append(date)
             progress.finish(exc.message)
             return "missing"
         if exc.kind == "offline":
-            report.stopped = (f"{exc.message}. Offline? The committed snapshots still make a "
-                              "timeline; fetch again when online.")
+            report.stopped = (
+                f"{exc.message}. Offline? The committed snapshots still make a "
+                "timeline; fetch again when online."
+            )
             progress.finish("offline")
             return "offline"
         report.failed.append((date, exc.message))
@@ -382,12 +401,19 @@ def fetch_archive(*, progress: Progress | None = None) -> FetchReport:
     part = final.with_name(final.name + ".part")
     progress.start(ARCHIVE_PATH, 1, 1)
     try:
-        _download(base_url() + ARCHIVE_PATH, part, max_bytes=MAX_ARCHIVE_BYTES,
-                  timeout=TIMEOUT_S, progress=progress)
+        _download(
+            base_url() + ARCHIVE_PATH,
+            part,
+            max_bytes=MAX_ARCHIVE_BYTES,
+            timeout=TIMEOUT_S,
+            progress=progress,
+        )
     except _Failure as exc:
         if exc.kind == "offline":
-            report.stopped = (f"{exc.message}. Offline? The committed snapshots still make a "
-                              "timeline; fetch again when online.")
+            report.stopped = (
+                f"{exc.message}. Offline? The committed snapshots still make a "
+                "timeline; fetch again when online."
+            )
         else:
             report.failed.append((ARCHIVE_PATH, exc.message))
         progress.finish(exc.message)
@@ -451,8 +477,9 @@ def fetch_since(since: str, *, progress: Progress | None = None) -> FetchReport:
     start = dt.date.fromisoformat(_check(since, "--since"))
     days = (_today() - start).days + 1
     if days > MAX_FETCH_DAYS:
-        raise ValidationError("--since", [f"{days:,} days; the limit is {MAX_FETCH_DAYS:,} "
-                                          "(MAX_FETCH_DAYS) a run"])
+        raise ValidationError(
+            "--since", [f"{days:,} days; the limit is {MAX_FETCH_DAYS:,} (MAX_FETCH_DAYS) a run"]
+        )
     dates = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
     progress = progress or Progress(None)
     report = FetchReport()

@@ -98,8 +98,9 @@ def _to_equal_area() -> Transformer:
 def to_geographic(geometry: Any) -> Any:
     """Project equal-area geometry (scalar or array) to EPSG:4326 lon/lat."""
     transformer = _to_wgs()
-    return shapely.transform(geometry, lambda xy: np.column_stack(
-        transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def to_geographic_valid(geometry: Any) -> Any:
@@ -121,8 +122,9 @@ def to_geographic_valid(geometry: Any) -> Any:
 def to_equal_area(geometry: Any) -> Any:
     """Project EPSG:4326 geometry (scalar or array) to the equal-area CRS."""
     transformer = _to_equal_area()
-    return shapely.transform(geometry, lambda xy: np.column_stack(
-        transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def polygonal(geometry: Any) -> Any:
@@ -182,7 +184,8 @@ class Geography:
         self.region_names: np.ndarray = regions["name_en"].astype(str).to_numpy()
         self.region_population = regions["population_2022"].astype(float).to_numpy()
         self.region_geoms: np.ndarray = np.asarray(
-            shapely.make_valid(np.asarray(regions.geometry.values)), dtype=object)
+            shapely.make_valid(np.asarray(regions.geometry.values)), dtype=object
+        )
         self.region_area_km2 = shapely.area(self.region_geoms) / 1e6
         self.region_index = {code: i for i, code in enumerate(self.iso_codes)}
         self.claims = {k: frozenset(v) for k, v in (claims or {}).items()}
@@ -215,15 +218,17 @@ class Geography:
             self.settlement_region = region[keep].astype(int).to_numpy()
         # Settlement counts can exceed an oblast's official total (different years and
         # definitions): scale them down in that region so the region's total is kept.
-        summed = np.bincount(self.settlement_region, weights=self.settlement_population,
-                             minlength=n_regions)
+        summed = np.bincount(
+            self.settlement_region, weights=self.settlement_population, minlength=n_regions
+        )
         scale = np.ones(n_regions)
         over = summed > self.region_population
         scale[over] = self.region_population[over] / summed[over]
         self.settlement_weight = self.settlement_population * scale[self.settlement_region]
         rural = np.maximum(self.region_population - summed * scale, 0.0)
-        self.rural_density = np.where(self.region_area_km2 > 0,
-                                      rural / np.maximum(self.region_area_km2, 1e-12), 0.0)
+        self.rural_density = np.where(
+            self.region_area_km2 > 0, rural / np.maximum(self.region_area_km2, 1e-12), 0.0
+        )
 
     @property
     def outline(self) -> Any:
@@ -239,8 +244,7 @@ class Geography:
             # The baseline is clipped to the outline, so its edge along the border coincides
             # with the outline's up to floating point: a 5 m band absorbs that, and is thin
             # enough that strips ending at the border leave no visible notch.
-            self._outline_edge = shapely.buffer(shapely.boundary(self.outline), 5.0,
-                                                quad_segs=2)
+            self._outline_edge = shapely.buffer(shapely.boundary(self.outline), 5.0, quad_segs=2)
             shapely.prepare(self._outline_edge)
         return self._outline_edge
 
@@ -267,8 +271,7 @@ class Geography:
             key = "id:" + baseline
         elif isinstance(baseline, gpd.GeoDataFrame):
             # A user's layer: its size is checked before any geometry operation runs on it.
-            _bounds.check_layer(baseline.geometry.values, _layer_meta(baseline, "id")
-                                or "baseline")
+            _bounds.check_layer(baseline.geometry.values, _layer_meta(baseline, "id") or "baseline")
             digest = hashlib.sha1(usedforsecurity=False)
             digest.update(str(baseline.crs).encode())
             # The layer's id and date travel with the atoms (into every partition's attrs):
@@ -279,20 +282,29 @@ class Geography:
                 digest.update(geom or b"")
             key = "gdf:" + digest.hexdigest()
         else:
-            raise ValidationError("baseline", [
-                f"{type_name(baseline)} is not a baseline; allowed: a snapshot id "
-                f"({', '.join(self.snapshot_ids)}) or a control layer"])
+            raise ValidationError(
+                "baseline",
+                [
+                    f"{type_name(baseline)} is not a baseline; allowed: a snapshot id "
+                    f"({', '.join(self.snapshot_ids)}) or a control layer"
+                ],
+            )
         with self._lock:
             atoms = self._baselines.get(key)
             if atoms is not None:
                 self._baselines.move_to_end(key)
                 return atoms
         if isinstance(baseline, str):
-            if self.snapshot_loader is None or (self.snapshot_ids
-                                                and baseline not in self.snapshot_ids):
-                raise ValidationError("--baseline", [
-                    f"unknown baseline {short(baseline)}; allowed: "
-                    f"{', '.join(self.snapshot_ids) or 'a control layer'}"])
+            if self.snapshot_loader is None or (
+                self.snapshot_ids and baseline not in self.snapshot_ids
+            ):
+                raise ValidationError(
+                    "--baseline",
+                    [
+                        f"unknown baseline {short(baseline)}; allowed: "
+                        f"{', '.join(self.snapshot_ids) or 'a control layer'}"
+                    ],
+                )
             layer = self.snapshot_loader(baseline)
         else:
             layer = baseline
@@ -413,8 +425,9 @@ class BaselineAtoms:
         for atom, (region, control) in enumerate(zip(self.region, self.control, strict=True)):
             lookup[region, 0 if control == Control.RUSSIA else 1] = atom
         if n:
-            in_russia = shapely.contains_xy(self.russia, g.settlement_xy[:, 0],
-                                            g.settlement_xy[:, 1])
+            in_russia = shapely.contains_xy(
+                self.russia, g.settlement_xy[:, 0], g.settlement_xy[:, 1]
+            )
             first = lookup[g.settlement_region, np.where(in_russia, 0, 1)]
             other = lookup[g.settlement_region, np.where(in_russia, 1, 0)]
             # a point just off its region's polygon still counts in its region
@@ -423,13 +436,15 @@ class BaselineAtoms:
             self.settlement_atom = np.array([], dtype=int)
         order = np.argsort(self.settlement_atom, kind="stable")
         bounds = np.searchsorted(self.settlement_atom[order], np.arange(len(self.geoms) + 1))
-        self.atom_settlements = [order[bounds[i]:bounds[i + 1]] for i in range(len(self.geoms))]
+        self.atom_settlements = [order[bounds[i] : bounds[i + 1]] for i in range(len(self.geoms))]
         self.atom_settlement_weight = np.bincount(
             self.settlement_atom[self.settlement_atom >= 0],
             weights=g.settlement_weight[self.settlement_atom >= 0],
-            minlength=len(self.geoms))
-        self.atom_population = (self.atom_settlement_weight
-                                + g.rural_density[self.region] * self.area_km2)
+            minlength=len(self.geoms),
+        )
+        self.atom_population = (
+            self.atom_settlement_weight + g.rural_density[self.region] * self.area_km2
+        )
 
     @property
     def geoms_wgs(self) -> np.ndarray:
@@ -528,10 +543,13 @@ class BaselineAtoms:
                 # to a tenth of the strip's width, then refused.
                 width_m = _km(width) * 1000.0
                 line = _bounds.reduce_lines(
-                    self.line_of_contact, STRIP_LINE_TOLERANCE_M,
+                    self.line_of_contact,
+                    STRIP_LINE_TOLERANCE_M,
                     max_tolerance=max(STRIP_LINE_TOLERANCE_M, width_m / 10),
-                    limit=_bounds.MAX_STRIP_LINE_VERTICES, label=self.id,
-                    what="the line of contact")
+                    limit=_bounds.MAX_STRIP_LINE_VERTICES,
+                    label=self.id,
+                    what="the line of contact",
+                )
                 shape = _bounds.buffer_lines(line, width_m, quad_segs=8)
                 if side is StripSide.BOTH:
                     allowed = None
@@ -685,8 +703,11 @@ def _build_default() -> Geography:
         claims[claim_id] = frozenset(layer["iso_code"].astype(str))
     return Geography(
         regions[["iso_code", "name_en", "population_2022", "geometry"]],
-        gpd.GeoDataFrame(settlements[["name", "population", "iso_code"]],
-                         geometry=settlements.geometry, crs=settlements.crs),
+        gpd.GeoDataFrame(
+            settlements[["name", "population", "iso_code"]],
+            geometry=settlements.geometry,
+            crs=settlements.crs,
+        ),
         claims=claims,
         snapshot_loader=functools.partial(datasets.load_snapshot, equal_area=True),
         snapshot_ids=datasets.snapshot_ids(),
@@ -695,11 +716,41 @@ def _build_default() -> Geography:
 
 
 __all__ = [
-    "AREA_KEYWORDS", "AREA_KINDS", "MAX_AREA_DEPTH", "MAX_AREA_NODES", "MAX_CUTS",
-    "MAX_RADIUS_KM", "MAX_STRIP_KM", "Area", "AtomArea", "Baseline", "BaselineAtoms", "Circle",
-    "Claim", "Country", "Difference", "Geography", "Intersection", "ParamRef", "Regions",
-    "Snapshot", "Strip", "StripSide", "Union", "area_parameters", "area_to_toml", "claim_ids",
-    "count_cuts", "default_geography", "parse_area", "polygonal", "resolve_area",
-    "snapshot_ids", "to_equal_area", "to_geographic", "to_geographic_valid", "toml_number",
+    "AREA_KEYWORDS",
+    "AREA_KINDS",
+    "MAX_AREA_DEPTH",
+    "MAX_AREA_NODES",
+    "MAX_CUTS",
+    "MAX_RADIUS_KM",
+    "MAX_STRIP_KM",
+    "Area",
+    "AtomArea",
+    "Baseline",
+    "BaselineAtoms",
+    "Circle",
+    "Claim",
+    "Country",
+    "Difference",
+    "Geography",
+    "Intersection",
+    "ParamRef",
+    "Regions",
+    "Snapshot",
+    "Strip",
+    "StripSide",
+    "Union",
+    "area_parameters",
+    "area_to_toml",
+    "claim_ids",
+    "count_cuts",
+    "default_geography",
+    "parse_area",
+    "polygonal",
+    "resolve_area",
+    "snapshot_ids",
+    "to_equal_area",
+    "to_geographic",
+    "to_geographic_valid",
+    "toml_number",
     "toml_string",
 ]

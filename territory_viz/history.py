@@ -241,9 +241,13 @@ class History:
         before = [d.date for d in self.days if d.date < date][-1:]
         after = [d.date for d in self.days if d.date > date][:1]
         near = " and ".join(before + after)
-        raise ValidationError(self.label, [
-            f"no day {date} (the history has {len(self.days)} days, "
-            f"{self.days[0].date} to {self.days[-1].date}; nearest: {near})"])
+        raise ValidationError(
+            self.label,
+            [
+                f"no day {date} (the history has {len(self.days)} days, "
+                f"{self.days[0].date} to {self.days[-1].date}; nearest: {near})"
+            ],
+        )
 
     def nearest(self, date: str, *, within_days: int | None = None) -> str | None:
         """Return the history's date closest to ``date`` (the earlier on a tie), or None.
@@ -319,8 +323,11 @@ def _by_region(geom_ea: Any) -> dict[str, float]:
     if len(hits) == 0:
         return {}
     areas_km2 = shapely.area(shapely.intersection(geoms[hits], geom_ea)) / 1e6
-    return {str(codes[i]): round(float(a), 3) for i, a in zip(hits, areas_km2, strict=True)
-            if a > 0.0005}
+    return {
+        str(codes[i]): round(float(a), 3)
+        for i, a in zip(hits, areas_km2, strict=True)
+        if a > 0.0005
+    }
 
 
 def _measure(layer: gpd.GeoDataFrame) -> DayStats:
@@ -396,8 +403,9 @@ def _day_layer(day: Day) -> gpd.GeoDataFrame:
     else:
         index: _Index = day._ref
         geom = index.geometry(day.date)
-        layer = gpd.GeoDataFrame({"id": [day.layer_id], "date": [day.date]},
-                                 geometry=[geom], crs=model.CRS_GEOGRAPHIC)
+        layer = gpd.GeoDataFrame(
+            {"id": [day.layer_id], "date": [day.date]}, geometry=[geom], crs=model.CRS_GEOGRAPHIC
+        )
         layer.attrs["source"] = day.source
         layer.attrs["notes"] = list(index.entry(day.date).get("notes", []))
     _remember(key, layer)
@@ -457,8 +465,12 @@ def _index_salt() -> str:
     """
     digest = hashlib.sha256(INDEX_VERSION.encode())
     package = Path(__file__).resolve().parent
-    for path in (model.DATA_DIR / "regions.geojson", package / "loaders.py",
-                 package / "reconcile.py", package / "history.py"):
+    for path in (
+        model.DATA_DIR / "regions.geojson",
+        package / "loaders.py",
+        package / "reconcile.py",
+        package / "history.py",
+    ):
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -504,9 +516,13 @@ class _Index:
         try:
             return shapely.from_wkb(path.read_bytes())
         except (OSError, shapely.errors.ShapelyError) as exc:
-            raise ValidationError(self.label, [
-                f"the index of day {date} is unreadable ({exc}); delete {self.folder} "
-                "and open the file again"]) from exc
+            raise ValidationError(
+                self.label,
+                [
+                    f"the index of day {date} is unreadable ({exc}); delete {self.folder} "
+                    "and open the file again"
+                ],
+            ) from exc
 
 
 def _load_index(path: Path, label: str, build: bool = True) -> _Index:
@@ -520,9 +536,10 @@ def _load_index(path: Path, label: str, build: bool = True) -> _Index:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     if not build:
-        raise ValidationError(label, [
-            "not indexed yet: open it with build=True first (in a child process for an "
-            "upload)"])
+        raise ValidationError(
+            label,
+            ["not indexed yet: open it with build=True first (in a child process for an upload)"],
+        )
     entries = _build_index(path, label, folder)
     doc = {"version": INDEX_VERSION, "key": key, "source": Path(label).name, "days": entries}
     _atomic_write(meta, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
@@ -534,8 +551,12 @@ def _store_day(folder: Path, date: str, layer: gpd.GeoDataFrame) -> dict[str, An
     geom = layer.geometry.iloc[0]
     stats = _measure(layer)
     _atomic_write(folder / "days" / f"{date}.wkb", shapely.to_wkb(geom))
-    return {"date": date, "occupied_km2": stats.occupied_km2, "by_region": stats.by_region,
-            "notes": list(layer.attrs.get("notes", []))[:5]}
+    return {
+        "date": date,
+        "occupied_km2": stats.occupied_km2,
+        "by_region": stats.by_region,
+        "notes": list(layer.attrs.get("notes", []))[:5],
+    }
 
 
 def _reconcile(data: bytes | gpd.GeoSeries, label: str, date: str) -> gpd.GeoDataFrame:
@@ -566,9 +587,13 @@ def _sniff(path: Path, label: str) -> str:
         return "geojson"
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
         return "single" if _is_single_day(path, label) else "geojson"
-    raise ValidationError(label, [
-        "not a history file; allowed: the DeepStateMap archive (.geojson.gz), GeoJSON or "
-        "GeoPackage with a date column, or single-day files named with their date"])
+    raise ValidationError(
+        label,
+        [
+            "not a history file; allowed: the DeepStateMap archive (.geojson.gz), GeoJSON or "
+            "GeoPackage with a date column, or single-day files named with their date"
+        ],
+    )
 
 
 def _is_single_day(path: Path, label: str) -> bool:
@@ -634,10 +659,14 @@ class _Reader:
             return False
         self.total += len(chunk)
         if self.total > self.limit:
-            raise ValidationError(self.label, [
-                f"more than {self.limit // 1024 // 1024:,} MB once decompressed; the limit is "
-                "MAX_HISTORY_BYTES"])
-        self.buf = self.buf[self.pos:] + chunk
+            raise ValidationError(
+                self.label,
+                [
+                    f"more than {self.limit // 1024 // 1024:,} MB once decompressed; the limit is "
+                    "MAX_HISTORY_BYTES"
+                ],
+            )
+        self.buf = self.buf[self.pos :] + chunk
         self.pos = 0
         return True
 
@@ -673,7 +702,7 @@ class _Reader:
             blank = _SPACE.match(self.buf, start)  # matches the empty string too
             at = blank.end() if blank else start
             if at < len(self.buf):
-                return self.buf[at:at + 1], at
+                return self.buf[at : at + 1], at
             keep = at - self.pos
             if not self.more():
                 return b"", at
@@ -681,8 +710,10 @@ class _Reader:
 
 
 def _too_large_feature() -> str:
-    return (f"a feature larger than {MAX_FEATURE_BYTES / 1024 / 1024:g} MB; the limit is "
-            "MAX_FEATURE_BYTES (one day of the DeepStateMap archive is about 80 KB)")
+    return (
+        f"a feature larger than {MAX_FEATURE_BYTES / 1024 / 1024:g} MB; the limit is "
+        "MAX_FEATURE_BYTES (one day of the DeepStateMap archive is about 80 KB)"
+    )
 
 
 def _iter_features(stream: IO[bytes], label: str) -> Iterator[bytes]:
@@ -696,8 +727,9 @@ def _iter_features(stream: IO[bytes], label: str) -> Iterator[bytes]:
     r.more()
     first, pos = r.peek(3 if r.buf.startswith(b"\xef\xbb\xbf") else 0)
     if first != b"{":
-        raise ValidationError(label, [
-            "not a GeoJSON FeatureCollection (the file does not start with an object)"])
+        raise ValidationError(
+            label, ["not a GeoJSON FeatureCollection (the file does not start with an object)"]
+        )
     depth, pos, key, doc_type, found = 1, pos + 1, None, None, False
     while True:
         r.pos = pos  # everything before pos is consumed
@@ -707,7 +739,7 @@ def _iter_features(stream: IO[bytes], label: str) -> Iterator[bytes]:
         tok, pos = m.group(), m.end()
         if tok == b'"':
             pos, end = r.string_end(pos)
-            text = r.buf[pos:end - 1]
+            text = r.buf[pos : end - 1]
             nxt, after = r.peek(end)
             if depth == 1 and nxt == b":":
                 key = text
@@ -728,9 +760,13 @@ def _iter_features(stream: IO[bytes], label: str) -> Iterator[bytes]:
             if depth == 0:
                 break
     if doc_type is not None and doc_type != b"FeatureCollection":
-        raise ValidationError(label, [
-            f"a GeoJSON {doc_type.decode('utf-8', 'replace')[:30]}, not a FeatureCollection; "
-            "a multi-date file is a FeatureCollection of dated features"])
+        raise ValidationError(
+            label,
+            [
+                f"a GeoJSON {doc_type.decode('utf-8', 'replace')[:30]}, not a FeatureCollection; "
+                "a multi-date file is a FeatureCollection of dated features"
+            ],
+        )
     if not found:
         raise ValidationError(label, ['FeatureCollection without a "features" list'])
 
@@ -748,9 +784,13 @@ def _features_array(r: _Reader, label: str) -> Iterator[bytes]:
             return
         if ch != b"{":
             shown = ch.decode("utf-8", "replace") if ch else "the end of the file"
-            raise ValidationError(label, [
-                f"not valid JSON: the features list holds {shown!r} where a Feature object "
-                "was expected"])
+            raise ValidationError(
+                label,
+                [
+                    f"not valid JSON: the features list holds {shown!r} where a Feature object "
+                    "was expected"
+                ],
+            )
         r.pos = pos  # keep the feature's start in the buffer
         depth, scan = 0, pos
         while True:
@@ -768,7 +808,7 @@ def _features_array(r: _Reader, label: str) -> Iterator[bytes]:
                     break
         if scan - r.pos > MAX_FEATURE_BYTES:
             raise ValidationError(label, [_too_large_feature()])
-        feature = r.buf[r.pos:scan]
+        feature = r.buf[r.pos : scan]
         r.pos = pos = scan
         yield feature
 
@@ -785,8 +825,9 @@ def _open_stream(path: Path) -> IO[bytes]:
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
-def _day_from_parts(folder: str, label: str, date: str, parts: list[bytes],
-                    merge: bool) -> tuple[str, Any]:
+def _day_from_parts(
+    folder: str, label: str, date: str, parts: list[bytes], merge: bool
+) -> tuple[str, Any]:
     """Reconcile, measure and store one date's features: ("ok", entry) or ("bad", problems).
 
     Runs in an index worker process or inline; returns rather than raises so that the
@@ -849,9 +890,11 @@ class _Days:
             _region_tree()  # loaded once here, inherited by the forked workers
             datasets.ukraine_outline()
             self.pool = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("fork"))
-        self.pending.append(self.pool.submit(_day_from_parts, self.folder, self.label, date,
-                                             parts, False))
+                self.workers, mp_context=multiprocessing.get_context("fork")
+            )
+        self.pending.append(
+            self.pool.submit(_day_from_parts, self.folder, self.label, date, parts, False)
+        )
         while len(self.pending) > 2 * self.workers:  # bounded: a few days in flight
             self._take(self.pending.pop(0).result())
 
@@ -914,15 +957,18 @@ def _index_geojson(path: Path, label: str, folder: Path) -> list[dict[str, Any]]
                     fid = (feature.get("properties") or {}).get("id")
                     if isinstance(fid, int) and not isinstance(fid, bool):
                         if fid in ids:
-                            problems.append(f"{where}: duplicate id {fid} (also feature "
-                                            f"#{ids[fid]}); each feature's id is unique")
+                            problems.append(
+                                f"{where}: duplicate id {fid} (also feature "
+                                f"#{ids[fid]}); each feature's id is unique"
+                            )
                         ids[fid] = n
                         if date and date in dated_by_id:
                             other_n, other_id = dated_by_id[date]
                             problems.append(
                                 f"{where}: duplicate date {date} (also feature #{other_n}, "
                                 f"id {other_id}); the DeepStateMap archive has one feature "
-                                "per day")
+                                "per day"
+                            )
                         elif date:
                             dated_by_id[date] = (n, fid)
                     if date and not problems:
@@ -932,7 +978,8 @@ def _index_geojson(path: Path, label: str, folder: Path) -> list[dict[str, Any]]
                             group, group_date = [], date
                             if len(days.submitted) + 1 > MAX_DAYS:
                                 problems.append(
-                                    f"more than {MAX_DAYS:,} days; the limit is MAX_DAYS")
+                                    f"more than {MAX_DAYS:,} days; the limit is MAX_DAYS"
+                                )
                         group.append(raw)
                 if len(problems) >= MAX_PROBLEMS:
                     break
@@ -948,14 +995,17 @@ def _index_geojson(path: Path, label: str, folder: Path) -> list[dict[str, Any]]
     return [entries[d] for d in sorted(entries)]
 
 
-def _feature_date(feature: dict[str, Any], where: str, path: Path,
-                  problems: list[str]) -> str | None:
+def _feature_date(
+    feature: dict[str, Any], where: str, path: Path, problems: list[str]
+) -> str | None:
     props = feature.get("properties")
     value = props.get("date") if isinstance(props, dict) else None
     if value is None:
-        problems.append(f'{where}: no "date" property; allowed: "date": "YYYY-MM-DD" on every '
-                        "feature (or one day per file, the date in the file's name, such as "
-                        "deepstatemap_data_20251120.geojson)")
+        problems.append(
+            f'{where}: no "date" property; allowed: "date": "YYYY-MM-DD" on every '
+            "feature (or one day per file, the date in the file's name, such as "
+            "deepstatemap_data_20251120.geojson)"
+        )
         return None
     text = str(value)[:10] if isinstance(value, str) and "T" in value[:11] else value
     if not _valid_date(text):
@@ -964,8 +1014,9 @@ def _feature_date(feature: dict[str, Any], where: str, path: Path,
     return str(text)
 
 
-def _check_feature(feature: dict[str, Any], where: str, date: str | None,
-                   problems: list[str]) -> None:
+def _check_feature(
+    feature: dict[str, Any], where: str, date: str | None, problems: list[str]
+) -> None:
     at = f"{where} ({date})" if date else where
     if feature.get("type") != "Feature":
         problems.append(f'{at}: "type" is {str(feature.get("type"))[:30]!r}; allowed: "Feature"')
@@ -976,8 +1027,9 @@ def _check_feature(feature: dict[str, Any], where: str, date: str | None,
         return
     kind = geometry.get("type")
     if kind not in _POLYGONAL:
-        problems.append(f"{at}: geometry type {str(kind)[:30]!r}; allowed: "
-                        f"{' or '.join(_POLYGONAL)}")
+        problems.append(
+            f"{at}: geometry type {str(kind)[:30]!r}; allowed: {' or '.join(_POLYGONAL)}"
+        )
 
 
 def _index_gpkg(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
@@ -995,12 +1047,17 @@ def _index_gpkg(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
             layer_name = name
             break
     if layer_name is None:
-        raise ValidationError(label, [
-            'no layer with a "date" column; allowed: a GeoPackage layer with a "date" column '
-            "(YYYY-MM-DD), several features per date"])
+        raise ValidationError(
+            label,
+            [
+                'no layer with a "date" column; allowed: a GeoPackage layer with a "date" column '
+                "(YYYY-MM-DD), several features per date"
+            ],
+        )
     try:
-        table = pyogrio.read_dataframe(path, layer=layer_name, columns=["date"],
-                                       read_geometry=False, fid_as_index=True)
+        table = pyogrio.read_dataframe(
+            path, layer=layer_name, columns=["date"], read_geometry=False, fid_as_index=True
+        )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise ValidationError(label, [f"cannot read its date column ({exc})"]) from exc
     problems: list[str] = []
@@ -1008,8 +1065,9 @@ def _index_gpkg(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
     for fid, value in zip(table.index, table["date"], strict=True):
         text = value.isoformat()[:10] if hasattr(value, "isoformat") else str(value)[:10]
         if not _valid_date(text):
-            problems.append(f"feature fid {fid}: date {str(value)[:40]!r} is not a date; "
-                            "allowed: YYYY-MM-DD")
+            problems.append(
+                f"feature fid {fid}: date {str(value)[:40]!r} is not a date; allowed: YYYY-MM-DD"
+            )
             if len(problems) >= MAX_PROBLEMS:
                 break
             continue
@@ -1023,15 +1081,15 @@ def _index_gpkg(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
     entries = []
     for date in sorted(by_date):
         try:
-            frame = pyogrio.read_dataframe(path, layer=layer_name, fids=by_date[date],
-                                           columns=[])
+            frame = pyogrio.read_dataframe(path, layer=layer_name, fids=by_date[date], columns=[])
         except (pyogrio.errors.DataLayerError, ValueError) as exc:
             problems.append(f"date {date}: cannot be read ({exc})")
             continue
         types = sorted(set(frame.geom_type.dropna()) - set(_POLYGONAL))
         if types:
-            problems.append(f"date {date}: geometry type {', '.join(types)}; allowed: "
-                            f"{' or '.join(_POLYGONAL)}")
+            problems.append(
+                f"date {date}: geometry type {', '.join(types)}; allowed: {' or '.join(_POLYGONAL)}"
+            )
             continue
         try:
             layer = _reconcile(frame.geometry, f"{label} ({date})", date)
@@ -1067,8 +1125,10 @@ def _merge(days_lists: Iterable[tuple[str, list[Day]]], label: str) -> list[Day]
     for name, days in days_lists:
         for day in days:
             if day.date in seen:
-                problems.append(f"date {day.date} is in both {Path(seen[day.date]).name} and "
-                                f"{Path(name).name}; allowed: one layer per date")
+                problems.append(
+                    f"date {day.date} is in both {Path(seen[day.date]).name} and "
+                    f"{Path(name).name}; allowed: one layer per date"
+                )
                 continue
             seen[day.date] = name
             out.append(day)
@@ -1078,13 +1138,19 @@ def _merge(days_lists: Iterable[tuple[str, list[Day]]], label: str) -> list[Day]
 
 
 def _files_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith(".")
-                  and p.name.lower().endswith(_HISTORY_SUFFIXES))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(_HISTORY_SUFFIXES)
+    )
 
 
-def open_history(source: str | Path | bytes | Sequence[str | Path], *,
-                 filename: str | None = None, build: bool = True) -> History:
+def open_history(
+    source: str | Path | bytes | Sequence[str | Path],
+    *,
+    filename: str | None = None,
+    build: bool = True,
+) -> History:
     """Open a multi-date file, a folder or list of single-day files, or uploaded bytes.
 
     Parameters
@@ -1128,8 +1194,10 @@ def open_history(source: str | Path | bytes | Sequence[str | Path], *,
         if path.is_dir():
             files = _files_in(path)
             if not files:
-                raise ValidationError(str(path), [
-                    "no history files in the folder; allowed: .geojson, .json, .gpkg, .gz"])
+                raise ValidationError(
+                    str(path),
+                    ["no history files in the folder; allowed: .geojson, .json, .gpkg, .gz"],
+                )
             return _open_files(files, str(path), build)
         return History(_days_of_file(path, str(path), build), label=str(path))
     paths = [Path(p) for p in source]
@@ -1139,8 +1207,9 @@ def open_history(source: str | Path | bytes | Sequence[str | Path], *,
 
 
 def _open_files(files: list[Path], label: str, build: bool = True) -> History:
-    return History(_merge(((str(f), _days_of_file(f, str(f), build)) for f in files), label),
-                   label=label)
+    return History(
+        _merge(((str(f), _days_of_file(f, str(f), build)) for f in files), label), label=label
+    )
 
 
 def default_history(*, include_cache: bool = True) -> History:
@@ -1157,8 +1226,12 @@ def default_history(*, include_cache: bool = True) -> History:
     files = _files_in(folder) if include_cache and folder.is_dir() else []
     from territory_viz import datasets
 
-    stamp = (str(folder), include_cache, tuple(datasets.snapshot_ids()), tuple(
-        (p.name, st.st_size, st.st_mtime_ns) for p in files for st in [p.stat()]))
+    stamp = (
+        str(folder),
+        include_cache,
+        tuple(datasets.snapshot_ids()),
+        tuple((p.name, st.st_size, st.st_mtime_ns) for p in files for st in [p.stat()]),
+    )
     with _layer_lock:
         hit = _default_memo.get(stamp)
     if hit is not None:
@@ -1179,8 +1252,9 @@ def default_history(*, include_cache: bool = True) -> History:
                     if day.date not in taken:
                         taken.add(day.date)
                         days.append(day)
-    history = History(days, label="committed snapshots and cache" if include_cache
-                      else "committed snapshots")
+    history = History(
+        days, label="committed snapshots and cache" if include_cache else "committed snapshots"
+    )
     with _layer_lock:
         _default_memo.clear()  # only the newest listing is worth keeping
         _default_memo[stamp] = history
@@ -1241,11 +1315,14 @@ class TimelineRow:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the row of ``timeline --format json``: km² to 0.1, share to 5 decimals."""
-        return {"date": self.date, "occupied_km2": round(self.occupied_km2, 1),
-                "share": round(self.share, 5),
-                "change_km2": None if self.change_km2 is None else round(self.change_km2, 1),
-                "by_region": {k: round(v, 1) for k, v in sorted(self.by_region.items())},
-                "source": self.source}
+        return {
+            "date": self.date,
+            "occupied_km2": round(self.occupied_km2, 1),
+            "share": round(self.share, 5),
+            "change_km2": None if self.change_km2 is None else round(self.change_km2, 1),
+            "by_region": {k: round(v, 1) for k, v in sorted(self.by_region.items())},
+            "source": self.source,
+        }
 
 
 def _period(date: str, every: str) -> str:
@@ -1289,10 +1366,16 @@ def timeline(history: History, *, every: str = "day") -> list[TimelineRow]:
         day = history.day(date)
         stats = _day_stats(day)
         source = day.source if day.source in (_COMMITTED, _CACHE) else Path(day.source).name
-        rows.append(TimelineRow(
-            date, stats.occupied_km2, stats.occupied_km2 / total,
-            None if previous is None else stats.occupied_km2 - previous,
-            dict(stats.by_region), source))
+        rows.append(
+            TimelineRow(
+                date,
+                stats.occupied_km2,
+                stats.occupied_km2 / total,
+                None if previous is None else stats.occupied_km2 - previous,
+                dict(stats.by_region),
+                source,
+            )
+        )
         previous = stats.occupied_km2
     return rows
 
@@ -1341,12 +1424,15 @@ class Changes:
     def to_dict(self) -> dict[str, Any]:
         """Return the document of ``changes --format json`` (km² to 0.1)."""
         return {
-            "from": self.date_from, "to": self.date_to,
+            "from": self.date_from,
+            "to": self.date_to,
             "to_russia_km2": round(self.to_russia_km2, 1),
             "to_ukraine_km2": round(self.to_ukraine_km2, 1),
             "net_km2": round(self.net_km2, 1),
-            "by_region": {iso: {k: round(v, 1) for k, v in row.items()}
-                          for iso, row in sorted(self.by_region.items())},
+            "by_region": {
+                iso: {k: round(v, 1) for k, v in row.items()}
+                for iso, row in sorted(self.by_region.items())
+            },
             "towns": [dict(t) for t in self.towns],
         }
 
@@ -1383,14 +1469,28 @@ def changes(history: History, date_from: str, date_to: str) -> Changes:
     towns = _towns_changed(a, b)
     from territory_viz import geography as G
 
-    rows = [(name, geom) for name, geom in (("to_russia", gained), ("to_ukraine", lost))
-            if not shapely.is_empty(geom)]
+    rows = [
+        (name, geom)
+        for name, geom in (("to_russia", gained), ("to_ukraine", lost))
+        if not shapely.is_empty(geom)
+    ]
     layer = gpd.GeoDataFrame(
-        {"change": [r[0] for r in rows],
-         "area_km2": [float(shapely.area(r[1])) / 1e6 for r in rows]},
-        geometry=[G.to_geographic_valid(r[1]) for r in rows], crs=model.CRS_GEOGRAPHIC)
-    return Changes(day_a.date, day_b.date, float(sum(to_r.values())),
-                   float(sum(to_u.values())), by_region, towns, layer)
+        {
+            "change": [r[0] for r in rows],
+            "area_km2": [float(shapely.area(r[1])) / 1e6 for r in rows],
+        },
+        geometry=[G.to_geographic_valid(r[1]) for r in rows],
+        crs=model.CRS_GEOGRAPHIC,
+    )
+    return Changes(
+        day_a.date,
+        day_b.date,
+        float(sum(to_r.values())),
+        float(sum(to_u.values())),
+        by_region,
+        towns,
+        layer,
+    )
 
 
 def _polygonal(geom: Any) -> Any:
@@ -1412,11 +1512,15 @@ def _towns_changed(a: Any, b: Any) -> list[dict[str, Any]]:
     moved = in_a != in_b
     out: list[dict[str, Any]] = []
     for i, was, now in zip(idx[moved], in_a[moved], in_b[moved], strict=True):
-        out.append({"name": str(geo.settlement_names[i]),
-                    "population": int(geo.settlement_population[i]),
-                    "iso_code": str(geo.iso_codes[geo.settlement_region[i]]),
-                    "region": str(geo.region_names[geo.settlement_region[i]]),
-                    "from": "russia" if was else "ukraine",
-                    "to": "russia" if now else "ukraine"})
+        out.append(
+            {
+                "name": str(geo.settlement_names[i]),
+                "population": int(geo.settlement_population[i]),
+                "iso_code": str(geo.iso_codes[geo.settlement_region[i]]),
+                "region": str(geo.region_names[geo.settlement_region[i]]),
+                "from": "russia" if was else "ukraine",
+                "to": "russia" if now else "ukraine",
+            }
+        )
     out.sort(key=lambda t: (-t["population"], t["name"]))
     return out

@@ -43,23 +43,43 @@ CAPITAL = 703448
 
 #: Administrative centre of each region, by ISO code -> (geonameid, name) in settlements.csv.
 REGION_CENTRES: dict[str, tuple[int, str]] = {
-    "UA-05": (689558, "Vinnytsia"), "UA-07": (702569, "Lutsk"), "UA-09": (702658, "Luhansk"),
-    "UA-12": (709930, "Dnipro"), "UA-14": (709717, "Donetsk"), "UA-18": (686967, "Zhytomyr"),
-    "UA-21": (690548, "Uzhhorod"), "UA-23": (687700, "Zaporizhzhia"),
-    "UA-26": (707471, "Ivano-Frankivsk"), "UA-30": (703448, "Kyiv"),
-    "UA-32": (703448, "Kyiv"), "UA-35": (705812, "Kropyvnytskyi"),
-    "UA-40": (694423, "Sevastopol"), "UA-43": (693805, "Simferopol"),
-    "UA-46": (702550, "Lviv"), "UA-48": (700569, "Mykolaiv"), "UA-51": (698740, "Odesa"),
-    "UA-53": (696643, "Poltava"), "UA-56": (695594, "Rivne"), "UA-59": (692194, "Sumy"),
-    "UA-61": (691650, "Ternopil"), "UA-63": (706483, "Kharkiv"),
-    "UA-65": (706448, "Kherson"), "UA-68": (706369, "Khmelnytskyi"),
-    "UA-71": (710791, "Cherkasy"), "UA-74": (710735, "Chernihiv"),
+    "UA-05": (689558, "Vinnytsia"),
+    "UA-07": (702569, "Lutsk"),
+    "UA-09": (702658, "Luhansk"),
+    "UA-12": (709930, "Dnipro"),
+    "UA-14": (709717, "Donetsk"),
+    "UA-18": (686967, "Zhytomyr"),
+    "UA-21": (690548, "Uzhhorod"),
+    "UA-23": (687700, "Zaporizhzhia"),
+    "UA-26": (707471, "Ivano-Frankivsk"),
+    "UA-30": (703448, "Kyiv"),
+    "UA-32": (703448, "Kyiv"),
+    "UA-35": (705812, "Kropyvnytskyi"),
+    "UA-40": (694423, "Sevastopol"),
+    "UA-43": (693805, "Simferopol"),
+    "UA-46": (702550, "Lviv"),
+    "UA-48": (700569, "Mykolaiv"),
+    "UA-51": (698740, "Odesa"),
+    "UA-53": (696643, "Poltava"),
+    "UA-56": (695594, "Rivne"),
+    "UA-59": (692194, "Sumy"),
+    "UA-61": (691650, "Ternopil"),
+    "UA-63": (706483, "Kharkiv"),
+    "UA-65": (706448, "Kherson"),
+    "UA-68": (706369, "Khmelnytskyi"),
+    "UA-71": (710791, "Cherkasy"),
+    "UA-74": (710735, "Chernihiv"),
     "UA-77": (710719, "Chernivtsi"),
 }
 
 #: Towns (not centres): first zoom at which a town of at least this many people is named.
 TOWN_ZOOMS: tuple[tuple[int, int], ...] = (
-    (250_000, 6), (100_000, 7), (20_000, 8), (10_000, 9), (5_000, 10), (2_000, 11),
+    (250_000, 6),
+    (100_000, 7),
+    (20_000, 8),
+    (10_000, 9),
+    (5_000, 10),
+    (2_000, 11),
 )
 
 #: Towns of at least FRONT_MIN_POPULATION within FRONT_KM of the line of contact are named
@@ -70,9 +90,15 @@ FRONT_MIN_POPULATION = 10_000
 #: Neighbours' and seas' names: (text, lon, lat, first zoom). Placed inside each country's
 #: part of the usual view, away from Ukraine's border.
 NEIGHBOUR_LABELS: tuple[tuple[str, float, float, int], ...] = (
-    ("BELARUS", 27.6, 52.75, 5), ("RUSSIA", 38.6, 51.9, 5), ("POLAND", 22.2, 51.6, 5),
-    ("SLOVAKIA", 21.4, 48.75, 6), ("HUNGARY", 21.6, 47.8, 6), ("ROMANIA", 26.2, 47.1, 5),
-    ("MOLDOVA", 28.6, 47.35, 6), ("Black Sea", 32.2, 44.1, 5), ("Sea of Azov", 36.6, 46.15, 6),
+    ("BELARUS", 27.6, 52.75, 5),
+    ("RUSSIA", 38.6, 51.9, 5),
+    ("POLAND", 22.2, 51.6, 5),
+    ("SLOVAKIA", 21.4, 48.75, 6),
+    ("HUNGARY", 21.6, 47.8, 6),
+    ("ROMANIA", 26.2, 47.1, 5),
+    ("MOLDOVA", 28.6, 47.35, 6),
+    ("Black Sea", 32.2, 44.1, 5),
+    ("Sea of Azov", 36.6, 46.15, 6),
 )
 
 #: Kinds of label, by their index in the map's compact rows (:func:`compact`).
@@ -131,10 +157,14 @@ def _rank(kind: str, population: int) -> int:
     return _RANK[kind] * 100_000_000 + max(0, 99_999_999 - int(population))
 
 
-def map_labels(settlements: gpd.GeoDataFrame | None = None,
-               regions: gpd.GeoDataFrame | None = None, *,
-               min_population: int = TOWN_ZOOMS[-1][0],
-               countries: bool = True, front: Any = None) -> list[Label]:
+def map_labels(
+    settlements: gpd.GeoDataFrame | None = None,
+    regions: gpd.GeoDataFrame | None = None,
+    *,
+    min_population: int = TOWN_ZOOMS[-1][0],
+    countries: bool = True,
+    front: Any = None,
+) -> list[Label]:
     """Every label of the map, in placement order (see the module docstring).
 
     Parameters
@@ -164,8 +194,9 @@ def map_labels(settlements: gpd.GeoDataFrame | None = None,
     near = _near_front(settlements, front)
     out: list[Label] = []
     zoom: int | None
-    for i, row in enumerate(settlements[["geonameid", "name", "population", "lon", "lat"]]
-                            .itertuples(index=False)):
+    for i, row in enumerate(
+        settlements[["geonameid", "name", "population", "lon", "lat"]].itertuples(index=False)
+    ):
         gid, population = int(row.geonameid), int(row.population)
         if gid == CAPITAL:
             kind, zoom = "capital", 0
@@ -179,12 +210,24 @@ def map_labels(settlements: gpd.GeoDataFrame | None = None,
                 continue
             if front_town:
                 zoom = min(zoom, 8)
-        out.append(Label(str(row.name), round(float(row.lon), 5), round(float(row.lat), 5),
-                         kind, zoom, _rank(kind, population), population))
+        out.append(
+            Label(
+                str(row.name),
+                round(float(row.lon), 5),
+                round(float(row.lat), 5),
+                kind,
+                zoom,
+                _rank(kind, population),
+                population,
+            )
+        )
     if regions is not None:
         for text, (lon, lat), area in _region_points(regions):
-            out.append(Label(text, lon, lat, "region", 5 if area > 5_000 else 7,
-                             _rank("region", int(area))))
+            out.append(
+                Label(
+                    text, lon, lat, "region", 5 if area > 5_000 else 7, _rank("region", int(area))
+                )
+            )
     if countries:
         for i, (text, lon, lat, zoom) in enumerate(NEIGHBOUR_LABELS):
             out.append(Label(text, lon, lat, "country", zoom, _rank("country", 0) + i))
@@ -220,8 +263,9 @@ def _near_front(settlements: gpd.GeoDataFrame, front: Any) -> list[bool]:
     from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 
     line = gpd.GeoSeries([front], crs=CRS_GEOGRAPHIC).to_crs(CRS_EQUAL_AREA).iloc[0]
-    points = gpd.GeoSeries(gpd.points_from_xy(settlements["lon"], settlements["lat"]),
-                           crs=CRS_GEOGRAPHIC).to_crs(CRS_EQUAL_AREA)
+    points = gpd.GeoSeries(
+        gpd.points_from_xy(settlements["lon"], settlements["lat"]), crs=CRS_GEOGRAPHIC
+    ).to_crs(CRS_EQUAL_AREA)
     zone = shapely.buffer(line, FRONT_KM * 1000.0)
     shapely.prepare(zone)
     return list(shapely.contains(zone, points.values))
@@ -238,8 +282,9 @@ def _region_points(regions: gpd.GeoDataFrame) -> list[tuple[str, tuple[float, fl
         regions = regions[regions["kind"].astype(str) != str(RegionKind.CITY)]
     areas = regions.to_crs(CRS_EQUAL_AREA).area / 1e6
     out = []
-    for name, geom, area in zip(regions[name_col], regions.to_crs(4326).geometry, areas,
-                                strict=True):
+    for name, geom, area in zip(
+        regions[name_col], regions.to_crs(4326).geometry, areas, strict=True
+    ):
         # the largest part's inner point (a coastal region's islands do not pull it offshore)
         parts = list(getattr(geom, "geoms", [geom]))
         main = max(parts, key=lambda g: g.area)
@@ -254,8 +299,10 @@ def compact(labels: Iterable[Label]) -> list[list[Any]]:
     ``order`` is the placement order (labels of several layers are placed together). The
     text is plain (the script sets it with ``textContent``), never markup.
     """
-    return [[lb.text, round(lb.lat, 3), round(lb.lon, 3), LABEL_KINDS.index(lb.kind),
-             lb.min_zoom, i] for i, lb in enumerate(labels)]
+    return [
+        [lb.text, round(lb.lat, 3), round(lb.lon, 3), LABEL_KINDS.index(lb.kind), lb.min_zoom, i]
+        for i, lb in enumerate(labels)
+    ]
 
 
 @functools.cache
@@ -294,11 +341,15 @@ def _overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def place_greedy(labels: Sequence[Label], positions: Sequence[tuple[float, float]], *,
-                 zoom: float,
-                 frame: tuple[float, float, float, float],
-                 blocked: Iterable[tuple[float, float, float, float]] = (),
-                 scale: float = 1.0) -> list[Placed]:
+def place_greedy(
+    labels: Sequence[Label],
+    positions: Sequence[tuple[float, float]],
+    *,
+    zoom: float,
+    frame: tuple[float, float, float, float],
+    blocked: Iterable[tuple[float, float, float, float]] = (),
+    scale: float = 1.0,
+) -> list[Placed]:
     """Place labels in order, each where it overlaps nothing placed before; drop the rest.
 
     The same rule as the map's script: a place's name is tried right of its dot, then left,
@@ -335,14 +386,22 @@ def place_greedy(labels: Sequence[Label], positions: Sequence[tuple[float, float
             options = [
                 (x + gap, y + font * 0.35, "start", (x + gap, y - h / 2, x + gap + w, y + h / 2)),
                 (x - gap, y + font * 0.35, "end", (x - gap - w, y - h / 2, x - gap, y + h / 2)),
-                (x - w / 2, y - gap - 0.2 * font, "start",
-                 (x - w / 2, y - gap - h, x + w / 2, y - gap)),
+                (
+                    x - w / 2,
+                    y - gap - 0.2 * font,
+                    "start",
+                    (x - w / 2, y - gap - h, x + w / 2, y - gap),
+                ),
                 (x - w / 2, y + gap + font, "start", (x - w / 2, y + gap, x + w / 2, y + gap + h)),
             ]
         dot = (x - 2.5, y - 2.5, x + 2.5, y + 2.5)
         for tx, ty, anchor, box in options:
-            inside = (box[0] >= frame[0] and box[1] >= frame[1] and box[2] <= frame[2]
-                      and box[3] <= frame[3])
+            inside = (
+                box[0] >= frame[0]
+                and box[1] >= frame[1]
+                and box[2] <= frame[2]
+                and box[3] <= frame[3]
+            )
             if inside and not any(_overlaps(box, other) for other in taken):
                 taken.append(box)
                 if label.kind not in ("region", "country"):

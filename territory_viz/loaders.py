@@ -318,16 +318,20 @@ def _sniff(data: bytes, label: str) -> str:
 
 def _json_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise _Refused(f"a number with {len(text.lstrip('-')):,} digits; allowed: at most "
-                       f"{MAX_NUMBER_DIGITS} (MAX_NUMBER_DIGITS)")
+        raise _Refused(
+            f"a number with {len(text.lstrip('-')):,} digits; allowed: at most "
+            f"{MAX_NUMBER_DIGITS} (MAX_NUMBER_DIGITS)"
+        )
     return int(text)
 
 
 def _json_float(text: str) -> float:
     digits = len(re.sub(r"[^0-9]", "", text.split("e")[0].split("E")[0]))
     if digits > MAX_NUMBER_DIGITS:
-        raise _Refused(f"a number with {digits:,} digits; allowed: at most "
-                       f"{MAX_NUMBER_DIGITS} (MAX_NUMBER_DIGITS)")
+        raise _Refused(
+            f"a number with {digits:,} digits; allowed: at most "
+            f"{MAX_NUMBER_DIGITS} (MAX_NUMBER_DIGITS)"
+        )
     value = float(text)
     if not np.isfinite(value):
         raise _Refused(f"the number {text[:20]} is too large (not finite)")
@@ -341,8 +345,12 @@ def _json_constant(text: str) -> float:
 def _check_geojson(data: bytes, label: str) -> None:
     """Parse the JSON ourselves first: clearer messages than GDAL's, and the caps."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"), parse_int=_json_int,
-                         parse_float=_json_float, parse_constant=_json_constant)
+        doc = json.loads(
+            data.decode("utf-8-sig"),
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+        )
     except UnicodeDecodeError as exc:
         raise ValidationError(label, [f"not UTF-8 text ({exc.reason}); {_FORMATS}"]) from exc
     except json.JSONDecodeError as exc:
@@ -384,9 +392,13 @@ def _check_geojson(data: bytes, label: str) -> None:
         geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
         depth = _collection_depth(geometry)
         if depth > MAX_GEOMETRY_NESTING:
-            raise ValidationError(label, [
-                f"GeometryCollections nested {depth} deep; allowed: at most "
-                f"{MAX_GEOMETRY_NESTING} (MAX_GEOMETRY_NESTING)"])
+            raise ValidationError(
+                label,
+                [
+                    f"GeometryCollections nested {depth} deep; allowed: at most "
+                    f"{MAX_GEOMETRY_NESTING} (MAX_GEOMETRY_NESTING)"
+                ],
+            )
     crs = doc.get("crs")
     if crs is not None:
         crs_name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
@@ -437,8 +449,10 @@ def _too_many_features(n: int) -> str:
 
 
 def _too_many_keys(n: int, prefix: str = "") -> str:
-    return (f"{prefix}{n:,} distinct property names; the limit is {MAX_PROPERTY_KEYS:,} "
-            "(MAX_PROPERTY_KEYS): only the geometry is used, so drop the attributes first")
+    return (
+        f"{prefix}{n:,} distinct property names; the limit is {MAX_PROPERTY_KEYS:,} "
+        "(MAX_PROPERTY_KEYS): only the geometry is used, so drop the attributes first"
+    )
 
 
 # --------------------------------------------------------------------------- KML
@@ -468,13 +482,17 @@ def _check_kml(data: bytes, label: str) -> None:
         if state["root"] is None:
             state["root"] = local
             if local != "kml":
-                raise _Refused(f"an XML document whose root element is <{local[:40]}>, not "
-                               f"<kml>; the content decides the format: allowed is {_FORMATS}")
+                raise _Refused(
+                    f"an XML document whose root element is <{local[:40]}>, not "
+                    f"<kml>; the content decides the format: allowed is {_FORMATS}"
+                )
         if uri == _XINCLUDE:
             raise _Refused("XInclude is not allowed in KML")
         if local == "NetworkLink":
-            raise _Refused("a KML NetworkLink (a link to another file) is not followed; "
-                           "allowed: polygons in the file itself")
+            raise _Refused(
+                "a KML NetworkLink (a link to another file) is not followed; "
+                "allowed: polygons in the file itself"
+            )
         if local in ("Data", "SimpleData", "SimpleField") and "name" in attrs:
             names.add(attrs["name"])
             if len(names) > MAX_PROPERTY_KEYS:
@@ -489,9 +507,13 @@ def _check_kml(data: bytes, label: str) -> None:
     except _Refused as exc:
         raise ValidationError(label, [str(exc)]) from exc
     except xml.parsers.expat.ExpatError as exc:
-        raise ValidationError(label, [
-            f"not well-formed XML (line {exc.lineno}, column {exc.offset}: "
-            f"{xml.parsers.expat.ErrorString(exc.code)}); expected {_FORMATS}"]) from exc
+        raise ValidationError(
+            label,
+            [
+                f"not well-formed XML (line {exc.lineno}, column {exc.offset}: "
+                f"{xml.parsers.expat.ErrorString(exc.code)}); expected {_FORMATS}"
+            ],
+        ) from exc
     if state["root"] is None:
         raise ValidationError(label, [f"not a geospatial file; expected {_FORMATS}"])
 
@@ -505,8 +527,25 @@ _GPKG_TRIGGER = re.compile(
     r"^(rtree_\w+_(insert|update\d|delete)|gpkg_tile_matrix_\w+|gpkg_metadata_\w+"
     r"|trigger_(insert|delete)_feature_count_\w+)$"
 )
-_TRIGGER_CALLS = {"and", "or", "not", "in", "is", "lower", "raise", "values", "when", "where",
-                  "select", "exists", "st_isempty", "st_minx", "st_maxx", "st_miny", "st_maxy"}
+_TRIGGER_CALLS = {
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "lower",
+    "raise",
+    "values",
+    "when",
+    "where",
+    "select",
+    "exists",
+    "st_isempty",
+    "st_minx",
+    "st_maxx",
+    "st_miny",
+    "st_maxy",
+}
 _SQL_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _SQL_DANGER = re.compile(
     r"load_extension|virtualogr|\bogr_\w+|spatialite|blobfromfile|blobtofile|readfile"
@@ -532,8 +571,9 @@ def _check_gpkg(data: bytes, label: str) -> None:
         try:
             con = sqlite3.connect(uri, uri=True)
         except sqlite3.Error as exc:
-            raise ValidationError(label, ["an SQLite file that cannot be opened; expected "
-                                          "a GeoPackage"]) from exc
+            raise ValidationError(
+                label, ["an SQLite file that cannot be opened; expected a GeoPackage"]
+            ) from exc
         try:
             if hasattr(con, "enable_load_extension"):
                 con.enable_load_extension(False)
@@ -541,13 +581,20 @@ def _check_gpkg(data: bytes, label: str) -> None:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             rows = con.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
         except sqlite3.Error as exc:
-            raise ValidationError(label, ["an SQLite file whose schema cannot be read "
-                                          "(damaged?); expected a GeoPackage"]) from exc
+            raise ValidationError(
+                label,
+                ["an SQLite file whose schema cannot be read (damaged?); expected a GeoPackage"],
+            ) from exc
         finally:
             con.close()
     if app_id not in _GPKG_APPLICATION_IDS:
-        raise ValidationError(label, ["an SQLite database that is not a GeoPackage (no "
-                                      "GeoPackage application id); allowed: " + _FORMATS])
+        raise ValidationError(
+            label,
+            [
+                "an SQLite database that is not a GeoPackage (no "
+                "GeoPackage application id); allowed: " + _FORMATS
+            ],
+        )
     problems = []
     for kind, name, sql in rows:
         sql = sql or ""
@@ -557,17 +604,23 @@ def _check_gpkg(data: bytes, label: str) -> None:
         elif kind == "table" and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", sql, re.IGNORECASE):
             module = re.search(r"\bUSING\s+(\w+)", sql, re.IGNORECASE)
             if not module or module.group(1).lower() != "rtree":
-                problems.append(f"table {shown}: a virtual table "
-                                f"({_short_name(module.group(1) if module else '?')}) is not "
-                                "allowed; only the R-tree spatial index")
+                problems.append(
+                    f"table {shown}: a virtual table "
+                    f"({_short_name(module.group(1) if module else '?')}) is not "
+                    "allowed; only the R-tree spatial index"
+                )
         elif kind == "trigger":
             calls = {c.lower() for c in _SQL_CALL.findall(sql)} - _TRIGGER_CALLS
             if not _GPKG_TRIGGER.match(name or "") or calls:
-                problems.append(f"trigger {shown}: triggers other than GeoPackage's own "
-                                "(spatial index, feature count) are not allowed")
+                problems.append(
+                    f"trigger {shown}: triggers other than GeoPackage's own "
+                    "(spatial index, feature count) are not allowed"
+                )
         if _SQL_DANGER.search(sql):
-            problems.append(f"{kind} {shown}: names a function or construct that is not "
-                            "allowed (extensions, files, generated columns)")
+            problems.append(
+                f"{kind} {shown}: names a function or construct that is not "
+                "allowed (extensions, files, generated columns)"
+            )
     if problems:
         raise ValidationError(label, sorted(set(problems))[:10])
 
@@ -596,15 +649,16 @@ def _warning_note(messages: list[str]) -> str | None:
     for message in messages:
         kind = next((k for k, pattern in _WARNING_KINDS if pattern.search(message)), "other")
         counts[kind] = counts.get(kind, 0) + 1
-    parts = ", ".join(f"{n} about {kind}" if kind != "other" else f"{n} other"
-                      for kind, n in counts.items())
+    parts = ", ".join(
+        f"{n} about {kind}" if kind != "other" else f"{n} other" for kind, n in counts.items()
+    )
     noun = "warning" if len(messages) == 1 else "warnings"
-    return (f"the reader gave {len(messages)} {noun} ({parts}); parts it could not read "
-            "were left out")
+    return (
+        f"the reader gave {len(messages)} {noun} ({parts}); parts it could not read were left out"
+    )
 
 
-def _read_layers(data: bytes, driver: str, label: str,
-                 notes: list[str]) -> list[gpd.GeoDataFrame]:
+def _read_layers(data: bytes, driver: str, label: str, notes: list[str]) -> list[gpd.GeoDataFrame]:
     """Read the geometry (only) of every layer in the bytes (GeoPackages may have several)."""
     frames = []
     pyogrio.set_gdal_config_options(GDAL_CONFIG)
@@ -620,15 +674,18 @@ def _read_layers(data: bytes, driver: str, label: str,
             # In a process where GDAL registered every driver (the command line), LIBKML
             # may read KML first; the content has been checked (no NetworkLink, no entity).
             if info.get("driver", driver) not in (driver, "LIBKML" if driver == "KML" else driver):
-                raise ValidationError(label, [
-                    f"the content was claimed by another reader than {driver}; allowed: "
-                    + _FORMATS])
+                raise ValidationError(
+                    label,
+                    [
+                        f"the content was claimed by another reader than {driver}; allowed: "
+                        + _FORMATS
+                    ],
+                )
             if info.get("features", 0) > MAX_FEATURES:
                 raise ValidationError(label, [_too_many_features(info["features"])])
             if len(info.get("fields", ())) > MAX_PROPERTY_KEYS:
                 raise ValidationError(label, [_too_many_keys(len(info["fields"]))])
-            frame = pyogrio.read_dataframe(io.BytesIO(data), layer=layer, columns=[],
-                                           **options)
+            frame = pyogrio.read_dataframe(io.BytesIO(data), layer=layer, columns=[], **options)
             frames.append(frame[["geometry"]])
     note = _warning_note([str(w.message) for w in caught])
     if note:
@@ -649,9 +706,13 @@ def _parse(data: bytes, label: str, notes: list[str]) -> gpd.GeoDataFrame:
     except _READ_ERRORS as exc:
         # GDAL's own text is not shown (it can quote files); its kind is.
         kind = type(exc).__name__.replace("Error", " error").strip().lower()
-        raise ValidationError(label, [
-            f"cannot be read as {driver} (the reader stopped with a {kind}); allowed: a "
-            f"valid {driver} file of polygons"]) from exc
+        raise ValidationError(
+            label,
+            [
+                f"cannot be read as {driver} (the reader stopped with a {kind}); allowed: a "
+                f"valid {driver} file of polygons"
+            ],
+        ) from exc
     frames = [f for f in frames if len(f)]
     if not frames:
         raise ValidationError(label, ["empty: no features"])
@@ -686,8 +747,7 @@ def _frame_of(layer: gpd.GeoDataFrame | gpd.GeoSeries, label: str) -> gpd.GeoDat
     if len(geoms) > MAX_FEATURES:
         raise ValidationError(label, [_too_many_features(len(geoms))])
     frame = gpd.GeoDataFrame(geometry=geoms.values, crs=geoms.crs or model.CRS_GEOGRAPHIC)
-    return frame if frame.crs.equals(model.CRS_GEOGRAPHIC) else frame.to_crs(
-        model.CRS_GEOGRAPHIC)
+    return frame if frame.crs.equals(model.CRS_GEOGRAPHIC) else frame.to_crs(model.CRS_GEOGRAPHIC)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -792,17 +852,23 @@ def _reduce(geom: shapely.MultiPolygon, label: str, notes: list[str]) -> shapely
         reduced = shapely.MultiPolygon(list(polys))
         count, ring = _bounds.vertex_counts(reduced)
         if count <= MAX_LAYER_VERTICES and ring <= MAX_RING_VERTICES:
-            notes.append(f"simplified from {total:,} to {count:,} vertices (tolerance about "
-                         f"{tolerance * 111_000:,.0f} m) to stay within "
-                         f"{MAX_LAYER_VERTICES:,} vertices, {MAX_RING_VERTICES:,} per ring")
+            notes.append(
+                f"simplified from {total:,} to {count:,} vertices (tolerance about "
+                f"{tolerance * 111_000:,.0f} m) to stay within "
+                f"{MAX_LAYER_VERTICES:,} vertices, {MAX_RING_VERTICES:,} per ring"
+            )
             return reduced
         if tolerance >= MAX_SIMPLIFY_DEG:
-            raise ValidationError(label, [
-                f"the file was too complex: {total:,} vertices (largest ring {largest:,}) "
-                f"still {count:,} (ring {ring:,}) after simplifying by about "
-                f"{tolerance * 111_000:,.0f} m; allowed: at most {MAX_LAYER_VERTICES:,} "
-                f"vertices (MAX_LAYER_VERTICES), {MAX_RING_VERTICES:,} per ring "
-                "(MAX_RING_VERTICES)"])
+            raise ValidationError(
+                label,
+                [
+                    f"the file was too complex: {total:,} vertices (largest ring {largest:,}) "
+                    f"still {count:,} (ring {ring:,}) after simplifying by about "
+                    f"{tolerance * 111_000:,.0f} m; allowed: at most {MAX_LAYER_VERTICES:,} "
+                    f"vertices (MAX_LAYER_VERTICES), {MAX_RING_VERTICES:,} per ring "
+                    "(MAX_RING_VERTICES)"
+                ],
+            )
         tolerance = min(tolerance * 4, MAX_SIMPLIFY_DEG)
 
 

@@ -109,8 +109,7 @@ class Reconciliation:
     added_km2: float
     by_region: dict[str, float] = field(default_factory=dict)
     pieces: int = 0
-    parameters: tuple[float, float, float] = (SLIVER_WIDTH_KM, SLIVER_AREA_KM2,
-                                              SLIVER_EDGE_RATIO)
+    parameters: tuple[float, float, float] = (SLIVER_WIDTH_KM, SLIVER_AREA_KM2, SLIVER_EDGE_RATIO)
 
     def summary(self) -> dict[str, Any]:
         """Plain, JSON-ready figures: the rule, its parameters and the km² added per region."""
@@ -129,20 +128,28 @@ class Reconciliation:
         if self.added_km2 < 0.05:
             return f"Reconciled with the outline ({rule_text(*self.parameters)}): nothing to add."
         names = model.REGION_NAMES
-        moved = ", ".join(f"{names.get(code, code)} {km2:,.1f} km²"
-                          for code, km2 in self.by_region.items())
-        return (f"Reconciled with the outline ({rule_text(*self.parameters)}): "
-                f"{self.added_km2:,.1f} km² in "
-                f"{self.pieces} sliver(s) counted as Russian-controlled ({moved}).")
+        moved = ", ".join(
+            f"{names.get(code, code)} {km2:,.1f} km²" for code, km2 in self.by_region.items()
+        )
+        return (
+            f"Reconciled with the outline ({rule_text(*self.parameters)}): "
+            f"{self.added_km2:,.1f} km² in "
+            f"{self.pieces} sliver(s) counted as Russian-controlled ({moved})."
+        )
 
 
-def rule_text(width_km: float = SLIVER_WIDTH_KM, area_km2: float = SLIVER_AREA_KM2,
-              edge_ratio: float = SLIVER_EDGE_RATIO) -> str:
+def rule_text(
+    width_km: float = SLIVER_WIDTH_KM,
+    area_km2: float = SLIVER_AREA_KM2,
+    edge_ratio: float = SLIVER_EDGE_RATIO,
+) -> str:
     """Return the reconciliation rule in one sentence, with its parameters."""
-    return (f"Ukrainian-controlled slivers between the layer and Ukraine's coast or border "
-            f"- narrower than {width_km:g} km and running along both at least "
-            f"{edge_ratio:g}x as long as they meet wider land, or cut off and under "
-            f"{area_km2:g} km² - join the layer")
+    return (
+        f"Ukrainian-controlled slivers between the layer and Ukraine's coast or border "
+        f"- narrower than {width_km:g} km and running along both at least "
+        f"{edge_ratio:g}x as long as they meet wider land, or cut off and under "
+        f"{area_km2:g} km² - join the layer"
+    )
 
 
 def _polygons(geom: Any) -> np.ndarray:
@@ -255,9 +262,12 @@ def reconcile(
         remaining = _polygons(rest)
     for part in remaining:
         area = shapely.area(part) / 1e6
-        if (_NOISE_KM2 <= area < area_km2 and shapely.intersects(part, edge)
-                and shapely.intersects(part, layer_touch)
-                and not shapely.intersects(part, window_edge)):
+        if (
+            _NOISE_KM2 <= area < area_km2
+            and shapely.intersects(part, edge)
+            and shapely.intersects(part, layer_touch)
+            and not shapely.intersects(part, window_edge)
+        ):
             added.append(part)
     if not added:
         return unchanged()
@@ -267,11 +277,18 @@ def reconcile(
     if regions is not None:
         geoms = np.asarray(regions.geometry.values, dtype=object)
         hits = shapely.area(shapely.intersection(geoms, added_geom)) / 1e6
-        pairs = sorted(zip(regions["iso_code"].astype(str), hits, strict=True),
-                       key=lambda kv: -kv[1])
+        pairs = sorted(
+            zip(regions["iso_code"].astype(str), hits, strict=True), key=lambda kv: -kv[1]
+        )
         by_region = {code: float(km2) for code, km2 in pairs if km2 >= 0.05}
-    return Reconciliation(geometry, added_geom, float(shapely.area(added_geom) / 1e6),
-                          by_region, len(_polygons(added_geom)), params)
+    return Reconciliation(
+        geometry,
+        added_geom,
+        float(shapely.area(added_geom) / 1e6),
+        by_region,
+        len(_polygons(added_geom)),
+        params,
+    )
 
 
 def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconciliation]:
@@ -292,8 +309,11 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     if not shapely.is_valid(geometry):
         geometry = _union(_polygons(shapely.make_valid(geometry)))
     clipped = _union(_polygons(shapely.intersection(geometry, outline_wgs)))
-    result = reconcile(to_equal_area(clipped), datasets.ukraine_outline(equal_area=True),
-                       regions=datasets.regions_equal_area())
+    result = reconcile(
+        to_equal_area(clipped),
+        datasets.ukraine_outline(equal_area=True),
+        regions=datasets.regions_equal_area(),
+    )
     if result.added_km2 <= 0:
         return _as_multi(clipped), result
     # Widened by about a metre so that the projections' rounding leaves no hairline between
@@ -305,8 +325,10 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
         added = shapely.make_valid(added, method="structure")
     # Only toward the layer and the coast or border: where a sliver meets Ukrainian land
     # (at a neck) it is not widened.
-    seams = shapely.union(shapely.buffer(clipped, _WELD_DEG, quad_segs=2),
-                          shapely.buffer(shapely.boundary(outline_wgs), _WELD_DEG, quad_segs=2))
+    seams = shapely.union(
+        shapely.buffer(clipped, _WELD_DEG, quad_segs=2),
+        shapely.buffer(shapely.boundary(outline_wgs), _WELD_DEG, quad_segs=2),
+    )
     weld = shapely.intersection(shapely.buffer(added, _WELD_DEG, quad_segs=2), seams)
     merged = _union([clipped, *_polygons(added), *_polygons(weld)])
     gaps = _polygons(shapely.difference(outline_wgs, merged))
@@ -314,8 +336,10 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
         gaps_ea = to_equal_area(gaps)
         gap_km2 = shapely.area(gaps_ea) / 1e6
         mean_width_m = 2 * shapely.area(gaps_ea) / np.maximum(shapely.length(gaps_ea), 1e-9)
-        crumbs = gaps[((gap_km2 < _CRUMB_KM2) | (mean_width_m < _HAIRLINE_M))
-                      & shapely.intersects(gaps, shapely.buffer(added, 2 * _WELD_DEG))]
+        crumbs = gaps[
+            ((gap_km2 < _CRUMB_KM2) | (mean_width_m < _HAIRLINE_M))
+            & shapely.intersects(gaps, shapely.buffer(added, 2 * _WELD_DEG))
+        ]
         if len(crumbs):
             merged = _union([merged, *crumbs])
     return _as_multi(shapely.intersection(merged, outline_wgs)), result
@@ -329,14 +353,21 @@ def reconcile_layer(layer: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, Reconcil
     :class:`Reconciliation`. The entry point for layers from elsewhere (fetched days).
     """
     wgs = layer.set_crs(layer.crs or model.CRS_GEOGRAPHIC, allow_override=True).to_crs(
-        model.CRS_GEOGRAPHIC)
+        model.CRS_GEOGRAPHIC
+    )
     geoms = np.asarray(wgs.geometry.values, dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    merged = _union(_polygons(shapely.union_all(shapely.make_valid(geoms)))) if len(geoms) \
+    merged = (
+        _union(_polygons(shapely.union_all(shapely.make_valid(geoms))))
+        if len(geoms)
         else shapely.MultiPolygon()
+    )
     geometry, result = reconcile_geographic(merged)
-    out = gpd.GeoDataFrame(layer.drop(columns=layer.geometry.name).iloc[:1].reset_index(drop=True),
-                           geometry=[geometry], crs=model.CRS_GEOGRAPHIC)
+    out = gpd.GeoDataFrame(
+        layer.drop(columns=layer.geometry.name).iloc[:1].reset_index(drop=True),
+        geometry=[geometry],
+        crs=model.CRS_GEOGRAPHIC,
+    )
     out.attrs = dict(layer.attrs)
     out.attrs["notes"] = [*layer.attrs.get("notes", []), result.note()]
     out.attrs["reconciliation"] = result.summary()

@@ -66,8 +66,18 @@ MAX_SOURCES = 20
 #: Most parameters in one scenario.
 MAX_PARAMETERS = 16
 #: Longest text per field, characters.
-MAX_TEXT = {"id": 64, "title": 200, "summary": 2000, "publisher": 200, "source title": 300,
-            "quote": 1000, "url": 500, "note": 500, "parameter": 40, "reading": 1000}
+MAX_TEXT = {
+    "id": 64,
+    "title": 200,
+    "summary": 2000,
+    "publisher": 200,
+    "source title": 300,
+    "quote": 1000,
+    "url": 500,
+    "note": 500,
+    "parameter": 40,
+    "reading": 1000,
+}
 #: Seconds a single evaluation may take before it is abandoned (hostile files).
 DEFAULT_TIMEOUT_S = 10.0
 
@@ -138,9 +148,15 @@ class Rule:
     reading: str = ""
 
     @classmethod
-    def of(cls, area: A.Area, control: Control,
-           recognition: Mapping[Party, Recognition] | None = None, *, note: str = "",
-           reading: str = "") -> Rule:
+    def of(
+        cls,
+        area: A.Area,
+        control: Control,
+        recognition: Mapping[Party, Recognition] | None = None,
+        *,
+        note: str = "",
+        reading: str = "",
+    ) -> Rule:
         """Make a rule in code, filling omitted parties as a scenario file does.
 
         Examples
@@ -152,8 +168,7 @@ class Rule:
         'de_jure'
         """
         levels = default_recognition(control) | dict(recognition or {})
-        return cls(area, control, tuple((p, Recognition(levels[p])) for p in Party), note,
-                   reading)
+        return cls(area, control, tuple((p, Recognition(levels[p])) for p in Party), note, reading)
 
     def level(self, party: Party) -> Recognition:
         """Return what ``party`` recognises about Russian control of this rule's area."""
@@ -211,8 +226,10 @@ class Scenario:
         params = dict(self.parameters)
         for name, value in values.items():
             if name not in params:
-                problems.append(f"parameters.{name}: unknown parameter; parameters: "
-                                f"{', '.join(sorted(params)) or 'none defined'}")
+                problems.append(
+                    f"parameters.{name}: unknown parameter; parameters: "
+                    f"{', '.join(sorted(params)) or 'none defined'}"
+                )
             elif not is_number(value) or not np.isfinite(value):
                 problems.append(f"parameters.{name}: {short(value)} is not a number")
             else:
@@ -246,8 +263,9 @@ def display_class(control: Control, recognition: Mapping[Party, Recognition]) ->
     if control is not Control.RUSSIA:
         return control.value
     others = {level for party, level in recognition.items() if party is not Party.RUSSIA}
-    strongest = next(level for level in _STRONGEST_FIRST
-                     if level in others or level is Recognition.NONE)
+    strongest = next(
+        level for level in _STRONGEST_FIRST if level in others or level is Recognition.NONE
+    )
     return f"russia/{strongest.value}"
 
 
@@ -279,16 +297,21 @@ def parse_scenario(
         Listing every problem found, each with the field and what is allowed.
     """
     source = source_name
-    if (isinstance(text_or_path, str) and text_or_path.strip()
-            and "\n" not in text_or_path and "=" not in text_or_path):
+    if (
+        isinstance(text_or_path, str)
+        and text_or_path.strip()
+        and "\n" not in text_or_path
+        and "=" not in text_or_path
+    ):
         text_or_path = Path(text_or_path)
     if isinstance(text_or_path, Path):
         source = source or str(text_or_path)
         try:
             size = text_or_path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise ValidationError(source, [
-                    f"file is {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes"])
+                raise ValidationError(
+                    source, [f"file is {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes"]
+                )
             raw: str | bytes = text_or_path.read_bytes()
         except OSError as exc:
             raise ValidationError(source, [f"cannot read the file ({exc.strerror})"]) from None
@@ -300,14 +323,16 @@ def parse_scenario(
     else:
         size = len(raw)
     if size > MAX_FILE_BYTES:
-        raise ValidationError(source, [
-            f"file is {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes"])
+        raise ValidationError(
+            source, [f"file is {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes"]
+        )
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValidationError(source, [
-                f"not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"]) from None
+            raise ValidationError(
+                source, [f"not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"]
+            ) from None
     raw = raw.removeprefix("\ufeff")
     try:
         data = tomllib.loads(raw)
@@ -326,8 +351,10 @@ def _huge_number(raw: str) -> str:
     if found is None:
         return "a number too long to read; allowed: numbers of at most a few digits"
     line = raw.count("\n", 0, found.start()) + 1
-    return (f"{short(found.group(1).strip())} (line {line}): a number of more than 4,300 "
-            f"digits; allowed: a number from 0 to {MAX_ABS_NUMBER:g}")
+    return (
+        f"{short(found.group(1).strip())} (line {line}): a number of more than 4,300 "
+        f"digits; allowed: a number from 0 to {MAX_ABS_NUMBER:g}"
+    )
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
@@ -346,14 +373,17 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
     scenario_id = _text(data, "id", "id", problems)
     if scenario_id is not None and not _SLUG.fullmatch(scenario_id):
         hidden = invisible_characters(scenario_id)
-        problems.append(f"id: {short(scenario_id)} is not a slug"
-                        + (f" (it contains invisible characters {', '.join(hidden)})"
-                           if hidden else "")
-                        + "; allowed: lower-case letters, digits and single hyphens, "
-                        "e.g. my-variant")
+        problems.append(
+            f"id: {short(scenario_id)} is not a slug"
+            + (f" (it contains invisible characters {', '.join(hidden)})" if hidden else "")
+            + "; allowed: lower-case letters, digits and single hyphens, "
+            "e.g. my-variant"
+        )
     elif scenario_id in RESERVED_IDS:
-        problems.append(f"id: {scenario_id!r} is reserved (it names the baseline itself in "
-                        "compare mode); allowed: any other slug, e.g. my-variant")
+        problems.append(
+            f"id: {scenario_id!r} is reserved (it names the baseline itself in "
+            "compare mode); allowed: any other slug, e.g. my-variant"
+        )
     title = _text(data, "title", "title", problems)
     summary = _text(data, "summary", "summary", problems)
     reading = _text(data, "reading", "reading", problems, required=False) or ""
@@ -364,13 +394,16 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
     if not isinstance(raw_params, Mapping):
         problems.append("parameters: expected a table of name = number, e.g. buffer_km = 15")
     elif len(raw_params) > MAX_PARAMETERS:
-        problems.append(f"parameters: {len(raw_params)} parameters; allowed: at most "
-                        f"{MAX_PARAMETERS}")
+        problems.append(
+            f"parameters: {len(raw_params)} parameters; allowed: at most {MAX_PARAMETERS}"
+        )
     else:
         for name, value in raw_params.items():
             if not A.PARAM_NAME.fullmatch(str(name)):
-                problems.append(f"parameters.{short(name)}: not a valid name; allowed: "
-                                "lower-case letters, digits and _, starting with a letter")
+                problems.append(
+                    f"parameters.{short(name)}: not a valid name; allowed: "
+                    "lower-case letters, digits and _, starting with a letter"
+                )
             elif not is_number(value) or not np.isfinite(value):
                 problems.append(f"parameters.{name}: {short(value)} is not a number")
             else:
@@ -400,25 +433,39 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
         problems.append(f"rules: {len(raw_rules)} rules; allowed: at most {MAX_RULES}")
     else:
         for i, item in enumerate(raw_rules):
-            parsed_rule = _rule(item, f"rules[{i}]", problems, parameters, claim_ids,
-                                snapshot_ids)
+            parsed_rule = _rule(item, f"rules[{i}]", problems, parameters, claim_ids, snapshot_ids)
             if parsed_rule is not None:
                 rules.append(parsed_rule)
 
     cuts = sum(A.count_cuts(rule.area) for rule in rules)
     if cuts > A.MAX_CUTS:
-        problems.append(f"rules: {cuts} strips, circles and snapshots; allowed: at most "
-                        f"{A.MAX_CUTS} per scenario")
+        problems.append(
+            f"rules: {cuts} strips, circles and snapshots; allowed: at most "
+            f"{A.MAX_CUTS} per scenario"
+        )
     if problems:
         raise ValidationError(source, problems)
     return Scenario(
-        id=scenario_id, title=title, summary=summary, as_of=as_of,  # type: ignore[arg-type]
-        sources=tuple(sources), rules=tuple(rules), parameters=parameters, reading=reading,
+        id=scenario_id,
+        title=title,
+        summary=summary,
+        as_of=as_of,  # type: ignore[arg-type]
+        sources=tuple(sources),
+        rules=tuple(rules),
+        parameters=parameters,
+        reading=reading,
     )
 
 
-def _text(table: Mapping[str, Any], key: str, where: str, problems: list[str], *,
-          required: bool = True, limit_key: str | None = None) -> str | None:
+def _text(
+    table: Mapping[str, Any],
+    key: str,
+    where: str,
+    problems: list[str],
+    *,
+    required: bool = True,
+    limit_key: str | None = None,
+) -> str | None:
     limit = MAX_TEXT[limit_key or key]
     if key not in table:
         if required:
@@ -455,16 +502,19 @@ def _date(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -
             return date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append(f"{where}: {short(value)} is not a date; allowed: YYYY-MM-DD "
-                    "(a string or a TOML date)")
+    problems.append(
+        f"{where}: {short(value)} is not a date; allowed: YYYY-MM-DD (a string or a TOML date)"
+    )
     return None
 
 
-def _unknown_keys(item: Mapping, allowed: Sequence[str], prefix: str,
-                  problems: list[str]) -> None:
+def _unknown_keys(item: Mapping, allowed: Sequence[str], prefix: str, problems: list[str]) -> None:
     """Name each key of ``item`` that is not ``allowed`` (``prefix`` says where it sits)."""
-    problems.extend(f"{prefix}{short(key)}: unknown key; allowed: {', '.join(allowed)}"
-                    for key in item if key not in allowed)
+    problems.extend(
+        f"{prefix}{short(key)}: unknown key; allowed: {', '.join(allowed)}"
+        for key in item
+        if key not in allowed
+    )
 
 
 def _source(item: object, where: str, problems: list[str]) -> Source | None:
@@ -479,28 +529,42 @@ def _source(item: object, where: str, problems: list[str]) -> Source | None:
     quote = _text(item, "quote", f"{where}.quote", problems, required=False)
     url = _text(item, "url", f"{where}.url", problems, required=False)
     if url and not _URL.fullmatch(url):
-        problems.append(f"{where}.url: {short(url)} is not a web address; allowed: "
-                        "http:// or https:// URLs")
+        problems.append(
+            f"{where}.url: {short(url)} is not a web address; allowed: http:// or https:// URLs"
+        )
     if len(problems) > before:
         return None
     return Source(publisher, when, title, quote or "", url or "")  # type: ignore[arg-type]
 
 
-def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str, float],
-          claim_ids: tuple[str, ...], snapshot_ids: tuple[str, ...]) -> Rule | None:
+def _rule(
+    item: object,
+    where: str,
+    problems: list[str],
+    parameters: Mapping[str, float],
+    claim_ids: tuple[str, ...],
+    snapshot_ids: tuple[str, ...],
+) -> Rule | None:
     if not isinstance(item, Mapping):
-        problems.append(f"{where}: expected a table with area, control and optional "
-                        "recognition")
+        problems.append(f"{where}: expected a table with area, control and optional recognition")
         return None
     before = len(problems)
     _unknown_keys(item, _RULE_KEYS, f"{where}.", problems)
     area = None
     if "area" not in item:
-        problems.append(f"{where}: rule with no area; allowed: \"country\", \"baseline\" or "
-                        f"a table with one of {', '.join(A.AREA_KINDS)}")
+        problems.append(
+            f'{where}: rule with no area; allowed: "country", "baseline" or '
+            f"a table with one of {', '.join(A.AREA_KINDS)}"
+        )
     else:
-        area = A.parse_area(item["area"], f"{where}.area", problems, parameters=parameters,
-                            claim_ids=claim_ids, snapshot_ids=snapshot_ids)
+        area = A.parse_area(
+            item["area"],
+            f"{where}.area",
+            problems,
+            parameters=parameters,
+            claim_ids=claim_ids,
+            snapshot_ids=snapshot_ids,
+        )
     control = None
     controls = ", ".join(c.value for c in Control)
     if "control" not in item:
@@ -509,32 +573,40 @@ def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str
         try:
             control = Control(item["control"])
         except (ValueError, TypeError):
-            problems.append(f"{where}.control: unknown control {short(item['control'])}; "
-                            f"allowed: {controls}")
+            problems.append(
+                f"{where}.control: unknown control {short(item['control'])}; allowed: {controls}"
+            )
     levels = default_recognition(control or Control.UKRAINE)
     raw = item.get("recognition", {})
     if not isinstance(raw, Mapping):
-        problems.append(f"{where}.recognition: expected a table party = level, e.g. "
-                        "{ russia = \"de_jure\", united_states = \"de_facto\" }")
+        problems.append(
+            f"{where}.recognition: expected a table party = level, e.g. "
+            '{ russia = "de_jure", united_states = "de_facto" }'
+        )
     else:
         allowed_levels = ", ".join(r.value for r in Recognition)
         for key, value in raw.items():
             try:
                 party = Party(key)
             except ValueError:
-                problems.append(f"{where}.recognition: unknown party {short(key)}; allowed: "
-                                f"{', '.join(p.value for p in Party)}")
+                problems.append(
+                    f"{where}.recognition: unknown party {short(key)}; allowed: "
+                    f"{', '.join(p.value for p in Party)}"
+                )
                 continue
             try:
                 levels[party] = Recognition(value)
             except (ValueError, TypeError):
-                problems.append(f"{where}.recognition.{key}: unknown recognition level "
-                                f"{short(value)}; allowed: {allowed_levels}")
-        if control is Control.UKRAINE and any(
-                levels[p] is not Recognition.NONE for p in Party):
-            problems.append(f"{where}.recognition: recognition records what a party accepts "
-                            "about Russian control; where control is ukraine every level must "
-                            "be none")
+                problems.append(
+                    f"{where}.recognition.{key}: unknown recognition level "
+                    f"{short(value)}; allowed: {allowed_levels}"
+                )
+        if control is Control.UKRAINE and any(levels[p] is not Recognition.NONE for p in Party):
+            problems.append(
+                f"{where}.recognition: recognition records what a party accepts "
+                "about Russian control; where control is ukraine every level must "
+                "be none"
+            )
     note = _text(item, "note", f"{where}.note", problems, required=False) or ""
     reading = _text(item, "reading", f"{where}.reading", problems, required=False) or ""
     if len(problems) > before or area is None or control is None:
@@ -542,13 +614,16 @@ def _rule(item: object, where: str, problems: list[str], parameters: Mapping[str
     return Rule(area, control, tuple((p, levels[p]) for p in Party), note, reading)
 
 
-def _check_parameter_ranges(area: A.Area, where: str, params: Mapping[str, float],
-                            problems: list[str]) -> None:
+def _check_parameter_ranges(
+    area: A.Area, where: str, params: Mapping[str, float], problems: list[str]
+) -> None:
     for name in sorted(A.area_parameters(area)):
         value = params[name]
         if not 0 < value <= A.MAX_STRIP_KM:
-            problems.append(f"parameters.{name}: {value:g} is out of range for {where}; "
-                            f"allowed: a number > 0 and <= {A.MAX_STRIP_KM:g} (km)")
+            problems.append(
+                f"parameters.{name}: {value:g} is out of range for {where}; "
+                f"allowed: a number > 0 and <= {A.MAX_STRIP_KM:g} (km)"
+            )
 
 
 # --------------------------------------------------------------------------- writing
@@ -567,11 +642,15 @@ def scenario_to_toml(scenario: Scenario) -> str:
     lines.append(f"as_of = {scenario.as_of.isoformat()}")
     if scenario.parameters:
         lines += ["", "[parameters]"]
-        lines += [f"{name} = {A.toml_number(value)}"
-                  for name, value in scenario.parameters.items()]
+        lines += [f"{name} = {A.toml_number(value)}" for name, value in scenario.parameters.items()]
     for source in scenario.sources:
-        lines += ["", "[[sources]]", f"publisher = {s(source.publisher)}",
-                  f"date = {source.date.isoformat()}", f"title = {s(source.title)}"]
+        lines += [
+            "",
+            "[[sources]]",
+            f"publisher = {s(source.publisher)}",
+            f"date = {source.date.isoformat()}",
+            f"title = {s(source.title)}",
+        ]
         if source.quote:
             lines.append(f"quote = {s(source.quote)}")
         if source.url:
@@ -584,8 +663,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
             lines.append(f"reading = {s(rule.reading)}")
         lines.append(f"area = {A.area_to_toml(rule.area)}")
         lines.append(f"control = {s(rule.control.value)}")
-        levels = ", ".join(f"{party.value} = {s(level.value)}"
-                           for party, level in rule.recognition)
+        levels = ", ".join(f"{party.value} = {s(level.value)}" for party, level in rule.recognition)
         lines.append(f"recognition = {{ {levels} }}")
     return "\n".join(lines) + "\n"
 
@@ -625,8 +703,9 @@ def get_scenario(scenario_id: str) -> Scenario:
     """
     scenarios = _builtins()
     if scenario_id not in scenarios:
-        raise ValidationError("scenario", [
-            f"unknown scenario {short(scenario_id)}; allowed: {', '.join(scenarios)}"])
+        raise ValidationError(
+            "scenario", [f"unknown scenario {short(scenario_id)}; allowed: {', '.join(scenarios)}"]
+        )
     return scenarios[scenario_id]
 
 
@@ -634,8 +713,16 @@ def get_scenario(scenario_id: str) -> Scenario:
 
 _REC_COLUMNS = {party: f"rec_{party.value}" for party in Party}
 #: Columns of a partition, in order (plus ``geometry``).
-PARTITION_COLUMNS = ("iso_code", "region", "baseline_control", "control",
-                     *_REC_COLUMNS.values(), "display_class", "area_km2", "population")
+PARTITION_COLUMNS = (
+    "iso_code",
+    "region",
+    "baseline_control",
+    "control",
+    *_REC_COLUMNS.values(),
+    "display_class",
+    "area_km2",
+    "population",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -675,9 +762,13 @@ class _Deadline:
 
     def check(self) -> None:
         if self.end is not None and time.perf_counter() > self.end:
-            raise ValidationError(self.scenario_id, [
-                f"evaluation took longer than {self.timeout_s:g} s and was stopped; "
-                "allowed: simpler areas (fewer strips, circles and nested operations)"])
+            raise ValidationError(
+                self.scenario_id,
+                [
+                    f"evaluation took longer than {self.timeout_s:g} s and was stopped; "
+                    "allowed: simpler areas (fewer strips, circles and nested operations)"
+                ],
+            )
 
 
 def evaluate(
@@ -712,8 +803,7 @@ def evaluate(
     ValidationError
         Unknown baseline id, an unusable baseline layer, or the time limit exceeded.
     """
-    return evaluate_full(scenario, baseline, geography=geography,
-                         timeout_s=timeout_s).partition
+    return evaluate_full(scenario, baseline, geography=geography, timeout_s=timeout_s).partition
 
 
 def evaluate_full(
@@ -758,11 +848,13 @@ def evaluate_full(
             if len(current) == 1 and current[0][1] is None:
                 state[atom] = [[current[0][0], part.outside], [outcome, part.inside]]
                 continue
-            geoms = np.array([g if g is not None else part.atom for _, g in current],
-                             dtype=object)
+            geoms = np.array([g if g is not None else part.atom for _, g in current], dtype=object)
             left = G.polygonal_array(shapely.difference(geoms, part.inside))
-            kept = [[o, g] for (o, _), g in zip(current, left, strict=True)
-                    if shapely.area(g) / 1e6 > A.SLIVER_KM2]
+            kept = [
+                [o, g]
+                for (o, _), g in zip(current, left, strict=True)
+                if shapely.area(g) / 1e6 > A.SLIVER_KM2
+            ]
             state[atom] = [*kept, [outcome, part.inside]]
         deadline.check()
 
@@ -776,14 +868,19 @@ def evaluate_full(
         for outcome, outcome_geoms in by_outcome.items():
             rows_atom.append(atom)
             rows_outcome.append(outcome)
-            rows_geom.append(outcome_geoms[0] if len(outcome_geoms) == 1
-                             else G.polygonal(shapely.union_all(outcome_geoms)))
+            rows_geom.append(
+                outcome_geoms[0]
+                if len(outcome_geoms) == 1
+                else G.polygonal(shapely.union_all(outcome_geoms))
+            )
     deadline.check()
 
     atom_of = np.asarray(rows_atom, dtype=int)
     whole = np.array([g is None for g in rows_geom])
-    geoms_ea = np.array([atoms.geoms[a] if g is None else g
-                         for a, g in zip(rows_atom, rows_geom, strict=True)], dtype=object)
+    geoms_ea = np.array(
+        [atoms.geoms[a] if g is None else g for a, g in zip(rows_atom, rows_geom, strict=True)],
+        dtype=object,
+    )
     area_km2 = np.where(whole, atoms.area_km2[atom_of], shapely.area(geoms_ea) / 1e6)
 
     # Settlements: a whole atom takes all of its settlements; a cut atom assigns each by
@@ -812,13 +909,21 @@ def evaluate_full(
             assigned[left] = np.asarray(rows)[np.argmin(distance, axis=0)]
         settlement_piece[members] = assigned
     has_piece = settlement_piece >= 0
-    settled = np.bincount(settlement_piece[has_piece],
-                          weights=geo.settlement_weight[has_piece], minlength=len(rows_atom))
+    settled = np.bincount(
+        settlement_piece[has_piece],
+        weights=geo.settlement_weight[has_piece],
+        minlength=len(rows_atom),
+    )
     region_of = atoms.region[atom_of]
     population = settled + geo.rural_density[region_of] * area_km2
 
-    geoms_wgs = np.array([atoms.geoms_wgs[a] if g is None else atoms.wgs(g)
-                          for a, g in zip(rows_atom, rows_geom, strict=True)], dtype=object)
+    geoms_wgs = np.array(
+        [
+            atoms.geoms_wgs[a] if g is None else atoms.wgs(g)
+            for a, g in zip(rows_atom, rows_geom, strict=True)
+        ],
+        dtype=object,
+    )
     controls = [outcomes[o][0] for o in rows_outcome]
     recognitions = [dict(outcomes[o][1]) for o in rows_outcome]
     columns: dict[str, Any] = {
@@ -829,8 +934,9 @@ def evaluate_full(
     }
     for party, column in _REC_COLUMNS.items():
         columns[column] = [r[party].value for r in recognitions]
-    columns["display_class"] = [display_class(c, r)
-                                for c, r in zip(controls, recognitions, strict=True)]
+    columns["display_class"] = [
+        display_class(c, r) for c, r in zip(controls, recognitions, strict=True)
+    ]
     columns["area_km2"] = area_km2
     columns["population"] = population
     partition = gpd.GeoDataFrame(columns, geometry=geoms_wgs, crs=CRS_GEOGRAPHIC)
@@ -871,7 +977,7 @@ def baseline_scenario(*, label: str | None = None, baseline_date: str | None = N
         id="baseline",
         title=title,
         summary="Territory under Russian military control in the baseline; everything else "
-                "under Ukrainian control. Russia's control is recognised by no other party.",
+        "under Ukrainian control. Russia's control is recognised by no other party.",
         as_of=as_of,
         sources=(),
         rules=(
@@ -897,11 +1003,27 @@ def resolve_scenario(name: str, *, scenario_file: Path | str | None = None) -> S
 
 
 __all__ = [
-    "BUILTIN_IDS", "DEFAULT_TIMEOUT_S", "MAX_FILE_BYTES", "MAX_RULES", "PARTITION_COLUMNS",
+    "BUILTIN_IDS",
+    "DEFAULT_TIMEOUT_S",
+    "MAX_FILE_BYTES",
+    "MAX_RULES",
+    "PARTITION_COLUMNS",
     "RESERVED_IDS",
-    "Evaluation", "Rule", "Scenario", "Source", "baseline_scenario", "default_recognition",
-    "display_class", "evaluate", "evaluate_full", "get_scenario", "list_scenarios",
-    "parse_scenario", "resolve_scenario", "scenario_from_dict", "scenario_to_toml",
+    "Evaluation",
+    "Rule",
+    "Scenario",
+    "Source",
+    "baseline_scenario",
+    "default_recognition",
+    "display_class",
+    "evaluate",
+    "evaluate_full",
+    "get_scenario",
+    "list_scenarios",
+    "parse_scenario",
+    "resolve_scenario",
+    "scenario_from_dict",
+    "scenario_to_toml",
 ]
 
 

@@ -43,8 +43,7 @@ _BALANCE_ROWS = (
     ("To Russian control", "to_russia_km2", "to_russia_population"),
     ("Back to Ukrainian control", "to_ukraine_km2", "to_ukraine_population"),
     ("Becomes demilitarized", "to_demilitarized_km2", "to_demilitarized_population"),
-    ("To international administration", "to_international_km2",
-     "to_international_population"),
+    ("To international administration", "to_international_km2", "to_international_population"),
     ("Net change in Ukrainian-controlled area", "net_ukraine_km2", "net_ukraine_population"),
 )
 
@@ -126,13 +125,25 @@ def _source_rows(scenario: scenarios.Scenario) -> list[dict[str, str]]:
     for source in scenario.sources:
         url = str(source.url or "")
         href = url if urlparse(url).scheme in ("http", "https") else ""
-        rows.append({"publisher": source.publisher, "date": str(source.date),
-                     "title": source.title, "quote": source.quote, "href": href})
+        rows.append(
+            {
+                "publisher": source.publisher,
+                "date": str(source.date),
+                "title": source.title,
+                "quote": source.quote,
+                "href": href,
+            }
+        )
     return rows
 
 
-def _map_html(prepared: render.PreparedPartition, context: render.MapContext, caption: str,
-              js_urls: list[str], css_url: str) -> str:
+def _map_html(
+    prepared: render.PreparedPartition,
+    context: render.MapContext,
+    caption: str,
+    js_urls: list[str],
+    css_url: str,
+) -> str:
     """Render the map document, linking the site's one copy of Leaflet (relative URLs)."""
     m = render.base_map(context, title=caption, leaflet_urls=(js_urls, [css_url]))
     for group in render.scenario_layers(prepared, context, title=caption):
@@ -228,10 +239,11 @@ def build_site(
                 width_px=THUMB_WIDTH_PX))  # fmt: skip
             partition = result.partition
             write(folder / "partition.geojson", partition.to_json(drop_id=True))
-            write(folder / "table.csv",
-                  partition.drop(columns="geometry").to_csv(index=False, float_format="%.3f"))
-            write(folder / "stats.json",
-                  json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+            write(
+                folder / "table.csv",
+                partition.drop(columns="geometry").to_csv(index=False, float_format="%.3f"),
+            )
+            write(folder / "stats.json", json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
             files = [
                 {"name": name, "what": what, "size": _size((folder / name).stat().st_size)}
                 for name, what in (
@@ -240,8 +252,10 @@ def build_site(
                     ("map.png", "the same picture as PNG"),
                     ("partition.geojson", "the pieces of the partition with their outcome"),
                     ("table.csv", "the same pieces without geometry"),
-                    ("stats.json", "every number on this page (the `stats --format json` "
-                                   "document)"),
+                    (
+                        "stats.json",
+                        "every number on this page (the `stats --format json` document)",
+                    ),
                 )
             ]
             balance = result.balance
@@ -275,9 +289,14 @@ def build_site(
             write(folder / "index.html", page)
             key = f"{scenario.id}/{baseline.slug}"
             report.pages.append(key)
-            cards.append({"href": f"{key}/index.html", "image": f"{key}/thumb.png",
-                          "title": scenario.title,
-                          "net": _km2(balance.net_ukraine_km2, True)})
+            cards.append(
+                {
+                    "href": f"{key}/index.html",
+                    "image": f"{key}/thumb.png",
+                    "title": scenario.title,
+                    "net": _km2(balance.net_ukraine_km2, True),
+                }
+            )
             if progress is not None:
                 progress(key)
         gallery.append({"label": baseline.label, "cards": cards})

@@ -89,8 +89,13 @@ class Balance:
         return self.to_ukraine_population - self.from_ukraine_population
 
     @classmethod
-    def from_moves(cls, before: Iterable[str], after: Iterable[str], area_km2: Iterable[float],
-                   population: Iterable[float]) -> Balance:
+    def from_moves(
+        cls,
+        before: Iterable[str],
+        after: Iterable[str],
+        area_km2: Iterable[float],
+        population: Iterable[float],
+    ) -> Balance:
         """Sum areas and people by destination where the control changes, and out of Ukraine's."""
         before, after = np.asarray(list(before)), np.asarray(list(after))
         area = np.asarray(list(area_km2), dtype=float)
@@ -164,16 +169,22 @@ class ScenarioStats:
             "total_area_km2": round(self.total_area_km2, 1),
             "total_population": int(round(self.total_population)),
             "by_control": {
-                row["control"]: {"area_km2": round(row["area_km2"], 1),
-                                 "share": round(row["share"], 5),
-                                 "population": int(round(row["population"]))}
+                row["control"]: {
+                    "area_km2": round(row["area_km2"], 1),
+                    "share": round(row["share"], 5),
+                    "population": int(round(row["population"])),
+                }
                 for row in self.by_control.to_dict("records")
             },
             "by_region": [
-                {"iso_code": row["iso_code"], "region": row["region"], "control": row["control"],
-                 "area_km2": round(row["area_km2"], 1),
-                 "share_of_region": round(row["share_of_region"], 5),
-                 "population": int(round(row["population"]))}
+                {
+                    "iso_code": row["iso_code"],
+                    "region": row["region"],
+                    "control": row["control"],
+                    "area_km2": round(row["area_km2"], 1),
+                    "share_of_region": round(row["share_of_region"], 5),
+                    "population": int(round(row["population"])),
+                }
                 for row in self.by_region.to_dict("records")
             ],
             "balance": self.balance.to_dict(),
@@ -221,17 +232,23 @@ class Comparison:
             "balance": self.balance.to_dict(),
             "towns_changing_hands": _towns_list(self.towns),
             "changes": [
-                {"iso_code": r.iso_code, "region": r.region, "from": r.from_control,
-                 "to": r.to_control, "from_class": r.from_class, "to_class": r.to_class,
-                 "area_km2": round(r.area_km2, 1), "population": int(round(r.population))}
+                {
+                    "iso_code": r.iso_code,
+                    "region": r.region,
+                    "from": r.from_control,
+                    "to": r.to_control,
+                    "from_class": r.from_class,
+                    "to_class": r.to_class,
+                    "area_km2": round(r.area_km2, 1),
+                    "population": int(round(r.population)),
+                }
                 for r in self.changes.drop(columns="geometry").itertuples()
             ],
         }
 
 
 def _source_dict(source: Any) -> dict[str, str]:
-    out = {"publisher": source.publisher, "date": source.date.isoformat(),
-           "title": source.title}
+    out = {"publisher": source.publisher, "date": source.date.isoformat(), "title": source.title}
     if source.quote:
         out["quote"] = source.quote
     if source.url:
@@ -240,18 +257,28 @@ def _source_dict(source: Any) -> dict[str, str]:
 
 
 def _towns_list(towns: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{"name": r["name"], "population": int(r["population"]), "region": r["region"],
-             "from": r["from"], "to": r["to"]}
-            for r in towns.to_dict("records")]
+    return [
+        {
+            "name": r["name"],
+            "population": int(r["population"]),
+            "region": r["region"],
+            "from": r["from"],
+            "to": r["to"],
+        }
+        for r in towns.to_dict("records")
+    ]
 
 
 def _recognition_list(matrix: pd.DataFrame) -> list[dict[str, Any]]:
     return [
-        {"control": row["control"], "display_class": row["display_class"],
-         "area_km2": round(float(row["area_km2"]), 1),
-         "population": int(round(row["population"])),
-         "regions": list(row["regions"]),
-         "parties": {p.value: row[f"rec_{p.value}"] for p in Party}}
+        {
+            "control": row["control"],
+            "display_class": row["display_class"],
+            "area_km2": round(float(row["area_km2"]), 1),
+            "population": int(round(row["population"])),
+            "regions": list(row["regions"]),
+            "parties": {p.value: row[f"rec_{p.value}"] for p in Party},
+        }
         for row in matrix.to_dict("records")
     ]
 
@@ -297,8 +324,11 @@ def stats_of(ev: Evaluation) -> ScenarioStats:
     # Plain Python over the few dozen pieces: pandas' groupby machinery would cost more
     # than the sums themselves (the budget is 100 ms for evaluation and statistics).
     part = ev.partition
-    columns = {c: part[c].to_numpy(dtype=float if c in ("area_km2", "population") else object)
-               for c in part.columns if c != "geometry"}
+    columns = {
+        c: part[c].to_numpy(dtype=float if c in ("area_km2", "population") else object)
+        for c in part.columns
+        if c != "geometry"
+    }
     geo = ev.geography
     control = columns["control"]
     area = columns["area_km2"].astype(float)
@@ -307,59 +337,76 @@ def stats_of(ev: Evaluation) -> ScenarioStats:
     total_population = float(people.sum())
 
     present = [c for c in _CONTROL_ORDER if c in set(control)]
-    by_control = pd.DataFrame({
-        "control": present,
-        "area_km2": [float(area[control == c].sum()) for c in present],
-        "population": [float(people[control == c].sum()) for c in present],
-    })
+    by_control = pd.DataFrame(
+        {
+            "control": present,
+            "area_km2": [float(area[control == c].sum()) for c in present],
+            "population": [float(people[control == c].sum()) for c in present],
+        }
+    )
     by_control["share"] = by_control["area_km2"] / total_area
 
     sums: dict[tuple[str, str, str], list[float]] = {}
-    for key, a, n in zip(zip(columns["iso_code"], columns["region"], control, strict=True),
-                         area, people, strict=True):
+    for key, a, n in zip(
+        zip(columns["iso_code"], columns["region"], control, strict=True), area, people, strict=True
+    ):
         acc = sums.setdefault(key, [0.0, 0.0])
         acc[0] += a
         acc[1] += n
     region_area = dict(zip(geo.iso_codes, geo.region_area_km2, strict=True))
     keys = sorted(sums)
-    by_region = pd.DataFrame({
-        "iso_code": [k[0] for k in keys], "region": [k[1] for k in keys],
-        "control": [k[2] for k in keys],
-        "area_km2": [sums[k][0] for k in keys], "population": [sums[k][1] for k in keys],
-        "share_of_region": [sums[k][0] / region_area[k[0]] for k in keys],
-    })
+    by_region = pd.DataFrame(
+        {
+            "iso_code": [k[0] for k in keys],
+            "region": [k[1] for k in keys],
+            "control": [k[2] for k in keys],
+            "area_km2": [sums[k][0] for k in keys],
+            "population": [sums[k][1] for k in keys],
+            "share_of_region": [sums[k][0] / region_area[k[0]] for k in keys],
+        }
+    )
 
     balance = Balance.from_moves(columns["baseline_control"], control, area, people)
 
     piece = ev.settlement_piece
     idx = np.flatnonzero((geo.settlement_population >= TOWN_MIN_POPULATION) & (piece >= 0))
-    before = np.array([str(c) for c in ev.baseline.control[ev.baseline.settlement_atom[idx]]],
-                      dtype=object)
+    before = np.array(
+        [str(c) for c in ev.baseline.control[ev.baseline.settlement_atom[idx]]], dtype=object
+    )
     towns = _towns(geo, idx, before, control[piece[idx]])
 
     return ScenarioStats(
-        scenario=ev.scenario, baseline_id=ev.baseline.id, baseline_date=ev.baseline.date,
-        partition=ev.partition, total_area_km2=total_area, total_population=total_population,
-        by_control=by_control, by_region=by_region, towns=towns,
-        recognition=_recognition(columns), balance=balance,
+        scenario=ev.scenario,
+        baseline_id=ev.baseline.id,
+        baseline_date=ev.baseline.date,
+        partition=ev.partition,
+        total_area_km2=total_area,
+        total_population=total_population,
+        by_control=by_control,
+        by_region=by_region,
+        towns=towns,
+        recognition=_recognition(columns),
+        balance=balance,
     )
 
 
-def _towns(geo: G.Geography, idx: np.ndarray, before: np.ndarray,
-           after: np.ndarray) -> pd.DataFrame:
+def _towns(
+    geo: G.Geography, idx: np.ndarray, before: np.ndarray, after: np.ndarray
+) -> pd.DataFrame:
     """Towns among settlements ``idx`` whose control goes from ``before`` to ``after``."""
     moved = before != after
     idx, before, after = idx[moved], before[moved], after[moved]
-    towns = pd.DataFrame({
-        "name": geo.settlement_names[idx],
-        "population": geo.settlement_population[idx].astype(int),
-        "iso_code": geo.iso_codes[geo.settlement_region[idx]],
-        "region": geo.region_names[geo.settlement_region[idx]],
-        "from": before,
-        "to": after,
-    })
-    return towns.sort_values(["population", "name"], ascending=[False, True],
-                             ignore_index=True)
+    towns = pd.DataFrame(
+        {
+            "name": geo.settlement_names[idx],
+            "population": geo.settlement_population[idx].astype(int),
+            "iso_code": geo.iso_codes[geo.settlement_region[idx]],
+            "region": geo.region_names[geo.settlement_region[idx]],
+            "from": before,
+            "to": after,
+        }
+    )
+    return towns.sort_values(["population", "name"], ascending=[False, True], ignore_index=True)
 
 
 def recognition_matrix(partition: pd.DataFrame) -> pd.DataFrame:
@@ -374,8 +421,7 @@ def recognition_matrix(partition: pd.DataFrame) -> pd.DataFrame:
         ``control``, ``display_class``, ``rec_<party>``..., ``area_km2``, ``population``,
         ``regions`` (tuple of region names), largest area first.
     """
-    return _recognition({c: partition[c].to_numpy() for c in partition.columns
-                         if c != "geometry"})
+    return _recognition({c: partition[c].to_numpy() for c in partition.columns if c != "geometry"})
 
 
 def _recognition(columns: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -448,27 +494,38 @@ def change_partition(comparison: Comparison) -> gpd.GeoDataFrame:
     from territory_viz import datasets
 
     changes = comparison.changes
-    frame = pd.DataFrame({
-        "iso_code": changes["iso_code"],
-        "region": changes["region"],
-        "baseline_control": changes["from_control"],
-        "control": changes["to_control"],
-        "display_class": changes["to_class"],
-        "from_class": changes["from_class"],
-        "to_class": changes["to_class"],
-        "area_km2": changes["area_km2"],
-        "population": changes["population"],
-    })
+    frame = pd.DataFrame(
+        {
+            "iso_code": changes["iso_code"],
+            "region": changes["region"],
+            "baseline_control": changes["from_control"],
+            "control": changes["to_control"],
+            "display_class": changes["to_class"],
+            "from_class": changes["from_class"],
+            "to_class": changes["to_class"],
+            "area_km2": changes["area_km2"],
+            "population": changes["population"],
+        }
+    )
     geoms = list(changes.geometry)
     outline = datasets.ukraine_outline()
     rest = shapely.difference(outline, shapely.union_all(geoms)) if geoms else outline
     if not rest.is_empty:
-        same = pd.DataFrame([{
-            "iso_code": "", "region": "Same in both scenarios",
-            "baseline_control": UNCHANGED_CLASS, "control": UNCHANGED_CLASS,
-            "display_class": UNCHANGED_CLASS, "from_class": UNCHANGED_CLASS,
-            "to_class": UNCHANGED_CLASS, "area_km2": float("nan"), "population": float("nan"),
-        }])
+        same = pd.DataFrame(
+            [
+                {
+                    "iso_code": "",
+                    "region": "Same in both scenarios",
+                    "baseline_control": UNCHANGED_CLASS,
+                    "control": UNCHANGED_CLASS,
+                    "display_class": UNCHANGED_CLASS,
+                    "from_class": UNCHANGED_CLASS,
+                    "to_class": UNCHANGED_CLASS,
+                    "area_km2": float("nan"),
+                    "population": float("nan"),
+                }
+            ]
+        )
         frame = pd.concat([frame, same], ignore_index=True)
         geoms.append(rest)
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=CRS_GEOGRAPHIC)
@@ -498,8 +555,12 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
     # settlements in each (piece of a, piece of b) pair
     both = (ev_a.settlement_piece >= 0) & (ev_b.settlement_piece >= 0)
     pair_people: dict[tuple[int, int], float] = {}
-    for i, j, w in zip(ev_a.settlement_piece[both], ev_b.settlement_piece[both],
-                       geo.settlement_weight[both], strict=True):
+    for i, j, w in zip(
+        ev_a.settlement_piece[both],
+        ev_b.settlement_piece[both],
+        geo.settlement_weight[both],
+        strict=True,
+    ):
         pair_people[(int(i), int(j))] = pair_people.get((int(i), int(j)), 0.0) + float(w)
 
     records: list[tuple[int, int, Any, float]] = []
@@ -523,7 +584,8 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
     region = atoms.region[ev_a.atom[[r[0] for r in records]]] if records else np.array([], int)
     area = np.array([r[3] for r in records], dtype=float)
     people = np.array([pair_people.get((r[0], r[1]), 0.0) for r in records]) + (
-        geo.rural_density[region] * area if records else 0.0)
+        geo.rural_density[region] * area if records else 0.0
+    )
     changes = gpd.GeoDataFrame(
         {
             "iso_code": geo.iso_codes[region],
@@ -539,19 +601,29 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
         crs=CRS_GEOGRAPHIC,
     )
     balance = Balance.from_moves(changes["from_control"], changes["to_control"], area, people)
-    by_region = (changes[changes["from_control"] != changes["to_control"]]
-                 .groupby(["iso_code", "region", "from_control", "to_control"], observed=True)
-                 [["area_km2", "population"]].sum().reset_index())
+    by_region = (
+        changes[changes["from_control"] != changes["to_control"]]
+        .groupby(["iso_code", "region", "from_control", "to_control"], observed=True)[
+            ["area_km2", "population"]
+        ]
+        .sum()
+        .reset_index()
+    )
 
     idx = np.flatnonzero(both & (geo.settlement_population >= TOWN_MIN_POPULATION))
-    towns = _towns(geo, idx, ctrl_a[ev_a.settlement_piece[idx]],
-                   ctrl_b[ev_b.settlement_piece[idx]])
-    return Comparison(ev_a.scenario, ev_b.scenario, atoms.id, changes, balance, towns,
-                      by_region)
+    towns = _towns(geo, idx, ctrl_a[ev_a.settlement_piece[idx]], ctrl_b[ev_b.settlement_piece[idx]])
+    return Comparison(ev_a.scenario, ev_b.scenario, atoms.id, changes, balance, towns, by_region)
 
 
 __all__ = [
-    "TOWN_MIN_POPULATION", "Balance", "Comparison", "ScenarioStats", "compare",
-    "change_partition", "compare_evaluations", "recognition_matrix", "scenario_stats",
+    "TOWN_MIN_POPULATION",
+    "Balance",
+    "Comparison",
+    "ScenarioStats",
+    "compare",
+    "change_partition",
+    "compare_evaluations",
+    "recognition_matrix",
+    "scenario_stats",
     "stats_of",
 ]

@@ -167,8 +167,10 @@ def partition_svg(
         inset = 6.0
         pad = (margin - inset) / scale
         clip = shapely.box(bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
-        body.append(f'<rect x="{inset}" y="{header_h + inset}" width="{map_w - 2 * inset:.1f}" '
-                    f'height="{map_h - 2 * inset:.1f}" fill="{_SEA_FILL}"/>')
+        body.append(
+            f'<rect x="{inset}" y="{header_h + inset}" width="{map_w - 2 * inset:.1f}" '
+            f'height="{map_h - 2 * inset:.1f}" fill="{_SEA_FILL}"/>'
+        )
         ctx = neighbours.to_crs(CRS_EQUAL_AREA)
         for geom in ctx.geometry:
             if geom is None or geom.is_empty:
@@ -188,11 +190,14 @@ def partition_svg(
             continue
         style = styles.get(cls)
         fill = style.fill if style else _FALLBACK_FILL
-        body.append(f'<path d="{d}" fill="{fill}" stroke="{fill}" stroke-width="0.3" '
-                    f'fill-rule="evenodd"/>')
+        body.append(
+            f'<path d="{d}" fill="{fill}" stroke="{fill}" stroke-width="0.3" fill-rule="evenodd"/>'
+        )
         if style and style.hatch:
-            body.append(f'<path d="{d}" fill="url(#hatch-{style.hatch})" stroke="none" '
-                        'fill-rule="evenodd"/>')
+            body.append(
+                f'<path d="{d}" fill="url(#hatch-{style.hatch})" stroke="none" '
+                'fill-rule="evenodd"/>'
+            )
 
     body.extend(_water(water, proj, simplify_m))
 
@@ -204,33 +209,51 @@ def partition_svg(
             outline = shapely.union_all([shapely.make_valid(g) for g in region_geoms]).boundary
             d = proj.path(outline, close=False)
             if d:
-                body.append(f'<path d="{d}" fill="none" stroke="#FFFFFF" stroke-width="0.9" '
-                            'stroke-linejoin="round" stroke-opacity="0.9"/>')
+                body.append(
+                    f'<path d="{d}" fill="none" stroke="#FFFFFF" stroke-width="0.9" '
+                    'stroke-linejoin="round" stroke-opacity="0.9"/>'
+                )
 
     has_baseline = baseline_label is not None and "baseline_control" in parts.columns
     if has_baseline:
-        held = [g for g, b in zip(geoms, parts["baseline_control"].astype(str), strict=True)
-                if b == "russia"]
+        held = [
+            g
+            for g, b in zip(geoms, parts["baseline_control"].astype(str), strict=True)
+            if b == "russia"
+        ]
         if held:
             outline = shapely.union_all([shapely.make_valid(g) for g in held]).boundary
             d = proj.path(outline, close=False)
             if d:
-                body.append(f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.4" '
-                            'stroke-dasharray="5 3" stroke-linejoin="round"/>')
+                body.append(
+                    f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.4" '
+                    'stroke-dasharray="5 3" stroke-linejoin="round"/>'
+                )
     country = shapely.union_all([shapely.make_valid(g) for g in geoms]).boundary
     d = proj.path(country, close=False)
     if d:
-        body.append(f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.1" '
-                    'stroke-linejoin="round"/>')
+        body.append(
+            f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.1" '
+            'stroke-linejoin="round"/>'
+        )
 
-    frame = (margin * 0.4, header_h + margin * 0.4, map_w - margin * 0.4,
-             header_h + map_h - margin * 0.4)
+    frame = (
+        margin * 0.4,
+        header_h + margin * 0.4,
+        map_w - margin * 0.4,
+        header_h + map_h - margin * 0.4,
+    )
     bar_box = (margin - 4, header_h + map_h - margin - 12, margin + 150, header_h + map_h)
     body.extend(_labels(labels, proj, frame=frame, blocked=[bar_box], width_px=width_px))
 
-    legend, legend_h = _legend(parts, styles, x=map_w + 8, y=header_h + 8,
-                               width=width_px - map_w - 24,
-                               baseline_label=baseline_label if has_baseline else None)
+    legend, legend_h = _legend(
+        parts,
+        styles,
+        x=map_w + 8,
+        y=header_h + 8,
+        width=width_px - map_w - 24,
+        baseline_label=baseline_label if has_baseline else None,
+    )
     scale_bar = _scale_bar(scale, x=margin, y=header_h + map_h - margin + 4)
 
     source_lines = [s for s in (str(x).strip() for x in sources) if s]
@@ -246,8 +269,10 @@ def partition_svg(
     height = content_h + 14 + 15 * len(foot_lines) + 10
 
     if map_only:
-        size = (f'width="{map_w:.0f}" height="{map_h:.0f}" '
-                f'viewBox="0 {header_h:.0f} {map_w:.0f} {map_h:.0f}"')
+        size = (
+            f'width="{map_w:.0f}" height="{map_h:.0f}" '
+            f'viewBox="0 {header_h:.0f} {map_w:.0f} {map_h:.0f}"'
+        )
     else:
         size = f'width="{width_px}" height="{height:.0f}" viewBox="0 0 {width_px} {height:.0f}"'
     out: list[str] = [
@@ -281,8 +306,9 @@ def partition_svg(
     out.extend(legend)
     y = content_h + 14
     for line in foot_lines:
-        out.append(f'<text x="{margin}" y="{y:.0f}" font-size="11" fill="#444444">'
-                   f"{escape(line)}</text>")
+        out.append(
+            f'<text x="{margin}" y="{y:.0f}" font-size="11" fill="#444444">{escape(line)}</text>'
+        )
         y += 15
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -293,8 +319,7 @@ _WATER_LINE = "#6FA3C7"
 _HALO = 'stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
 
 
-def _water(water: gpd.GeoDataFrame | bool | None, proj: _Projector,
-           simplify_m: float) -> list[str]:
+def _water(water: gpd.GeoDataFrame | bool | None, proj: _Projector, simplify_m: float) -> list[str]:
     """Reservoirs filled, rivers as lines (the Dnipro and the Kakhovka reservoir's bed)."""
     if water is True:
         from territory_viz import datasets
@@ -311,17 +336,26 @@ def _water(water: gpd.GeoDataFrame | bool | None, proj: _Projector,
         if not d:
             continue
         if geom.geom_type in ("Polygon", "MultiPolygon"):
-            out.append(f'<path d="{d}" fill="{_WATER_FILL}" stroke="{_WATER_LINE}" '
-                       'stroke-width="0.5" fill-rule="evenodd"/>')
+            out.append(
+                f'<path d="{d}" fill="{_WATER_FILL}" stroke="{_WATER_LINE}" '
+                'stroke-width="0.5" fill-rule="evenodd"/>'
+            )
         else:
-            out.append(f'<path d="{d}" fill="none" stroke="{_WATER_LINE}" stroke-width="1.6" '
-                       'stroke-linejoin="round" stroke-linecap="round"/>')
+            out.append(
+                f'<path d="{d}" fill="none" stroke="{_WATER_LINE}" stroke-width="1.6" '
+                'stroke-linejoin="round" stroke-linecap="round"/>'
+            )
     return out
 
 
-def _labels(labels: Sequence[Label] | bool, proj: _Projector, *,
-            frame: tuple[float, float, float, float],
-            blocked: Sequence[tuple[float, float, float, float]], width_px: int) -> list[str]:
+def _labels(
+    labels: Sequence[Label] | bool,
+    proj: _Projector,
+    *,
+    frame: tuple[float, float, float, float],
+    blocked: Sequence[tuple[float, float, float, float]],
+    width_px: int,
+) -> list[str]:
     """Place names greedily by priority (no label over another), as the map's script does."""
     if labels is False:
         return []
@@ -332,8 +366,9 @@ def _labels(labels: Sequence[Label] | bool, proj: _Projector, *,
     from pyproj import Transformer
 
     to_ea = Transformer.from_crs(CRS_GEOGRAPHIC, CRS_EQUAL_AREA, always_xy=True)
-    xs, ys = to_ea.transform(np.array([lb.lon for lb in chosen]),
-                             np.array([lb.lat for lb in chosen]))
+    xs, ys = to_ea.transform(
+        np.array([lb.lon for lb in chosen]), np.array([lb.lat for lb in chosen])
+    )
     where = [proj.point(x, y) for x, y in zip(xs, ys, strict=True)]
     # fonts grow a little with the picture so a 1800 px print reads like the screen map
     scale = max(1.0, min(1.4, width_px / 1300))
@@ -347,19 +382,25 @@ def _labels(labels: Sequence[Label] | bool, proj: _Projector, *,
         if lb.kind in ("capital", "centre", "town"):
             r = {"capital": 4.0, "centre": 3.0, "town": 2.2}[lb.kind] * scale
             fill = "#FFFFFF" if lb.kind == "capital" else _TEXT
-            dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" '
-                        f'stroke="{_TEXT}" stroke-width="{1.2 if lb.kind == "capital" else 0.6}"/>')
+            dots.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" '
+                f'stroke="{_TEXT}" stroke-width="{1.2 if lb.kind == "capital" else 0.6}"/>'
+            )
             weight = ' font-weight="bold"' if lb.kind in ("capital", "centre") else ""
-            texts.append(f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}"{weight} '
-                         f'text-anchor="{p.anchor}" fill="{_TEXT}" {_HALO}>'
-                         f"{escape(lb.text)}</text>")
+            texts.append(
+                f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}"{weight} '
+                f'text-anchor="{p.anchor}" fill="{_TEXT}" {_HALO}>'
+                f"{escape(lb.text)}</text>"
+            )
         else:
             colour = "#3F5563" if lb.kind == "region" else "#6A6A6A"
             style = ' font-style="italic"' if lb.text.endswith("Sea") or "Sea " in lb.text else ""
-            texts.append(f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}" '
-                         f'text-anchor="middle" fill="{colour}" letter-spacing="0.6"{style} '
-                         'stroke="#FFFFFF" stroke-opacity="0.7" stroke-width="2" '
-                         f'paint-order="stroke">{escape(lb.text)}</text>')
+            texts.append(
+                f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}" '
+                f'text-anchor="middle" fill="{colour}" letter-spacing="0.6"{style} '
+                'stroke="#FFFFFF" stroke-opacity="0.7" stroke-width="2" '
+                f'paint-order="stroke">{escape(lb.text)}</text>'
+            )
     return ['<g id="labels">', *dots, *texts, "</g>"]
 
 
@@ -385,8 +426,10 @@ class _Projector:
 
     def point(self, x: float, y: float) -> tuple[float, float]:
         """Pixel position of an equal-area point."""
-        return ((x - self.x0) * self.scale + self.margin,
-                (self.y1 - y) * self.scale + self.margin + self.top)
+        return (
+            (x - self.x0) * self.scale + self.margin,
+            (self.y1 - y) * self.scale + self.margin + self.top,
+        )
 
     def path(self, geom: BaseGeometry | None, *, close: bool = True) -> str:
         """Return SVG path data for any (multi)polygon or (multi)line geometry."""
@@ -445,28 +488,42 @@ def _legend(
     baseline_label: str | None,
 ) -> tuple[list[str], float]:
     """Draw legend entries for the classes present, in a fixed order, with km² and people."""
-    areas = (parts.groupby("display_class")["area_km2"].sum().to_dict()
-             if "area_km2" in parts.columns else {})
-    people = (parts.groupby("display_class")["population"].sum().to_dict()
-              if "population" in parts.columns else {})
+    areas = (
+        parts.groupby("display_class")["area_km2"].sum().to_dict()
+        if "area_km2" in parts.columns
+        else {}
+    )
+    people = (
+        parts.groupby("display_class")["population"].sum().to_dict()
+        if "population" in parts.columns
+        else {}
+    )
     present = list(dict.fromkeys(str(c) for c in parts["display_class"]))
     order = [c for c in styles if c in present] + [c for c in present if c not in styles]
     total_area = float(sum(areas.values())) or float(UKRAINE_OFFICIAL_AREA_KM2)
-    out = [f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
-           f'font-weight="bold" fill="{_TEXT}">Legend</text>']
+    out = [
+        f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
+        f'font-weight="bold" fill="{_TEXT}">Legend</text>'
+    ]
     cy = y + 30
     chars = max(20, int(width / 7.0))
     for cls in order:
         style = styles.get(cls, ClassStyle(cls, _FALLBACK_FILL))
-        out.append(f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
-                   'stroke="#555555" stroke-width="0.6"/>')
+        out.append(
+            f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
+            'stroke="#555555" stroke-width="0.6"/>'
+        )
         if style.hatch:
-            out.append(f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" '
-                       f'fill="url(#hatch-{style.hatch})" stroke="none"/>')
+            out.append(
+                f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" '
+                f'fill="url(#hatch-{style.hatch})" stroke="none"/>'
+            )
         lines = _wrap(style.label, chars)
         for i, line in enumerate(lines):
-            out.append(f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                       f'fill="{_TEXT}">{escape(line)}</text>')
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                f'fill="{_TEXT}">{escape(line)}</text>'
+            )
         cy += 16 * len(lines)
         if cls in areas:
             area = float(areas[cls])
@@ -474,24 +531,34 @@ def _legend(
             if cls in people:
                 detail += f" · {_fmt_people(float(people[cls]))}"
             for line in _wrap(detail, chars + 4):
-                out.append(f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" '
-                           f'fill="#555555">{escape(line)}</text>')
+                out.append(
+                    f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" '
+                    f'fill="#555555">{escape(line)}</text>'
+                )
                 cy += 15
         cy += 12
     if baseline_label:
-        out.append(f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-                   f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>')
+        out.append(
+            f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+            f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>'
+        )
         lines = _wrap(baseline_label, chars)
         for i, line in enumerate(lines):
-            out.append(f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                       f'fill="{_TEXT}">{escape(line)}</text>')
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                f'fill="{_TEXT}">{escape(line)}</text>'
+            )
         cy += 16 * len(lines) + 12
-    out.append(f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-               'stroke="#FFFFFF" stroke-width="3"/>'
-               f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-               'stroke="#BBBBBB" stroke-width="0.8"/>')
-    out.append(f'<text x="{x + 34:.0f}" y="{cy + 13:.0f}" font-size="13" fill="{_TEXT}">'
-               "Region borders</text>")
+    out.append(
+        f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+        'stroke="#FFFFFF" stroke-width="3"/>'
+        f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+        'stroke="#BBBBBB" stroke-width="0.8"/>'
+    )
+    out.append(
+        f'<text x="{x + 34:.0f}" y="{cy + 13:.0f}" font-size="13" fill="{_TEXT}">'
+        "Region borders</text>"
+    )
     cy += 28
     out.append("</g>")
     return out, cy - y
@@ -546,20 +613,24 @@ def svg_to_png(svg: str, *, width_px: int = PNG_WIDTH_PX) -> bytes:
     try:
         import resvg_py
     except ImportError as exc:  # pragma: no cover - it is in requirements.txt
-        raise RuntimeError("PNG export needs the resvg-py package "
-                           "(pip install -r requirements.txt)") from exc
-    return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=int(width_px),
-                                       background=_BACKGROUND))
+        raise RuntimeError(
+            "PNG export needs the resvg-py package (pip install -r requirements.txt)"
+        ) from exc
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=int(width_px), background=_BACKGROUND))
 
 
 def export_sources(scenario: object, baseline_label: str, baseline_date: str | None) -> list[str]:
     """Source lines of an exported picture: the scenario's sources, control layer, base data."""
-    lines = [f"{s.publisher}, {s.date.isoformat()}: {s.title}"
-             for s in getattr(scenario, "sources", ()) or ()]
+    lines = [
+        f"{s.publisher}, {s.date.isoformat()}: {s.title}"
+        for s in getattr(scenario, "sources", ()) or ()
+    ]
     lines.append(f"Control: {baseline_label}" + (f" ({baseline_date})" if baseline_date else ""))
-    lines.append("Regions and neighbours: Natural Earth (public domain); towns: GeoNames "
-                 "(CC BY 4.0); pre-war population: State Statistics Service of Ukraine, "
-                 "1 Jan 2022")
+    lines.append(
+        "Regions and neighbours: Natural Earth (public domain); towns: GeoNames "
+        "(CC BY 4.0); pre-war population: State Statistics Service of Ukraine, "
+        "1 Jan 2022"
+    )
     return lines
 
 
@@ -567,9 +638,11 @@ def _approximation_note() -> str | None:
     """Return the library's note on what is approximate, where the library defines one."""
     import importlib
 
-    for module, name in (("territory_viz.style", "APPROXIMATION_NOTE"),
-                         ("territory_viz.reconcile", "APPROXIMATION_NOTE"),
-                         ("territory_viz.datasets", "APPROXIMATION_NOTE")):
+    for module, name in (
+        ("territory_viz.style", "APPROXIMATION_NOTE"),
+        ("territory_viz.reconcile", "APPROXIMATION_NOTE"),
+        ("territory_viz.datasets", "APPROXIMATION_NOTE"),
+    ):
         try:
             value = getattr(importlib.import_module(module), name, None)
         except ImportError:
@@ -579,8 +652,13 @@ def _approximation_note() -> str | None:
     return None
 
 
-def scenario_svg(scenario: object, baseline: object = None, *, width_px: int = 1200,
-                 partition: gpd.GeoDataFrame | None = None) -> str:
+def scenario_svg(
+    scenario: object,
+    baseline: object = None,
+    *,
+    width_px: int = 1200,
+    partition: gpd.GeoDataFrame | None = None,
+) -> str:
     """Draw the export picture of a scenario: map, names, legend, title, date, sources, note.
 
     Parameters
@@ -598,16 +676,23 @@ def scenario_svg(scenario: object, baseline: object = None, *, width_px: int = 1
     from territory_viz.scenarios import evaluate
 
     part = partition if partition is not None else evaluate(scenario, baseline)  # type: ignore[arg-type]
-    baseline_id = str(part.attrs.get("baseline", "") or (baseline if isinstance(baseline, str)
-                                                          else "") or datasets.DEFAULT_BASELINE)
+    baseline_id = str(
+        part.attrs.get("baseline", "")
+        or (baseline if isinstance(baseline, str) else "")
+        or datasets.DEFAULT_BASELINE
+    )
     date = part.attrs.get("baseline_date") or _snapshot_date(baseline_id)
     return partition_svg(
-        part, title=str(getattr(scenario, "title", "")), date=date,
+        part,
+        title=str(getattr(scenario, "title", "")),
+        date=date,
         subtitle="Who would control what: colour = control, hatching = recognition",
         sources=export_sources(scenario, baseline_id, date),
         neighbours=datasets.load_neighbours(),
         baseline_label=f"Line of control in the baseline ({date or baseline_id})",
-        width_px=width_px, note=_approximation_note())
+        width_px=width_px,
+        note=_approximation_note(),
+    )
 
 
 def _snapshot_date(baseline_id: str) -> str | None:

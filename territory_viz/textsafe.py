@@ -13,17 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["BIDI_CONTROLS", "invisible_characters", "isolate", "isolate_if_bidi",
-           "terminal_safe"]
+__all__ = ["BIDI_CONTROLS", "invisible_characters", "isolate", "isolate_if_bidi", "terminal_safe"]
 
 _LRI, _RLI, _FSI, _PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 #: Characters that change the direction of the text around them.
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]"
-)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def isolate(text: str) -> str:
@@ -64,7 +61,8 @@ def isolate_if_bidi(text: str) -> str:
 def invisible_characters(text: str) -> list[str]:
     """Return the code points (``U+202E``...) of invisible format characters in ``text``."""
     found = dict.fromkeys(
-        f"U+{ord(c):04X}" for c in str(text)
+        f"U+{ord(c):04X}"
+        for c in str(text)
         if c in BIDI_CONTROLS or unicodedata.category(c) == "Cf"
     )
     return list(found)

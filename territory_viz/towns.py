@@ -64,13 +64,44 @@ MAX_CANDIDATES = 8
 # case. Word-initial forms differ for є, ї, й, ю, я; "зг" is "zgh" (Zghurivka).
 _UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 _UK = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
-    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
-    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ю": "iu",
     "я": "ia",
     # Russian letters, so a Russian spelling comes close enough for difflib
-    "ы": "y", "э": "e", "ё": "e", "ъ": "",
+    "ы": "y",
+    "э": "e",
+    "ё": "e",
+    "ъ": "",
 }
 _APOSTROPHES = "'’ʼ`´‘ʹ"
 
@@ -153,8 +184,9 @@ class TownNotFound(ValidationError):
         True when several places share the name and none stands out.
     """
 
-    def __init__(self, query: str, problem: str, candidates: Sequence[Town] = (),
-                 *, ambiguous: bool = False) -> None:
+    def __init__(
+        self, query: str, problem: str, candidates: Sequence[Town] = (), *, ambiguous: bool = False
+    ) -> None:
         self.query = query
         self.candidates = list(candidates)
         self.ambiguous = ambiguous
@@ -170,11 +202,19 @@ class _Index:
 
 def _towns_from(settlements: gpd.GeoDataFrame) -> tuple[Town, ...]:
     return tuple(
-        Town(int(row.geonameid), str(row.name), str(row.name_geonames), str(row.iso_code),
-             REGION_NAMES.get(str(row.iso_code), str(row.iso_code)), int(row.population),
-             float(row.lon), float(row.lat))
-        for row in settlements[["geonameid", "name", "name_geonames", "iso_code", "population",
-                                "lon", "lat"]].itertuples(index=False)
+        Town(
+            int(row.geonameid),
+            str(row.name),
+            str(row.name_geonames),
+            str(row.iso_code),
+            REGION_NAMES.get(str(row.iso_code), str(row.iso_code)),
+            int(row.population),
+            float(row.lon),
+            float(row.lat),
+        )
+        for row in settlements[
+            ["geonameid", "name", "name_geonames", "iso_code", "population", "lon", "lat"]
+        ].itertuples(index=False)
     )
 
 
@@ -185,8 +225,10 @@ def _index_of(towns: Iterable[Town]) -> _Index:
         for key in {name_key(town.name), name_key(town.name_geonames)}:
             if key:
                 by_key.setdefault(key, []).append(i)
-    ordered = {k: tuple(sorted(v, key=lambda i: (-towns[i].population, towns[i].name)))
-               for k, v in by_key.items()}
+    ordered = {
+        k: tuple(sorted(v, key=lambda i: (-towns[i].population, towns[i].name)))
+        for k, v in by_key.items()
+    }
     return _Index(towns, ordered, tuple(ordered))
 
 
@@ -212,9 +254,13 @@ def _region_filter(region: str | None) -> set[str] | None:
     if not codes:
         codes = {code for code, name in REGION_NAMES.items() if name_key(name).startswith(key)}
     if not codes:
-        raise ValidationError("region", [
-            f"{wanted!r} is not a region; allowed: an ISO code (UA-14) or a name such as "
-            f"{', '.join(sorted(REGION_NAMES.values())[:4])}..."])
+        raise ValidationError(
+            "region",
+            [
+                f"{wanted!r} is not a region; allowed: an ISO code (UA-14) or a name such as "
+                f"{', '.join(sorted(REGION_NAMES.values())[:4])}..."
+            ],
+        )
     return codes
 
 
@@ -229,17 +275,23 @@ def _check_query(query: object) -> str:
         raise ValidationError("town", ["give a place name, e.g. Kramatorsk"])
     text = "".join(ch for ch in query if unicodedata.category(ch)[0] != "C").strip()
     if len(text) > MAX_QUERY_CHARS:
-        raise ValidationError("town", [
-            f"the name is {len(text)} characters long; allowed: at most {MAX_QUERY_CHARS}"])
+        raise ValidationError(
+            "town", [f"the name is {len(text)} characters long; allowed: at most {MAX_QUERY_CHARS}"]
+        )
     if not name_key(text.partition(",")[0]):
-        raise ValidationError("town", [
-            f"{text!r} has no letters of a place name; allowed: a name in Latin or "
-            "Cyrillic letters, e.g. Kramatorsk or Краматорськ"])
+        raise ValidationError(
+            "town",
+            [
+                f"{text!r} has no letters of a place name; allowed: a name in Latin or "
+                "Cyrillic letters, e.g. Kramatorsk or Краматорськ"
+            ],
+        )
     return text
 
 
-def search_towns(query: str, *, limit: int = MAX_CANDIDATES,
-                 settlements: gpd.GeoDataFrame | None = None) -> list[Town]:
+def search_towns(
+    query: str, *, limit: int = MAX_CANDIDATES, settlements: gpd.GeoDataFrame | None = None
+) -> list[Town]:
     """Places whose name matches ``query`` exactly (by :func:`name_key`) or closely.
 
     Exact matches come first (most populous first), then close spellings by similarity.
@@ -266,14 +318,19 @@ def search_towns(query: str, *, limit: int = MAX_CANDIDATES,
                     seen.add(i)
                     found.append(i)
         exact = len([i for i in index.by_key.get(key, ()) if keep(i)])
-        found[exact:] = sorted(found[exact:], key=lambda i: (
-            -difflib.SequenceMatcher(None, key, name_key(index.towns[i].name)).ratio(),
-            -index.towns[i].population))
+        found[exact:] = sorted(
+            found[exact:],
+            key=lambda i: (
+                -difflib.SequenceMatcher(None, key, name_key(index.towns[i].name)).ratio(),
+                -index.towns[i].population,
+            ),
+        )
     return [index.towns[i] for i in found[:limit]]
 
 
-def find_town(query: str, *, region: str | None = None,
-              settlements: gpd.GeoDataFrame | None = None) -> Town:
+def find_town(
+    query: str, *, region: str | None = None, settlements: gpd.GeoDataFrame | None = None
+) -> Town:
     """Return the place a reader means by ``query``.
 
     Parameters
@@ -304,14 +361,16 @@ def find_town(query: str, *, region: str | None = None,
     text = _check_query(query)
     name, inline_region = _split_query(text)
     if region is not None and inline_region is not None:
-        raise ValidationError("town", ["give the region once: either 'Name, Region' or "
-                                       "region=..."])
+        raise ValidationError("town", ["give the region once: either 'Name, Region' or region=..."])
     region = region if region is not None else inline_region
     index = _index(settlements)
     codes = _region_filter(region)
     where = f" in {region}" if region else ""
-    exact = [index.towns[i] for i in index.by_key.get(name_key(name), ())
-             if codes is None or index.towns[i].iso_code in codes]
+    exact = [
+        index.towns[i]
+        for i in index.by_key.get(name_key(name), ())
+        if codes is None or index.towns[i].iso_code in codes
+    ]
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
@@ -320,16 +379,22 @@ def find_town(query: str, *, region: str | None = None,
             return first
         listed = "; ".join(t.label() for t in exact[:MAX_CANDIDATES])
         more = f" and {len(exact) - MAX_CANDIDATES} more" if len(exact) > MAX_CANDIDATES else ""
-        raise TownNotFound(text, f"{len(exact)} places are called {name!r}{where}: {listed}"
-                           f"{more}; say which with 'Name, Region'", exact[:MAX_CANDIDATES],
-                           ambiguous=True)
+        raise TownNotFound(
+            text,
+            f"{len(exact)} places are called {name!r}{where}: {listed}"
+            f"{more}; say which with 'Name, Region'",
+            exact[:MAX_CANDIDATES],
+            ambiguous=True,
+        )
     close = search_towns(f"{name}, {region}" if region else name, settlements=settlements)
     if close:
         listed = "; ".join(t.label() for t in close)
-        raise TownNotFound(text, f"no place called {name!r}{where}; did you mean: {listed}?",
-                           close)
-    raise TownNotFound(text, f"no place called {name!r}{where} among the "
-                       f"{len(index.towns):,} Ukrainian places of 500+ people (GeoNames)")
+        raise TownNotFound(text, f"no place called {name!r}{where}; did you mean: {listed}?", close)
+    raise TownNotFound(
+        text,
+        f"no place called {name!r}{where} among the "
+        f"{len(index.towns):,} Ukrainian places of 500+ people (GeoNames)",
+    )
 
 
 def _settlement_index(town: Town, geography: Any) -> int:
@@ -343,8 +408,12 @@ def _settlement_index(town: Town, geography: Any) -> int:
     return int(hits[0])
 
 
-def town_outcomes(town: Town, *, baseline: str | gpd.GeoDataFrame | None = None,
-                  scenarios: Sequence[Scenario] | None = None) -> dict[str, Any]:
+def town_outcomes(
+    town: Town,
+    *,
+    baseline: str | gpd.GeoDataFrame | None = None,
+    scenarios: Sequence[Scenario] | None = None,
+) -> dict[str, Any]:
     """Who controls ``town`` on the baseline date and under each scenario.
 
     Parameters
@@ -373,8 +442,11 @@ def town_outcomes(town: Town, *, baseline: str | gpd.GeoDataFrame | None = None,
     atoms = geography.baseline(baseline)
     date = atoms.date.isoformat() if hasattr(atoms.date, "isoformat") else atoms.date
     out: dict[str, Any] = {
-        "baseline": {"id": atoms.id, "date": date,
-                     "control": str(atoms.control[atoms.settlement_atom[i]])},
+        "baseline": {
+            "id": atoms.id,
+            "date": date,
+            "control": str(atoms.control[atoms.settlement_atom[i]]),
+        },
         "scenarios": {},
     }
     for scenario in scenarios if scenarios is not None else list_scenarios():
@@ -391,9 +463,13 @@ def town_outcomes(town: Town, *, baseline: str | gpd.GeoDataFrame | None = None,
     return out
 
 
-def town_report(query: str, *, region: str | None = None,
-                baseline: str | gpd.GeoDataFrame | None = None,
-                scenarios: Sequence[Scenario] | None = None) -> dict[str, Any]:
+def town_report(
+    query: str,
+    *,
+    region: str | None = None,
+    baseline: str | gpd.GeoDataFrame | None = None,
+    scenarios: Sequence[Scenario] | None = None,
+) -> dict[str, Any]:
     """Find a town and say who controls it: the document ``town --format json`` prints.
 
     Returns
@@ -410,9 +486,13 @@ def town_report(query: str, *, region: str | None = None,
     """
     town = find_town(query, region=region)
     return {
-        "name": town.name, "name_geonames": town.name_geonames, "region": town.region,
-        "iso_code": town.iso_code, "population": town.population,
+        "name": town.name,
+        "name_geonames": town.name_geonames,
+        "region": town.region,
+        "iso_code": town.iso_code,
+        "population": town.population,
         "population_note": "pre-war population (GeoNames), not today's",
-        "lon": town.lon, "lat": town.lat,
+        "lon": town.lon,
+        "lat": town.lat,
         **town_outcomes(town, baseline=baseline, scenarios=scenarios),
     }

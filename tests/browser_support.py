@@ -79,7 +79,6 @@ def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS
     return expander
 
 
-
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)

@@ -16,7 +16,7 @@ from territory_viz.scenarios import Scenario, parse_scenario
 
 KM = 1000.0
 
-ISSUE_EXAMPLE = '''
+ISSUE_EXAMPLE = """
 id = "my-variant"
 title = "Donbas to Russia, front frozen elsewhere"
 summary = "One or two sentences."
@@ -35,7 +35,7 @@ control = "russia"
 area = { regions = ["UA-14", "UA-09"] }    # ISO 3166-2 codes
 control = "russia"
 recognition = { russia = "de_jure", united_states = "de_facto" }
-'''
+"""
 
 
 def square(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
@@ -49,8 +49,12 @@ def synthetic_geography() -> G.Geography:
             "name_en": ["Luhansk", "Donetsk", "Zaporizhzhia", "Kharkiv"],
             "population_2022": [100_000, 200_000, 50_000, 80_000],
         },
-        geometry=[square(0, 100, 100, 200), square(100, 100, 200, 200),
-                  square(0, 0, 100, 100), square(100, 0, 200, 100)],
+        geometry=[
+            square(0, 100, 100, 200),
+            square(100, 100, 200, 200),
+            square(0, 0, 100, 100),
+            square(100, 0, 200, 100),
+        ],
         crs=CRS_EQUAL_AREA,
     )
     settlements = gpd.GeoDataFrame(
@@ -59,17 +63,27 @@ def synthetic_geography() -> G.Geography:
             "population": [40_000, 30_000, 150_000, 20_000, 600],
             "iso_code": ["UA-09", "UA-14", "UA-14", "UA-63", "UA-23"],
         },
-        geometry=shapely.points([(50 * KM, 150 * KM), (145 * KM, 150 * KM), (180 * KM, 150 * KM),
-                                 (170 * KM, 20 * KM), (50 * KM, 20 * KM)]),
+        geometry=shapely.points(
+            [
+                (50 * KM, 150 * KM),
+                (145 * KM, 150 * KM),
+                (180 * KM, 150 * KM),
+                (170 * KM, 20 * KM),
+                (50 * KM, 20 * KM),
+            ]
+        ),
         crs=CRS_EQUAL_AREA,
     )
     snapshots = {
         "occupied-synthetic": gpd.GeoDataFrame(
             {"id": ["occupied-synthetic"], "date": ["2025-08-15"]},
-            geometry=[square(0, 50, 150, 200)], crs=CRS_EQUAL_AREA),
+            geometry=[square(0, 50, 150, 200)],
+            crs=CRS_EQUAL_AREA,
+        ),
     }
     return G.Geography(
-        regions, settlements,
+        regions,
+        settlements,
         claims={"russia-claim": ["UA-09", "UA-14", "UA-23"]},
         snapshot_loader=snapshots.__getitem__,
         snapshot_ids=list(snapshots),

@@ -33,8 +33,9 @@ def land_swap() -> tv.Result:
 
 def test_import_is_lazy() -> None:
     code = "import sys, territory_viz; print('geopandas' in sys.modules, 'folium' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout
     assert out.split() == ["False", "False"]
 
 
@@ -74,8 +75,9 @@ def test_partition_schema(land_swap) -> None:
 def test_to_dict_is_the_cli_json(capsys, land_swap) -> None:
     assert land_swap.to_dict() == cli_json(capsys, "stats", "land-swap", "--format", "json")
     c = tv.compare("donbas-for-freeze", "land-swap")
-    assert c.to_dict() == cli_json(capsys, "compare", "donbas-for-freeze", "land-swap",
-                                   "--format", "json")
+    assert c.to_dict() == cli_json(
+        capsys, "compare", "donbas-for-freeze", "land-swap", "--format", "json"
+    )
 
 
 def test_baseline_and_date(capsys) -> None:
@@ -105,7 +107,8 @@ def test_to_file_by_extension(tmp_path, land_swap) -> None:
     for name in ("x.geojson", "x.gpkg"):
         written = gpd.read_file(land_swap.to_file(tmp_path / name))
         assert len(written) == rows and written["area_km2"].sum() == pytest.approx(
-            land_swap.partition["area_km2"].sum(), rel=1e-6)
+            land_swap.partition["area_km2"].sum(), rel=1e-6
+        )
     table = pd.read_csv(land_swap.to_file(tmp_path / "x.csv"))
     assert len(table) == rows and "geometry" not in table.columns
     with pytest.raises(tv.ValidationError, match=r"must end in \.geojson, \.gpkg, \.csv"):

@@ -106,8 +106,11 @@ def test_numbers_shown_match_the_library():
 def test_key_numbers_above_the_map_say_the_same_as_the_metrics():
     at = run_app(scenario="land-swap")
     result = stats.scenario_stats(scenarios.get_scenario("land-swap"))
-    line = next(md.value for md in at.markdown if "Net change in Ukrainian-controlled" in md.value
-                and "of Ukraine" in md.value)
+    line = next(
+        md.value
+        for md in at.markdown
+        if "Net change in Ukrainian-controlled" in md.value and "of Ukraine" in md.value
+    )
     for row in result.by_control.itertuples():
         label = render.CONTROL_LABELS[row.control]
         assert f"{label}: {row.area_km2:,.0f} km²" in line
@@ -124,7 +127,8 @@ def test_net_change_counts_what_a_demilitarized_zone_takes():
     assert result.balance.to_russia_km2 == 0 and result.balance.net_ukraine_km2 < -1_000
     deltas = {m.label: m.delta for m in at.metric}
     assert deltas["Net change in Ukrainian-controlled area"] == (
-        f"{result.balance.net_ukraine_population:+,.0f} people")
+        f"{result.balance.net_ukraine_population:+,.0f} people"
+    )
 
 
 def test_share_link_restores_the_scenario():
@@ -166,8 +170,9 @@ def test_town_link_shows_who_controls_it_under_every_scenario():
 
     at = run_app(town="Kramatorsk")
     report = towns.town_report("Kramatorsk")
-    card = next(md.value for md in at.markdown if "Kramatorsk" in md.value
-                and "pre-war" in md.value)
+    card = next(
+        md.value for md in at.markdown if "Kramatorsk" in md.value and "pre-war" in md.value
+    )
     assert f"{report['population']:,} people" in card
     assert render.CONTROL_LABELS[report["baseline"]["control"]] in card
     table = next(t for t in markdown_tables(at) if t[0][0] == "Proposal")
@@ -189,8 +194,10 @@ def test_town_typo_offers_close_spellings_and_a_click_picks_one():
 def test_map_page_shows_the_date_notice_and_the_readings_as_text():
     at = run_app(scenario="28-point-plan-2025-11")
     captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]
-    assert any("Dates differ: reported 20 Nov 2025; evaluated on control on 22 Aug 2026." in c
-               for c in captions), captions
+    assert any(
+        "Dates differ: reported 20 Nov 2025; evaluated on control on 22 Aug 2026." in c
+        for c in captions
+    ), captions
     readings = [c for c in captions if c.startswith("Reading: ")]
     assert readings and any("other agreed territories" in c for c in readings)
     raw = [c.value for c in at.caption if c.value.startswith("Reading")]

@@ -74,11 +74,17 @@ def km2(text: str) -> float:
 
 
 #: The sidebar expander that holds each uploader (drawn only while it is open).
-UPLOAD_EXPANDERS = {"tv_upload_scenario": shell.OPEN_SCENARIO_UPLOAD,
-                    "tv_upload_layer": shell.OPEN_LAYER_UPLOAD}
+UPLOAD_EXPANDERS = {
+    "tv_upload_scenario": shell.OPEN_SCENARIO_UPLOAD,
+    "tv_upload_layer": shell.OPEN_LAYER_UPLOAD,
+}
 #: The pages of the navigation (files relative to app.py).
-PAGES = {"map": "ui/pages/map.py", "compare": "ui/pages/compare.py",
-         "build": "ui/pages/build.py", "gallery": "ui/pages/gallery.py"}
+PAGES = {
+    "map": "ui/pages/map.py",
+    "compare": "ui/pages/compare.py",
+    "build": "ui/pages/build.py",
+    "gallery": "ui/pages/gallery.py",
+}
 
 
 def go(at: AppTest, page: str) -> AppTest:
@@ -130,8 +136,9 @@ def test_share_link_opens_compare_mode_with_both_scenarios_and_the_balance():
     at = run_app(scenario="donbas-for-freeze", compare="land-swap")
     assert on_page(at) == "compare"
     assert at.selectbox(key="compare").value == "land-swap"
-    expected = stats.compare(scenarios.get_scenario("donbas-for-freeze"),
-                             scenarios.get_scenario("land-swap"))
+    expected = stats.compare(
+        scenarios.get_scenario("donbas-for-freeze"), scenarios.get_scenario("land-swap")
+    )
     shown = km2(metric(at, "To Ukrainian control"))
     assert shown == pytest.approx(expected.balance.to_ukraine_km2, abs=1)
     assert km2(metric(at, "To Russian control")) == 0
@@ -147,8 +154,9 @@ def test_share_link_opens_compare_mode_with_both_scenarios_and_the_balance():
 def test_compare_signs_and_precision_are_consistent():
     # From land-swap back to donbas-for-freeze Ukraine loses area: a true minus, not a hyphen.
     at = run_app(scenario="land-swap", compare="donbas-for-freeze")
-    expected = stats.compare(scenarios.get_scenario("land-swap"),
-                             scenarios.get_scenario("donbas-for-freeze"))
+    expected = stats.compare(
+        scenarios.get_scenario("land-swap"), scenarios.get_scenario("donbas-for-freeze")
+    )
     assert expected.balance.net_ukraine_km2 < 0
     net = next(m for m in at.metric if m.label == "Net change in Ukrainian-controlled area")
     assert net.value == f"\u2212{abs(expected.balance.net_ukraine_km2):,.0f} km²"
@@ -284,17 +292,22 @@ def test_builder_bad_id_lists_the_problem_and_offers_no_download():
 
 def test_builder_variant_round_trips_through_validate_and_stats(tmp_path):
     base = scenarios.get_scenario("donbas-for-freeze")
-    outcome = builder.RegionOutcome(
-        Control.UKRAINE, tuple((p, Recognition.NONE) for p in Party))
-    variant = builder.build_variant(base, {"UA-23": outcome}, strip_km=10,
-                                    scenario_id="donbas-variant", title="Donbas variant")
+    outcome = builder.RegionOutcome(Control.UKRAINE, tuple((p, Recognition.NONE) for p in Party))
+    variant = builder.build_variant(
+        base, {"UA-23": outcome}, strip_km=10, scenario_id="donbas-variant", title="Donbas variant"
+    )
     parsed, text = builder.validated(variant)
     assert parsed == scenarios.parse_scenario(text)
     path = tmp_path / "donbas-variant.toml"
     path.write_text(text, encoding="utf-8")
     for args in (["validate", str(path)], ["stats", "--scenario-file", str(path)]):
-        done = subprocess.run([sys.executable, "-m", "territory_viz", *args], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "territory_viz", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
 
 
@@ -334,18 +347,29 @@ def test_uploaded_scenario_with_a_built_in_id_is_renamed():
 
 BAD_SCENARIOS = {
     "syntax": (b'id = "x"\ntitle = \n', "not valid TOML"),
-    "unknown key": (GOOD_SCENARIO.replace("as_of =", "colour = 1\nas_of =").encode(),
-                    "unknown key"),
+    "unknown key": (
+        GOOD_SCENARIO.replace("as_of =", "colour = 1\nas_of =").encode(),
+        "unknown key",
+    ),
     "unknown region": (GOOD_SCENARIO.replace("UA-23", "UA-99").encode(), "UA-99"),
-    "unknown control": (GOOD_SCENARIO.replace('control = "ukraine"',
-                                              'control = "narnia"').encode(), "narnia"),
-    "unknown party": (GOOD_SCENARIO.replace(
-        'control = "ukraine"', 'control = "ukraine"\nrecognition = { mars = "de_jure" }'
-    ).encode(), "mars"),
-    "huge buffer": (GOOD_SCENARIO.replace('{ regions = ["UA-23"] }',
-                                          "{ strip_km = 5000 }").encode(), "strip"),
-    "id not a slug": (GOOD_SCENARIO.replace('"zaporizhzhia-back"', '"Not A Slug"').encode(),
-                      "slug"),
+    "unknown control": (
+        GOOD_SCENARIO.replace('control = "ukraine"', 'control = "narnia"').encode(),
+        "narnia",
+    ),
+    "unknown party": (
+        GOOD_SCENARIO.replace(
+            'control = "ukraine"', 'control = "ukraine"\nrecognition = { mars = "de_jure" }'
+        ).encode(),
+        "mars",
+    ),
+    "huge buffer": (
+        GOOD_SCENARIO.replace('{ regions = ["UA-23"] }', "{ strip_km = 5000 }").encode(),
+        "strip",
+    ),
+    "id not a slug": (
+        GOOD_SCENARIO.replace('"zaporizhzhia-back"', '"Not A Slug"').encode(),
+        "slug",
+    ),
     "empty": (b"", "empty"),
     "not utf-8": (b'id = "\xff\xfe"\n', "UTF-8"),
     "too large": (b"#" * (MAX_SCENARIO_BYTES + 1), "at most"),
@@ -366,9 +390,11 @@ def test_bad_scenario_upload_lists_the_problem_and_keeps_the_picker(kind):
 
 
 def test_every_problem_of_a_scenario_is_listed_with_its_field():
-    text = (GOOD_SCENARIO.replace("UA-23", "UA-99")
-            .replace('control = "ukraine"', 'control = "narnia"')
-            .replace('"zaporizhzhia-back"', '"Bad Id"'))
+    text = (
+        GOOD_SCENARIO.replace("UA-23", "UA-99")
+        .replace('control = "ukraine"', 'control = "narnia"')
+        .replace('"zaporizhzhia-back"', '"Bad Id"')
+    )
     result, scenario = check_scenario_upload(text.encode(), "many.toml")
     assert scenario is None and not result.ok
     assert len(result.problems) >= 3
@@ -390,8 +416,9 @@ def test_hostile_text_in_an_uploaded_scenario_is_shown_literally():
 # ------------------------------------------------------------------ control-layer upload
 
 
-def _upload_layer(at: AppTest, name: str, data: bytes, *, label: str = "",
-                  date: str = "") -> AppTest:
+def _upload_layer(
+    at: AppTest, name: str, data: bytes, *, label: str = "", date: str = ""
+) -> AppTest:
     upload(at, "tv_upload_layer", name, data)
     at.text_input(key="tv_upload_layer_name").set_value(label)
     at.text_input(key="tv_upload_layer_date").set_value(date)
@@ -404,8 +431,9 @@ def test_good_layer_becomes_the_baseline_and_everything_re_evaluates():
     at = run_app(scenario="ceasefire-current-line")
     before = km2(metric(at, "Russian control (occupied)"))
     data = layer_bytes()
-    at = _upload_layer(at, "deepstate-like.geojson", data, label="Held before 2022",
-                       date="2022-02-23")
+    at = _upload_layer(
+        at, "deepstate-like.geojson", data, label="Held before 2022", date="2022-02-23"
+    )
     after = km2(metric(at, "Russian control (occupied)"))
     layer = load_control_layer(data, filename="deepstate-like.geojson", date="2022-02-23")
     expected = stats.scenario_stats(scenarios.get_scenario("ceasefire-current-line"), layer)
@@ -432,13 +460,43 @@ def test_going_back_to_the_snapshots():
 BAD_LAYERS = {
     "not json": ("a.geojson", b"this is not json {", None),
     "json, not geojson": ("a.json", b'{"hello": "world"}', None),
-    "points only": ("a.geojson", json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {},
-         "geometry": {"type": "Point", "coordinates": [37.5, 48.0]}}]}).encode(), None),
-    "outside ukraine": ("a.geojson", json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [
-            [[2.0, 48.0], [3.0, 48.0], [3.0, 49.0], [2.0, 49.0], [2.0, 48.0]]]}}]}).encode(),
-        None),
+    "points only": (
+        "a.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {"type": "Point", "coordinates": [37.5, 48.0]},
+                    }
+                ],
+            }
+        ).encode(),
+        None,
+    ),
+    "outside ukraine": (
+        "a.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [[2.0, 48.0], [3.0, 48.0], [3.0, 49.0], [2.0, 49.0], [2.0, 48.0]]
+                            ],
+                        },
+                    }
+                ],
+            }
+        ).encode(),
+        None,
+    ),
     "empty file": ("a.geojson", b"", "empty"),
     "bad date": ("a.geojson", None, "YYYY-MM-DD"),
     "wrong extension": ("a.shp", b"junk", ".geojson"),
@@ -468,8 +526,11 @@ def test_bad_layer_gets_a_message_and_the_baseline_is_kept(kind):
 def test_tools_under_the_map_and_in_the_sidebar_are_drawn_only_when_opened():
     at = run_app()
     labels = {e.label: e.proto.expanded for e in at.expander}
-    assert labels == {"Upload a scenario file": False,
-                      "Upload a control layer (baseline)": False, "Export this view": False}
+    assert labels == {
+        "Upload a scenario file": False,
+        "Upload a control layer (baseline)": False,
+        "Export this view": False,
+    }
     assert not at.get("file_uploader") and not at.get("download_button")
     open_expander(at, shell.OPEN_SCENARIO_UPLOAD)
     assert [u.key for u in at.get("file_uploader")] == ["tv_upload_scenario"]
@@ -500,8 +561,14 @@ def land_swap() -> stats.ScenarioStats:
 def test_export_buttons_are_offered_under_the_map():
     at = open_expander(run_app(scenario="land-swap"), scenario_view.OPEN_EXPORTS)
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["GeoJSON", "GeoPackage", "Tables (CSV zip)", "HTML map (offline)",
-                      "SVG map", "PNG map"]
+    assert labels == [
+        "GeoJSON",
+        "GeoPackage",
+        "Tables (CSV zip)",
+        "HTML map (offline)",
+        "SVG map",
+        "PNG map",
+    ]
 
 
 def test_geojson_and_geopackage_exports_read_back(land_swap, tmp_path):
@@ -520,14 +587,20 @@ def test_csv_export_has_every_table_with_units(land_swap):
     from ui.scenario_view import _tables
 
     frame = pd.read_csv(io.BytesIO(exports.csv_bytes(_tables(land_swap))))
-    assert set(frame["table"]) == {"by_control", "by_region", "balance",
-                                   "towns_changing_hands", "recognition"}
+    assert set(frame["table"]) == {
+        "by_control",
+        "by_region",
+        "balance",
+        "towns_changing_hands",
+        "recognition",
+    }
     assert "area_km2" in frame.columns and "population" in frame.columns
 
 
 def test_svg_export_has_legend_title_and_date(land_swap):
-    svg = exports.svg_bytes(land_swap.partition, title="Land swap", date="2025-08-15",
-                            sources=["CNBC, 2025-08-14"]).decode()
+    svg = exports.svg_bytes(
+        land_swap.partition, title="Land swap", date="2025-08-15", sources=["CNBC, 2025-08-14"]
+    ).decode()
     assert svg.startswith("<svg") and "Land swap" in svg and "2025-08-15" in svg
     assert 'id="legend"' in svg
 

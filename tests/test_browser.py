@@ -17,6 +17,7 @@ from browser_support import MAP_FRAME, open_and_wait_for_map, screenshot
 
 pytestmark = pytest.mark.browser
 
+
 def fill_colours(frame) -> list[str]:
     return frame.locator(".leaflet-tv-fill-pane path").evaluate_all(
         "paths => paths.map(p => p.getAttribute('fill'))"
@@ -158,8 +159,10 @@ def ukraine_box(page) -> dict:
                   mapRight: map.right};
         }"""
     )
-    return {k: v + (frame_box["y"] if k in ("top", "bottom", "mapTop", "mapBottom")
-                    else frame_box["x"]) for k, v in box.items()}
+    return {
+        k: v + (frame_box["y"] if k in ("top", "bottom", "mapTop", "mapBottom") else frame_box["x"])
+        for k, v in box.items()
+    }
 
 
 def in_viewport(page, locator, height: int) -> bool:
@@ -184,7 +187,8 @@ def test_phone_first_screen_has_headline_picker_date_numbers_and_ukraine_whole(
     picker = page.locator(".st-key-scenario")
     shown = picker.evaluate(
         "el => el.textContent + ' ' + Array.from(el.querySelectorAll('input'))"
-        ".map(i => i.value).join(' ')")
+        ".map(i => i.value).join(' ')"
+    )
     assert in_viewport(page, picker, height) and "Land swap" in shown
     date = page.get_by_text("Baseline: control on").first
     assert in_viewport(page, date, height)
@@ -223,7 +227,8 @@ def test_gallery_click_opens_that_scenario_on_the_map(server, page_factory):
     cards.first.wait_for()
     page.wait_for_function(
         "() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'")
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+    )
     assert cards.count() >= 9
     card = page.locator(".st-key-tv_card_land-swap")
     assert "Land swap" in card.inner_text() and "km²" in card.inner_text()
@@ -235,5 +240,6 @@ def test_gallery_click_opens_that_scenario_on_the_map(server, page_factory):
     assert "scenario=land-swap" in page.url
     assert "Land swap" in page.locator(".st-key-scenario").evaluate(
         "el => Array.from(el.querySelectorAll('input')).map(i => i.value).join(' ')"
-        " + el.textContent")
+        " + el.textContent"
+    )
     offline.assert_no_foreign_assets()

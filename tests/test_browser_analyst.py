@@ -95,8 +95,7 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
     print(f"compare mode painted in {painted_s:.1f} s")
 
 
-def test_build_download_validate_upload_swap_baseline_and_export(server, page_factory,
-                                                                   tmp_path):
+def test_build_download_validate_upload_swap_baseline_and_export(server, page_factory, tmp_path):
     page, offline = page_factory(1400, 1600)
     page.set_default_timeout(STEP_TIMEOUT_MS)  # several reruns in a row on a shared machine
     page.goto(f"{server}/?scenario=donbas-for-freeze")
@@ -105,8 +104,9 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     # 1. Build: start from the page's scenario, give Zaporizhzhia back, download the file.
     open_page(page, "Build a scenario")
     page.get_by_text("Download scenario file (.toml)").wait_for()
-    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']",
-                 has_text="Region").first.click()
+    page.locator(
+        "[data-testid='stMain'] [data-testid='stSelectbox']", has_text="Region"
+    ).first.click()
     page.locator("[role='option']", has_text="Zaporizhzhia (UA-23)").click()
     page.get_by_role("button", name="Set this region").click()
     page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.wait_for()
@@ -121,8 +121,13 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
 
     # 2. The command line takes the file unchanged.
     for args in (["validate", str(toml_path)], ["stats", "--scenario-file", str(toml_path)]):
-        done = subprocess.run([sys.executable, "-m", "territory_viz", *args], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "territory_viz", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
 
     # 3. Upload it again: it joins the picker.
@@ -136,8 +141,16 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     # 4. Swap in another control layer (DeepStateMap-like: one feature, no properties).
     geom = datasets.load_snapshot("occupied-2022-02-23").geometry.iloc[0]
     layer_path = tmp_path / "deepstate-2022-02-23.geojson"
-    layer_path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": geom.__geo_interface__}]}))
+    layer_path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {}, "geometry": geom.__geo_interface__}
+                ],
+            }
+        )
+    )
     expander = open_upload_expander(page, "Upload a control layer")
     expander.locator("input[type='file']").set_input_files(str(layer_path))
     page.get_by_role("button", name="Use as baseline").click()

@@ -189,7 +189,8 @@ def test_hostile_scenario_upload_shows_text_literally_and_runs_nothing(server, p
     # Compare mode: the hostile title reaches the synced maps' headings and tooltips.
     open_page(page, "Compare two scenarios")
     synced = page.frame_locator(
-        "iframe[title='Scenario A, scenario B and the change map, panning together']").first
+        "iframe[title='Scenario A, scenario B and the change map, panning together']"
+    ).first
     synced.locator("h4", has_text="Hostile").first.wait_for(timeout=STEP_TIMEOUT_MS)
     assert IMG in synced.locator("h4").first.inner_text()
     synced.locator(FILL).first.wait_for(timeout=STEP_TIMEOUT_MS)
@@ -295,15 +296,17 @@ def _everything_shown(page) -> str:
 
 
 def test_two_visitors_uploading_the_same_file_never_see_each_others_name_date_or_file(
-    server, page_factory  # noqa: F811
+    server,
+    page_factory,  # noqa: F811
 ):
     """The shared caches once keyed an uploaded layer by its bytes and date, not its name:
     the second visitor saw the first one's layer name in the legend (and, with another
     date, the first one's date)."""
     alice, _ = page_factory()
     bob, _ = page_factory()
-    _upload_layer_as(alice, server, name="Alpha front line", date="2025-01-01",
-                     filename="alpha-upload.geojson")
+    _upload_layer_as(
+        alice, server, name="Alpha front line", date="2025-01-01", filename="alpha-upload.geojson"
+    )
     alice_sees = _everything_shown(alice)
     assert "Alpha front line" in alice_sees, alice_sees[-1500:]
     assert "2025-01-01" in alice_sees or "1 Jan 2025" in alice_sees, alice_sees[-1500:]
@@ -311,8 +314,9 @@ def test_two_visitors_uploading_the_same_file_never_see_each_others_name_date_or
     open_and_wait_for_map(bob, f"{server}/?scenario=ceasefire-current-line")
     before = _everything_shown(bob)
     assert "Alpha front line" not in before and "alpha-upload" not in before
-    _upload_layer_as(bob, server, name="Bravo front line", date="2025-02-02",
-                     filename="bravo-upload.geojson")
+    _upload_layer_as(
+        bob, server, name="Bravo front line", date="2025-02-02", filename="bravo-upload.geojson"
+    )
     bob_sees = _everything_shown(bob)
     assert "Bravo front line" in bob_sees, bob_sees[-1500:]
     assert "2025-02-02" in bob_sees or "2 Feb 2025" in bob_sees, bob_sees[-1500:]
@@ -335,8 +339,10 @@ def test_summary_links_nothing_and_an_override_reverses_no_number(server, page_f
     text = (FIXTURES / "scenarios" / "xss_scenario.toml").read_text(encoding="utf-8")
     text = text.replace('id = "hostile-scenario"', 'id = "links-and-bidi"')
     text = text.replace(text.split("\n")[1], 'title = "Override \u202e here"')
-    text = text.replace(text.split("\n")[2],
-                        'summary = "see www.example.com, http://example.org/x and a@example.net"')
+    text = text.replace(
+        text.split("\n")[2],
+        'summary = "see www.example.com, http://example.org/x and a@example.net"',
+    )
     upload(expander, "links.toml", text.encode())
     wait_for_alert(page, "Success", "joined the scenario picker")
     page.get_by_role("button", name="Show it on the map").click()

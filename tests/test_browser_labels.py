@@ -13,8 +13,15 @@ pytestmark = pytest.mark.browser
 
 DONBAS = (48.55, 37.6)
 #: In view at zoom 8 over Donbas on a laptop-sized map.
-FRONT_TOWNS = ("Kramatorsk", "Sloviansk", "Pokrovsk", "Kostiantynivka", "Bakhmut",
-               "Kupiansk", "Huliaipole")
+FRONT_TOWNS = (
+    "Kramatorsk",
+    "Sloviansk",
+    "Pokrovsk",
+    "Kostiantynivka",
+    "Bakhmut",
+    "Kupiansk",
+    "Huliaipole",
+)
 #: In view at zoom 8 on a phone (a narrower window around the same centre).
 PHONE_TOWNS = ("Kramatorsk", "Sloviansk", "Pokrovsk", "Kostiantynivka", "Bakhmut")
 
@@ -48,21 +55,28 @@ IN_VIEW = """(_, names) => {
 
 
 def _overlaps(boxes):
-    return [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-            if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
 
 
-@pytest.mark.parametrize(("width", "height", "towns"), [
-    (1400, 900, FRONT_TOWNS), (390, 844, PHONE_TOWNS)])
-def test_page_map_names_front_towns_at_zoom_8_without_overlap(server, page_factory, width,
-                                                              height, towns):
+@pytest.mark.parametrize(
+    ("width", "height", "towns"), [(1400, 900, FRONT_TOWNS), (390, 844, PHONE_TOWNS)]
+)
+def test_page_map_names_front_towns_at_zoom_8_without_overlap(
+    server, page_factory, width, height, towns
+):
     page, _ = page_factory(width, height)
     frame, _ = open_and_wait_for_map(page, f"{server}/?scenario=ceasefire-current-line")
     frame.locator(".tv-ml .tv-label").first.wait_for()
     page.wait_for_timeout(1500)  # the map frames Ukraine again until 1 s after it opens
     body = frame.locator("body")
-    body.evaluate(ZOOM_TO.replace("([lat, lon, zoom]) =>", "(_, [lat, lon, zoom]) =>"),
-                  [*DONBAS, 8])
+    body.evaluate(
+        ZOOM_TO.replace("([lat, lon, zoom]) =>", "(_, [lat, lon, zoom]) =>"), [*DONBAS, 8]
+    )
     page.wait_for_timeout(600)
     boxes = body.evaluate(LABEL_BOXES)
     names = {b[0] for b in boxes}
@@ -79,8 +93,9 @@ def test_standalone_map_labels_follow_zoom_and_never_overlap(page_factory):
     from territory_viz.scenarios import get_scenario
 
     page, _ = page_factory(1400, 900)
-    page.set_content(render.standalone_html(get_scenario("28-point-plan-2025-11")),
-                     wait_until="load")
+    page.set_content(
+        render.standalone_html(get_scenario("28-point-plan-2025-11")), wait_until="load"
+    )
     page.locator(".tv-ml .tv-label").first.wait_for()
     page.wait_for_timeout(1500)
     country = {b[0] for b in page.evaluate(LABEL_BOXES)}

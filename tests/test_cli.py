@@ -19,7 +19,7 @@ from territory_viz.scenarios import BUILTIN_IDS
 
 REPO = Path(__file__).resolve().parent.parent
 
-HAND_WRITTEN = '''# written by hand from the README example
+HAND_WRITTEN = """# written by hand from the README example
 id = "my-variant"
 title = "Donbas to Russia, front frozen elsewhere"
 summary = "One or two sentences."
@@ -42,7 +42,7 @@ recognition = { russia = "de_jure", united_states = "de_facto" }
 [[rules]]
 area = { strip_km = 10, side = "ukraine" }
 control = "demilitarized"
-'''
+"""
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -70,8 +70,15 @@ def test_scenarios_lists_id_then_title(capsys) -> None:
 
 def test_stats_json(capsys) -> None:
     # The figures are those of the 15 Aug 2025 line, so that date is pinned.
-    code, out, err = run(capsys, "stats", "donbas-for-freeze", "--baseline",
-                         "occupied-2025-08-15", "--format", "json")
+    code, out, err = run(
+        capsys,
+        "stats",
+        "donbas-for-freeze",
+        "--baseline",
+        "occupied-2025-08-15",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     d = json.loads(out)
     assert d["scenario"] == "donbas-for-freeze"
@@ -80,8 +87,11 @@ def test_stats_json(capsys) -> None:
     names = {t["name"] for t in d["towns_changing_hands"] if t["to"] == "russia"}
     assert {"Kramatorsk", "Sloviansk", "Druzhkivka", "Kostiantynivka"} <= names
     assert set(d["by_control"]) == {"russia", "ukraine"}
-    assert all(set(r["parties"]) == {"ukraine", "russia", "united_states", "european_union",
-                                     "un_general_assembly"} for r in d["recognition"])
+    assert all(
+        set(r["parties"])
+        == {"ukraine", "russia", "united_states", "european_union", "un_general_assembly"}
+        for r in d["recognition"]
+    )
 
 
 def test_stats_default_baseline_is_the_newest_committed_snapshot(capsys) -> None:
@@ -102,8 +112,15 @@ def test_stats_table_and_csv(capsys) -> None:
 
 
 def test_stats_with_another_baseline(capsys) -> None:
-    code, out, err = run(capsys, "stats", "ceasefire-current-line", "--baseline",
-                         "occupied-2022-02-23", "--format", "json")
+    code, out, err = run(
+        capsys,
+        "stats",
+        "ceasefire-current-line",
+        "--baseline",
+        "occupied-2022-02-23",
+        "--format",
+        "json",
+    )
     if "unknown baseline" in err:
         pytest.skip("2022 snapshot not built yet")
     assert code == 0, err
@@ -114,8 +131,7 @@ def test_hand_written_file_end_to_end(capsys, hand_written, tmp_path) -> None:
     code, out, err = run(capsys, "validate", str(hand_written))
     assert code == 0, err
     assert "ok (my-variant" in out
-    code, out, err = run(capsys, "stats", "--scenario-file", str(hand_written), "--format",
-                         "json")
+    code, out, err = run(capsys, "stats", "--scenario-file", str(hand_written), "--format", "json")
     assert code == 0, err
     d = json.loads(out)
     assert d["scenario"] == "my-variant"
@@ -126,8 +142,9 @@ def test_hand_written_file_end_to_end(capsys, hand_written, tmp_path) -> None:
     code, _, err = run(capsys, "export", "--scenario-file", str(hand_written), "-o", str(target))
     assert code == 0, err
     assert set(gpd.read_file(target)["control"]) == {"russia", "ukraine", "demilitarized"}
-    code, out, err = run(capsys, "compare", "ceasefire-current-line", str(hand_written),
-                         "--format", "json")
+    code, out, err = run(
+        capsys, "compare", "ceasefire-current-line", str(hand_written), "--format", "json"
+    )
     assert code == 0, err
     assert json.loads(out)["balance"]["to_demilitarized_km2"] > 1_000
 
@@ -143,13 +160,27 @@ def test_stats_table_says_what_leaves_ukrainian_control(capsys) -> None:
     assert f"{round(balance.from_ukraine_population):,} people" in line
     code, out, err = run(capsys, "stats", "ceasefire-with-dmz", "--format", "json")
     assert json.loads(out)["balance"]["from_ukraine_km2"] == pytest.approx(
-        balance.from_ukraine_km2, abs=0.1)
+        balance.from_ukraine_km2, abs=0.1
+    )
 
 
 def test_python_dash_m_subprocess(hand_written) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "territory_viz", "stats", "--scenario-file", str(hand_written),
-         "--format", "json"], capture_output=True, text=True, cwd=REPO, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "territory_viz",
+            "stats",
+            "--scenario-file",
+            str(hand_written),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["scenario"] == "my-variant"
 
@@ -179,8 +210,10 @@ def test_compare_formats(capsys) -> None:
     assert code == 0 and out.startswith("a,b,iso_code,region,from_control,to_control")
 
 
-@pytest.mark.parametrize(("scenario_id", "title"), [
-    ("land-swap", "Land swap"), ("ceasefire-with-dmz", "Ceasefire with a demilitarized zone")])
+@pytest.mark.parametrize(
+    ("scenario_id", "title"),
+    [("land-swap", "Land swap"), ("ceasefire-with-dmz", "Ceasefire with a demilitarized zone")],
+)
 def test_render_standalone_offline_map(capsys, tmp_path, scenario_id, title) -> None:
     target = tmp_path / "map.html"
     code, out, err = run(capsys, "render", scenario_id, "-o", str(target))
@@ -204,29 +237,63 @@ def bad_file(tmp_path, body: str, name: str = "bad.toml") -> Path:
 HEADER = 'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
 
 
-@pytest.mark.parametrize(("body", "field", "allowed"), [
-    (HEADER + '[[rules]]\narea = { regions = ["UA-99"] }\ncontrol = "russia"',
-     "rules[0].area.regions[0]: unknown region 'UA-99'", "UA-05"),
-    (HEADER + '[[rules]]\narea = "country"\ncontrol = "martians"',
-     "rules[0].control: unknown control 'martians'", "ukraine, russia, demilitarized"),
-    (HEADER.replace('summary = "S"\n', "") + '[[rules]]\narea = "country"\ncontrol = "russia"',
-     "summary: missing field", "text"),
-    (HEADER + '[[rules]]\ncontrol = "russia"', "rules[0]: rule with no area", "baseline"),
-    (HEADER + '[[rules]]\narea = "country"\ncontrol = "russia"\n'
-     'recognition = { nato = "de_jure" }', "unknown party 'nato'", "united_states"),
-    (HEADER + '[[rules]]\narea = "country"\ncontrol = "russia"\n'
-     'recognition = { russia = "kind_of" }', "unknown recognition level 'kind_of'",
-     "de_jure, de_facto, none"),
-    (HEADER + '[[rules]]\narea = { strip_km = 1000 }\ncontrol = "demilitarized"',
-     "rules[0].area.strip_km: 1000 is out of range", "<= 100"),
-    (HEADER.replace('"x"', '"Not a slug!"') + '[[rules]]\narea = "country"\ncontrol = "russia"',
-     "id: 'Not a slug!' is not a slug", "lower-case"),
-    (HEADER.replace('"2025-08-15"', '"yesterday"') + '[[rules]]\narea = "country"\n'
-     'control = "russia"', "as_of: 'yesterday' is not a date", "YYYY-MM-DD"),
-    (HEADER + 'colour = "red"\n[[rules]]\narea = "country"\ncontrol = "russia"',
-     "'colour': unknown key", "id, title, summary"),
-    (HEADER + "[[rules]]\narea = \"country\"\ncontrol = ", "not valid TOML", "TOML"),
-])
+@pytest.mark.parametrize(
+    ("body", "field", "allowed"),
+    [
+        (
+            HEADER + '[[rules]]\narea = { regions = ["UA-99"] }\ncontrol = "russia"',
+            "rules[0].area.regions[0]: unknown region 'UA-99'",
+            "UA-05",
+        ),
+        (
+            HEADER + '[[rules]]\narea = "country"\ncontrol = "martians"',
+            "rules[0].control: unknown control 'martians'",
+            "ukraine, russia, demilitarized",
+        ),
+        (
+            HEADER.replace('summary = "S"\n', "")
+            + '[[rules]]\narea = "country"\ncontrol = "russia"',
+            "summary: missing field",
+            "text",
+        ),
+        (HEADER + '[[rules]]\ncontrol = "russia"', "rules[0]: rule with no area", "baseline"),
+        (
+            HEADER + '[[rules]]\narea = "country"\ncontrol = "russia"\n'
+            'recognition = { nato = "de_jure" }',
+            "unknown party 'nato'",
+            "united_states",
+        ),
+        (
+            HEADER + '[[rules]]\narea = "country"\ncontrol = "russia"\n'
+            'recognition = { russia = "kind_of" }',
+            "unknown recognition level 'kind_of'",
+            "de_jure, de_facto, none",
+        ),
+        (
+            HEADER + '[[rules]]\narea = { strip_km = 1000 }\ncontrol = "demilitarized"',
+            "rules[0].area.strip_km: 1000 is out of range",
+            "<= 100",
+        ),
+        (
+            HEADER.replace('"x"', '"Not a slug!"')
+            + '[[rules]]\narea = "country"\ncontrol = "russia"',
+            "id: 'Not a slug!' is not a slug",
+            "lower-case",
+        ),
+        (
+            HEADER.replace('"2025-08-15"', '"yesterday"') + '[[rules]]\narea = "country"\n'
+            'control = "russia"',
+            "as_of: 'yesterday' is not a date",
+            "YYYY-MM-DD",
+        ),
+        (
+            HEADER + 'colour = "red"\n[[rules]]\narea = "country"\ncontrol = "russia"',
+            "'colour': unknown key",
+            "id, title, summary",
+        ),
+        (HEADER + '[[rules]]\narea = "country"\ncontrol = ', "not valid TOML", "TOML"),
+    ],
+)
 def test_bad_file_one_message_exit_2(capsys, tmp_path, body, field, allowed) -> None:
     path = bad_file(tmp_path, body)
     for argv in (["validate", str(path)], ["stats", "--scenario-file", str(path)]):
@@ -239,16 +306,26 @@ def test_bad_file_one_message_exit_2(capsys, tmp_path, body, field, allowed) -> 
 
 
 def test_validate_lists_every_problem_of_every_file(capsys, tmp_path) -> None:
-    one = bad_file(tmp_path, 'id = "A B"\n[[rules]]\narea = { regions = ["UA-99"] }\n'
-                   'control = "martians"', "one.toml")
-    two = bad_file(tmp_path, HEADER + "[[rules]]\narea = 5\ncontrol = \"russia\"", "two.toml")
+    one = bad_file(
+        tmp_path,
+        'id = "A B"\n[[rules]]\narea = { regions = ["UA-99"] }\ncontrol = "martians"',
+        "one.toml",
+    )
+    two = bad_file(tmp_path, HEADER + '[[rules]]\narea = 5\ncontrol = "russia"', "two.toml")
     good = REPO / "data" / "scenarios" / "land-swap.toml"
     code, out, err = run(capsys, "validate", str(one), str(good), str(two))
     assert code == 2
     assert "land-swap.toml: ok" in out
     assert f"{one}: 6 problems" in err
-    for text in ["UA-99", "martians", "summary: missing field", "as_of: missing field",
-                 "title: missing field", "not a slug", f"{two}: 1 problem"]:
+    for text in [
+        "UA-99",
+        "martians",
+        "summary: missing field",
+        "as_of: missing field",
+        "title: missing field",
+        "not a slug",
+        f"{two}: 1 problem",
+    ]:
         assert text in err
 
 
@@ -263,21 +340,26 @@ def test_missing_file(capsys, tmp_path) -> None:
     assert code == 2 and "cannot read" in err
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["stats", "no-such-scenario"], "unknown scenario 'no-such-scenario'; allowed: "
-                                    "ceasefire-current-line"),
-    (["stats", "land-swap", "--baseline", "occupied-1999-01-01"], "unknown baseline"),
-    (["stats", "land-swap", "--format", "xml"], "invalid choice: 'xml'"),
-    (["stats"], "say which scenario"),
-    (["compare", "land-swap"], "required"),
-    (["compare", "land-swap", "nope"], "unknown scenario 'nope'"),
-    (["export", "land-swap", "-o", "out.shp"], "must end in .geojson, .gpkg, .csv"),
-    (["export", "land-swap"], "required"),
-    (["export", "land-swap", "--layer", "regions", "-o", "x.geojson"], "not both"),
-    (["export", "land-swap", "-o", "/no/such/folder/x.geojson"], "does not exist"),
-    (["render", "land-swap", "-o", "map.pdf"], "must end in .html, .svg or .png"),
-    (["validate"], "required"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["stats", "no-such-scenario"],
+            "unknown scenario 'no-such-scenario'; allowed: ceasefire-current-line",
+        ),
+        (["stats", "land-swap", "--baseline", "occupied-1999-01-01"], "unknown baseline"),
+        (["stats", "land-swap", "--format", "xml"], "invalid choice: 'xml'"),
+        (["stats"], "say which scenario"),
+        (["compare", "land-swap"], "required"),
+        (["compare", "land-swap", "nope"], "unknown scenario 'nope'"),
+        (["export", "land-swap", "-o", "out.shp"], "must end in .geojson, .gpkg, .csv"),
+        (["export", "land-swap"], "required"),
+        (["export", "land-swap", "--layer", "regions", "-o", "x.geojson"], "not both"),
+        (["export", "land-swap", "-o", "/no/such/folder/x.geojson"], "does not exist"),
+        (["render", "land-swap", "-o", "map.pdf"], "must end in .html, .svg or .png"),
+        (["validate"], "required"),
+    ],
+)
 def test_bad_arguments_exit_2(capsys, argv, expected) -> None:
     code, _, err = run(capsys, *argv)
     assert code == 2
@@ -301,13 +383,22 @@ def test_baseline_from_a_file(capsys, tmp_path) -> None:
     layer = tmp_path / "front-2025-08-15.geojson"
     code, _, err = run(capsys, "export", "--layer", "occupied-2025-08-15", "-o", str(layer))
     assert code == 0, err
-    code, out, err = run(capsys, "stats", "donbas-for-freeze", "--baseline", str(layer),
-                         "--format", "json")
+    code, out, err = run(
+        capsys, "stats", "donbas-for-freeze", "--baseline", str(layer), "--format", "json"
+    )
     assert code == 0, err
     from_file = json.loads(out)
-    code, out, _ = run(capsys, "stats", "donbas-for-freeze", "--baseline",
-                       "occupied-2025-08-15", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "stats",
+        "donbas-for-freeze",
+        "--baseline",
+        "occupied-2025-08-15",
+        "--format",
+        "json",
+    )
     committed = json.loads(out)
     assert from_file["baseline"] != committed["baseline"]
     assert from_file["balance"]["to_russia_km2"] == pytest.approx(
-        committed["balance"]["to_russia_km2"], rel=1e-3)
+        committed["balance"]["to_russia_km2"], rel=1e-3
+    )

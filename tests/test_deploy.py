@@ -109,5 +109,6 @@ def test_websocket_upgrades_through_nginx(replica_set) -> None:
     assert asyncio.run(connect()) == 101
     served = _upstreams(replica_set.access_log, "ws-test")
     assert served and all(u in served[0] for u in served)
-    assert re.search(r'"GET /_stcore/stream HTTP/1.1" 101 .*key=ws-test ',
-                     replica_set.access_log.read_text())
+    assert re.search(
+        r'"GET /_stcore/stream HTTP/1.1" 101 .*key=ws-test ', replica_set.access_log.read_text()
+    )

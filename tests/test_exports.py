@@ -25,13 +25,24 @@ def _tables(result):
 
 
 def test_zip_has_one_tidy_csv_per_table_and_a_readme(land_swap):
-    data = exports.tables_zip(_tables(land_swap), scenario="land-swap",
-                              baseline="occupied-2025-08-15", date="2025-08-15",
-                              sources=["CNBC, 2025-08-14"], note="Lines are approximate.")
+    data = exports.tables_zip(
+        _tables(land_swap),
+        scenario="land-swap",
+        baseline="occupied-2025-08-15",
+        date="2025-08-15",
+        sources=["CNBC, 2025-08-14"],
+        note="Lines are approximate.",
+    )
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
-        assert set(names) == {"by_control.csv", "by_region.csv", "balance.csv",
-                              "towns_changing_hands.csv", "recognition.csv", "README.txt"}
+        assert set(names) == {
+            "by_control.csv",
+            "by_region.csv",
+            "balance.csv",
+            "towns_changing_hands.csv",
+            "recognition.csv",
+            "README.txt",
+        }
         readme = zf.read("README.txt").decode("utf-8")
         assert "land-swap" in readme and "2025-08-15" in readme
         assert "Lines are approximate." in readme and "CNBC, 2025-08-14" in readme
@@ -48,21 +59,29 @@ def test_zip_has_one_tidy_csv_per_table_and_a_readme(land_swap):
 
 
 def test_rounding_by_column_name_and_by_measure():
-    frame = pd.DataFrame({"area_km2": [1509.4999999999], "population": [1509500.0000000005],
-                          "share": [0.123456789]})
+    frame = pd.DataFrame(
+        {"area_km2": [1509.4999999999], "population": [1509500.0000000005], "share": [0.123456789]}
+    )
     out = exports.tidy_table(frame, scenario="s", baseline="b", date="d")
-    assert out.iloc[0].to_dict() == {"scenario": "s", "baseline": "b", "date": "d",
-                                     "area_km2": 1509.5, "population": 1509500,
-                                     "share": 0.1235}
-    balance = pd.DataFrame({"measure": ["to_russia_km2", "to_russia_population"],
-                            "value": [12.345678, 1234.5000001]})
+    assert out.iloc[0].to_dict() == {
+        "scenario": "s",
+        "baseline": "b",
+        "date": "d",
+        "area_km2": 1509.5,
+        "population": 1509500,
+        "share": 0.1235,
+    }
+    balance = pd.DataFrame(
+        {"measure": ["to_russia_km2", "to_russia_population"], "value": [12.345678, 1234.5000001]}
+    )
     values = exports.tidy_table(balance)["value"].tolist()
     assert values == [12.3, 1235]
 
 
 def test_long_csv_names_table_scenario_baseline_and_date(land_swap):
-    text = exports.csv_bytes(_tables(land_swap), scenario="land-swap",
-                             baseline="occupied-2025-08-15", date="2025-08-15").decode()
+    text = exports.csv_bytes(
+        _tables(land_swap), scenario="land-swap", baseline="occupied-2025-08-15", date="2025-08-15"
+    ).decode()
     frame = pd.read_csv(io.StringIO(text))
     assert list(frame.columns[:4]) == ["table", "scenario", "baseline", "date"]
     assert "1509500.0000000005" not in text and "0000000" not in text

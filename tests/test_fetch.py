@@ -189,11 +189,13 @@ def test_corrupt_file_is_not_kept(server) -> None:
 
 
 def test_bad_arguments(server, capsys) -> None:
-    for argv, expected in ((["--date", "2025-11-31"], "not a date"),
-                           (["--date", "2024-01-01"], "before the archive's first day"),
-                           (["--date", "2025-12-01"], "in the future"),
-                           ([], "one of --date DATE, --latest, --since DATE or --archive"),
-                           (["--latest", "--date", "2025-11-20"], "one of")):
+    for argv, expected in (
+        (["--date", "2025-11-31"], "not a date"),
+        (["--date", "2024-01-01"], "before the archive's first day"),
+        (["--date", "2025-12-01"], "in the future"),
+        ([], "one of --date DATE, --latest, --since DATE or --archive"),
+        (["--latest", "--date", "2025-11-20"], "one of"),
+    ):
         code = main(["fetch", "deepstate", *argv])
         _, err = capsys.readouterr()
         assert code == 2 and expected in err, (argv, err)
@@ -203,7 +205,8 @@ def test_base_url_is_fixed_unless_overridden(monkeypatch) -> None:
     monkeypatch.delenv(fetch.URL_ENV, raising=False)
     assert fetch.day_url("2025-11-20") == (
         "https://raw.githubusercontent.com/cyterat/deepstate-map-data/main/"
-        "data/deepstatemap_data_20251120.geojson")
+        "data/deepstatemap_data_20251120.geojson"
+    )
 
 
 def test_page_never_fetches() -> None:
@@ -233,8 +236,14 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise() -> None:
 def test_fetch_the_unified_archive(server, capsys) -> None:
     import gzip
 
-    days = [{"type": "Feature", "properties": {"id": i + 1, "date": f"2025-10-0{i + 1}"},
-             "geometry": json.loads(day_bytes(37.4 + 0.1 * i))["geometry"]} for i in range(3)]
+    days = [
+        {
+            "type": "Feature",
+            "properties": {"id": i + 1, "date": f"2025-10-0{i + 1}"},
+            "geometry": json.loads(day_bytes(37.4 + 0.1 * i))["geometry"],
+        }
+        for i in range(3)
+    ]
     archive = gzip.compress(json.dumps({"type": "FeatureCollection", "features": days}).encode())
     server.files["/" + fetch.ARCHIVE_PATH] = archive
     server.add_day("2025-10-02", day_bytes(37.0))  # a single day wins over the archive's

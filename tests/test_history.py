@@ -42,8 +42,11 @@ def feature(geom, date=None, fid=None, **extra) -> dict:
     if date is not None:
         props["date"] = date
     props.update(extra)
-    return {"type": "Feature", "properties": props,
-            "geometry": None if geom is None else mapping(geom)}
+    return {
+        "type": "Feature",
+        "properties": props,
+        "geometry": None if geom is None else mapping(geom),
+    }
 
 
 def archive(path: Path, features: list[dict], *, gz: bool = True, **top) -> Path:
@@ -57,11 +60,14 @@ def archive(path: Path, features: list[dict], *, gz: bool = True, **top) -> Path
 
 
 def three_days(tmp_path: Path) -> Path:
-    return archive(tmp_path / "deepstate-map-data.geojson.gz", [
-        feature(EAST, "2025-01-30", 1),
-        feature(shapely.union(EAST, WEST), "2025-01-31", 2),
-        feature(shapely.union(WEST, SLOVIANSK_BOX), "2025-02-01", 3),
-    ])
+    return archive(
+        tmp_path / "deepstate-map-data.geojson.gz",
+        [
+            feature(EAST, "2025-01-30", 1),
+            feature(shapely.union(EAST, WEST), "2025-01-31", 2),
+            feature(shapely.union(WEST, SLOVIANSK_BOX), "2025-02-01", 3),
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- the archive
@@ -96,8 +102,10 @@ def test_layer_is_a_baseline(tmp_path) -> None:
     stats = scenario_stats(get_scenario("ceasefire-current-line"), layer)
     russia = stats.by_control.set_index("control").loc["russia", "area_km2"]
     assert russia == pytest.approx(h.stats("2025-01-31").occupied_km2, rel=1e-3)
-    assert H.layer_for_date("2025-01-31", tmp_path / "deepstate-map-data.geojson.gz")[
-        "date"].iloc[0] == "2025-01-31"
+    assert (
+        H.layer_for_date("2025-01-31", tmp_path / "deepstate-map-data.geojson.gz")["date"].iloc[0]
+        == "2025-01-31"
+    )
 
 
 def test_changes_areas_regions_and_towns(tmp_path) -> None:
@@ -106,7 +114,8 @@ def test_changes_areas_regions_and_towns(tmp_path) -> None:
     assert c.to_russia_km2 == pytest.approx(km2(SLOVIANSK_BOX), rel=1e-3)
     assert c.to_ukraine_km2 == pytest.approx(km2(EAST), rel=1e-3)
     assert c.by_region["UA-14"]["net_km2"] == pytest.approx(
-        c.to_russia_km2 - c.to_ukraine_km2, abs=0.01)
+        c.to_russia_km2 - c.to_ukraine_km2, abs=0.01
+    )
     names = {t["name"]: t for t in c.towns}
     assert names["Sloviansk"]["from"] == "ukraine" and names["Sloviansk"]["to"] == "russia"
     assert names["Sloviansk"]["population"] >= 10_000
@@ -133,10 +142,15 @@ def test_index_is_reused_and_keyed_by_content(tmp_path, monkeypatch) -> None:
 
 
 def test_several_features_per_date_are_dissolved(tmp_path) -> None:
-    path = archive(tmp_path / "dated.geojson", [
-        feature(EAST, "2025-03-01"), feature(WEST, "2025-03-02"),
-        feature(box(37.9, 48.1, 38.3, 48.3), "2025-03-01"),  # overlaps EAST, comes back later
-    ], gz=False)
+    path = archive(
+        tmp_path / "dated.geojson",
+        [
+            feature(EAST, "2025-03-01"),
+            feature(WEST, "2025-03-02"),
+            feature(box(37.9, 48.1, 38.3, 48.3), "2025-03-01"),  # overlaps EAST, comes back later
+        ],
+        gz=False,
+    )
     h = H.open_history(path)
     assert h.dates() == ["2025-03-01", "2025-03-02"]
     expected = km2(shapely.union(EAST, box(37.9, 48.1, 38.3, 48.3)))
@@ -145,10 +159,15 @@ def test_several_features_per_date_are_dissolved(tmp_path) -> None:
 
 def test_scanner_survives_chunk_boundaries_and_odd_strings(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(H, "_READ_CHUNK", 7)
-    path = archive(tmp_path / "odd.geojson", [
-        feature(EAST, "2025-04-01", 1, note='braces } { and "quotes" \\ inside'),
-        feature(WEST, "2025-04-02", 2, note="]"),
-    ], gz=False, name="a name with [brackets] and {braces}")
+    path = archive(
+        tmp_path / "odd.geojson",
+        [
+            feature(EAST, "2025-04-01", 1, note='braces } { and "quotes" \\ inside'),
+            feature(WEST, "2025-04-02", 2, note="]"),
+        ],
+        gz=False,
+        name="a name with [brackets] and {braces}",
+    )
     text = path.read_text().replace('"type": "FeatureCollection", ', "")
     path.write_text(text[:-1] + ', "type": "FeatureCollection"}')  # type after the features
     assert H.open_history(path).dates() == ["2025-04-01", "2025-04-02"]
@@ -165,8 +184,12 @@ def problems_of(path: Path) -> str:
 
 
 def test_bad_date_names_the_feature(tmp_path) -> None:
-    text = problems_of(archive(tmp_path / "a.geojson.gz", [
-        feature(EAST, "2025-01-01", 1), feature(WEST, "2025-02-30", 2)]))
+    text = problems_of(
+        archive(
+            tmp_path / "a.geojson.gz",
+            [feature(EAST, "2025-01-01", 1), feature(WEST, "2025-02-30", 2)],
+        )
+    )
     assert "feature #2" in text and "2025-02-30" in text and "YYYY-MM-DD" in text
 
 
@@ -176,30 +199,44 @@ def test_missing_date_says_what_is_allowed(tmp_path) -> None:
 
 
 def test_duplicate_date_in_the_archive(tmp_path) -> None:
-    text = problems_of(archive(tmp_path / "a.geojson.gz", [
-        feature(EAST, "2025-01-01", 1), feature(WEST, "2025-01-01", 2)]))
+    text = problems_of(
+        archive(
+            tmp_path / "a.geojson.gz",
+            [feature(EAST, "2025-01-01", 1), feature(WEST, "2025-01-01", 2)],
+        )
+    )
     assert "duplicate date 2025-01-01" in text and "feature #1" in text
 
 
 def test_duplicate_id(tmp_path) -> None:
-    text = problems_of(archive(tmp_path / "a.geojson.gz", [
-        feature(EAST, "2025-01-01", 7), feature(WEST, "2025-01-02", 7)]))
+    text = problems_of(
+        archive(
+            tmp_path / "a.geojson.gz",
+            [feature(EAST, "2025-01-01", 7), feature(WEST, "2025-01-02", 7)],
+        )
+    )
     assert "duplicate id 7" in text
 
 
 def test_wrong_geometry_type(tmp_path) -> None:
     line = shapely.LineString([(37.5, 48.0), (38.0, 48.5)])
-    text = problems_of(archive(tmp_path / "a.geojson.gz", [
-        feature(EAST, "2025-01-01", 1), feature(line, "2025-01-02", 2)]))
+    text = problems_of(
+        archive(
+            tmp_path / "a.geojson.gz",
+            [feature(EAST, "2025-01-01", 1), feature(line, "2025-01-02", 2)],
+        )
+    )
     assert "feature #2 (2025-01-02)" in text and "'LineString'" in text
     assert "Polygon or MultiPolygon" in text
-    assert "no geometry" in problems_of(archive(tmp_path / "b.geojson.gz", [
-        feature(None, "2025-01-01", 1)]))
+    assert "no geometry" in problems_of(
+        archive(tmp_path / "b.geojson.gz", [feature(None, "2025-01-01", 1)])
+    )
 
 
 def test_day_outside_ukraine_names_the_date(tmp_path) -> None:
-    text = problems_of(archive(tmp_path / "a.geojson.gz", [
-        feature(box(2.0, 48.0, 3.0, 49.0), "2025-01-01", 1)]))
+    text = problems_of(
+        archive(tmp_path / "a.geojson.gz", [feature(box(2.0, 48.0, 3.0, 49.0), "2025-01-01", 1)])
+    )
     assert "date 2025-01-01" in text and "nothing inside Ukraine" in text
 
 
@@ -254,7 +291,8 @@ def test_folder_and_list_of_single_day_files(tmp_path) -> None:
     assert h.dates() == ["2025-05-01", "2025-05-02"]
     assert H.open_history([b, a]).dates() == ["2025-05-01", "2025-05-02"]
     assert H.changes(h, "2025-05-01", "2025-05-02").to_russia_km2 == pytest.approx(
-        km2(WEST), rel=1e-3)
+        km2(WEST), rel=1e-3
+    )
     (folder / "again-2025-05-01.geojson").write_text(json.dumps(feature(WEST)))
     with pytest.raises(ValidationError, match="date 2025-05-01 is in both"):
         H.open_history(folder)
@@ -262,20 +300,26 @@ def test_folder_and_list_of_single_day_files(tmp_path) -> None:
 
 def test_geopackage_with_a_date_column(tmp_path) -> None:
     path = tmp_path / "lines.gpkg"
-    gdf = gpd.GeoDataFrame({"date": ["2025-06-01", "2025-06-01", "2025-06-02"]},
-                           geometry=[EAST, WEST, SLOVIANSK_BOX], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {"date": ["2025-06-01", "2025-06-01", "2025-06-02"]},
+        geometry=[EAST, WEST, SLOVIANSK_BOX],
+        crs="EPSG:4326",
+    )
     gdf.to_file(path, driver="GPKG", engine="pyogrio")
     h = H.open_history(path)
     assert h.dates() == ["2025-06-01", "2025-06-02"]
     assert h.stats("2025-06-01").occupied_km2 == pytest.approx(
-        km2(shapely.union(EAST, WEST)), rel=1e-3)
+        km2(shapely.union(EAST, WEST)), rel=1e-3
+    )
     bad = tmp_path / "bad.gpkg"
     gpd.GeoDataFrame({"date": ["2025-06-31"]}, geometry=[EAST], crs="EPSG:4326").to_file(
-        bad, driver="GPKG", engine="pyogrio")
+        bad, driver="GPKG", engine="pyogrio"
+    )
     assert "2025-06-31" in problems_of(bad)
     nodate = tmp_path / "nodate.gpkg"
     gpd.GeoDataFrame({"when": ["x"]}, geometry=[EAST], crs="EPSG:4326").to_file(
-        nodate, driver="GPKG", engine="pyogrio")
+        nodate, driver="GPKG", engine="pyogrio"
+    )
     assert 'no layer with a "date" column' in problems_of(nodate)
 
 
@@ -334,8 +378,9 @@ def test_cli_timeline_json_and_csv(tmp_path, capsys) -> None:
 
 def test_cli_changes(tmp_path, capsys) -> None:
     path = str(three_days(tmp_path))
-    code, out, _ = run(capsys, "changes", path, "--from", "2025-01-31", "--to", "2025-02-01",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "changes", path, "--from", "2025-01-31", "--to", "2025-02-01", "--format", "json"
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["to_russia_km2"] > 0 and doc["to_ukraine_km2"] > 0
@@ -348,30 +393,68 @@ def test_cli_changes(tmp_path, capsys) -> None:
 
 def test_cli_date_flag(tmp_path, capsys) -> None:
     path = str(three_days(tmp_path))
-    code, out, _ = run(capsys, "stats", "ceasefire-current-line", "--date", "2025-01-31",
-                       "--history", path, "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "stats",
+        "ceasefire-current-line",
+        "--date",
+        "2025-01-31",
+        "--history",
+        path,
+        "--format",
+        "json",
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["baseline_date"] == "2025-01-31"
     assert doc["by_control"]["russia"]["area_km2"] == pytest.approx(
-        km2(shapely.union(EAST, WEST)), rel=1e-3)
+        km2(shapely.union(EAST, WEST)), rel=1e-3
+    )
     code, _, err = run(capsys, "stats", "ceasefire-current-line", "--history", path)
     assert code == 2 and "--history needs --date" in err
-    code, _, err = run(capsys, "stats", "ceasefire-current-line", "--date", "2025-08-15",
-                       "--baseline", "occupied-2025-08-15")
+    code, _, err = run(
+        capsys,
+        "stats",
+        "ceasefire-current-line",
+        "--date",
+        "2025-08-15",
+        "--baseline",
+        "occupied-2025-08-15",
+    )
     assert code == 2 and "not both" in err
     out_html = tmp_path / "map.html"
-    code, out, _ = run(capsys, "render", "ceasefire-current-line", "-o", str(out_html),
-                       "--date", "2025-01-30", "--history", path)
+    code, out, _ = run(
+        capsys,
+        "render",
+        "ceasefire-current-line",
+        "-o",
+        str(out_html),
+        "--date",
+        "2025-01-30",
+        "--history",
+        path,
+    )
     assert code == 0 and out_html.stat().st_size > 0
-    code, out, _ = run(capsys, "compare", "baseline", "land-swap", "--date", "2025-01-30",
-                       "--history", path, "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "compare",
+        "baseline",
+        "land-swap",
+        "--date",
+        "2025-01-30",
+        "--history",
+        path,
+        "--format",
+        "json",
+    )
     assert code == 0 and json.loads(out)["baseline"] == "history-2025-01-30"
 
 
 def test_worker_pool_gives_the_inline_figures(tmp_path, monkeypatch, cache) -> None:
-    days = [feature(box(37.5, 48.0, 37.6 + 0.02 * i, 48.3), f"2025-07-{i + 1:02d}", i + 1)
-            for i in range(H._INLINE_DAYS + 4)]
+    days = [
+        feature(box(37.5, 48.0, 37.6 + 0.02 * i, 48.3), f"2025-07-{i + 1:02d}", i + 1)
+        for i in range(H._INLINE_DAYS + 4)
+    ]
     days.append(feature(WEST, "2025-07-01"))  # no id: joins the first day, merged at the end
     path = archive(tmp_path / "many.geojson.gz", days)
     monkeypatch.setattr(H, "INDEX_WORKERS", 2)
@@ -382,14 +465,14 @@ def test_worker_pool_gives_the_inline_figures(tmp_path, monkeypatch, cache) -> N
     inline = {r.date: r.occupied_km2 for r in H.timeline(H.open_history(path))}
     assert pooled == inline and len(pooled) == H._INLINE_DAYS + 4
     assert pooled["2025-07-01"] == pytest.approx(
-        km2(shapely.union(box(37.5, 48.0, 37.6, 48.3), WEST)), rel=1e-3)
+        km2(shapely.union(box(37.5, 48.0, 37.6, 48.3), WEST)), rel=1e-3
+    )
 
 
 def test_load_control_layer_takes_geometries_already_read() -> None:
     from territory_viz.loaders import load_control_layer
 
-    parts = gpd.GeoSeries([EAST, box(37.9, 48.1, 38.3, 48.3), box(2, 48, 3, 49)],
-                          crs="EPSG:4326")
+    parts = gpd.GeoSeries([EAST, box(37.9, 48.1, 38.3, 48.3), box(2, 48, 3, 49)], crs="EPSG:4326")
     from_series = load_control_layer(parts, filename="day (2025-01-01)", date="2025-01-01")
     doc = {"type": "FeatureCollection", "features": [feature(g) for g in parts]}
     from_bytes = load_control_layer(json.dumps(doc).encode(), date="2025-01-01")
@@ -420,19 +503,20 @@ def test_upload_indexed_elsewhere_then_opened_without_geometry_work(tmp_path, mo
 def test_cli_export_a_day_and_a_scenario_on_a_day(tmp_path, capsys) -> None:
     path = str(three_days(tmp_path))
     out = tmp_path / "day.geojson"
-    code, _, err = run(capsys, "export", "--date", "2025-01-31", "--history", path,
-                       "-o", str(out))
+    code, _, err = run(capsys, "export", "--date", "2025-01-31", "--history", path, "-o", str(out))
     assert code == 0, err
     day = gpd.read_file(out)
     assert str(day["date"].iloc[0])[:10] == "2025-01-31"
     assert km2(day.geometry.iloc[0]) == pytest.approx(km2(shapely.union(EAST, WEST)), rel=1e-3)
     part = tmp_path / "swap.csv"
-    code, _, err = run(capsys, "export", "land-swap", "--date", "2025-01-30", "--history", path,
-                       "-o", str(part))
+    code, _, err = run(
+        capsys, "export", "land-swap", "--date", "2025-01-30", "--history", path, "-o", str(part)
+    )
     assert code == 0, err
     text = part.read_text()
     # the day's box is the baseline: Crimea is not in it (it is in every committed snapshot)
     assert "UA-14,Donetsk,russia" in text and "UA-43,Crimea,russia" not in text
-    code, _, err = run(capsys, "export", "--layer", "regions", "--date", "2025-01-30",
-                       "-o", str(out))
+    code, _, err = run(
+        capsys, "export", "--layer", "regions", "--date", "2025-01-30", "-o", str(out)
+    )
     assert code == 2 and "either --layer" in err

@@ -144,10 +144,15 @@ def test_deeply_nested_geometry_collections_are_refused() -> None:
 
 def test_a_crs_naming_a_file_or_url_is_refused() -> None:
     for name in ("/etc/passwd", "http://127.0.0.1:9/crs.wkt", "+init=epsg:4326"):
-        doc = {"type": "Feature", "properties": {},
-               "crs": {"type": "name", "properties": {"name": name}},
-               "geometry": {"type": "Polygon", "coordinates": [[[37.2, 47.8], [38.2, 47.8],
-                                                               [38.2, 48.4], [37.2, 47.8]]]}}
+        doc = {
+            "type": "Feature",
+            "properties": {},
+            "crs": {"type": "name", "properties": {"name": name}},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[37.2, 47.8], [38.2, 47.8], [38.2, 48.4], [37.2, 47.8]]],
+            },
+        }
         assert "unreadable CRS" in refused(json.dumps(doc).encode(), "crs.geojson")
 
 
@@ -299,8 +304,14 @@ def test_the_200000_vertex_zigzag_is_simplified_in_the_child_and_the_server_surv
         stats.scenario_stats(dmz, baseline.layer)
         print("served")
     """)
-    done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True,
-                          timeout=600, cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=data,
+        capture_output=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
     assert done.returncode == 0, (done.returncode, done.stderr[-800:])
     assert done.stdout.strip().endswith(b"served")
 
@@ -309,9 +320,10 @@ def test_the_server_refuses_an_unbounded_layer_before_any_geometry_operation() -
     """A layer that did not come through the reader (e.g. a library caller's) is checked."""
     ring = shapely.from_geojson(zigzag_geojson(50_000))
     layer = gpd.GeoDataFrame({"id": ["z"], "date": [""]}, geometry=[ring], crs=4326)
-    for call in (render.map_context,
-                 lambda lay: scenarios.evaluate(scenarios.get_scenario("ceasefire-with-dmz"),
-                                                lay)):
+    for call in (
+        render.map_context,
+        lambda lay: scenarios.evaluate(scenarios.get_scenario("ceasefire-with-dmz"), lay),
+    ):
         with pytest.raises(ValidationError, match="MAX_RING_VERTICES"):
             call(layer)
 
@@ -332,22 +344,34 @@ def test_line_simplification_is_piecewise_so_its_recursion_is_bounded() -> None:
         t.start(); t.join()
         print(shapely.get_num_coordinates(out[0]))
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=600,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=600, check=False
+    )
     assert done.returncode == 0, (done.returncode, done.stderr[-500:])
 
 
 def test_the_strip_buffer_sees_a_bounded_line() -> None:
     line = shapely.LineString([(i * 100.0, 5000.0 * (i % 2)) for i in range(20_000)])
     with pytest.raises(ValidationError, match="MAX_STRIP_LINE_VERTICES"):
-        _bounds.reduce_lines(line, 50.0, max_tolerance=1500.0,
-                             limit=_bounds.MAX_STRIP_LINE_VERTICES, label="x",
-                             what="the line of contact")
+        _bounds.reduce_lines(
+            line,
+            50.0,
+            max_tolerance=1500.0,
+            limit=_bounds.MAX_STRIP_LINE_VERTICES,
+            label="x",
+            what="the line of contact",
+        )
     with pytest.raises(ValueError, match="reduce"):
         _bounds.buffer_lines(line, 15_000.0)
     straight = shapely.LineString([(i * 100.0, 0.0) for i in range(20_000)])
-    reduced = _bounds.reduce_lines(straight, 50.0, max_tolerance=1500.0,
-                                   limit=_bounds.MAX_STRIP_LINE_VERTICES, label="x", what="l")
+    reduced = _bounds.reduce_lines(
+        straight,
+        50.0,
+        max_tolerance=1500.0,
+        limit=_bounds.MAX_STRIP_LINE_VERTICES,
+        label="x",
+        what="l",
+    )
     strip = _bounds.buffer_lines(reduced, 15_000.0)
     whole = shapely.buffer(straight, 15_000.0)
     assert abs(strip.area - whole.area) / whole.area < 1e-3  # the same shape
@@ -374,8 +398,14 @@ def test_validate_and_stats_print_no_traceback_for_a_huge_integer(tmp_path: Path
     path = tmp_path / "huge.toml"
     path.write_text(hostile_toml_numbers()["2^64"], encoding="utf-8")
     for command in (["validate", str(path)], ["stats", str(path)]):
-        done = subprocess.run([sys.executable, "-m", "territory_viz", *command], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "territory_viz", *command],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert done.returncode != 0 and "strip_km" in done.stderr + done.stdout
         assert "Traceback" not in done.stderr, done.stderr[-800:]
 
@@ -383,16 +413,22 @@ def test_validate_and_stats_print_no_traceback_for_a_huge_integer(tmp_path: Path
 # --------------------------------------------------------------------------- ids and text
 
 
-@pytest.mark.parametrize(("scenario_id", "expected"), [
-    ("baseline", "is reserved"),
-    ("my-variant\n", "not a slug"),
-    ("land\u202eswap", r"invisible characters U\+202E"),
-    ("a\u200bb", r"invisible characters U\+200B"),
-])
-def test_ids_that_are_reserved_or_hide_characters_are_refused(scenario_id: str,
-                                                             expected: str) -> None:
-    text = (f'id = {json.dumps(scenario_id)}\ntitle = "t"\nsummary = "s"\nas_of = 2025-08-15\n'
-            '[[rules]]\narea = { regions = ["UA-14"] }\ncontrol = "russia"\n')
+@pytest.mark.parametrize(
+    ("scenario_id", "expected"),
+    [
+        ("baseline", "is reserved"),
+        ("my-variant\n", "not a slug"),
+        ("land\u202eswap", r"invisible characters U\+202E"),
+        ("a\u200bb", r"invisible characters U\+200B"),
+    ],
+)
+def test_ids_that_are_reserved_or_hide_characters_are_refused(
+    scenario_id: str, expected: str
+) -> None:
+    text = (
+        f'id = {json.dumps(scenario_id)}\ntitle = "t"\nsummary = "s"\nas_of = 2025-08-15\n'
+        '[[rules]]\narea = { regions = ["UA-14"] }\ncontrol = "russia"\n'
+    )
     with pytest.raises(ValidationError, match=expected):
         scenarios.parse_scenario(text)
 
@@ -401,8 +437,12 @@ def test_titles_are_shown_as_bidi_isolates() -> None:
     from ui._text import md_escape
 
     title = "Override \u202e here"
-    for shown in (md_escape(title), render.scenario_caption(
-            scenarios.Scenario("x", title, "s", scenarios.date(2025, 1, 1), (), ()))):
+    for shown in (
+        md_escape(title),
+        render.scenario_caption(
+            scenarios.Scenario("x", title, "s", scenarios.date(2025, 1, 1), (), ())
+        ),
+    ):
         assert shown.startswith("\u2068") and shown.rstrip().endswith("\u2069"), repr(shown)
     assert md_escape("plain title") == "plain title"  # left-to-right text is left as it is
     # a PDI inside the text cannot close the isolate early
@@ -418,16 +458,25 @@ def test_page_text_makes_no_autolink() -> None:
     for pattern in ("www\\.", "http\\:", "a@"):
         assert pattern not in shown, (pattern, shown)
     assert shown.replace("\u2060", "").replace("\\", "") == (
-        "see www.example.com, http://example.org or a@example.net")
+        "see www.example.com, http://example.org or a@example.net"
+    )
 
 
 def test_the_cli_strips_terminal_escapes_from_what_it_prints(tmp_path: Path) -> None:
     path = tmp_path / "escapes.toml"
-    path.write_text('id = "escapes"\ntitle = "T\\u001b]0;owned\\u0007\\u001b[2J"\n'
-                    'summary = "s"\nas_of = 2025-08-15\n[[rules]]\n'
-                    'area = { regions = ["UA-14"] }\ncontrol = "russia"\n', encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "territory_viz", "stats", str(path)], cwd=ROOT,
-                          capture_output=True, timeout=300, check=False)
+    path.write_text(
+        'id = "escapes"\ntitle = "T\\u001b]0;owned\\u0007\\u001b[2J"\n'
+        'summary = "s"\nas_of = 2025-08-15\n[[rules]]\n'
+        'area = { regions = ["UA-14"] }\ncontrol = "russia"\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "territory_viz", "stats", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-500:]
     assert b"owned" in done.stdout and b"\x1b" not in done.stdout and b"\x07" not in done.stdout
 

@@ -94,16 +94,21 @@ def test_an_uploaded_layer_named_with_template_syntax_shows_literally() -> None:
 def test_svg_export_shows_the_title_literally() -> None:
     scenario = scenarios.parse_scenario(scenario_text())
     partition = scenarios.evaluate(scenario)
-    document = partition_svg(partition, title=scenario.title, subtitle=scenario.summary,
-                             sources=[scenario.sources[0].publisher])
+    document = partition_svg(
+        partition,
+        title=scenario.title,
+        subtitle=scenario.summary,
+        sources=[scenario.sources[0].publisher],
+    )
     for field in ("T ", "S ", "PUB "):
         assert field + PAYLOAD in document.replace("&quot;", '"'), field
     assert_not_evaluated(document)
 
 
 def test_a_parameter_name_with_template_syntax_is_refused_by_name() -> None:
-    text = scenario_text().replace("as_of = 2025-08-15\n",
-                                   'as_of = 2025-08-15\n[parameters]\n"{{ 7*7 }}" = 1\n', 1)
+    text = scenario_text().replace(
+        "as_of = 2025-08-15\n", 'as_of = 2025-08-15\n[parameters]\n"{{ 7*7 }}" = 1\n', 1
+    )
     with pytest.raises(ValidationError, match=r"parameters\.'\{\{ 7\*7 \}\}': not a valid"):
         scenarios.parse_scenario(text)
 
@@ -112,9 +117,14 @@ def test_cli_render_writes_the_title_literally(tmp_path: Path) -> None:
     source = tmp_path / "injection.toml"
     source.write_text(scenario_text(), encoding="utf-8")
     out = tmp_path / "map.html"
-    done = subprocess.run([sys.executable, "-m", "territory_viz", "render", str(source),
-                           "-o", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "territory_viz", "render", str(source), "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-800:]
     document = out.read_text(encoding="utf-8")
     assert "T " + PAYLOAD in document
@@ -131,13 +141,16 @@ def test_the_page_shows_every_field_literally() -> None:
     at.session_state[OPEN_SCENARIO_UPLOAD] = True
     at.run()
     at.file_uploader(key="tv_upload_scenario").set_value(
-        ("injection.toml", scenario_text().encode(), "x")).run()
+        ("injection.toml", scenario_text().encode(), "x")
+    ).run()
     assert not at.exception and at.success, [e.value for e in at.exception]
     at.button(key="tv_upload_show").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = "\n".join(str(e.value) for kind in (at.markdown, at.caption, at.success,
-                                                at.info, at.title, at.subheader)
-                      for e in kind)
+    shown = "\n".join(
+        str(e.value)
+        for kind in (at.markdown, at.caption, at.success, at.info, at.title, at.subheader)
+        for e in kind
+    )
     for field in ("S ", "PUB ", "ST ", "Q "):
         assert md_escape(field + PAYLOAD).strip("\u2068\u2069") in shown, field
     assert_not_evaluated(shown)

@@ -19,8 +19,16 @@ from territory_viz.scenarios import get_scenario
 from territory_viz.svg import scenario_svg, svg_to_png
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-FRONT_TOWNS = ("Kramatorsk", "Sloviansk", "Pokrovsk", "Kostiantynivka", "Huliaipole",
-               "Kupiansk", "Enerhodar", "Bakhmut")
+FRONT_TOWNS = (
+    "Kramatorsk",
+    "Sloviansk",
+    "Pokrovsk",
+    "Kostiantynivka",
+    "Huliaipole",
+    "Kupiansk",
+    "Enerhodar",
+    "Bakhmut",
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,25 +71,25 @@ def test_greedy_placement_never_overlaps_and_keeps_priority():
     assert [p.anchor for p in placed] == ["start", "end"]
     boxes = [p.box for p in placed]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
     # a label outside the frame, or wanted only from a higher zoom, is left out
     far = [Label("Far", 0, 0, "town", 5, 0), Label("Later", 0, 0, "town", 12, 1)]
-    assert place_greedy(far, [(900.0, 10.0), (50.0, 50.0)], zoom=8,
-                        frame=(0, 0, 400, 400)) == []
+    assert place_greedy(far, [(900.0, 10.0), (50.0, 50.0)], zoom=8, frame=(0, 0, 400, 400)) == []
 
 
 def test_a_region_named_like_its_centre_does_not_print_over_it():
     city = Label("Chernivtsi", 0, 0, "centre", 5, 1)
     region = Label("Chernivtsi", 0, 0, "region", 5, 2)
-    placed = place_greedy([city, region], [(100.0, 100.0), (110.0, 103.0)], zoom=6,
-                          frame=(0, 0, 400, 400))
+    placed = place_greedy(
+        [city, region], [(100.0, 100.0), (110.0, 103.0)], zoom=6, frame=(0, 0, 400, 400)
+    )
     assert [p.label.kind for p in placed] == ["centre"]
 
 
 def test_zoom_for_scale_matches_leaflet():
     # Leaflet zoom 8 at 48.5 N: 256 * 2**8 px per 40,075 km * cos(48.5)
-    px_per_m = 256 * 2 ** 8 / (40_075_016.686 * 0.6626200482157375)
+    px_per_m = 256 * 2**8 / (40_075_016.686 * 0.6626200482157375)
     assert zoom_for_scale(px_per_m) == pytest.approx(8, abs=1e-6)
 
 
@@ -98,8 +106,17 @@ def _label_texts(svg: str) -> list[str]:
 
 def test_the_svg_export_names_capital_centres_and_neighbours(export_svg):
     names = _label_texts(export_svg)
-    for name in ("Kyiv", "Kharkiv", "Odesa", "Lviv", "Donetsk", "Chernivtsi", "POLAND",
-                 "RUSSIA", "ROMANIA"):
+    for name in (
+        "Kyiv",
+        "Kharkiv",
+        "Odesa",
+        "Lviv",
+        "Donetsk",
+        "Chernivtsi",
+        "POLAND",
+        "RUSSIA",
+        "ROMANIA",
+    ):
         assert name in names, name
     assert len(names) == len(set(names)) or names.count("Chernivtsi") == 1
 
@@ -141,11 +158,14 @@ def test_render_writes_every_format(tmp_path, capsys, suffix):
     assert f"wrote {out}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["render", "land-swap", "-o", "x.pdf"], "must end in .html, .svg or .png"),
-    (["render", "land-swap", "-o", "x.svg", "--width", "2000"], "allowed only with .png"),
-    (["render", "land-swap", "-o", "x.png", "--width", "99999"], "from 1000 to 6000"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["render", "land-swap", "-o", "x.pdf"], "must end in .html, .svg or .png"),
+        (["render", "land-swap", "-o", "x.svg", "--width", "2000"], "allowed only with .png"),
+        (["render", "land-swap", "-o", "x.png", "--width", "99999"], "from 1000 to 6000"),
+    ],
+)
 def test_render_refuses_bad_output_clearly(tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 2

@@ -421,6 +421,8 @@ def test_malformed_geometry_read_as_null_is_noted() -> None:
     layer = load_control_layer(data)
     assert _area_km2(layer) > 5000
     # Counted and classified, never GDAL's own text (it can quote files).
-    assert any(note.startswith("the reader gave 1 warning (1 about geometry)")
-               for note in layer.attrs["notes"]), layer.attrs["notes"]
+    assert any(
+        note.startswith("the reader gave 1 warning (1 about geometry)")
+        for note in layer.attrs["notes"]
+    ), layer.attrs["notes"]
     assert not any("vsimem" in note or "OGR" in note for note in layer.attrs["notes"])

@@ -25,7 +25,8 @@ def test_approximation_note_carries_the_baseline_date() -> None:
 def test_date_mismatch_only_beyond_sixty_days() -> None:
     assert notices.DATE_MISMATCH_DAYS == 60
     assert notices.date_mismatch("2025-11-20", "2026-08-22") == (
-        "reported 20 Nov 2025; evaluated on control on 22 Aug 2026")
+        "reported 20 Nov 2025; evaluated on control on 22 Aug 2026"
+    )
     # exactly 60 days either way: no notice; 61 days: a notice
     assert notices.date_mismatch("2025-06-16", "2025-08-15") == ""
     assert notices.date_mismatch("2025-10-14", "2025-08-15") == ""
@@ -37,7 +38,8 @@ def test_date_mismatch_only_beyond_sixty_days() -> None:
 def test_date_mismatch_with_missing_dates() -> None:
     assert notices.date_mismatch(None, "2026-08-22") == ""
     assert notices.date_mismatch("2025-11-20", "") == (
-        "reported 20 Nov 2025; evaluated on control of an unknown date")
+        "reported 20 Nov 2025; evaluated on control of an unknown date"
+    )
 
 
 def test_nearest_snapshot() -> None:

@@ -8,7 +8,7 @@ from territory_viz import scenarios
 from territory_viz.cli import main
 from territory_viz.scenarios import ValidationError, parse_scenario, scenario_to_toml
 
-TEXT = '''
+TEXT = """
 id = "read-test"
 title = "A test"
 summary = "A summary."
@@ -29,7 +29,7 @@ control = "russia"
 [[rules]]
 area = { regions = ["UA-09"] }
 control = "russia"
-'''
+"""
 
 
 def test_reading_is_parsed_at_both_levels_and_round_trips() -> None:
@@ -48,10 +48,13 @@ def test_reading_is_optional() -> None:
     assert s.reading == "" and "reading =" not in scenario_to_toml(s).split("[[")[0]
 
 
-@pytest.mark.parametrize("bad, field", [
-    ('reading = 5', "reading"),
-    ('reading = "' + "x" * 1001 + '"', "reading"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ("reading = 5", "reading"),
+        ('reading = "' + "x" * 1001 + '"', "reading"),
+    ],
+)
 def test_bad_reading_is_a_clear_problem(bad: str, field: str) -> None:
     text = TEXT.replace('reading = "The buffer width is this project\'s choice."', bad)
     with pytest.raises(ValidationError) as err:
@@ -71,16 +74,27 @@ def test_stats_json_and_table_carry_reading_notice_and_note(tmp_path, capsys) ->
 
     path = tmp_path / "read-test.toml"
     path.write_text(TEXT, encoding="utf-8")
-    assert main(["stats", "--scenario-file", str(path), "--baseline", "occupied-2026-08-22",
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "stats",
+                "--scenario-file",
+                str(path),
+                "--baseline",
+                "occupied-2026-08-22",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     d = json.loads(capsys.readouterr().out)
     assert d["reading"] == "The buffer width is this project's choice."
     assert d["rule_readings"] == ["Crimea is read as included."]
     assert d["date_notice"] == "reported 20 Nov 2025; evaluated on control on 22 Aug 2026"
     assert d["approximation"].endswith("Control as on 22 Aug 2026.")
 
-    assert main(["stats", "--scenario-file", str(path), "--baseline",
-                 "occupied-2026-08-22"]) == 0
+    assert main(["stats", "--scenario-file", str(path), "--baseline", "occupied-2026-08-22"]) == 0
     out = capsys.readouterr().out
     assert "Dates differ: reported 20 Nov 2025; evaluated on control on 22 Aug 2026." in out
     assert "Approximate:" in out and "Control as on 22 Aug 2026." in out
@@ -91,8 +105,7 @@ def test_stats_json_and_table_carry_reading_notice_and_note(tmp_path, capsys) ->
 def test_no_date_notice_when_dates_are_close(tmp_path, capsys) -> None:
     path = tmp_path / "read-test.toml"
     path.write_text(TEXT.replace("as_of = 2025-11-20", "as_of = 2025-08-01"), encoding="utf-8")
-    assert main(["stats", "--scenario-file", str(path), "--baseline",
-                 "occupied-2025-08-15"]) == 0
+    assert main(["stats", "--scenario-file", str(path), "--baseline", "occupied-2025-08-15"]) == 0
     out = capsys.readouterr().out
     assert "Dates differ" not in out and "Control as on 15 Aug 2025." in out
 
@@ -107,8 +120,12 @@ def test_every_builtin_scenario_loads() -> None:
 BUILTIN_READINGS = {
     "28-point-plan-2025-11": ("other agreed territories", "internationally recognized"),
     "de-facto-not-de-jure": ("four regions it broadly occupies",),
-    "us-final-offer-2025-04": ("Sumy", "Dnipropetrovsk", "Reuters on 25 Apr 2025",
-                               "plant_radius_km"),
+    "us-final-offer-2025-04": (
+        "Sumy",
+        "Dnipropetrovsk",
+        "Reuters on 25 Apr 2025",
+        "plant_radius_km",
+    ),
     "ceasefire-with-dmz": ("15 km default is the project's choice", "claim"),
     "donbas-for-freeze": ("one analyst's paraphrase quoted by CNBC",),
 }

@@ -109,8 +109,9 @@ def test_a_genuine_ukrainian_held_pocket_on_the_coast_is_kept() -> None:
     # Same pocket while the rest of the layer's coast is drawn 1 km inside the outline's:
     # the strips are filled, the pocket stays (bar the corners where the strips meet it).
     d = 1 * KM
-    offset = shapely.difference(box(60 * KM, d, 100 * KM - d, 100 * KM - d),
-                                pocket.buffer(d, join_style="mitre"))
+    offset = shapely.difference(
+        box(60 * KM, d, 100 * KM - d, 100 * KM - d), pocket.buffer(d, join_style="mitre")
+    )
     result = reconcile.reconcile(offset, OUTLINE)
     kept = _km2(shapely.difference(pocket, result.geometry))
     assert kept > 18
@@ -136,8 +137,14 @@ def test_small_pieces_cut_off_at_the_coast_join_and_larger_ones_stay() -> None:
 
 def test_the_corner_where_the_front_meets_the_border_is_kept() -> None:
     # The front reaches the northern border at 60 degrees: a wedge of Ukrainian land, not a sliver.
-    slant = shapely.Polygon([(40 * KM, 0), (100 * KM, 0), (100 * KM, 100 * KM),
-                             (40 * KM + 100 * KM / math.tan(math.radians(60)), 100 * KM)])
+    slant = shapely.Polygon(
+        [
+            (40 * KM, 0),
+            (100 * KM, 0),
+            (100 * KM, 100 * KM),
+            (40 * KM + 100 * KM / math.tan(math.radians(60)), 100 * KM),
+        ]
+    )
     result = reconcile.reconcile(slant, OUTLINE)
     assert result.added_km2 < 0.01
 
@@ -158,8 +165,7 @@ def test_rule_parameters_are_named_and_stated() -> None:
     # Offsets up to 3 km are slivers; a compact 20 km² pocket is wider than the threshold.
     assert 3.0 < reconcile.SLIVER_WIDTH_KM < 4.0
     assert reconcile.SLIVER_AREA_KM2 < 20
-    narrower = reconcile.reconcile(box(60 * KM, 3 * KM, 100 * KM, 100 * KM), OUTLINE,
-                                   width_km=2.0)
+    narrower = reconcile.reconcile(box(60 * KM, 3 * KM, 100 * KM, 100 * KM), OUTLINE, width_km=2.0)
     assert narrower.added_km2 < 0.01  # a 3 km strip is not a sliver at 2 km
     assert "2 km" in narrower.note()
 
@@ -193,15 +199,22 @@ def deepstate_day() -> tuple[bytes, str]:
     doc = {
         "type": "FeatureCollection",
         "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
-        "features": [{"type": "Feature", "properties": {},
-                      "geometry": mapping(shapely.MultiPolygon(list(shapely.get_parts(geom))))}],
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": mapping(shapely.MultiPolygon(list(shapely.get_parts(geom)))),
+            }
+        ],
     }
     return json.dumps(doc).encode(), baseline
 
 
 def _ukrainian(stats, code: str) -> tuple[float, float]:
-    rows = stats.by_region[(stats.by_region["iso_code"] == code)
-                           & (stats.by_region["control"] == model.Control.UKRAINE.value)]
+    rows = stats.by_region[
+        (stats.by_region["iso_code"] == code)
+        & (stats.by_region["control"] == model.Control.UKRAINE.value)
+    ]
     return float(rows["area_km2"].sum()), float(rows["population"].sum())
 
 
@@ -226,8 +239,10 @@ def test_deepstate_shaped_day_matches_the_committed_snapshot(deepstate_day) -> N
     border = shapely.buffer(shapely.boundary(datasets.ukraine_outline(equal_area=True)), 1 * KM)
     committed = datasets.line_of_contact(baseline).to_crs(model.CRS_EQUAL_AREA).geometry.iloc[0]
     reference = shapely.length(shapely.intersection(committed, border)) / KM
-    for line in (datasets.line_of_contact(layer).to_crs(model.CRS_EQUAL_AREA).geometry.iloc[0],
-                 areas.default_geography().baseline(layer).line_of_contact):
+    for line in (
+        datasets.line_of_contact(layer).to_crs(model.CRS_EQUAL_AREA).geometry.iloc[0],
+        areas.default_geography().baseline(layer).line_of_contact,
+    ):
         near_border = shapely.length(shapely.intersection(line, border)) / KM
         # Where the front reaches the border it runs within 1 km of it for a few km, as
         # the committed line does; no coastal or border stretch of hundreds of km.
@@ -239,8 +254,7 @@ def test_deepstate_shaped_day_matches_the_committed_snapshot(deepstate_day) -> N
 def _figures(stats) -> dict[str, float]:
     out = {f"{k}": v["area_km2"] for k, v in stats.to_dict()["by_control"].items()}
     balance = stats.to_dict()["balance"]
-    out |= {k: v for k, v in balance.items() if isinstance(v, (int, float))
-            and k.endswith("_km2")}
+    out |= {k: v for k, v in balance.items() if isinstance(v, (int, float)) and k.endswith("_km2")}
     return out
 
 
@@ -252,5 +266,4 @@ def test_every_scenario_on_the_deepstate_shaped_day_is_within_a_few_percent(deep
         committed = _figures(scenario_stats(scenario, baseline))
         for key, value in committed.items():
             # A few percent, or a few dozen km² for the small figures.
-            assert ours.get(key, 0.0) == pytest.approx(value, rel=0.03, abs=30), (
-                scenario.id, key)
+            assert ours.get(key, 0.0) == pytest.approx(value, rel=0.03, abs=30), (scenario.id, key)

@@ -155,8 +155,9 @@ def test_topology_sends_each_shared_border_once_and_draws_it_identically():
 
 
 def test_topology_keeps_islands_and_enclaves_as_closed_arcs():
-    outer = shapely.Polygon(shapely.box(30, 48, 33, 51).exterior, [shapely.box(31, 49, 32, 50)
-                                                                  .exterior.coords])
+    outer = shapely.Polygon(
+        shapely.box(30, 48, 33, 51).exterior, [shapely.box(31, 49, 32, 50).exterior.coords]
+    )
     inner = shapely.box(31, 49, 32, 50)
     island = shapely.box(35, 48, 35.5, 48.5)
     topo = render.encoding.topology([outer, inner, island])
@@ -178,8 +179,7 @@ def test_largest_partition_is_drawn_coincident_and_within_500_m(regions):
     valid = shapely.make_valid(np.array(drawn))
     union = shapely.union_all(valid)
     assert shapely.area(valid).sum() == pytest.approx(union.area, rel=1e-5)
-    assert union.area == pytest.approx(shapely.union_all(partition.geometry.values).area,
-                                       rel=1e-3)
+    assert union.area == pytest.approx(shapely.union_all(partition.geometry.values).area, rel=1e-3)
     # Each piece's drawn boundary is within 500 m of its source, both ways. Towards the
     # source, the source is first opened by 50 m (overlay artefacts: zero-width spikes
     # and slits) and parts under 1 km^2 are left out (specks below the 0.001-degree grid
@@ -344,8 +344,11 @@ def test_standalone_html_of_a_real_scenario_has_legend_date_and_sources():
 
 
 def test_template_syntax_in_a_page_title_or_caption_stays_text():
-    m = render.build_map(synthetic_partition(), render.MapContext.from_layers(synthetic_regions()),
-                         title="{{ 7*7 }} {% if true %}x{% endif %}")
+    m = render.build_map(
+        synthetic_partition(),
+        render.MapContext.from_layers(synthetic_regions()),
+        title="{{ 7*7 }} {% if true %}x{% endif %}",
+    )
     page = render.to_standalone_html(m, page_title="T {{ 7*7 }} {# c #}")
     assert "<title>T {{ 7*7 }} {# c #}</title>" in page
     assert "T 49" not in page and ">49<" not in page
@@ -358,8 +361,9 @@ def test_synced_maps_share_one_leaflet_and_keep_headings_as_data(context):
     maps = []
     for heading, scenario_id in ((HOSTILE, "land-swap"), (SCRIPT, "ceasefire-current-line")):
         scenario = scenarios.get_scenario(scenario_id)
-        m = render.build_map(render.prepare_partition(scenarios.evaluate(scenario)), context,
-                             title=scenario.title)
+        m = render.build_map(
+            render.prepare_partition(scenarios.evaluate(scenario)), context, title=scenario.title
+        )
         m.default_js = [(f"leaflet_{i}", u) for i, u in enumerate(assets.page_links()[0])]
         maps.append((heading, m))
     text = render.synced_maps_html(maps, height_px=300)

@@ -54,8 +54,15 @@ def assert_partition(partition: gpd.GeoDataFrame, geo: A.Geography) -> None:
     union_km2 = shapely.area(shapely.union_all(pieces)) / 1e6
     assert union_km2 == pytest.approx(total, rel=1e-4)  # no gaps
     assert shapely.area(pieces).sum() / 1e6 == pytest.approx(union_km2, rel=1e-4)  # no overlaps
-    keys = partition[["iso_code", "baseline_control", "control", "display_class",
-                      *[f"rec_{p.value}" for p in Party]]]
+    keys = partition[
+        [
+            "iso_code",
+            "baseline_control",
+            "control",
+            "display_class",
+            *[f"rec_{p.value}" for p in Party],
+        ]
+    ]
     assert not keys.duplicated().any()
 
 
@@ -70,17 +77,19 @@ def test_issue_example_parses_as_written() -> None:
     assert s.rules[0].area == A.Baseline()
     # recognition omitted: Russia de jure, everyone else none
     assert dict(s.rules[0].recognition) == {
-        Party.UKRAINE: Recognition.NONE, Party.RUSSIA: Recognition.DE_JURE,
-        Party.UNITED_STATES: Recognition.NONE, Party.EUROPEAN_UNION: Recognition.NONE,
-        Party.UN_GENERAL_ASSEMBLY: Recognition.NONE}
+        Party.UKRAINE: Recognition.NONE,
+        Party.RUSSIA: Recognition.DE_JURE,
+        Party.UNITED_STATES: Recognition.NONE,
+        Party.EUROPEAN_UNION: Recognition.NONE,
+        Party.UN_GENERAL_ASSEMBLY: Recognition.NONE,
+    }
     assert s.rules[1].area == A.Regions(("UA-09", "UA-14"))
     assert s.rules[1].level(Party.UNITED_STATES) is Recognition.DE_FACTO
     assert s.rules[1].level(Party.EUROPEAN_UNION) is Recognition.NONE
 
 
 def test_toml_date_literals_are_accepted() -> None:
-    text = ISSUE_EXAMPLE.replace('"2025-08-15"', "2025-08-15").replace('"2025-08-14"',
-                                                                         "2025-08-14")
+    text = ISSUE_EXAMPLE.replace('"2025-08-15"', "2025-08-15").replace('"2025-08-14"', "2025-08-14")
     assert parse_scenario(text) == parse_scenario(ISSUE_EXAMPLE)
 
 
@@ -95,8 +104,9 @@ def test_round_trip_through_toml() -> None:
         'control = "international"\nnote = "a \\"quoted\\" note\\twith tab"\n'
         '[[rules]]\narea = { strip_km = "buffer_km", side = "russia" }\ncontrol = "demilitarized"\n'
         '[[rules]]\narea = { circle_km = 7.5, lat = 47.51, lon = 34.585 }\ncontrol = "ukraine"\n',
-        params="[parameters]\nbuffer_km = 15\n")
-    s = Scenario(**{**s.__dict__, "title": "Ünïcode — \x7f and \x01 \\ \"q\""})
+        params="[parameters]\nbuffer_km = 15\n",
+    )
+    s = Scenario(**{**s.__dict__, "title": 'Ünïcode — \x7f and \x01 \\ "q"'})
     again = parse_scenario(scenario_to_toml(s))
     assert again == s
     assert hash(again) == hash(s)
@@ -105,8 +115,9 @@ def test_round_trip_through_toml() -> None:
 def test_path_and_bytes_inputs(tmp_path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(ISSUE_EXAMPLE, encoding="utf-8")
-    assert parse_scenario(path) == parse_scenario(str(path)) == parse_scenario(
-        ISSUE_EXAMPLE.encode())
+    assert (
+        parse_scenario(path) == parse_scenario(str(path)) == parse_scenario(ISSUE_EXAMPLE.encode())
+    )
 
 
 # --------------------------------------------------------------------------- validation
@@ -121,7 +132,7 @@ def problems_of(text: str) -> list[str]:
 
 
 def test_every_problem_is_collected_at_once() -> None:
-    text = '''
+    text = """
 id = "Not A Slug"
 title = "x"
 as_of = "15 August 2025"
@@ -144,16 +155,23 @@ recognition = { china = "de_jure", russia = "sort_of" }
 [[rules]]
 area = { strip_km = 500 }
 control = "demilitarized"
-'''
+"""
     problems = problems_of(text)
     joined = "\n".join(problems)
-    for expected in ["id: 'Not A Slug' is not a slug", "summary: missing field",
-                     "as_of: '15 August 2025' is not a date", "'colour': unknown key",
-                     "sources[0].date", "sources[0].url", "rules[0]: rule with no area",
-                     "rules[1].area.regions[0]: unknown region 'UA-99'",
-                     "rules[1].control: unknown control 'martians'",
-                     "unknown party 'china'", "rules[1].recognition.russia",
-                     "rules[2].area.strip_km: 500 is out of range"]:
+    for expected in [
+        "id: 'Not A Slug' is not a slug",
+        "summary: missing field",
+        "as_of: '15 August 2025' is not a date",
+        "'colour': unknown key",
+        "sources[0].date",
+        "sources[0].url",
+        "rules[0]: rule with no area",
+        "rules[1].area.regions[0]: unknown region 'UA-99'",
+        "rules[1].control: unknown control 'martians'",
+        "unknown party 'china'",
+        "rules[1].recognition.russia",
+        "rules[2].area.strip_km: 500 is out of range",
+    ]:
         assert expected in joined, expected
     assert len(problems) >= 12
     # every message says what is allowed
@@ -161,54 +179,80 @@ control = "demilitarized"
     assert "allowed: de_jure, de_facto, none" in joined
 
 
-@pytest.mark.parametrize(("snippet", "expected"), [
-    ('area = { regions = ["UA-99"] }\ncontrol = "russia"', "unknown region 'UA-99'"),
-    ('area = "country"\ncontrol = "martians"', "unknown control 'martians'"),
-    ('area = "country"', "rules[0].control: missing field"),
-    ('control = "russia"', "rule with no area"),
-    ('area = "country"\ncontrol = "russia"\nrecognition = { nato = "none" }',
-     "unknown party 'nato'"),
-    ('area = "country"\ncontrol = "russia"\nrecognition = { russia = "maybe" }',
-     "unknown recognition level 'maybe'"),
-    ('area = { strip_km = 0 }\ncontrol = "demilitarized"', "out of range"),
-    ('area = { strip_km = 101 }\ncontrol = "demilitarized"', "out of range"),
-    ('area = { strip_km = 5, side = "north" }\ncontrol = "demilitarized"', "unknown side"),
-    ('area = { strip_km = "width" }\ncontrol = "demilitarized"', "unknown parameter 'width'"),
-    ('area = { circle_km = 5, lat = 47.5 }\ncontrol = "international"', "missing field 'lon'"),
-    ('area = { circle_km = 5, lat = 95, lon = 34 }\ncontrol = "international"', ".lat:"),
-    ('area = { claim = "china-claim" }\ncontrol = "russia"', "unknown claim 'china-claim'"),
-    ('area = { union = ["country"] }\ncontrol = "russia"', "at least two areas"),
-    ('area = { regions = ["UA-14"], claim = "russia-claim" }\ncontrol = "russia"',
-     "exactly one of"),
-    ('area = "UA-14"\ncontrol = "russia"', 'regions = ["UA-14"]'),
-    ('area = "everywhere"\ncontrol = "russia"', "unknown area 'everywhere'"),
-    ('area = 5\ncontrol = "russia"', "an integer is not an area"),
-    ('area = "country"\ncontrol = "ukraine"\nrecognition = { united_states = "de_jure" }',
-     "every level must be none"),
-    ('area = "country"\ncontrol = "russia"\nextra = 1', "rules[0].'extra': unknown key"),
-])
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ('area = { regions = ["UA-99"] }\ncontrol = "russia"', "unknown region 'UA-99'"),
+        ('area = "country"\ncontrol = "martians"', "unknown control 'martians'"),
+        ('area = "country"', "rules[0].control: missing field"),
+        ('control = "russia"', "rule with no area"),
+        (
+            'area = "country"\ncontrol = "russia"\nrecognition = { nato = "none" }',
+            "unknown party 'nato'",
+        ),
+        (
+            'area = "country"\ncontrol = "russia"\nrecognition = { russia = "maybe" }',
+            "unknown recognition level 'maybe'",
+        ),
+        ('area = { strip_km = 0 }\ncontrol = "demilitarized"', "out of range"),
+        ('area = { strip_km = 101 }\ncontrol = "demilitarized"', "out of range"),
+        ('area = { strip_km = 5, side = "north" }\ncontrol = "demilitarized"', "unknown side"),
+        ('area = { strip_km = "width" }\ncontrol = "demilitarized"', "unknown parameter 'width'"),
+        ('area = { circle_km = 5, lat = 47.5 }\ncontrol = "international"', "missing field 'lon'"),
+        ('area = { circle_km = 5, lat = 95, lon = 34 }\ncontrol = "international"', ".lat:"),
+        ('area = { claim = "china-claim" }\ncontrol = "russia"', "unknown claim 'china-claim'"),
+        ('area = { union = ["country"] }\ncontrol = "russia"', "at least two areas"),
+        (
+            'area = { regions = ["UA-14"], claim = "russia-claim" }\ncontrol = "russia"',
+            "exactly one of",
+        ),
+        ('area = "UA-14"\ncontrol = "russia"', 'regions = ["UA-14"]'),
+        ('area = "everywhere"\ncontrol = "russia"', "unknown area 'everywhere'"),
+        ('area = 5\ncontrol = "russia"', "an integer is not an area"),
+        (
+            'area = "country"\ncontrol = "ukraine"\nrecognition = { united_states = "de_jure" }',
+            "every level must be none",
+        ),
+        ('area = "country"\ncontrol = "russia"\nextra = 1', "rules[0].'extra': unknown key"),
+    ],
+)
 def test_one_message_per_rule(snippet: str, expected: str) -> None:
     text = f'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n[[rules]]\n{snippet}\n'
     problems = problems_of(text)
     assert any(expected in p for p in problems), problems
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("id = ", "not valid TOML"),
-    ("", "id: missing field"),
-    ('id = "x"\ntitle = "T"\nsummary = "S"\nas_of = 2025-08-15T10:00:00\nrules = []',
-     "a date-time"),
-    ('id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\nrules = []',
-     "one or more [[rules]]"),
-    ('id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
-     + '[[rules]]\narea = "country"\ncontrol = "russia"\n' * 51, "at most 50"),
-    ('id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
-     '[parameters]\nbuffer_km = "wide"\n[[rules]]\narea = "country"\ncontrol = "russia"',
-     "parameters.buffer_km"),
-    ('id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
-     '[parameters]\nbuffer_km = 500\n[[rules]]\narea = { strip_km = "buffer_km" }\n'
-     'control = "demilitarized"', "parameter 'buffer_km' = 500 is out of range"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("id = ", "not valid TOML"),
+        ("", "id: missing field"),
+        (
+            'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = 2025-08-15T10:00:00\nrules = []',
+            "a date-time",
+        ),
+        (
+            'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\nrules = []',
+            "one or more [[rules]]",
+        ),
+        (
+            'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
+            + '[[rules]]\narea = "country"\ncontrol = "russia"\n' * 51,
+            "at most 50",
+        ),
+        (
+            'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
+            '[parameters]\nbuffer_km = "wide"\n[[rules]]\narea = "country"\ncontrol = "russia"',
+            "parameters.buffer_km",
+        ),
+        (
+            'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
+            '[parameters]\nbuffer_km = 500\n[[rules]]\narea = { strip_km = "buffer_km" }\n'
+            'control = "demilitarized"',
+            "parameter 'buffer_km' = 500 is out of range",
+        ),
+    ],
+)
 def test_file_level_problems(text: str, expected: str) -> None:
     assert any(expected in p for p in problems_of(text))
 
@@ -222,8 +266,10 @@ def test_deep_nesting_is_refused() -> None:
     area = '"country"'
     for _ in range(10):
         area = f'{{ union = [{area}, "baseline"] }}'
-    text = (f'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
-            f"[[rules]]\narea = {area}\ncontrol = \"russia\"")
+    text = (
+        f'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n'
+        f'[[rules]]\narea = {area}\ncontrol = "russia"'
+    )
     assert any("nested too deeply" in p for p in problems_of(text))
 
 
@@ -247,79 +293,118 @@ def test_issue_example_on_squares(geo) -> None:
     assert by_control(partition) == {"russia": 27_500.0, "ukraine": 12_500.0}
     top = partition[partition["iso_code"].isin(["UA-09", "UA-14"])]
     assert set(top["display_class"]) == {"russia/de_facto"}
-    bottom_russia = partition[(partition["iso_code"] == "UA-23")
-                              & (partition["control"] == "russia")]
+    bottom_russia = partition[
+        (partition["iso_code"] == "UA-23") & (partition["control"] == "russia")
+    ]
     assert set(bottom_russia["display_class"]) == {"russia/none"}
     assert partition.crs.to_epsg() == 4326
     assert partition.attrs["baseline"] == "occupied-synthetic"
 
 
 def test_default_is_ukraine_and_later_rules_win(geo) -> None:
-    partition = evaluate(scenario(
-        '[[rules]]\narea = "country"\ncontrol = "russia"\n'
-        '[[rules]]\narea = { regions = ["UA-63"] }\ncontrol = "ukraine"\n'), geography=geo)
+    partition = evaluate(
+        scenario(
+            '[[rules]]\narea = "country"\ncontrol = "russia"\n'
+            '[[rules]]\narea = { regions = ["UA-63"] }\ncontrol = "ukraine"\n'
+        ),
+        geography=geo,
+    )
     assert by_control(partition) == {"russia": 30_000.0, "ukraine": 10_000.0}
-    nothing = evaluate(scenario('[[rules]]\narea = { regions = ["UA-63"] }\ncontrol = "ukraine"'),
-                       geography=geo)
+    nothing = evaluate(
+        scenario('[[rules]]\narea = { regions = ["UA-63"] }\ncontrol = "ukraine"'), geography=geo
+    )
     assert by_control(nothing) == {"ukraine": 40_000.0}
 
 
 def test_set_operations(geo) -> None:
-    inter = evaluate(scenario('[[rules]]\narea = { intersection = ["baseline", '
-                              '{ regions = ["UA-14", "UA-63"] }] }\ncontrol = "russia"'),
-                     geography=geo)
+    inter = evaluate(
+        scenario(
+            '[[rules]]\narea = { intersection = ["baseline", '
+            '{ regions = ["UA-14", "UA-63"] }] }\ncontrol = "russia"'
+        ),
+        geography=geo,
+    )
     assert by_control(inter)["russia"] == 50 * 100 + 50 * 50
-    diff = evaluate(scenario('[[rules]]\narea = { difference = [{ claim = "russia-claim" }, '
-                             '"baseline"] }\ncontrol = "russia"'), geography=geo)
+    diff = evaluate(
+        scenario(
+            '[[rules]]\narea = { difference = [{ claim = "russia-claim" }, '
+            '"baseline"] }\ncontrol = "russia"'
+        ),
+        geography=geo,
+    )
     # the claim (three squares) minus the baseline: UA-14's right half and UA-23's south half
     assert by_control(diff)["russia"] == 50 * 100 + 100 * 50
-    union = evaluate(scenario('[[rules]]\narea = { union = ["baseline", { regions = ["UA-63"] }] }'
-                              '\ncontrol = "international"'), geography=geo)
+    union = evaluate(
+        scenario(
+            '[[rules]]\narea = { union = ["baseline", { regions = ["UA-63"] }] }'
+            '\ncontrol = "international"'
+        ),
+        geography=geo,
+    )
     assert by_control(union)["international"] == 22_500 + 10_000 - 50 * 50
     for partition in (inter, diff, union):
         assert_partition(partition, geo)
 
 
 def test_strip_on_each_side_of_the_line(geo) -> None:
-    russia = evaluate(scenario('[[rules]]\narea = { strip_km = 10, side = "russia" }\n'
-                               'control = "demilitarized"'), geography=geo)
+    russia = evaluate(
+        scenario('[[rules]]\narea = { strip_km = 10, side = "russia" }\ncontrol = "demilitarized"'),
+        geography=geo,
+    )
     # inside the baseline within 10 km of its L-shaped edge (the border is not the line)
     assert by_control(russia)["demilitarized"] == pytest.approx(10 * 150 * 2 - 10 * 10, rel=1e-5)
-    ukraine = evaluate(scenario('[[rules]]\narea = { strip_km = 10, side = "ukraine" }\n'
-                                'control = "demilitarized"'), geography=geo)
+    ukraine = evaluate(
+        scenario(
+            '[[rules]]\narea = { strip_km = 10, side = "ukraine" }\ncontrol = "demilitarized"'
+        ),
+        geography=geo,
+    )
     # two 10 x 150 km bands and a rounded corner (a quarter disc)
     expected = 2 * 10 * 150 + math.pi * 100 / 4
     assert by_control(ukraine)["demilitarized"] == pytest.approx(expected, rel=1e-3)
-    both = evaluate(scenario('[[rules]]\narea = { strip_km = "w" }\ncontrol = "demilitarized"',
-                             params="[parameters]\nw = 10"), geography=geo)
+    both = evaluate(
+        scenario(
+            '[[rules]]\narea = { strip_km = "w" }\ncontrol = "demilitarized"',
+            params="[parameters]\nw = 10",
+        ),
+        geography=geo,
+    )
     assert by_control(both)["demilitarized"] == pytest.approx(
-        by_control(russia)["demilitarized"] + by_control(ukraine)["demilitarized"], rel=1e-6)
+        by_control(russia)["demilitarized"] + by_control(ukraine)["demilitarized"], rel=1e-6
+    )
     for partition in (russia, ukraine, both):
         assert_partition(partition, geo)
 
 
 def test_strip_is_clipped_to_the_country(geo) -> None:
-    wide = evaluate(scenario('[[rules]]\narea = { strip_km = 100 }\ncontrol = "demilitarized"'),
-                    geography=geo)
+    wide = evaluate(
+        scenario('[[rules]]\narea = { strip_km = 100 }\ncontrol = "demilitarized"'), geography=geo
+    )
     assert_partition(wide, geo)
     assert wide["area_km2"].sum() == pytest.approx(40_000, rel=1e-6)
 
 
 def test_circle_around_a_point(geo) -> None:
     centre = A.to_geographic(shapely.Point(170 * KM, 20 * KM))
-    partition = evaluate(scenario(
-        f'[[rules]]\narea = {{ circle_km = 10, lat = {centre.y}, lon = {centre.x} }}\n'
-        'control = "international"'), geography=geo)
+    partition = evaluate(
+        scenario(
+            f"[[rules]]\narea = {{ circle_km = 10, lat = {centre.y}, lon = {centre.x} }}\n"
+            'control = "international"'
+        ),
+        geography=geo,
+    )
     assert by_control(partition)["international"] == pytest.approx(math.pi * 100, rel=2e-3)
     assert_partition(partition, geo)
 
 
 def test_cuts_stack_and_identical_outcomes_merge(geo) -> None:
-    s = scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
-                 '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"\n'
-                 '[[rules]]\narea = { strip_km = 5, side = "russia" }\ncontrol = "russia"\n'
-                 '[[rules]]\narea = { strip_km = 3 }\ncontrol = "demilitarized"\n'
-                 '[[rules]]\narea = { regions = ["UA-63"] }\ncontrol = "international"\n')
+    s = scenario(
+        '[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
+        '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"\n'
+        '[[rules]]\narea = { strip_km = 5, side = "russia" }\ncontrol = "russia"\n'
+        '[[rules]]\narea = { strip_km = 3 }\ncontrol = "demilitarized"\n'
+        '[[rules]]\narea = { regions = ["UA-63"] }\ncontrol = "international"\n'
+    )
     partition = evaluate(s, geography=geo)
     assert_partition(partition, geo)
     assert set(partition["control"]) == {"russia", "ukraine", "demilitarized", "international"}
@@ -341,25 +426,37 @@ def test_population_is_conserved_and_located(geo) -> None:
 
 def test_settlements_above_the_region_total_are_scaled() -> None:
     geo = synthetic_geography()
-    regions = gpd.GeoDataFrame({"iso_code": ["UA-09"], "name_en": ["L"],
-                                "population_2022": [1000]},
-                               geometry=[square(0, 0, 10, 10)], crs=CRS_EQUAL_AREA)
-    towns = gpd.GeoDataFrame({"name": ["a", "b"], "population": [1500, 500],
-                              "iso_code": ["UA-09", "UA-09"]},
-                             geometry=shapely.points([(1000, 1000), (9000, 9000)]),
-                             crs=CRS_EQUAL_AREA)
-    geo = A.Geography(regions, towns, snapshot_loader=lambda _: gpd.GeoDataFrame(
-        {"id": ["x"]}, geometry=[square(0, 0, 5, 10)], crs=CRS_EQUAL_AREA), default_baseline="x")
+    regions = gpd.GeoDataFrame(
+        {"iso_code": ["UA-09"], "name_en": ["L"], "population_2022": [1000]},
+        geometry=[square(0, 0, 10, 10)],
+        crs=CRS_EQUAL_AREA,
+    )
+    towns = gpd.GeoDataFrame(
+        {"name": ["a", "b"], "population": [1500, 500], "iso_code": ["UA-09", "UA-09"]},
+        geometry=shapely.points([(1000, 1000), (9000, 9000)]),
+        crs=CRS_EQUAL_AREA,
+    )
+    geo = A.Geography(
+        regions,
+        towns,
+        snapshot_loader=lambda _: gpd.GeoDataFrame(
+            {"id": ["x"]}, geometry=[square(0, 0, 5, 10)], crs=CRS_EQUAL_AREA
+        ),
+        default_baseline="x",
+    )
     p = evaluate(scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"'), geography=geo)
     assert p["population"].sum() == pytest.approx(1000)
     assert p.set_index("control")["population"].to_dict() == pytest.approx(
-        {"russia": 750, "ukraine": 250})
+        {"russia": 750, "ukraine": 250}
+    )
 
 
 def test_user_layer_as_baseline(geo) -> None:
-    layer = gpd.GeoDataFrame({"id": ["mine"], "date": ["2026-01-01"]},
-                             geometry=[square(0, 0, 100, 100)], crs=CRS_EQUAL_AREA
-                             ).to_crs("EPSG:4326")
+    layer = gpd.GeoDataFrame(
+        {"id": ["mine"], "date": ["2026-01-01"]},
+        geometry=[square(0, 0, 100, 100)],
+        crs=CRS_EQUAL_AREA,
+    ).to_crs("EPSG:4326")
     p = evaluate(parse_scenario(ISSUE_EXAMPLE), layer, geography=geo)
     assert by_control(p) == pytest.approx({"russia": 30_000.0, "ukraine": 10_000.0}, rel=1e-6)
     assert p.attrs["baseline"] == "mine"
@@ -377,8 +474,10 @@ def test_evaluation_is_bounded_in_time(geo) -> None:
 
 
 def test_with_parameters(geo) -> None:
-    s = scenario('[[rules]]\narea = { strip_km = "buffer_km" }\ncontrol = "demilitarized"',
-                 params="[parameters]\nbuffer_km = 15")
+    s = scenario(
+        '[[rules]]\narea = { strip_km = "buffer_km" }\ncontrol = "demilitarized"',
+        params="[parameters]\nbuffer_km = 15",
+    )
     wider = s.with_parameters(buffer_km=20)
     assert wider.parameters == {"buffer_km": 20.0}
     assert parse_scenario(scenario_to_toml(wider)) == wider
@@ -391,33 +490,77 @@ def test_with_parameters(geo) -> None:
 def test_display_class() -> None:
     none = dict.fromkeys(Party, Recognition.NONE)
     assert display_class(Control.UKRAINE, none) == "ukraine"
-    assert display_class(Control.RUSSIA, none | {Party.RUSSIA: Recognition.DE_JURE}) == \
-        "russia/none"
-    assert display_class(Control.RUSSIA, none | {Party.UNITED_STATES: Recognition.DE_FACTO,
-                                                 Party.UKRAINE: Recognition.DE_JURE}) == \
-        "russia/de_jure"
+    assert (
+        display_class(Control.RUSSIA, none | {Party.RUSSIA: Recognition.DE_JURE}) == "russia/none"
+    )
+    assert (
+        display_class(
+            Control.RUSSIA,
+            none | {Party.UNITED_STATES: Recognition.DE_FACTO, Party.UKRAINE: Recognition.DE_JURE},
+        )
+        == "russia/de_jure"
+    )
     assert display_class(Control.DEMILITARIZED, none) == "demilitarized"
 
 
 # --------------------------------------------------------------------------- fuzzing
 
-_keys = st.sampled_from(["id", "title", "summary", "as_of", "rules", "sources", "parameters",
-                         "area", "control", "recognition", "regions", "strip_km", "side",
-                         "circle_km", "lat", "lon", "union", "difference", "claim", "snapshot",
-                         "x"])
+_keys = st.sampled_from(
+    [
+        "id",
+        "title",
+        "summary",
+        "as_of",
+        "rules",
+        "sources",
+        "parameters",
+        "area",
+        "control",
+        "recognition",
+        "regions",
+        "strip_km",
+        "side",
+        "circle_km",
+        "lat",
+        "lon",
+        "union",
+        "difference",
+        "claim",
+        "snapshot",
+        "x",
+    ]
+)
 _scalars = st.one_of(
-    st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-    st.booleans(), st.dates(), st.sampled_from(["country", "baseline", "UA-14", "russia",
-                                                "de_jure", "russia-claim", "2025-08-15",
-                                                "occupied-2022-02-23"]))
-_values = st.recursive(_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)), max_leaves=20)
+    st.text(max_size=12),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.dates(),
+    st.sampled_from(
+        [
+            "country",
+            "baseline",
+            "UA-14",
+            "russia",
+            "de_jure",
+            "russia-claim",
+            "2025-08-15",
+            "occupied-2022-02-23",
+        ]
+    ),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_keys, _values, max_size=7))
 def test_fuzz_structures(data) -> None:
     from territory_viz.scenarios import scenario_from_dict
+
     try:
         result = scenario_from_dict(data)
     except ValidationError as exc:
@@ -431,8 +574,9 @@ def test_fuzz_structures(data) -> None:
 @given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
 def test_fuzz_text(text) -> None:
     try:
-        result = parse_scenario(text if isinstance(text, bytes) or "\n" in text or "=" in text
-                                else text + "\n=")
+        result = parse_scenario(
+            text if isinstance(text, bytes) or "\n" in text or "=" in text else text + "\n="
+        )
     except ValidationError as exc:
         assert exc.problems
     else:
@@ -440,19 +584,41 @@ def test_fuzz_text(text) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.fixed_dictionaries({
-    "area": st.one_of(
-        st.sampled_from(["country", "baseline"]),
-        st.fixed_dictionaries({"regions": st.lists(st.sampled_from(
-            ["UA-09", "UA-14", "UA-23", "UA-63"]), min_size=1, max_size=3)}),
-        st.fixed_dictionaries({"strip_km": st.floats(1, 60), "side": st.sampled_from(
-            ["both", "russia", "ukraine"])})),
-    "control": st.sampled_from(["ukraine", "russia", "demilitarized", "international"]),
-}), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "area": st.one_of(
+                    st.sampled_from(["country", "baseline"]),
+                    st.fixed_dictionaries(
+                        {
+                            "regions": st.lists(
+                                st.sampled_from(["UA-09", "UA-14", "UA-23", "UA-63"]),
+                                min_size=1,
+                                max_size=3,
+                            )
+                        }
+                    ),
+                    st.fixed_dictionaries(
+                        {
+                            "strip_km": st.floats(1, 60),
+                            "side": st.sampled_from(["both", "russia", "ukraine"]),
+                        }
+                    ),
+                ),
+                "control": st.sampled_from(["ukraine", "russia", "demilitarized", "international"]),
+            }
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_fuzz_partitions(rules) -> None:
     from territory_viz.scenarios import scenario_from_dict
-    s = scenario_from_dict({"id": "f", "title": "F", "summary": "S", "as_of": "2025-01-01",
-                            "rules": rules})
+
+    s = scenario_from_dict(
+        {"id": "f", "title": "F", "summary": "S", "as_of": "2025-01-01", "rules": rules}
+    )
     geo = _FUZZ_GEO
     assert_partition(evaluate(s, geography=geo), geo)
 
@@ -461,18 +627,18 @@ _FUZZ_GEO = synthetic_geography()
 
 
 def test_too_many_strips_and_circles() -> None:
-    rules = "".join(f'[[rules]]\narea = {{ strip_km = {i + 1} }}\ncontrol = "demilitarized"\n'
-                    for i in range(A.MAX_CUTS + 1))
+    rules = "".join(
+        f'[[rules]]\narea = {{ strip_km = {i + 1} }}\ncontrol = "demilitarized"\n'
+        for i in range(A.MAX_CUTS + 1)
+    )
     text = f'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n{rules}'
-    assert any("strips, circles and snapshots; allowed: at most 16" in p
-               for p in problems_of(text))
+    assert any("strips, circles and snapshots; allowed: at most 16" in p for p in problems_of(text))
 
 
 def test_rule_of_fills_defaults() -> None:
     from territory_viz.scenarios import Rule
 
-    rule = Rule.of(A.Regions(("UA-09", "UA-14")), Control.RUSSIA,
-                   {Party.UNITED_STATES: "de_facto"})
+    rule = Rule.of(A.Regions(("UA-09", "UA-14")), Control.RUSSIA, {Party.UNITED_STATES: "de_facto"})
     assert rule == parse_scenario(ISSUE_EXAMPLE).rules[1]
     assert Rule.of(A.Country(), Control.UKRAINE).level(Party.RUSSIA) is Recognition.NONE
 
@@ -488,8 +654,10 @@ def test_layer_without_properties_or_crs(geo) -> None:
 
 def test_empty_baseline_means_no_line(geo) -> None:
     layer = gpd.GeoDataFrame(geometry=[shapely.Polygon()], crs="EPSG:4326")
-    s = scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
-                 '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"')
+    s = scenario(
+        '[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
+        '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"'
+    )
     p = evaluate(s, layer, geography=geo)
     assert by_control(p) == {"ukraine": 40_000.0}
 
@@ -497,17 +665,26 @@ def test_empty_baseline_means_no_line(geo) -> None:
 def test_snapshot_area(geo) -> None:
     from territory_viz.scenarios import Rule
 
-    s = Scenario("t", "T", "S", date(2025, 8, 15), (), (
-        Rule.of(A.Snapshot("occupied-synthetic"), Control.RUSSIA),))
+    s = Scenario(
+        "t",
+        "T",
+        "S",
+        date(2025, 8, 15),
+        (),
+        (Rule.of(A.Snapshot("occupied-synthetic"), Control.RUSSIA),),
+    )
     layer = gpd.GeoDataFrame(geometry=[square(0, 0, 100, 100)], crs=CRS_EQUAL_AREA)
     p = evaluate(s, layer, geography=geo)  # the baseline differs from the snapshot
     assert by_control(p) == pytest.approx({"russia": 22_500.0, "ukraine": 17_500.0}, rel=1e-6)
     assert_partition(p, geo)
-    assert A.area_to_toml(A.Snapshot("occupied-2022-02-23")) == \
-        '{ snapshot = "occupied-2022-02-23" }'
+    assert (
+        A.area_to_toml(A.Snapshot("occupied-2022-02-23")) == '{ snapshot = "occupied-2022-02-23" }'
+    )
 
 
 def test_unknown_snapshot() -> None:
-    text = ('id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n[[rules]]\n'
-            'area = { snapshot = "occupied-1900-01-01" }\ncontrol = "russia"')
+    text = (
+        'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = "2025-08-15"\n[[rules]]\n'
+        'area = { snapshot = "occupied-1900-01-01" }\ncontrol = "russia"'
+    )
     assert any("unknown snapshot 'occupied-1900-01-01'" in p for p in problems_of(text))

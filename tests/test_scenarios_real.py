@@ -24,8 +24,10 @@ from territory_viz.stats import compare, scenario_stats
 
 # the brief's copy of the article sits beside the repository (shared/), in CI too
 _ARTICLE = "sources/cnbc-2025-08-14-five-things-at-stake.txt"
-SOURCE_CANDIDATES = [Path(__file__).resolve().parents[2] / "shared" / _ARTICLE,
-                     Path("/work/shared") / _ARTICLE]
+SOURCE_CANDIDATES = [
+    Path(__file__).resolve().parents[2] / "shared" / _ARTICLE,
+    Path("/work/shared") / _ARTICLE,
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +36,21 @@ def geo():
 
 
 def test_builtin_ids_exactly() -> None:
-    assert [s.id for s in list_scenarios()] == list(BUILTIN_IDS) == [
-        "ceasefire-current-line", "ukraine-1991-borders", "donbas-for-freeze", "land-swap",
-        "de-facto-not-de-jure", "us-final-offer-2025-04", "28-point-plan-2025-11",
-        "russia-claim-in-full", "ceasefire-with-dmz"]
+    assert (
+        [s.id for s in list_scenarios()]
+        == list(BUILTIN_IDS)
+        == [
+            "ceasefire-current-line",
+            "ukraine-1991-borders",
+            "donbas-for-freeze",
+            "land-swap",
+            "de-facto-not-de-jure",
+            "us-final-offer-2025-04",
+            "28-point-plan-2025-11",
+            "russia-claim-in-full",
+            "ceasefire-with-dmz",
+        ]
+    )
 
 
 @pytest.mark.parametrize("scenario_id", BUILTIN_IDS)
@@ -104,8 +117,11 @@ def test_russia_claim_in_full_takes_zaporizhzhia_and_kherson() -> None:
     moved = {t["name"]: t for t in d["towns_changing_hands"]}
     for city in ["Zaporizhzhia", "Kherson"]:
         assert moved[city]["to"] == "russia"
-    claimed = sum(datasets.load_regions().set_index("iso_code").loc[
-        ["UA-09", "UA-14", "UA-23", "UA-40", "UA-43", "UA-65"], "area_km2"])
+    claimed = sum(
+        datasets.load_regions()
+        .set_index("iso_code")
+        .loc[["UA-09", "UA-14", "UA-23", "UA-40", "UA-43", "UA-65"], "area_km2"]
+    )
     assert d["by_control"]["russia"]["area_km2"] == pytest.approx(claimed, rel=1e-3)
 
 
@@ -127,14 +143,18 @@ def test_net_change_in_ukrainian_control_is_after_minus_before(scenario_id: str)
     """Gained minus lost, whatever the other side is (a demilitarized zone too)."""
     before = scenario_stats(get_scenario("ceasefire-current-line")).by_control
     st = scenario_stats(get_scenario(scenario_id))
-    ukraine = {name: frame.set_index("control").get("area_km2", {}).get("ukraine", 0.0)
-               for name, frame in (("before", before), ("after", st.by_control))}
+    ukraine = {
+        name: frame.set_index("control").get("area_km2", {}).get("ukraine", 0.0)
+        for name, frame in (("before", before), ("after", st.by_control))
+    }
     assert st.balance.net_ukraine_km2 == pytest.approx(
-        ukraine["after"] - ukraine["before"], abs=0.5)
+        ukraine["after"] - ukraine["before"], abs=0.5
+    )
     # Out of Ukrainian control goes to Russia, a zone or an administration, never nowhere.
     b = st.balance
-    assert b.from_ukraine_km2 <= (b.to_russia_km2 + b.to_demilitarized_km2
-                                  + b.to_international_km2 + 0.5)
+    assert b.from_ukraine_km2 <= (
+        b.to_russia_km2 + b.to_demilitarized_km2 + b.to_international_km2 + 0.5
+    )
 
 
 def test_1991_borders_returns_everything() -> None:
@@ -156,8 +176,9 @@ def test_us_final_offer_recognition() -> None:
     p = evaluate(get_scenario("us-final-offer-2025-04"))
     crimea = p[p["iso_code"].isin(["UA-43", "UA-40"])]
     assert set(crimea["rec_united_states"]) == {"de_jure"}
-    occupied_claimed = p[p["iso_code"].isin(["UA-09", "UA-14", "UA-65"])
-                         & (p["control"] == "russia")]
+    occupied_claimed = p[
+        p["iso_code"].isin(["UA-09", "UA-14", "UA-65"]) & (p["control"] == "russia")
+    ]
     assert set(occupied_claimed["rec_united_states"]) == {"de_facto"}
     assert not ((p["iso_code"] == "UA-63") & (p["control"] == "russia")).any()
     plant = p[p["control"] == "international"]
@@ -216,7 +237,8 @@ def test_snapshot_area_on_real_data() -> None:
         pytest.skip("2022 snapshot not built yet")
     s = parse_scenario(
         'id = "held-before-2022"\ntitle = "T"\nsummary = "S"\nas_of = 2025-08-15\n'
-        '[[rules]]\narea = { snapshot = "occupied-2022-02-23" }\ncontrol = "russia"\n')
+        '[[rules]]\narea = { snapshot = "occupied-2022-02-23" }\ncontrol = "russia"\n'
+    )
     d = scenario_stats(s).to_dict()
     held = datasets.load_snapshot("occupied-2022-02-23", equal_area=True).area.sum() / 1e6
     assert d["by_control"]["russia"]["area_km2"] == pytest.approx(held, rel=1e-3)

@@ -33,8 +33,16 @@ def test_pages_live_at_stable_urls_with_their_data(built) -> None:
     out, report = built
     folder = out / SCENARIO / _slug()
     assert report.pages == [f"{SCENARIO}/{_slug()}"]
-    for name in ("index.html", "map.html", "map.svg", "map.png", "thumb.png", "partition.geojson",
-                 "table.csv", "stats.json"):
+    for name in (
+        "index.html",
+        "map.html",
+        "map.svg",
+        "map.png",
+        "thumb.png",
+        "partition.geojson",
+        "table.csv",
+        "stats.json",
+    ):
         assert (folder / name).stat().st_size > 0, name
     assert (folder / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     document = json.loads((folder / "stats.json").read_text())
@@ -80,13 +88,17 @@ def test_user_text_is_escaped_and_only_web_links_are_links(tmp_path, monkeypatch
         real,
         title="<script>alert(1)</script>{{ 7*7 }}",
         summary="<img src=x onerror=alert(2)>",
-        sources=(dataclasses.replace(real.sources[0], url="javascript:alert(3)",
-                                     title="<b>bold</b>"),),
+        sources=(
+            dataclasses.replace(real.sources[0], url="javascript:alert(3)", title="<b>bold</b>"),
+        ),
     )
     original = site.stats.scenario_stats
     monkeypatch.setattr(scenarios, "get_scenario", lambda _id: hostile)
-    monkeypatch.setattr(site.stats, "scenario_stats", lambda scenario, baseline:
-                        dataclasses.replace(original(real, baseline), scenario=scenario))
+    monkeypatch.setattr(
+        site.stats,
+        "scenario_stats",
+        lambda scenario, baseline: dataclasses.replace(original(real, baseline), scenario=scenario),
+    )
     out = tmp_path / "site"
     site.build_site(out, scenario_ids=[SCENARIO], baseline_ids=[BASELINE])
     page = (out / SCENARIO / _slug() / "index.html").read_text()

@@ -270,9 +270,7 @@ FACT_CASES = [(sid, code) for sid in FACTS_KM2 for code in sorted(FACTS_KM2[sid]
 def test_region_area_matches_the_facts(regions_ea, snapshot_id, code):
     target = FACTS_KM2[snapshot_id][code]
     measured = occupied_km2(snapshot_id, regions_ea, code)
-    tolerance = SHORTFALL_KM2.get(
-        (snapshot_id, code), ABSOLUTE_KM2.get(code, 0.02 * target)
-    )
+    tolerance = SHORTFALL_KM2.get((snapshot_id, code), ABSOLUTE_KM2.get(code, 0.02 * target))
     assert abs(measured - target) <= tolerance, (code, round(measured), target)
 
 

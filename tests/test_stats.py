@@ -19,8 +19,15 @@ def geo():
 def test_json_schema_of_the_issue(geo) -> None:
     d = scenario_stats(parse_scenario(ISSUE_EXAMPLE), geography=geo).to_dict()
     json.dumps(d)  # JSON-ready
-    for key in ["scenario", "baseline", "total_area_km2", "by_control", "balance",
-                "towns_changing_hands", "recognition"]:
+    for key in [
+        "scenario",
+        "baseline",
+        "total_area_km2",
+        "by_control",
+        "balance",
+        "towns_changing_hands",
+        "recognition",
+    ]:
         assert key in d
     assert d["scenario"] == "my-variant"
     assert d["baseline"] == "occupied-synthetic"
@@ -28,8 +35,13 @@ def test_json_schema_of_the_issue(geo) -> None:
     assert set(d["by_control"]) == {"russia", "ukraine"}
     assert set(d["by_control"]["russia"]) == {"area_km2", "share", "population"}
     assert d["by_control"]["russia"]["share"] == pytest.approx(27_500 / 40_000)
-    for key in ["to_russia_km2", "to_ukraine_km2", "to_demilitarized_km2",
-                "to_russia_population", "to_ukraine_population"]:
+    for key in [
+        "to_russia_km2",
+        "to_ukraine_km2",
+        "to_demilitarized_km2",
+        "to_russia_population",
+        "to_ukraine_population",
+    ]:
         assert key in d["balance"]
     # outside the baseline, moving to Russia: UA-14's half and UA-09... none of UA-09
     assert d["balance"]["to_russia_km2"] == pytest.approx(50 * 100)
@@ -37,7 +49,11 @@ def test_json_schema_of_the_issue(geo) -> None:
     town = d["towns_changing_hands"][0]
     assert set(town) >= {"name", "population", "from", "to"}
     assert (town["name"], town["population"], town["from"], town["to"]) == (
-        "Easttown", 150_000, "ukraine", "russia")
+        "Easttown",
+        150_000,
+        "ukraine",
+        "russia",
+    )
     assert [t["name"] for t in d["towns_changing_hands"]] == ["Easttown"]
     rec = d["recognition"]
     assert all(set(r) >= {"control", "area_km2", "parties"} for r in rec)
@@ -46,8 +62,12 @@ def test_json_schema_of_the_issue(geo) -> None:
     assert by_class["russia/de_facto"]["parties"]["united_states"] == "de_facto"
     assert by_class["russia/none"]["area_km2"] == 7_500
     assert by_class["russia/none"]["parties"] == {
-        "ukraine": "none", "russia": "de_jure", "united_states": "none",
-        "european_union": "none", "un_general_assembly": "none"}
+        "ukraine": "none",
+        "russia": "de_jure",
+        "united_states": "none",
+        "european_union": "none",
+        "un_general_assembly": "none",
+    }
 
 
 def test_population_shares(geo) -> None:
@@ -64,16 +84,19 @@ def test_population_shares(geo) -> None:
 
 
 def test_balance_into_demilitarized_zone(geo) -> None:
-    s = scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
-                 '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"')
+    s = scenario(
+        '[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
+        '[[rules]]\narea = { strip_km = 10 }\ncontrol = "demilitarized"'
+    )
     d = scenario_stats(s, geography=geo).to_dict()
     dmz = d["by_control"]["demilitarized"]["area_km2"]
     assert d["balance"]["to_demilitarized_km2"] == pytest.approx(dmz, abs=0.2)
     # The zone takes area from both sides: the Ukrainian side leaves Ukrainian control
     # without going to Russia, and the net change in Ukrainian-controlled area says so.
     st = scenario_stats(s, geography=geo)
-    before = scenario_stats(scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"'),
-                            geography=geo).by_control.set_index("control")["area_km2"]
+    before = scenario_stats(
+        scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"'), geography=geo
+    ).by_control.set_index("control")["area_km2"]
     after = st.by_control.set_index("control")["area_km2"]
     assert d["balance"]["to_russia_km2"] == 0
     assert 0 < d["balance"]["from_ukraine_km2"] < dmz
@@ -81,13 +104,16 @@ def test_balance_into_demilitarized_zone(geo) -> None:
     assert st.balance.net_ukraine_km2 == pytest.approx(-st.balance.from_ukraine_km2)
     # Linetown (x=145 km) is 5 km inside the line: it goes into the zone
     assert [(t["name"], t["from"], t["to"]) for t in d["towns_changing_hands"]] == [
-        ("Linetown", "russia", "demilitarized")]
+        ("Linetown", "russia", "demilitarized")
+    ]
 
 
 def test_compare_two_scenarios(geo) -> None:
     a = parse_scenario(ISSUE_EXAMPLE)
-    b = scenario('[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
-                 '[[rules]]\narea = { regions = ["UA-23"] }\ncontrol = "ukraine"')
+    b = scenario(
+        '[[rules]]\narea = "baseline"\ncontrol = "russia"\n'
+        '[[rules]]\narea = { regions = ["UA-23"] }\ncontrol = "ukraine"'
+    )
     c = compare(a, b, geography=geo)
     # from a to b: UA-14's Ukrainian-held half goes back, and UA-23's held half too
     assert c.balance.to_ukraine_km2 == pytest.approx(5_000 + 5_000)
@@ -118,6 +144,9 @@ def test_compare_cut_pieces(geo) -> None:
     b = scenario('[[rules]]\narea = { strip_km = 5 }\ncontrol = "international"')
     c = compare(a, b, geography=geo)
     assert c.balance.to_international_km2 == pytest.approx(
-        scenario_stats(b, geography=geo).by_control.set_index("control")
-        .loc["international", "area_km2"], rel=1e-6)
+        scenario_stats(b, geography=geo)
+        .by_control.set_index("control")
+        .loc["international", "area_km2"],
+        rel=1e-6,
+    )
     assert c.balance.to_ukraine_km2 == pytest.approx(2_900 - 5 * 150 * 2 + 25, rel=1e-4)

@@ -17,16 +17,18 @@ def _partition(classes: list[str], *, crs: str | None = "EPSG:4326") -> gpd.GeoD
     """Adjacent 1°x1° squares in Ukraine's latitude band, one per class."""
     rows = []
     for i, cls in enumerate(classes):
-        rows.append({
-            "iso_code": f"UA-{10 + i // 2:02d}",
-            "region": f"Region {i // 2}",
-            "baseline_control": "russia" if cls.startswith("russia") else "ukraine",
-            "control": cls.split("/")[0],
-            "display_class": cls,
-            "area_km2": 1000.0 * (i + 1),
-            "population": 250_000 * (i + 1),
-            "geometry": box(30 + i, 48, 31 + i, 49),
-        })
+        rows.append(
+            {
+                "iso_code": f"UA-{10 + i // 2:02d}",
+                "region": f"Region {i // 2}",
+                "baseline_control": "russia" if cls.startswith("russia") else "ukraine",
+                "control": cls.split("/")[0],
+                "display_class": cls,
+                "area_km2": 1000.0 * (i + 1),
+                "population": 250_000 * (i + 1),
+                "geometry": box(30 + i, 48, 31 + i, 49),
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
 
 
@@ -37,8 +39,12 @@ def _texts(svg: str) -> list[str]:
 
 def test_document_is_wellformed_svg_with_title_date_sources_and_units():
     part = _partition(["ukraine", "russia/none", "russia/de_facto", "demilitarized"])
-    svg = partition_svg(part, title="Ceasefire on the current line", date="2025-08-15",
-                        sources=["CNBC, 2025-08-14, Five things at stake"])
+    svg = partition_svg(
+        part,
+        title="Ceasefire on the current line",
+        date="2025-08-15",
+        sources=["CNBC, 2025-08-14, Five things at stake"],
+    )
     root = ET.fromstring(svg)
     assert root.tag == f"{SVG_NS}svg"
     assert float(root.get("width")) == 1200
@@ -57,16 +63,18 @@ def test_legend_lists_each_class_present_once_in_fixed_order_with_area():
     legend = ET.fromstring(svg).find(f".//{SVG_NS}g[@id='legend']")
     texts = ["".join(t.itertext()) for t in legend.iter(f"{SVG_NS}text")]
     labels = [t for t in texts if t in {s.label for s in CLASS_STYLES.values()}]
-    assert labels == [CLASS_STYLES["ukraine"].label, CLASS_STYLES["russia/de_jure"].label,
-                      CLASS_STYLES["international"].label]
+    assert labels == [
+        CLASS_STYLES["ukraine"].label,
+        CLASS_STYLES["russia/de_jure"].label,
+        CLASS_STYLES["international"].label,
+    ]
     # ukraine rows are 2000 + 3000 km² of 10000 km² in total
     assert any(t.startswith("5,000 km² (50.0%)") for t in texts)
     assert not any(CLASS_STYLES["demilitarized"].label == t for t in texts)
 
 
 def test_recognition_is_hatched_not_only_coloured():
-    svg = partition_svg(_partition(["russia/none", "russia/de_facto", "russia/de_jure"]),
-                        title="t")
+    svg = partition_svg(_partition(["russia/none", "russia/de_facto", "russia/de_jure"]), title="t")
     assert 'fill="url(#hatch-diagonal)"' in svg
     assert 'fill="url(#hatch-cross)"' in svg
     fills = {CLASS_STYLES[c].fill for c in ("russia/none", "russia/de_facto", "russia/de_jure")}
@@ -76,8 +84,14 @@ def test_recognition_is_hatched_not_only_coloured():
 def test_every_text_is_escaped():
     hostile = '<script>alert(1)</script><img src=x onerror="alert(2)"> & co'
     part = _partition(["ukraine", "mystery<b>class</b>"])
-    svg = partition_svg(part, title=hostile, subtitle=hostile, date=hostile, sources=[hostile],
-                        baseline_label=hostile)
+    svg = partition_svg(
+        part,
+        title=hostile,
+        subtitle=hostile,
+        date=hostile,
+        sources=[hostile],
+        baseline_label=hostile,
+    )
     assert "<script" not in svg
     assert "<img" not in svg
     assert "<b>" not in svg
@@ -96,8 +110,9 @@ def test_baseline_outline_is_dashed_only_when_asked():
 
 def test_neighbours_context_is_drawn_and_clipped():
     part = _partition(["ukraine", "russia/none"])
-    neighbours = gpd.GeoDataFrame({"name": ["Far"]}, geometry=[box(20, 40, 45, 60)],
-                                  crs="EPSG:4326")
+    neighbours = gpd.GeoDataFrame(
+        {"name": ["Far"]}, geometry=[box(20, 40, 45, 60)], crs="EPSG:4326"
+    )
     svg = partition_svg(part, title="t", neighbours=neighbours)
     assert 'fill="#EEEEEE"' in svg
 
@@ -123,10 +138,18 @@ def test_bad_partition_is_refused_with_a_clear_message(frame, message):
 
 def test_map_only_is_the_map_cropped_without_title_legend_or_footer():
     part = _partition(["ukraine", "russia/none", "russia/de_jure"])
-    full = ET.fromstring(partition_svg(part, title="Land swap", date="2025-08-15",
-                                       sources=["CNBC"], width_px=560))
-    small = partition_svg(part, title="Land swap", date="2025-08-15", sources=["CNBC"],
-                          width_px=560, map_only=True, labels=False)
+    full = ET.fromstring(
+        partition_svg(part, title="Land swap", date="2025-08-15", sources=["CNBC"], width_px=560)
+    )
+    small = partition_svg(
+        part,
+        title="Land swap",
+        date="2025-08-15",
+        sources=["CNBC"],
+        width_px=560,
+        map_only=True,
+        labels=False,
+    )
     root = ET.fromstring(small)
     assert root.find(f".//{SVG_NS}g[@id='legend']") is None
     assert not [t for t in _texts(small) if t.strip()]  # no title, date, sources, notes

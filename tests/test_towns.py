@@ -21,26 +21,29 @@ from territory_viz.towns import (
 )
 
 
-@pytest.mark.parametrize(("query", "name", "region"), [
-    ("Kramatorsk", "Kramatorsk", "Donetsk"),
-    ("kramatorsk", "Kramatorsk", "Donetsk"),
-    ("Slovyansk", "Sloviansk", "Donetsk"),
-    ("Sloviansk", "Sloviansk", "Donetsk"),
-    ("Слов'янськ", "Sloviansk", "Donetsk"),
-    ("Kupyansk", "Kupiansk", "Kharkiv"),
-    ("Куп’янськ", "Kupiansk", "Kharkiv"),
-    ("Hulyaypole", "Huliaipole", "Zaporizhzhia"),  # the town, not the village in Dnipropetrovsk
-    ("Гуляйполе", "Huliaipole", "Zaporizhzhia"),
-    ("Kostyantynivka", "Kostiantynivka", "Donetsk"),
-    ("Костянтинівка", "Kostiantynivka", "Donetsk"),
-    ("Pokrovsk", "Pokrovsk", "Donetsk"),
-    ("Енергодар", "Enerhodar", "Zaporizhzhia"),
-    ("Bakhmut", "Bakhmut", "Donetsk"),
-    ("  Zaporizhzhya ", "Zaporizhzhia", "Zaporizhzhia"),
-    # the smaller town of that name, spelled as GeoNames does (not in the labels table)
-    ("Kostiantynivka, Zaporizhzhia", "Kostyantynivka", "Zaporizhzhia"),
-    ("Kostiantynivka, UA-23", "Kostyantynivka", "Zaporizhzhia"),
-])
+@pytest.mark.parametrize(
+    ("query", "name", "region"),
+    [
+        ("Kramatorsk", "Kramatorsk", "Donetsk"),
+        ("kramatorsk", "Kramatorsk", "Donetsk"),
+        ("Slovyansk", "Sloviansk", "Donetsk"),
+        ("Sloviansk", "Sloviansk", "Donetsk"),
+        ("Слов'янськ", "Sloviansk", "Donetsk"),
+        ("Kupyansk", "Kupiansk", "Kharkiv"),
+        ("Куп’янськ", "Kupiansk", "Kharkiv"),
+        ("Hulyaypole", "Huliaipole", "Zaporizhzhia"),  # the town, not the village in Dnipropetrovsk
+        ("Гуляйполе", "Huliaipole", "Zaporizhzhia"),
+        ("Kostyantynivka", "Kostiantynivka", "Donetsk"),
+        ("Костянтинівка", "Kostiantynivka", "Donetsk"),
+        ("Pokrovsk", "Pokrovsk", "Donetsk"),
+        ("Енергодар", "Enerhodar", "Zaporizhzhia"),
+        ("Bakhmut", "Bakhmut", "Donetsk"),
+        ("  Zaporizhzhya ", "Zaporizhzhia", "Zaporizhzhia"),
+        # the smaller town of that name, spelled as GeoNames does (not in the labels table)
+        ("Kostiantynivka, Zaporizhzhia", "Kostyantynivka", "Zaporizhzhia"),
+        ("Kostiantynivka, UA-23", "Kostyantynivka", "Zaporizhzhia"),
+    ],
+)
 def test_common_spellings_find_the_town_readers_mean(query, name, region):
     town = find_town(query)
     assert (town.name, town.region) == (name, region)
@@ -83,11 +86,18 @@ def test_places_of_one_name_of_similar_size_are_listed_with_their_regions():
 
 def _frame(rows):
     return gpd.GeoDataFrame(
-        {"geonameid": [r[0] for r in rows], "name": [r[1] for r in rows],
-         "name_geonames": [r[1] for r in rows], "iso_code": [r[2] for r in rows],
-         "population": [r[3] for r in rows], "lon": [30.0] * len(rows),
-         "lat": [50.0] * len(rows)},
-        geometry=gpd.points_from_xy([30.0] * len(rows), [50.0] * len(rows)), crs="EPSG:4326")
+        {
+            "geonameid": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "name_geonames": [r[1] for r in rows],
+            "iso_code": [r[2] for r in rows],
+            "population": [r[3] for r in rows],
+            "lon": [30.0] * len(rows),
+            "lat": [50.0] * len(rows),
+        },
+        geometry=gpd.points_from_xy([30.0] * len(rows), [50.0] * len(rows)),
+        crs="EPSG:4326",
+    )
 
 
 def test_clear_winner_rule_on_synthetic_places():
@@ -99,17 +109,21 @@ def test_clear_winner_rule_on_synthetic_places():
         find_town("Testivka", settlements=close)
     assert [t.geonameid for t in info.value.candidates] == [1, 2]
     assert "Testivka (Donetsk, 4,999 people); Testivka (Zaporizhzhia, 1,000 people)" in str(
-        info.value)
+        info.value
+    )
 
 
-@pytest.mark.parametrize(("query", "region", "message"), [
-    ("", None, "give a place name"),
-    ("   ", None, "give a place name"),
-    ("x" * 200, None, "at most 80"),
-    ("1234", None, "no letters of a place name"),
-    ("Kramatorsk", "Atlantis", "'Atlantis' is not a region"),
-    ("Kramatorsk, Donetsk", "UA-14", "give the region once"),
-])
+@pytest.mark.parametrize(
+    ("query", "region", "message"),
+    [
+        ("", None, "give a place name"),
+        ("   ", None, "give a place name"),
+        ("x" * 200, None, "at most 80"),
+        ("1234", None, "no letters of a place name"),
+        ("Kramatorsk", "Atlantis", "'Atlantis' is not a region"),
+        ("Kramatorsk, Donetsk", "UA-14", "give the region once"),
+    ],
+)
 def test_bad_queries_get_a_clear_message(query, region, message):
     with pytest.raises(ValidationError, match=message):
         find_town(query, region=region)
@@ -124,8 +138,11 @@ def test_kramatorsk_under_every_scenario():
     town = find_town("Kramatorsk")
     out = town_outcomes(town)
     # The default baseline: the newest committed snapshot.
-    assert out["baseline"] == {"id": "occupied-2026-08-22", "date": "2026-08-22",
-                               "control": "ukraine"}
+    assert out["baseline"] == {
+        "id": "occupied-2026-08-22",
+        "date": "2026-08-22",
+        "control": "ukraine",
+    }
     assert list(out["scenarios"]) == list(BUILTIN_IDS)
     controls = {sid: v["control"] for sid, v in out["scenarios"].items()}
     # Donetsk oblast in full goes to Russia in these; the 28-point plan makes the

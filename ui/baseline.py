@@ -47,8 +47,10 @@ class Baseline:
         """One line saying which baseline is in use (plain text, not markdown)."""
         when = f"dated {self.date}" if self.date else "no date given"
         origin = f"uploaded file {self.filename}" if self.filename else "committed snapshot"
-        return (f"Baseline: {self.label} ({origin}, {when}), "
-                f"{self.area_km2:,.0f} km² under Russian control")
+        return (
+            f"Baseline: {self.label} ({origin}, {when}), "
+            f"{self.area_km2:,.0f} km² under Russian control"
+        )
 
 
 def layer_area_km2(layer: gpd.GeoDataFrame) -> float:

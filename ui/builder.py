@@ -56,12 +56,17 @@ class RegionOutcome:
 
     def rule(self, iso_code: str) -> Rule:
         """Return the scenario rule giving this outcome to the whole region."""
-        return Rule(area=areas.Regions((iso_code,)), control=self.control,
-                    recognition=self.recognition, note=_NOTE)
+        return Rule(
+            area=areas.Regions((iso_code,)),
+            control=self.control,
+            recognition=self.recognition,
+            note=_NOTE,
+        )
 
 
 def strip_parameter(scenario: Scenario) -> str | None:
     """Return the parameter a scenario uses as the width of a strip, if any (e.g. buffer_km)."""
+
     def find(area: object) -> str | None:
         if isinstance(area, areas.Strip) and isinstance(area.width_km, areas.ParamRef):
             return area.width_km.name
@@ -114,22 +119,36 @@ def build_variant(
     if param is not None:
         parameters[param] = float(strip_km)
     elif strip_km > 0:
-        rules.append(Rule(area=areas.Strip(float(strip_km)), control=Control.DEMILITARIZED,
-                          recognition=tuple(default_recognition(Control.DEMILITARIZED).items()),
-                          note=_STRIP_NOTE))
+        rules.append(
+            Rule(
+                area=areas.Strip(float(strip_km)),
+                control=Control.DEMILITARIZED,
+                recognition=tuple(default_recognition(Control.DEMILITARIZED).items()),
+                note=_STRIP_NOTE,
+            )
+        )
     for iso in sorted(overrides):
         rules.append(overrides[iso].rule(iso))
     if summary is None:
         labels = render.CONTROL_LABELS
-        changes = [f"{REGION_NAMES.get(iso, iso)}: {labels.get(o.control, o.control)}"
-                   for iso, o in sorted(overrides.items())]
+        changes = [
+            f"{REGION_NAMES.get(iso, iso)}: {labels.get(o.control, o.control)}"
+            for iso, o in sorted(overrides.items())
+        ]
         summary = f"Variant of “{base.title}” built in territory_viz."
         if changes:
             summary += " Regions set: " + "; ".join(changes) + "."
         if strip_km > 0:
             summary += f" Demilitarized strip of {strip_km:g} km on each side of the line."
-    return replace(base, id=scenario_id, title=title, summary=summary, as_of=date.today(),
-                   rules=tuple(rules), parameters=parameters)
+    return replace(
+        base,
+        id=scenario_id,
+        title=title,
+        summary=summary,
+        as_of=date.today(),
+        rules=tuple(rules),
+        parameters=parameters,
+    )
 
 
 def validated(scenario: Scenario) -> tuple[Scenario, str]:
@@ -162,42 +181,65 @@ def _region_editor(key: str) -> None:
     overrides = _overrides()
     codes = list(REGION_NAMES)
     c1, c2 = st.columns([2, 2])
-    iso = c1.selectbox("Region", codes, key=f"{key}_region",
-                       format_func=lambda c: f"{REGION_NAMES[c]} ({c})")
+    iso = c1.selectbox(
+        "Region", codes, key=f"{key}_region", format_func=lambda c: f"{REGION_NAMES[c]} ({c})"
+    )
     controls = [c.value for c in Control]
-    control = Control(c2.selectbox("Control (de facto)", controls, key=f"{key}_control",
-                                   format_func=lambda c: render.CONTROL_LABELS.get(c, c)))
+    control = Control(
+        c2.selectbox(
+            "Control (de facto)",
+            controls,
+            key=f"{key}_control",
+            format_func=lambda c: render.CONTROL_LABELS.get(c, c),
+        )
+    )
     st.caption("Recognition: what each party would accept about Russian control there.")
     defaults = default_recognition(control)
     levels = [r.value for r in Recognition]
     cols = st.columns(len(Party))
     recognition = []
     for col, party in zip(cols, Party, strict=True):
-        chosen = col.selectbox(party.label, levels, index=levels.index(defaults[party].value),
-                               key=f"{key}_rec_{party.value}_{control.value}",
-                               format_func=lambda v: _RECOGNITION_LABELS[Recognition(v)])
+        chosen = col.selectbox(
+            party.label,
+            levels,
+            index=levels.index(defaults[party].value),
+            key=f"{key}_rec_{party.value}_{control.value}",
+            format_func=lambda v: _RECOGNITION_LABELS[Recognition(v)],
+        )
         recognition.append((party, Recognition(chosen)))
     b1, b2, b3 = st.columns(3)
     if b1.button("Set this region", key=f"{key}_apply", type="primary"):
         overrides[iso] = RegionOutcome(control, tuple(recognition))
-    if b2.button("Remove this region's setting", key=f"{key}_remove",
-                 disabled=iso not in overrides):
+    if b2.button(
+        "Remove this region's setting", key=f"{key}_remove", disabled=iso not in overrides
+    ):
         overrides.pop(iso, None)
     if b3.button("Clear all regions", key=f"{key}_clear", disabled=not overrides):
         overrides.clear()
     if overrides:
-        st.dataframe(pd.DataFrame([
-            {"Region": REGION_NAMES.get(code, code),
-             "Control": render.CONTROL_LABELS.get(o.control, o.control),
-             **{p.label: lvl.value.replace("_", " ") for p, lvl in o.recognition}}
-            for code, o in sorted(overrides.items())
-        ]), hide_index=True, key=f"{key}_table")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Region": REGION_NAMES.get(code, code),
+                        "Control": render.CONTROL_LABELS.get(o.control, o.control),
+                        **{p.label: lvl.value.replace("_", " ") for p, lvl in o.recognition},
+                    }
+                    for code, o in sorted(overrides.items())
+                ]
+            ),
+            hide_index=True,
+            key=f"{key}_table",
+        )
     else:
         st.caption("No region set yet: the variant is the base scenario (plus any strip).")
 
 
 def builder_view(
-    options: dict[str, Scenario], baseline: Baseline, *, start_id: str | None = None,
+    options: dict[str, Scenario],
+    baseline: Baseline,
+    *,
+    start_id: str | None = None,
     key: str = "tv_builder",
 ) -> Scenario | None:
     """Draw the builder; return the valid variant (or ``None`` while it has problems).
@@ -214,36 +256,53 @@ def builder_view(
         Prefix of widget keys.
     """
     st.subheader("Build a scenario", anchor=False)
-    st.caption("Start from any scenario, set the outcome region by region (later settings "
-               "win over the base scenario), add a demilitarized strip, then download the "
-               "file: `python -m territory_viz validate` and `stats --scenario-file` take it "
-               "as it is, and the scenario uploader in the sidebar takes it back.")
+    st.caption(
+        "Start from any scenario, set the outcome region by region (later settings "
+        "win over the base scenario), add a demilitarized strip, then download the "
+        "file: `python -m territory_viz validate` and `stats --scenario-file` take it "
+        "as it is, and the scenario uploader in the sidebar takes it back."
+    )
     ids = list(options)
     if st.session_state.get(_BASE) not in ids:
         st.session_state[_BASE] = start_id if start_id in ids else ids[0]
-    base_id = st.selectbox("Start from", ids, key=_BASE,
-                           format_func=lambda i: isolate_if_bidi(options[i].title))
+    base_id = st.selectbox(
+        "Start from", ids, key=_BASE, format_func=lambda i: isolate_if_bidi(options[i].title)
+    )
     base = options[base_id]
     param = strip_parameter(base)
     default_strip = float(base.parameters.get(param, 0.0)) if param else 0.0
     strip_km = st.slider(
         "Demilitarized strip, km on each side of the line of contact (0 = none)",
-        min_value=0, max_value=MAX_BUILDER_STRIP_KM,
-        value=int(min(default_strip, MAX_BUILDER_STRIP_KM)), step=1,
+        min_value=0,
+        max_value=MAX_BUILDER_STRIP_KM,
+        value=int(min(default_strip, MAX_BUILDER_STRIP_KM)),
+        step=1,
         key=f"{key}_strip_{base_id}",
         help="Along the baseline's line of contact. "
-        + (f"Sets this scenario's parameter {param}." if param else
-           "Added as a rule after the base scenario's rules, before the regions set below."),
+        + (
+            f"Sets this scenario's parameter {param}."
+            if param
+            else "Added as a rule after the base scenario's rules, before the regions set below."
+        ),
     )
     _region_editor(key)
     c1, c2 = st.columns(2)
     default_id = f"{base_id}-variant"[:60]
-    scenario_id = c1.text_input("Id of the variant (lower-case letters, digits, hyphens)",
-                                value=default_id, key=f"{key}_id_{base_id}")
-    title = c2.text_input("Title", value=f"{base.title} (variant)"[:200],
-                          key=f"{key}_title_{base_id}")
-    candidate = build_variant(base, dict(_overrides()), strip_km=float(strip_km),
-                              scenario_id=scenario_id.strip(), title=title.strip())
+    scenario_id = c1.text_input(
+        "Id of the variant (lower-case letters, digits, hyphens)",
+        value=default_id,
+        key=f"{key}_id_{base_id}",
+    )
+    title = c2.text_input(
+        "Title", value=f"{base.title} (variant)"[:200], key=f"{key}_title_{base_id}"
+    )
+    candidate = build_variant(
+        base,
+        dict(_overrides()),
+        strip_km=float(strip_km),
+        scenario_id=scenario_id.strip(),
+        title=title.strip(),
+    )
     try:
         variant, text = validated(candidate)
     except ValidationError as err:
@@ -257,17 +316,30 @@ def builder_view(
     result, _ = stats_for(variant, baseline)
     cols = st.columns(len(result.by_control) + 1)
     for col, row in zip(cols, result.by_control.itertuples(), strict=False):
-        col.metric(render.CONTROL_LABELS.get(row.control, row.control),
-                   f"{row.area_km2:,.0f} km²", f"{format_share(row.share)} of Ukraine",
-                   delta_color="off", delta_arrow="off")
+        col.metric(
+            render.CONTROL_LABELS.get(row.control, row.control),
+            f"{row.area_km2:,.0f} km²",
+            f"{format_share(row.share)} of Ukraine",
+            delta_color="off",
+            delta_arrow="off",
+        )
     bal = result.balance
     # The same net as the map page and the CLI: gained minus everything that leaves
     # Ukrainian control (a demilitarized zone too), from stats.Balance.
-    cols[-1].metric(NET_UKRAINE_LABEL,
-                    f"{bal.net_ukraine_km2:+,.0f} km²",
-                    f"{bal.net_ukraine_population:+,.0f} people (pre-war)",
-                    delta_color="off", delta_arrow="off")
-    st.download_button("Download scenario file (.toml)", data=text.encode("utf-8"),
-                       file_name=f"{variant.id}.toml", mime="application/toml",
-                       key=f"{key}_download", on_click="ignore", type="primary")
+    cols[-1].metric(
+        NET_UKRAINE_LABEL,
+        f"{bal.net_ukraine_km2:+,.0f} km²",
+        f"{bal.net_ukraine_population:+,.0f} people (pre-war)",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    st.download_button(
+        "Download scenario file (.toml)",
+        data=text.encode("utf-8"),
+        file_name=f"{variant.id}.toml",
+        mime="application/toml",
+        key=f"{key}_download",
+        on_click="ignore",
+        type="primary",
+    )
     return variant

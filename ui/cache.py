@@ -101,8 +101,9 @@ def context_for(baseline: Baseline) -> render.MapContext:
 
 
 @st.cache_resource(max_entries=32, ttl=CACHE_TTL_S, show_spinner=False)
-def _compare(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str,
-             basekey: str) -> stats.Comparison:
+def _compare(
+    _a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str, basekey: str
+) -> stats.Comparison:
     return stats.compare(_a, _b, _baseline.value)
 
 
@@ -112,26 +113,35 @@ def compare_for(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Compariso
 
 
 @st.cache_resource(max_entries=24, ttl=CACHE_TTL_S, show_spinner=False)
-def _scenario_document(_scenario: Scenario, _baseline: Baseline, skey: str, bkey: str,
-                       legend_open: bool) -> str:
+def _scenario_document(
+    _scenario: Scenario, _baseline: Baseline, skey: str, bkey: str, legend_open: bool
+) -> str:
     _, prepared = stats_for(_scenario, _baseline)
-    return documents.scenario_document(_scenario, prepared, context_for(_baseline),
-                                       leaflet_urls=frame_leaflet_urls(),
-                                       legend_open=legend_open)
+    return documents.scenario_document(
+        _scenario,
+        prepared,
+        context_for(_baseline),
+        leaflet_urls=frame_leaflet_urls(),
+        legend_open=legend_open,
+    )
 
 
-def scenario_document(scenario: Scenario, baseline: Baseline, *,
-                      legend_open: bool = False) -> str:
+def scenario_document(scenario: Scenario, baseline: Baseline, *, legend_open: bool = False) -> str:
     """Return one scenario's standalone map document (for a ``srcdoc`` frame), cached."""
-    return _scenario_document(scenario, baseline, scenario_key(scenario), baseline.key,
-                              legend_open)
+    return _scenario_document(scenario, baseline, scenario_key(scenario), baseline.key, legend_open)
 
 
 @st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner=False)
-def _change_document(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str,
-                     basekey: str) -> str:
-    return documents.change_document(compare_for(_a, _b, _baseline), _a, _b,
-                                     context_for(_baseline), leaflet_urls=frame_leaflet_urls())
+def _change_document(
+    _a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str, basekey: str
+) -> str:
+    return documents.change_document(
+        compare_for(_a, _b, _baseline),
+        _a,
+        _b,
+        context_for(_baseline),
+        leaflet_urls=frame_leaflet_urls(),
+    )
 
 
 def change_document(a: Scenario, b: Scenario, baseline: Baseline) -> str:
@@ -148,9 +158,14 @@ THUMBNAIL_WIDTH_PX = 560
 @st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)
 def _thumbnail(_scenario: Scenario, _baseline: Baseline, skey: str, bkey: str) -> str:
     result, _ = stats_for(_scenario, _baseline)
-    return svg.partition_svg(result.partition, title=_scenario.title,
-                             date=_baseline.date, width_px=THUMBNAIL_WIDTH_PX,
-                             simplify_m=THUMBNAIL_SIMPLIFY_M, map_only=True)
+    return svg.partition_svg(
+        result.partition,
+        title=_scenario.title,
+        date=_baseline.date,
+        width_px=THUMBNAIL_WIDTH_PX,
+        simplify_m=THUMBNAIL_SIMPLIFY_M,
+        map_only=True,
+    )
 
 
 def thumbnail(scenario: Scenario, baseline: Baseline) -> str:
@@ -159,8 +174,15 @@ def thumbnail(scenario: Scenario, baseline: Baseline) -> str:
 
 
 @st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner=False)
-def _compare_document(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str,
-                      basekey: str, height_px: int) -> str:
+def _compare_document(
+    _a: Scenario,
+    _b: Scenario,
+    _baseline: Baseline,
+    akey: str,
+    bkey: str,
+    basekey: str,
+    height_px: int,
+) -> str:
     context = context_for(_baseline)
     urls = frame_leaflet_urls()
     _, prepared_a = stats_for(_a, _baseline)
@@ -168,21 +190,32 @@ def _compare_document(_a: Scenario, _b: Scenario, _baseline: Baseline, akey: str
     maps = [
         (f"A: {_a.title}", documents.scenario_map(_a, prepared_a, context, leaflet_urls=urls)),
         (f"B: {_b.title}", documents.scenario_map(_b, prepared_b, context, leaflet_urls=urls)),
-        ("Change from A to B", documents.change_map(compare_for(_a, _b, _baseline), _a, _b,
-                                                    context, leaflet_urls=urls)),
+        (
+            "Change from A to B",
+            documents.change_map(
+                compare_for(_a, _b, _baseline), _a, _b, context, leaflet_urls=urls
+            ),
+        ),
     ]
     return render.synced_maps_html(maps, height_px=height_px, page_title="Compare")
 
 
 def compare_document(a: Scenario, b: Scenario, baseline: Baseline, *, height_px: int) -> str:
     """Return A, B and the change map in one document (one Leaflet, views in sync), cached."""
-    return _compare_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key,
-                             height_px)
+    return _compare_document(
+        a, b, baseline, scenario_key(a), scenario_key(b), baseline.key, height_px
+    )
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)
-def _town_outcomes(_town: object, _scenarios: tuple[Scenario, ...], _baseline: Baseline,
-                   geonameid: int, skeys: tuple[str, ...], bkey: str) -> dict:
+def _town_outcomes(
+    _town: object,
+    _scenarios: tuple[Scenario, ...],
+    _baseline: Baseline,
+    geonameid: int,
+    skeys: tuple[str, ...],
+    bkey: str,
+) -> dict:
     from territory_viz import towns
 
     return towns.town_outcomes(_town, baseline=_baseline.value, scenarios=list(_scenarios))
@@ -190,14 +223,21 @@ def _town_outcomes(_town: object, _scenarios: tuple[Scenario, ...], _baseline: B
 
 def town_outcomes(town: object, scenarios: list[Scenario], baseline: Baseline) -> dict:
     """Who controls a town on the baseline and under each scenario, cached (read-only)."""
-    return _town_outcomes(town, tuple(scenarios), baseline, town.geonameid,
-                          tuple(scenario_key(s) for s in scenarios), baseline.key)
+    return _town_outcomes(
+        town,
+        tuple(scenarios),
+        baseline,
+        town.geonameid,
+        tuple(scenario_key(s) for s in scenarios),
+        baseline.key,
+    )
 
 
 @st.cache_resource(max_entries=2, ttl=CACHE_TTL_S, show_spinner=False)
 def history_timeline() -> list:
     """Area under Russian control on each committed snapshot's date (oldest first)."""
     from territory_viz import history
+
     return history.timeline(history.default_history())
 
 
@@ -205,4 +245,5 @@ def history_timeline() -> list:
 def history_changes(date_from: str, date_to: str):
     """Return what changed hands between two committed snapshot dates."""
     from territory_viz import history
+
     return history.changes(history.default_history(), date_from, date_to)

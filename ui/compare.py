@@ -31,12 +31,16 @@ PREVIEW_FRAME_TITLE = "Map of the scenario being built"
 def single_map(scenario: Scenario, baseline: Baseline, *, height_px: int = 560) -> None:
     """Show one scenario's map (the builder's preview): same map as the page's, no rerun."""
     doc = cache.scenario_document(scenario, baseline, legend_open=True)
-    synced_maps([(scenario.title, doc)], height_px=height_px, wide_last=False,
-                alt=PREVIEW_FRAME_TITLE)
+    synced_maps(
+        [(scenario.title, doc)], height_px=height_px, wide_last=False, alt=PREVIEW_FRAME_TITLE
+    )
 
 
 def compare_picker(
-    options: dict[str, Scenario], *, scenario_id: str, baseline: Baseline,
+    options: dict[str, Scenario],
+    *,
+    scenario_id: str,
+    baseline: Baseline,
     key: str = COMPARE_PARAM,
 ) -> Scenario:
     """Draw the picker of scenario B (or the baseline) and keep ``?compare=`` in the URL.
@@ -57,25 +61,36 @@ def compare_picker(
     Scenario
         Scenario B.
     """
-    choices = {BASELINE_SCENARIO_ID: f"The baseline ({baseline.label})",
-               **{sid: s.title for sid, s in options.items()}}
+    choices = {
+        BASELINE_SCENARIO_ID: f"The baseline ({baseline.label})",
+        **{sid: s.title for sid, s in options.items()},
+    }
     if key not in st.session_state:
         requested = st.query_params.get(key)
         if requested in choices:
             st.session_state[key] = requested
         else:
             if requested is not None:
-                st.warning(md_escape(f"Unknown scenario “{requested}” to compare with: "
-                                     "showing the next one instead."), icon="⚠️")
+                st.warning(
+                    md_escape(
+                        f"Unknown scenario “{requested}” to compare with: "
+                        "showing the next one instead."
+                    ),
+                    icon="⚠️",
+                )
             ids = list(options)
             nxt = ids[(ids.index(scenario_id) + 1) % len(ids)] if scenario_id in ids else ids[0]
             st.session_state[key] = nxt
     elif st.session_state[key] not in choices:  # an uploaded scenario gone with its session
         st.session_state[key] = BASELINE_SCENARIO_ID
-    chosen = st.selectbox("Compare with (B)", list(choices), key=key,
-                          format_func=lambda sid: isolate_if_bidi(choices[sid]),
-                          help="Scenario A is the one picked above. Changes are read from A "
-                          "to B. “The baseline” is the control layer as it is.")
+    chosen = st.selectbox(
+        "Compare with (B)",
+        list(choices),
+        key=key,
+        format_func=lambda sid: isolate_if_bidi(choices[sid]),
+        help="Scenario A is the one picked above. Changes are read from A "
+        "to B. “The baseline” is the control layer as it is.",
+    )
     st.query_params[key] = chosen
     return baseline_scenario(baseline) if chosen == BASELINE_SCENARIO_ID else options[chosen]
 
@@ -103,50 +118,73 @@ def balance_section(comparison: stats.Comparison) -> None:
     ]
     # Gained minus lost, with its sign (+ or a true minus): a zone takes area from Ukrainian
     # control too.
-    items.append((NET_UKRAINE_LABEL, format_signed(bal.net_ukraine_km2, 0),
-                  format_signed(bal.net_ukraine_population, 0)))
+    items.append(
+        (
+            NET_UKRAINE_LABEL,
+            format_signed(bal.net_ukraine_km2, 0),
+            format_signed(bal.net_ukraine_population, 0),
+        )
+    )
     # Four destinations in a row; the net on a row of its own (its label is long).
     cols = [*st.columns(4), st.columns(2)[0]]
     for col, (label, km2, people) in zip(cols, items, strict=True):
-        col.metric(label, f"{km2} km²", f"{people} people (pre-war)",
-                   delta_color="off", delta_arrow="off")
+        col.metric(
+            label, f"{km2} km²", f"{people} people (pre-war)", delta_color="off", delta_arrow="off"
+        )
     by_region = comparison.by_region
     if by_region.empty:
-        st.info("No area changes control between A and B"
-                + (" (only recognition differs)." if len(comparison.changes) else "."))
+        st.info(
+            "No area changes control between A and B"
+            + (" (only recognition differs)." if len(comparison.changes) else ".")
+        )
     else:
-        table = pd.DataFrame({
-            "Region": by_region["region"],
-            "In A": by_region["from_control"].map(_label),
-            "In B": by_region["to_control"].map(_label),
-            "Area (km²)": by_region["area_km2"].round(0),
-            "Pre-war population (people)": by_region["population"].round(0),
-        })
-        st.dataframe(table, hide_index=True, key="tv_compare_balance",
-                     column_config=_WHOLE_NUMBERS)
+        table = pd.DataFrame(
+            {
+                "Region": by_region["region"],
+                "In A": by_region["from_control"].map(_label),
+                "In B": by_region["to_control"].map(_label),
+                "Area (km²)": by_region["area_km2"].round(0),
+                "Pre-war population (people)": by_region["population"].round(0),
+            }
+        )
+        st.dataframe(table, hide_index=True, key="tv_compare_balance", column_config=_WHOLE_NUMBERS)
     recognition_only = comparison.changes[
-        comparison.changes["from_control"] == comparison.changes["to_control"]]
+        comparison.changes["from_control"] == comparison.changes["to_control"]
+    ]
     if len(recognition_only):
-        st.caption(f"Recognition differs (same control) on "
-                   f"{recognition_only['area_km2'].sum():,.0f} km² in "
-                   f"{recognition_only['region'].nunique()} region(s): see the change map.")
+        st.caption(
+            f"Recognition differs (same control) on "
+            f"{recognition_only['area_km2'].sum():,.0f} km² in "
+            f"{recognition_only['region'].nunique()} region(s): see the change map."
+        )
     towns = comparison.towns
     if len(towns):
         st.markdown("**Towns changing hands from A to B** (10,000 people or more, pre-war)")
-        st.dataframe(pd.DataFrame({
-            "Town": towns["name"], "Region": towns["region"],
-            "Pre-war population (people)": towns["population"],
-            "In A": towns["from"].map(_label), "In B": towns["to"].map(_label),
-        }), hide_index=True, key="tv_compare_towns", column_config=_WHOLE_NUMBERS)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Town": towns["name"],
+                    "Region": towns["region"],
+                    "Pre-war population (people)": towns["population"],
+                    "In A": towns["from"].map(_label),
+                    "In B": towns["to"].map(_label),
+                }
+            ),
+            hide_index=True,
+            key="tv_compare_towns",
+            column_config=_WHOLE_NUMBERS,
+        )
 
 
 def _totals(result: stats.ScenarioStats) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Control": result.by_control["control"].map(_label),
-        "Area (km²)": result.by_control["area_km2"].round(0),
-        "Share of Ukraine (%)": (result.by_control["share"] * 100).round(1),
-        "Pre-war population (people)": result.by_control["population"].round(0),
-    })
+    return pd.DataFrame(
+        {
+            "Control": result.by_control["control"].map(_label),
+            "Area (km²)": result.by_control["area_km2"].round(0),
+            "Share of Ukraine (%)": (result.by_control["share"] * 100).round(1),
+            "Pre-war population (people)": result.by_control["population"].round(0),
+        }
+    )
 
 
 def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparison:
@@ -164,12 +202,17 @@ def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparis
     stats.Comparison
         What was shown (for tests and exports).
     """
-    st.markdown(f"**A:** {md_escape(a.title)}  \n**B:** {md_escape(b.title)}  \n"
-                f"{md_escape(baseline.description)}.")
+    st.markdown(
+        f"**A:** {md_escape(a.title)}  \n**B:** {md_escape(b.title)}  \n"
+        f"{md_escape(baseline.description)}."
+    )
     comparison = cache.compare_for(a, b, baseline)
     # One frame, one Leaflet, three maps in sync (not three nested documents).
-    st.iframe(cache.compare_document(a, b, baseline, height_px=MAP_HEIGHT_PX),
-              height="content", alt=COMPARE_FRAME_TITLE)
+    st.iframe(
+        cache.compare_document(a, b, baseline, height_px=MAP_HEIGHT_PX),
+        height="content",
+        alt=COMPARE_FRAME_TITLE,
+    )
     st.caption("The three maps pan and zoom together. Hover a piece for its numbers.")
     balance_section(comparison)
     result_a, _ = cache.stats_for(a, baseline)
@@ -177,38 +220,64 @@ def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparis
     col_a, col_b = st.columns(2)
     with col_a:
         st.markdown(f"**A: {md_escape(a.title)}**")
-        st.dataframe(_totals(result_a), hide_index=True, key="tv_compare_totals_a",
-                     column_config=_WHOLE_NUMBERS)
+        st.dataframe(
+            _totals(result_a),
+            hide_index=True,
+            key="tv_compare_totals_a",
+            column_config=_WHOLE_NUMBERS,
+        )
     with col_b:
         st.markdown(f"**B: {md_escape(b.title)}**")
-        st.dataframe(_totals(result_b), hide_index=True, key="tv_compare_totals_b",
-                     column_config=_WHOLE_NUMBERS)
+        st.dataframe(
+            _totals(result_b),
+            hide_index=True,
+            key="tv_compare_totals_b",
+            column_config=_WHOLE_NUMBERS,
+        )
     _exports(comparison, a, b, baseline)
     return comparison
 
 
-def _exports(comparison: stats.Comparison, a: Scenario, b: Scenario,
-             baseline: Baseline) -> None:
+def _exports(comparison: stats.Comparison, a: Scenario, b: Scenario, baseline: Baseline) -> None:
     """Draw the downloads of the comparison: the change layer and the balance tables."""
     changes = comparison.changes
-    balance = pd.DataFrame([{"measure": k, "value": v}
-                            for k, v in comparison.balance.to_dict().items()])
-    tables = [("balance", balance), ("by_region", comparison.by_region),
-              ("towns_changing_hands", comparison.towns),
-              ("changes", pd.DataFrame(changes.drop(columns=changes.geometry.name)))]
+    balance = pd.DataFrame(
+        [{"measure": k, "value": v} for k, v in comparison.balance.to_dict().items()]
+    )
+    tables = [
+        ("balance", balance),
+        ("by_region", comparison.by_region),
+        ("towns_changing_hands", comparison.towns),
+        ("changes", pd.DataFrame(changes.drop(columns=changes.geometry.name))),
+    ]
     stem = exports.file_stem(f"{a.id}-to-{b.id}", baseline.key)
     with st.expander("Export this comparison", expanded=False):
-        st.caption("The change layer (pieces whose control or recognition differs from A to "
-                   "B, with from/to and km², pre-war people) and the balance tables.")
+        st.caption(
+            "The change layer (pieces whose control or recognition differs from A to "
+            "B, with from/to and km², pre-war people) and the balance tables."
+        )
         c1, c2, c3 = st.columns(3)
-        c1.download_button("Change layer (GeoJSON)", data=lambda: exports.geojson_bytes(changes),
-                           file_name=f"{stem}_changes.geojson", mime="application/geo+json",
-                           key="tv_compare_export_geojson", on_click="ignore")
-        c2.download_button("Change layer (GeoPackage)",
-                           data=lambda: exports.gpkg_bytes(changes, layer=stem),
-                           file_name=f"{stem}_changes.gpkg",
-                           mime="application/geopackage+sqlite3",
-                           key="tv_compare_export_gpkg", on_click="ignore")
-        c3.download_button("Balance CSV", data=lambda: exports.csv_bytes(tables),
-                           file_name=f"{stem}_balance.csv", mime="text/csv",
-                           key="tv_compare_export_csv", on_click="ignore")
+        c1.download_button(
+            "Change layer (GeoJSON)",
+            data=lambda: exports.geojson_bytes(changes),
+            file_name=f"{stem}_changes.geojson",
+            mime="application/geo+json",
+            key="tv_compare_export_geojson",
+            on_click="ignore",
+        )
+        c2.download_button(
+            "Change layer (GeoPackage)",
+            data=lambda: exports.gpkg_bytes(changes, layer=stem),
+            file_name=f"{stem}_changes.gpkg",
+            mime="application/geopackage+sqlite3",
+            key="tv_compare_export_gpkg",
+            on_click="ignore",
+        )
+        c3.download_button(
+            "Balance CSV",
+            data=lambda: exports.csv_bytes(tables),
+            file_name=f"{stem}_balance.csv",
+            mime="text/csv",
+            key="tv_compare_export_csv",
+            on_click="ignore",
+        )

@@ -32,14 +32,19 @@ def map_document(base: folium.Map, groups: list[folium.FeatureGroup]) -> str:
     return base.get_root().render()
 
 
-def scenario_document(scenario: Scenario, prepared: render.PreparedPartition,
-                      context: render.MapContext, *,
-                      leaflet_urls: tuple[Sequence[str], Sequence[str]],
-                      legend_open: bool = False) -> str:
+def scenario_document(
+    scenario: Scenario,
+    prepared: render.PreparedPartition,
+    context: render.MapContext,
+    *,
+    leaflet_urls: tuple[Sequence[str], Sequence[str]],
+    legend_open: bool = False,
+) -> str:
     """Return one scenario's map as a standalone HTML page (Leaflet from ``leaflet_urls``)."""
     caption = render.scenario_caption(scenario)
-    base = render.base_map(context, title=caption, leaflet_urls=leaflet_urls,
-                           legend_open=legend_open)
+    base = render.base_map(
+        context, title=caption, leaflet_urls=leaflet_urls, legend_open=legend_open
+    )
     return map_document(base, render.scenario_layers(prepared, context, title=caption))
 
 
@@ -58,8 +63,9 @@ def change_tooltip(row: pd.Series, a_title: str, b_title: str) -> str:
     return "<br>".join(lines)
 
 
-def prepared_changes(frame: gpd.GeoDataFrame, a_title: str,
-                     b_title: str) -> render.PreparedPartition:
+def prepared_changes(
+    frame: gpd.GeoDataFrame, a_title: str, b_title: str
+) -> render.PreparedPartition:
     """Map-ready change pieces with tooltips that say A → B (not "baseline")."""
     tips = [change_tooltip(row, a_title, b_title) for _, row in frame.iterrows()]
     # Tooltips go in with their rows: a piece vanishing in simplification takes its own.
@@ -68,8 +74,10 @@ def prepared_changes(frame: gpd.GeoDataFrame, a_title: str,
     for r in rows:
         if r["c"] == UNCHANGED:
             r["h"] = r["x"] = ""
-    digest = hashlib.sha1(repr([[(r["c"], r["t"], r["g"]) for r in rows], prepared.arcs])
-                          .encode(), usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(
+        repr([[(r["c"], r["t"], r["g"]) for r in rows], prepared.arcs]).encode(),
+        usedforsecurity=False,
+    ).hexdigest()
     return dataclasses.replace(prepared, rows=rows, key=f"c{digest[:12]}")
 
 
@@ -80,32 +88,47 @@ def _add_layers(base: folium.Map, groups: list[folium.FeatureGroup]) -> folium.M
     return base
 
 
-def scenario_map(scenario: Scenario, prepared: render.PreparedPartition,
-                 context: render.MapContext, *,
-                 leaflet_urls: tuple[Sequence[str], Sequence[str]]) -> folium.Map:
+def scenario_map(
+    scenario: Scenario,
+    prepared: render.PreparedPartition,
+    context: render.MapContext,
+    *,
+    leaflet_urls: tuple[Sequence[str], Sequence[str]],
+) -> folium.Map:
     """Return one scenario's complete map (layers and layer control), not yet rendered."""
     caption = render.scenario_caption(scenario)
-    base = render.base_map(context, title=caption, leaflet_urls=leaflet_urls,
-                           legend_open=False)
+    base = render.base_map(context, title=caption, leaflet_urls=leaflet_urls, legend_open=False)
     return _add_layers(base, render.scenario_layers(prepared, context, title=caption))
 
 
-def change_map(comparison: stats.Comparison, a: Scenario, b: Scenario,
-               context: render.MapContext, *,
-               leaflet_urls: tuple[Sequence[str], Sequence[str]]) -> folium.Map:
+def change_map(
+    comparison: stats.Comparison,
+    a: Scenario,
+    b: Scenario,
+    context: render.MapContext,
+    *,
+    leaflet_urls: tuple[Sequence[str], Sequence[str]],
+) -> folium.Map:
     """Return the change map from A to B (layers and layer control), not yet rendered."""
     prepared = prepared_changes(stats.change_partition(comparison), a.title, b.title)
-    caption = (f"Change map, from A: {a.title} to B: {b.title}. Colour: control in B where "
-               "it differs from A (light grey: same in both); outline: direction of the change.")
-    base = render.base_map(context, layers={"regions"}, title=caption,
-                           leaflet_urls=leaflet_urls)
-    groups = render.scenario_layers(prepared, context, title=caption,
-                                    layers={"control", "changes", "line_of_contact"})
+    caption = (
+        f"Change map, from A: {a.title} to B: {b.title}. Colour: control in B where "
+        "it differs from A (light grey: same in both); outline: direction of the change."
+    )
+    base = render.base_map(context, layers={"regions"}, title=caption, leaflet_urls=leaflet_urls)
+    groups = render.scenario_layers(
+        prepared, context, title=caption, layers={"control", "changes", "line_of_contact"}
+    )
     return _add_layers(base, groups)
 
 
-def change_document(comparison: stats.Comparison, a: Scenario, b: Scenario,
-                    context: render.MapContext, *,
-                    leaflet_urls: tuple[Sequence[str], Sequence[str]]) -> str:
+def change_document(
+    comparison: stats.Comparison,
+    a: Scenario,
+    b: Scenario,
+    context: render.MapContext,
+    *,
+    leaflet_urls: tuple[Sequence[str], Sequence[str]],
+) -> str:
     """Return the change map from A to B as a standalone HTML page."""
     return change_map(comparison, a, b, context, leaflet_urls=leaflet_urls).get_root().render()

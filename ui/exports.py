@@ -72,8 +72,9 @@ def _decimals_of(name: str) -> int | None:
     return None
 
 
-def tidy_table(frame: pd.DataFrame, *, scenario: str = "", baseline: str = "",
-               date: str = "") -> pd.DataFrame:
+def tidy_table(
+    frame: pd.DataFrame, *, scenario: str = "", baseline: str = "", date: str = ""
+) -> pd.DataFrame:
     """Return ``frame`` with ``scenario``, ``baseline``, ``date`` columns first, rounded.
 
     Numbers are rounded to their precision by column name (``*_km2`` to 0.1 km²,
@@ -84,8 +85,11 @@ def tidy_table(frame: pd.DataFrame, *, scenario: str = "", baseline: str = "",
     df = pd.DataFrame(frame).reset_index(drop=frame.index.name is None).copy()
     for col in df.columns:
         if df[col].dtype == object:
-            df[col] = df[col].map(lambda v: "; ".join(map(str, v))
-                                  if isinstance(v, list | tuple | set | frozenset) else v)
+            df[col] = df[col].map(
+                lambda v: (
+                    "; ".join(map(str, v)) if isinstance(v, list | tuple | set | frozenset) else v
+                )
+            )
         places = _decimals_of(col)
         if places is not None and pd.api.types.is_numeric_dtype(df[col]):
             df[col] = df[col].round(places)
@@ -94,11 +98,14 @@ def tidy_table(frame: pd.DataFrame, *, scenario: str = "", baseline: str = "",
     if {"measure", "value"} <= set(df.columns):
         df["value"] = [
             (round(float(v)) if _decimals_of(m) == 0 else round(float(v), _decimals_of(m) or 6))
-            if isinstance(v, int | float) and not isinstance(v, bool) else v
-            for m, v in zip(df["measure"], df["value"], strict=True)]
+            if isinstance(v, int | float) and not isinstance(v, bool)
+            else v
+            for m, v in zip(df["measure"], df["value"], strict=True)
+        ]
         df["value"] = df["value"].astype(object)
-    for i, (name, value) in enumerate((("scenario", scenario), ("baseline", baseline),
-                                       ("date", date))):
+    for i, (name, value) in enumerate(
+        (("scenario", scenario), ("baseline", baseline), ("date", date))
+    ):
         if name in df.columns:
             df = df.drop(columns=name)
         df.insert(i, name, value or "")
@@ -112,9 +119,15 @@ def _csv_text(df: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def tables_zip(tables: Sequence[tuple[str, pd.DataFrame]], *, scenario: str = "",
-               baseline: str = "", date: str = "", sources: Sequence[str] = (),
-               note: str | None = None) -> bytes:
+def tables_zip(
+    tables: Sequence[tuple[str, pd.DataFrame]],
+    *,
+    scenario: str = "",
+    baseline: str = "",
+    date: str = "",
+    sources: Sequence[str] = (),
+    note: str | None = None,
+) -> bytes:
     """Return a zip of tidy CSVs, one per table, and a README naming scenario, date, sources.
 
     Parameters
@@ -128,10 +141,14 @@ def tables_zip(tables: Sequence[tuple[str, pd.DataFrame]], *, scenario: str = ""
     note
         What is approximate (written in ``README.txt``).
     """
-    readme = [f"territory_viz tables: scenario {scenario or '-'}, baseline {baseline or '-'}"
-              f"{f' ({date})' if date else ''}", "",
-              "One CSV per table. Areas in km² (0.1 km²), pre-war population in people,",
-              "shares as fractions of 1 (4 decimals).", ""]
+    readme = [
+        f"territory_viz tables: scenario {scenario or '-'}, baseline {baseline or '-'}"
+        f"{f' ({date})' if date else ''}",
+        "",
+        "One CSV per table. Areas in km² (0.1 km²), pre-war population in people,",
+        "shares as fractions of 1 (4 decimals).",
+        "",
+    ]
     if note:
         readme += [note, ""]
     if sources:
@@ -156,8 +173,13 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def csv_bytes(tables: Sequence[tuple[str, pd.DataFrame]], *, scenario: str = "",
-              baseline: str = "", date: str = "") -> bytes:
+def csv_bytes(
+    tables: Sequence[tuple[str, pd.DataFrame]],
+    *,
+    scenario: str = "",
+    baseline: str = "",
+    date: str = "",
+) -> bytes:
     """Return one long CSV of several tables, ``table, scenario, baseline, date`` first.
 
     Then each table's own columns (rounded as :func:`tidy_table` does).
@@ -217,26 +239,48 @@ def export_buttons(
         Written into the tables' zip (every row names scenario, baseline and date; the
         README the sources and what is approximate).
     """
-    st.caption("Downloads of the view as shown (scenario against the baseline in use). "
-               "The HTML map works offline; the SVG and PNG (1800 px) are for print, slides "
-               "and articles; the tables come as one tidy CSV per table in a zip.")
+    st.caption(
+        "Downloads of the view as shown (scenario against the baseline in use). "
+        "The HTML map works offline; the SVG and PNG (1800 px) are for print, slides "
+        "and articles; the tables come as one tidy CSV per table in a zip."
+    )
     scenario = scenario or str(partition.attrs.get("scenario", ""))
     baseline = baseline or str(partition.attrs.get("baseline", ""))
     date = date or str(partition.attrs.get("baseline_date", "") or "")
     cols = st.columns(6)
     specs = [
         ("GeoJSON", f"{stem}.geojson", "application/geo+json", lambda: geojson_bytes(partition)),
-        ("GeoPackage", f"{stem}.gpkg", "application/geopackage+sqlite3",
-         lambda: gpkg_bytes(partition, layer=stem)),
-        ("Tables (CSV zip)", f"{stem}_tables.zip", "application/zip",
-         lambda: tables_zip(tables(), scenario=scenario, baseline=baseline, date=date,
-                            sources=sources, note=note)),
+        (
+            "GeoPackage",
+            f"{stem}.gpkg",
+            "application/geopackage+sqlite3",
+            lambda: gpkg_bytes(partition, layer=stem),
+        ),
+        (
+            "Tables (CSV zip)",
+            f"{stem}_tables.zip",
+            "application/zip",
+            lambda: tables_zip(
+                tables(),
+                scenario=scenario,
+                baseline=baseline,
+                date=date,
+                sources=sources,
+                note=note,
+            ),
+        ),
         ("HTML map (offline)", f"{stem}.html", "text/html", lambda: html().encode("utf-8")),
         ("SVG map", f"{stem}.svg", "image/svg+xml", svg),
         ("PNG map", f"{stem}.png", "image/png", lambda: png_bytes(svg())),
     ]
     for col, (label, name, mime, make) in zip(cols, specs, strict=True):
         with col:
-            st.download_button(label, data=make, file_name=name, mime=mime,
-                               key=f"{key}_{name.rsplit('.', 1)[-1]}_{label[:4]}",
-                               on_click="ignore", width="stretch")
+            st.download_button(
+                label,
+                data=make,
+                file_name=name,
+                mime=mime,
+                key=f"{key}_{name.rsplit('.', 1)[-1]}_{label[:4]}",
+                on_click="ignore",
+                width="stretch",
+            )

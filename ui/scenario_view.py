@@ -22,8 +22,10 @@ from ui.shell import View, lazy_expander
 #: its frame to the viewport, and the map fills the frame (:data:`FILL_FRAME_CSS`).
 MAP_HEIGHT_PX = 700
 #: Added to the map's header: the map fills its frame, whatever height the page gives it.
-FILL_FRAME_CSS = ("<style>html, body { margin: 0; overflow: hidden; } "
-                  "#map_div { height: 100vh !important; }</style>")
+FILL_FRAME_CSS = (
+    "<style>html, body { margin: 0; overflow: hidden; } "
+    "#map_div { height: 100vh !important; }</style>"
+)
 #: Tables longer than this many rows scroll inside a box of this height.
 TABLE_SCROLL_ROWS = 14
 TABLE_HEIGHT_PX = 460
@@ -64,9 +66,10 @@ def _people(value: float) -> str:
 
 def key_numbers_text(result: stats.ScenarioStats) -> str:
     """Return the headline numbers as one line of markdown (area, share, net change)."""
-    parts = [f"**{_label(row.control)}: {row.area_km2:,.0f} km²** "
-             f"({format_share(row.share)} of Ukraine)"
-             for row in result.by_control.itertuples()]
+    parts = [
+        f"**{_label(row.control)}: {row.area_km2:,.0f} km²** ({format_share(row.share)} of Ukraine)"
+        for row in result.by_control.itertuples()
+    ]
     net = result.balance.net_ukraine_km2
     parts.append(f"**Net change in Ukrainian-controlled area: {net:+,.0f} km²**")
     return " · ".join(parts)
@@ -200,8 +203,10 @@ def tables(result: stats.ScenarioStats) -> None:
 def _sources(chosen: Scenario, baseline: Baseline) -> list[str]:
     lines = [f"{s.publisher}, {s.date.isoformat()}: {s.title}" for s in chosen.sources]
     lines.append(f"Control: {baseline.label}" + (f" ({baseline.date})" if baseline.date else ""))
-    lines.append("Regions: Natural Earth admin-1 (public domain); pre-war population: State "
-                 "Statistics Service of Ukraine, 1 Jan 2022")
+    lines.append(
+        "Regions: Natural Earth admin-1 (public domain); pre-war population: State "
+        "Statistics Service of Ukraine, 1 Jan 2022"
+    )
     return lines
 
 
@@ -209,12 +214,18 @@ def _tables(result: stats.ScenarioStats) -> list[tuple[str, pd.DataFrame]]:
     recognition = result.recognition.copy()
     if "regions" in recognition.columns:
         recognition["regions"] = recognition["regions"].map(
-            lambda r: r if isinstance(r, str) else "; ".join(map(str, r)))
-    balance = pd.DataFrame([{"measure": k, "value": v}
-                            for k, v in result.balance.to_dict().items()])
-    return [("by_control", result.by_control), ("by_region", result.by_region),
-            ("balance", balance), ("towns_changing_hands", result.towns),
-            ("recognition", recognition)]
+            lambda r: r if isinstance(r, str) else "; ".join(map(str, r))
+        )
+    balance = pd.DataFrame(
+        [{"measure": k, "value": v} for k, v in result.balance.to_dict().items()]
+    )
+    return [
+        ("by_control", result.by_control),
+        ("by_region", result.by_region),
+        ("balance", balance),
+        ("towns_changing_hands", result.towns),
+        ("recognition", recognition),
+    ]
 
 
 def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -> None:
@@ -228,10 +239,14 @@ def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -
     def svg() -> bytes:
         label = f"Line of control in the baseline ({baseline.date or baseline.label})"
         return export_views.svg_bytes(
-            partition, title=chosen.title, date=baseline.date,
+            partition,
+            title=chosen.title,
+            date=baseline.date,
             subtitle="Who would control what: colour = control, hatching = recognition",
-            sources=_sources(chosen, baseline), neighbours=datasets.load_neighbours(),
-            baseline_label=label)
+            sources=_sources(chosen, baseline),
+            neighbours=datasets.load_neighbours(),
+            baseline_label=label,
+        )
 
     box = lazy_expander("Export this view", OPEN_EXPORTS)
     if not box.open:
@@ -239,7 +254,11 @@ def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -
     with box:
         export_views.export_buttons(
             stem=export_views.file_stem(chosen.id, baseline.key),
-            partition=partition, tables=lambda: _tables(result), html=html, svg=svg)
+            partition=partition,
+            tables=lambda: _tables(result),
+            html=html,
+            svg=svg,
+        )
 
 
 #: Widget key and query parameter of the "Find a town" box.
@@ -262,11 +281,16 @@ def town_card(view: View, options: dict[str, Scenario]) -> None:
 
     if TOWN_PARAM not in st.session_state:
         st.session_state[TOWN_PARAM] = (st.query_params.get(TOWN_PARAM) or "")[
-            : towns.MAX_QUERY_CHARS]
-    query = st.text_input("Find a town", key=TOWN_PARAM, max_chars=towns.MAX_QUERY_CHARS,
-                          placeholder="e.g. Kramatorsk, Huliaipole, Enerhodar",
-                          help="Any common spelling: Sloviansk or Slovyansk, Latin or "
-                          "Cyrillic. Add “, Region” to tell namesakes apart.").strip()
+            : towns.MAX_QUERY_CHARS
+        ]
+    query = st.text_input(
+        "Find a town",
+        key=TOWN_PARAM,
+        max_chars=towns.MAX_QUERY_CHARS,
+        placeholder="e.g. Kramatorsk, Huliaipole, Enerhodar",
+        help="Any common spelling: Sloviansk or Slovyansk, Latin or "
+        "Cyrillic. Add “, Region” to tell namesakes apart.",
+    ).strip()
     if not query:
         st.query_params.pop(TOWN_PARAM, None)
         return
@@ -276,8 +300,12 @@ def town_card(view: View, options: dict[str, Scenario]) -> None:
     except towns.TownNotFound as err:
         st.warning(md_escape("; ".join(err.problems)))
         for i, candidate in enumerate(err.candidates):
-            st.button(candidate.label(), key=f"tv_town_pick_{i}", on_click=_set_town,
-                      args=(f"{candidate.name}, {candidate.region}",))
+            st.button(
+                candidate.label(),
+                key=f"tv_town_pick_{i}",
+                on_click=_set_town,
+                args=(f"{candidate.name}, {candidate.region}",),
+            )
         return
     except ValidationError as err:
         st.warning(md_escape("; ".join(err.problems)))
@@ -285,10 +313,12 @@ def town_card(view: View, options: dict[str, Scenario]) -> None:
     outcomes = cache.town_outcomes(town, list(options.values()), view.baseline)
     base = outcomes["baseline"]
     with st.container(border=True, key="tv_town_card"):
-        st.markdown(f"**{md_escape(town.name)}**, {md_escape(town.region)}: "
-                    f"{town.population:,} people (pre-war, GeoNames)  \n"
-                    f"On {md_escape(render.date_label(base['date']) or 'the baseline')}: "
-                    f"**{md_escape(_label(base['control']))}**")
+        st.markdown(
+            f"**{md_escape(town.name)}**, {md_escape(town.region)}: "
+            f"{town.population:,} people (pre-war, GeoNames)  \n"
+            f"On {md_escape(render.date_label(base['date']) or 'the baseline')}: "
+            f"**{md_escape(_label(base['control']))}**"
+        )
         rows = []
         for scenario_id, outcome in outcomes["scenarios"].items():
             levels = outcome["recognition"]
@@ -296,8 +326,13 @@ def town_card(view: View, options: dict[str, Scenario]) -> None:
             recognised = "; ".join(
                 f"{word} by " + ", ".join(p.label for p in others if levels.get(p.value) == level)
                 for level, word in _RECOGNITION_WORDS.items()
-                if any(levels.get(p.value) == level for p in others))
-            rows.append([options[scenario_id].title if scenario_id in options
-                         else outcome["title"], _label(outcome["control"]),
-                         recognised if outcome["control"] != "ukraine" else ""])
+                if any(levels.get(p.value) == level for p in others)
+            )
+            rows.append(
+                [
+                    options[scenario_id].title if scenario_id in options else outcome["title"],
+                    _label(outcome["control"]),
+                    recognised if outcome["control"] != "ukraine" else "",
+                ]
+            )
         st.markdown(_md_table(["Proposal", "Control", "Recognised"], rows, numeric=set()))

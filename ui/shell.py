@@ -150,8 +150,12 @@ def _uploads() -> None:
         with scenario_box:
             new_id = scenario_upload()
             if new_id:
-                st.button("Show it on the map", key="tv_upload_show",
-                          on_click=show_scenario, args=(new_id,))
+                st.button(
+                    "Show it on the map",
+                    key="tv_upload_show",
+                    on_click=show_scenario,
+                    args=(new_id,),
+                )
     # An uploaded layer in use is named above the map; "back" is in here.
     layer_box = lazy_expander("Upload a control layer (baseline)", OPEN_LAYER_UPLOAD)
     if layer_box.open:
@@ -188,8 +192,12 @@ def _follow_url(param: str, allowed: dict[str, str]) -> None:
 def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
     """Draw the scenario picker in the main column (seen on a phone without the sidebar)."""
     # Titles are the visitors' text: isolated, a U+202E cannot reverse the picker's line.
-    return st.selectbox(label, list(catalogue), key="scenario",
-                        format_func=lambda sid: isolate_if_bidi(catalogue[sid]))
+    return st.selectbox(
+        label,
+        list(catalogue),
+        key="scenario",
+        format_func=lambda sid: isolate_if_bidi(catalogue[sid]),
+    )
 
 
 def about(scenario: scenarios.Scenario, baseline_date: object = None) -> None:
@@ -260,9 +268,11 @@ def frame(name: str) -> View:
         picker_col, date_col = st.columns([3, 2], vertical_alignment="bottom")
         with picker_col:
             scenario_id = _scenario_picker(catalogue, label=label)
-        date_col.markdown(f"Baseline: control on **{md_escape(when)}**",
-                          help="The line of Russian military control (de facto) every "
-                          "proposal is measured against; change it in the sidebar.")
+        date_col.markdown(
+            f"Baseline: control on **{md_escape(when)}**",
+            help="The line of Russian military control (de facto) every "
+            "proposal is measured against; change it in the sidebar.",
+        )
     else:
         scenario_id = st.session_state["scenario"]
     st.session_state[_KEPT_SCENARIO] = scenario_id
@@ -271,9 +281,14 @@ def frame(name: str) -> View:
     for notice in st.session_state.pop("notices", []):
         st.warning(md_escape(notice), icon="⚠️")
     if baseline.filename is not None:
-        st.info(md_escape(baseline.description + ". Every scenario and number on this page "
-                          "is evaluated against it. To go back to the committed snapshots, "
-                          "open “Upload a control layer” in the sidebar."), icon="📄")
+        st.info(
+            md_escape(
+                baseline.description + ". Every scenario and number on this page "
+                "is evaluated against it. To go back to the committed snapshots, "
+                "open “Upload a control layer” in the sidebar."
+            ),
+            icon="📄",
+        )
     # The URL follows the page, so a copied link reopens the same view.
     st.query_params["scenario"] = scenario_id
     if baseline_id == default_baseline:

@@ -26,10 +26,22 @@ from ui.cache import (
 )
 
 __all__ = [
-    "BASELINE_SCENARIO_ID", "Baseline", "add_user_scenario", "all_scenarios",
-    "baseline_scenario", "builtin_scenarios", "compare_for", "context_for",
-    "current_baseline", "layer_area_km2", "scenario_key", "set_uploaded_baseline",
-    "snapshot_baseline", "stats_for", "uploaded_baseline", "user_scenarios",
+    "BASELINE_SCENARIO_ID",
+    "Baseline",
+    "add_user_scenario",
+    "all_scenarios",
+    "baseline_scenario",
+    "builtin_scenarios",
+    "compare_for",
+    "context_for",
+    "current_baseline",
+    "layer_area_km2",
+    "scenario_key",
+    "set_uploaded_baseline",
+    "snapshot_baseline",
+    "stats_for",
+    "uploaded_baseline",
+    "user_scenarios",
 ]
 
 USER_SCENARIOS = "tv_user_scenarios"

@@ -113,8 +113,11 @@ def synced_maps_html(
     str
         An HTML document; headings are escaped, documents are embedded via ``srcdoc``.
     """
-    bounds_js = json.dumps([[float(v) for v in corner] for corner in fit_bounds]) \
-        if fit_bounds is not None else "null"
+    bounds_js = (
+        json.dumps([[float(v) for v in corner] for corner in fit_bounds])
+        if fit_bounds is not None
+        else "null"
+    )
     cells = []
     for i, (heading, doc) in enumerate(maps):
         wide = " wide" if wide_last and i == len(maps) - 1 and len(maps) > 2 else ""
@@ -157,6 +160,8 @@ def synced_maps(
     """
     # Two maps per row on a laptop, one per row on a phone: the frame takes the height of
     # its content, whichever layout the width gives.
-    st.iframe(synced_maps_html(maps, height_px=height_px, wide_last=wide_last,
-                               fit_bounds=fit_bounds),
-              height="content", alt=alt)
+    st.iframe(
+        synced_maps_html(maps, height_px=height_px, wide_last=wide_last, fit_bounds=fit_bounds),
+        height="content",
+        alt=alt,
+    )

@@ -120,19 +120,39 @@ def _no_network_prefix() -> tuple[str, ...]:
         return ()
     command = (unshare, "--net", "--map-root-user")
     try:
-        ok = subprocess.run([*command, "true"], capture_output=True, timeout=5,  # noqa: S603
-                            check=False).returncode == 0
+        ok = (
+            subprocess.run(
+                [*command, "true"],
+                capture_output=True,
+                timeout=5,  # noqa: S603
+                check=False,
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.SubprocessError):
         ok = False
     return command if ok else ()
 
 
 def _child_env() -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
     env.update(GDAL_CONFIG)
-    env.update({"GDAL_SKIP": gdal_skip(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                "PROJ_NETWORK": "OFF", "no_proxy": "*", "http_proxy": "", "https_proxy": ""})
+    env.update(
+        {
+            "GDAL_SKIP": gdal_skip(),
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "PROJ_NETWORK": "OFF",
+            "no_proxy": "*",
+            "http_proxy": "",
+            "https_proxy": "",
+        }
+    )
     return env
 
 
@@ -144,10 +164,24 @@ def run_sandboxed(code: str, payload: bytes, *, timeout_s: float) -> subprocess.
     subprocess.TimeoutExpired
         After ``timeout_s`` (the child has been killed).
     """
-    command = [*_no_network_prefix(), sys.executable, "-c", _SANDBOX + code,
-               str(LAYER_MEMORY_BYTES), str(LAYER_CPU_S), str(MAX_UPLOAD_BYTES * 2)]
-    return subprocess.run(command, input=payload, capture_output=True,  # noqa: S603
-                          timeout=timeout_s, cwd=_ROOT, env=_child_env(), check=False)
+    command = [
+        *_no_network_prefix(),
+        sys.executable,
+        "-c",
+        _SANDBOX + code,
+        str(LAYER_MEMORY_BYTES),
+        str(LAYER_CPU_S),
+        str(MAX_UPLOAD_BYTES * 2),
+    ]
+    return subprocess.run(
+        command,
+        input=payload,
+        capture_output=True,  # noqa: S603
+        timeout=timeout_s,
+        cwd=_ROOT,
+        env=_child_env(),
+        check=False,
+    )
 
 
 _SIGNALS = {
@@ -160,13 +194,18 @@ _SIGNALS = {
 
 
 def _too_complex(filename: str, why: str) -> ValidationError:
-    return ValidationError(filename, [
-        f"the file was too complex for the reader: {why}; nothing was changed; allowed: a "
-        f"simpler layer (fewer vertices and features, no attributes needed)"])
+    return ValidationError(
+        filename,
+        [
+            f"the file was too complex for the reader: {why}; nothing was changed; allowed: a "
+            f"simpler layer (fewer vertices and features, no attributes needed)"
+        ],
+    )
 
 
-def load_layer_bounded(data: bytes, *, filename: str, name: str, date: str | None,
-                       timeout_s: float = LAYER_TIMEOUT_S) -> gpd.GeoDataFrame:
+def load_layer_bounded(
+    data: bytes, *, filename: str, name: str, date: str | None, timeout_s: float = LAYER_TIMEOUT_S
+) -> gpd.GeoDataFrame:
     """Run :func:`load_control_layer` in a child process, stopped after ``timeout_s``.
 
     The child has a memory cap (``LAYER_MEMORY_BYTES``), a CPU cap (``LAYER_CPU_S``), no
@@ -180,15 +219,23 @@ def load_layer_bounded(data: bytes, *, filename: str, name: str, date: str | Non
     """
     payload = pickle.dumps({"data": data, "filename": filename, "name": name, "date": date})
     if not _LOAD_SLOTS.acquire(timeout=timeout_s):
-        raise ValidationError(filename, ["the server is busy reading other uploaded layers; "
-                                         "nothing was changed: try again in a minute"])
+        raise ValidationError(
+            filename,
+            [
+                "the server is busy reading other uploaded layers; "
+                "nothing was changed: try again in a minute"
+            ],
+        )
     try:
         done = run_sandboxed(_READ, payload, timeout_s=timeout_s)
     except subprocess.TimeoutExpired:  # run() has killed the child
-        raise ValidationError(filename, [
-            f"reading, repairing and clipping the layer took longer than {timeout_s:g} s and "
-            "was stopped; allowed: a simpler layer (fewer vertices, no self-intersections)"
-        ]) from None
+        raise ValidationError(
+            filename,
+            [
+                f"reading, repairing and clipping the layer took longer than {timeout_s:g} s and "
+                "was stopped; allowed: a simpler layer (fewer vertices, no self-intersections)"
+            ],
+        ) from None
     finally:
         _LOAD_SLOTS.release()
     if done.returncode < 0:
@@ -216,8 +263,9 @@ def _answer(stdout: bytes, filename: str) -> gpd.GeoDataFrame:
         problems = [str(p) for p in answer.get("problems", [])][:20] or ["unreadable"]
         raise ValidationError(filename, problems)
     if kind == "memory":
-        raise _too_complex(filename, f"it ran out of memory (limit "
-                                     f"{LAYER_MEMORY_BYTES / 1024**3:g} GB)")
+        raise _too_complex(
+            filename, f"it ran out of memory (limit {LAYER_MEMORY_BYTES / 1024**3:g} GB)"
+        )
     if kind != "ok":
         raise _too_complex(filename, f"it stopped ({str(answer.get('type', ''))[:40]})")
     try:
@@ -234,8 +282,11 @@ def _answer(stdout: bytes, filename: str) -> gpd.GeoDataFrame:
         raise _too_complex(filename, "it answered with no readable geometry") from None
     _bounds.check_layer([geom], filename)
     layer_date = str(answer.get("date", ""))
-    out = gpd.GeoDataFrame({"id": [str(answer.get("id", ""))], "date": [layer_date]},
-                           geometry=[geom], crs=CRS_GEOGRAPHIC)
+    out = gpd.GeoDataFrame(
+        {"id": [str(answer.get("id", ""))], "date": [layer_date]},
+        geometry=[geom],
+        crs=CRS_GEOGRAPHIC,
+    )
     out.attrs["notes"] = [str(n) for n in answer.get("notes", [])][:20]
     out.attrs["source"] = filename
     return out
@@ -290,30 +341,40 @@ def check_scenario_upload(data: bytes, filename: str) -> tuple[UploadResult, Sce
     """
     file_id = hashlib.sha256(data).hexdigest()
     if not filename.lower().endswith(".toml"):
-        return UploadResult(file_id, False, f"{filename}: not a scenario file",
-                            ("file type: allowed is .toml",)), None
+        return UploadResult(
+            file_id, False, f"{filename}: not a scenario file", ("file type: allowed is .toml",)
+        ), None
     if len(data) > MAX_SCENARIO_BYTES:
-        return UploadResult(file_id, False, f"{filename}: too large",
-                            (f"size: {len(data):,} bytes; allowed at most "
-                             f"{_mb(MAX_SCENARIO_BYTES)}",)), None
+        return UploadResult(
+            file_id,
+            False,
+            f"{filename}: too large",
+            (f"size: {len(data):,} bytes; allowed at most {_mb(MAX_SCENARIO_BYTES)}",),
+        ), None
     if not data.strip():
-        return UploadResult(file_id, False, f"{filename}: the file is empty",
-                            ("content: a scenario file needs its [scenario] table and "
-                             "[[rules]]",)), None
+        return UploadResult(
+            file_id,
+            False,
+            f"{filename}: the file is empty",
+            ("content: a scenario file needs its [scenario] table and [[rules]]",),
+        ), None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        return UploadResult(file_id, False, f"{filename}: not UTF-8 text",
-                            (f"encoding: byte {err.start} is not UTF-8; allowed is UTF-8 "
-                             "text (TOML)",)), None
+        return UploadResult(
+            file_id,
+            False,
+            f"{filename}: not UTF-8 text",
+            (f"encoding: byte {err.start} is not UTF-8; allowed is UTF-8 text (TOML)",),
+        ), None
     try:
         scenario = parse_scenario(text, source_name=filename)
     except (ValidationError, TerritoryVizError, ValueError) as err:
         problems = _problems(err)
         noun = "problem" if len(problems) == 1 else "problems"
-        return UploadResult(file_id, False,
-                            f"{filename} is not a valid scenario: {len(problems)} {noun}",
-                            problems), None
+        return UploadResult(
+            file_id, False, f"{filename} is not a valid scenario: {len(problems)} {noun}", problems
+        ), None
     return UploadResult(file_id, True, ""), scenario
 
 
@@ -345,12 +406,18 @@ def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
     new_id = None
     if scenario is not None:
         stored = add_user_scenario(scenario)
-        renamed = (f" (renamed from {scenario.id}: that id is built in)"
-                   if stored.id != scenario.id else "")
-        result = UploadResult(file_id, True,
-                              f"{upload.name}: valid. “{stored.title}” joined the scenario "
-                              f"picker as {stored.id}{renamed}, for this session.",
-                              scenario_id=stored.id)
+        renamed = (
+            f" (renamed from {scenario.id}: that id is built in)"
+            if stored.id != scenario.id
+            else ""
+        )
+        result = UploadResult(
+            file_id,
+            True,
+            f"{upload.name}: valid. “{stored.title}” joined the scenario "
+            f"picker as {stored.id}{renamed}, for this session.",
+            scenario_id=stored.id,
+        )
         new_id = stored.id
     else:
         result = replace(result, file_id=file_id)
@@ -387,30 +454,41 @@ def check_layer_upload(
     problems: list[str] = []
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext not in LAYER_TYPES:
-        problems.append(f"file type: .{ext or '(none)'} is not allowed; allowed are "
-                        + ", ".join(f".{t}" for t in LAYER_TYPES))
+        problems.append(
+            f"file type: .{ext or '(none)'} is not allowed; allowed are "
+            + ", ".join(f".{t}" for t in LAYER_TYPES)
+        )
     if len(data) > MAX_UPLOAD_BYTES:
         problems.append(f"size: {len(data):,} bytes; allowed at most {_mb(MAX_UPLOAD_BYTES)}")
     date = date.strip()
     if date and not _DATE.match(date):
         problems.append(f"date: {date!r} is not a date; allowed is YYYY-MM-DD or empty")
     if not data.strip() and not problems:
-        problems.append("content: the file is empty; allowed is a polygon layer "
-                        "(GeoJSON, GeoPackage or KML)")
+        problems.append(
+            "content: the file is empty; allowed is a polygon layer (GeoJSON, GeoPackage or KML)"
+        )
     if problems:
-        return UploadResult(file_id, False, f"{filename} was not loaded; the baseline is "
-                            "unchanged", tuple(problems)), None
+        return UploadResult(
+            file_id, False, f"{filename} was not loaded; the baseline is unchanged", tuple(problems)
+        ), None
     label = name.strip() or filename
     try:
         layer = load_layer_bounded(data, filename=filename, name=label, date=date or None)
     except (ValidationError, TerritoryVizError, ValueError) as err:
-        return UploadResult(file_id, False, f"{filename} was not loaded; the baseline is "
-                            "unchanged", _problems(err)), None
+        return UploadResult(
+            file_id, False, f"{filename} was not loaded; the baseline is unchanged", _problems(err)
+        ), None
     except Exception as err:  # noqa: BLE001 - a reader failing on junk must not crash the page
-        return UploadResult(file_id, False, f"{filename} was not loaded; the baseline is "
-                            "unchanged", (f"content: the file could not be read "
-                                          f"({type(err).__name__}); allowed is a polygon "
-                                          "layer in GeoJSON, GeoPackage or KML",)), None
+        return UploadResult(
+            file_id,
+            False,
+            f"{filename} was not loaded; the baseline is unchanged",
+            (
+                f"content: the file could not be read "
+                f"({type(err).__name__}); allowed is a polygon "
+                "layer in GeoJSON, GeoPackage or KML",
+            ),
+        ), None
     layer_date = str(layer["date"].iloc[0]) if "date" in layer.columns else ""
     layer_date = layer_date if _DATE.match(layer_date) else (date or None)
     # Everything the visitor typed is part of the key: the shared caches (map context,
@@ -425,8 +503,9 @@ def check_layer_upload(
         filename=filename,
     )
     notes = "".join(f" Note: {n}." for n in layer.attrs.get("notes", ()))  # e.g. repairs
-    return UploadResult(file_id, True, f"{filename} loaded. {baseline.description}.{notes}"), \
-        baseline
+    return UploadResult(
+        file_id, True, f"{filename} loaded. {baseline.description}.{notes}"
+    ), baseline
 
 
 def layer_upload(*, key: str = "tv_upload_layer") -> bool:
@@ -449,14 +528,17 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
         key=key,
         max_upload_size=max(1, MAX_UPLOAD_BYTES // (1024 * 1024)),
     )
-    name = st.text_input("Name of the layer (optional)", key=f"{key}_name",
-                         placeholder="e.g. DeepStateMap 2025-11-20")
-    date = st.text_input("Date of the layer (YYYY-MM-DD, optional)", key=f"{key}_date",
-                         placeholder="2025-11-20")
+    name = st.text_input(
+        "Name of the layer (optional)",
+        key=f"{key}_name",
+        placeholder="e.g. DeepStateMap 2025-11-20",
+    )
+    date = st.text_input(
+        "Date of the layer (YYYY-MM-DD, optional)", key=f"{key}_date", placeholder="2025-11-20"
+    )
     changed = False
     if upload is not None and st.button("Use as baseline", key=f"{key}_apply", type="primary"):
-        result, baseline = check_layer_upload(upload.getvalue(), upload.name, name=name,
-                                              date=date)
+        result, baseline = check_layer_upload(upload.getvalue(), upload.name, name=name, date=date)
         if baseline is not None:
             set_uploaded_baseline(baseline)
             changed = True
@@ -466,10 +548,13 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
         _show(result)
     current = uploaded_baseline()
     if current is not None:
-        st.caption(md_escape(f"In use: {current.description}. The snapshot picker above is "
-                             "set aside until you go back."))
-    if current is not None and st.button("Back to the committed snapshots",
-                                         key=f"{key}_reset"):
+        st.caption(
+            md_escape(
+                f"In use: {current.description}. The snapshot picker above is "
+                "set aside until you go back."
+            )
+        )
+    if current is not None and st.button("Back to the committed snapshots", key=f"{key}_reset"):
         set_uploaded_baseline(None)
         st.session_state.pop(_RESULT_LAYER, None)
         changed = True

@@ -344,13 +344,14 @@ def topology(geometries: Sequence[Any]) -> Topology:
             if key in index:
                 return [~index[key]]
             return [ref(forward)]
-        rotated = ring[cuts[0]:] + ring[:cuts[0]]
+        rotated = ring[cuts[0] :] + ring[: cuts[0]]
         starts = [c - cuts[0] for c in cuts]
         out = []
         for k, begin in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else len(rotated)
-            piece = rotated[begin:end + 1] if end < len(rotated) else [*rotated[begin:],
-                                                                       rotated[0]]
+            piece = (
+                rotated[begin : end + 1] if end < len(rotated) else [*rotated[begin:], rotated[0]]
+            )
             out.append(ref(piece))
         return out
 

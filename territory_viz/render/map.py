@@ -298,4 +298,3 @@ def add_scenario_layers(
     for group in scenario_layers(partition, context, title=title, layers=layers):
         m.add_child(group)
     return m
-

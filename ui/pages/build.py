@@ -13,5 +13,6 @@ with st.expander("About this scenario and its sources"):
 variant = builder_view(all_scenarios(), chosen.baseline, start_id=chosen.scenario_id)
 if variant is not None:
     compare.single_map(variant, chosen.baseline)
-    st.button("Show it in the scenario map", key="tv_builder_show",
-              on_click=add_and_show, args=(variant,))
+    st.button(
+        "Show it in the scenario map", key="tv_builder_show", on_click=add_and_show, args=(variant,)
+    )

@@ -9,6 +9,7 @@ from ui.state import all_scenarios
 chosen = view()
 with st.expander("About this scenario and its sources"):
     shell.about(chosen.scenario)
-b = compare.compare_picker(all_scenarios(), scenario_id=chosen.scenario_id,
-                           baseline=chosen.baseline)
+b = compare.compare_picker(
+    all_scenarios(), scenario_id=chosen.scenario_id, baseline=chosen.baseline
+)
 compare.compare_view(chosen.scenario, b, chosen.baseline)

@@ -11,20 +11,30 @@ from ui.state import all_scenarios
 COLUMNS = 3
 
 chosen = view()
-st.markdown("Each small map shows a proposal over the same baseline. Open one to explore "
-            "it: the map, every number, the towns that would change hands.")
+st.markdown(
+    "Each small map shows a proposal over the same baseline. Open one to explore "
+    "it: the map, every number, the towns that would change hands."
+)
 options = all_scenarios()
 ids = list(options)
 for start in range(0, len(ids), COLUMNS):
-    for col, scenario_id in zip(st.columns(COLUMNS), ids[start:start + COLUMNS], strict=False):
+    for col, scenario_id in zip(st.columns(COLUMNS), ids[start : start + COLUMNS], strict=False):
         scenario = options[scenario_id]
         result, _ = cache.stats_for(scenario, chosen.baseline)
         with col.container(border=True, key=f"tv_card_{scenario_id}"):
             st.markdown(f"**{md_escape(scenario.title)}**")
             st.image(cache.thumbnail(scenario, chosen.baseline), width="stretch")
             sources = "; ".join(f"{s.publisher}, {s.date.isoformat()}" for s in scenario.sources)
-            st.caption(md_escape(f"As of {scenario.as_of.isoformat()}. "
-                                 + (f"Sources: {sources}." if sources else "")))
+            st.caption(
+                md_escape(
+                    f"As of {scenario.as_of.isoformat()}. "
+                    + (f"Sources: {sources}." if sources else "")
+                )
+            )
             st.markdown(scenario_view.key_numbers_text(result))
-            st.page_link(MAP_PAGE_FILE, label="Open this proposal", icon=":material/map:",
-                         query_params={"scenario": scenario_id})
+            st.page_link(
+                MAP_PAGE_FILE,
+                label="Open this proposal",
+                icon=":material/map:",
+                query_params={"scenario": scenario_id},
+            )
