@@ -445,6 +445,8 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
         )
     if problems:
         raise ValidationError(source, problems)
+    # With no problems recorded, every required field was read.
+    assert scenario_id is not None and title is not None and summary is not None
     return Scenario(
         id=scenario_id,
         title=title,
