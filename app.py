@@ -14,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from territory_viz._errors import TerritoryVizError
-from ui import shell
+from ui import cache, shell
 from ui._text import md_escape
 
 PAGES = {
@@ -29,6 +29,7 @@ PAGES = {
 
 st.set_page_config(page_title="Who would control Ukraine", page_icon="🗺️", layout="wide")
 try:
+    cache.warm_up()  # once per server process: every built-in scenario ready
     current = st.navigation(list(PAGES.values()), position="top")
     shell.follow_link(current, PAGES)
     shell.frame(next(name for name, page in PAGES.items() if page is current))

@@ -13,12 +13,16 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 _TICK = os.sysconf("SC_CLK_TCK")
+#: Answers once the app's script has run (``server.scriptHealthCheckEnabled``): a readiness
+#: check, where ``/_stcore/health`` only says the server is up.
+SCRIPT_HEALTH = "/_stcore/script-health-check"
 
 
 class ServerFailed(RuntimeError):
@@ -73,12 +77,12 @@ def streamlit_server(
     app_dir: Path,
     *,
     log_path: Path | None = None,
-    timeout_s: float = 60,
+    timeout_s: float = 120,
     env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
     """Run ``streamlit run app.py`` from ``app_dir`` on a free local port.
 
-    Yields the URL and the server's pid once ``/_stcore/health`` answers; stops the server
+    Yields the URL and the server's pid once it is ready (:func:`wait_healthy`); stops the server
     and its children (its own process group) afterwards.
 
     Parameters
@@ -113,21 +117,36 @@ def streamlit_server(
 def wait_healthy(
     url: str, proc: subprocess.Popen, timeout_s: float, log_path: Path | None = None
 ) -> None:
-    """Wait until ``url``/_stcore/health answers ``ok``; raise :class:`ServerFailed` if not."""
+    """Wait until the server is ready; raise :class:`ServerFailed` if not in time.
+
+    Ready: ``/_stcore/health`` answers ``ok`` and then :data:`SCRIPT_HEALTH` does, i.e. the
+    app's script has run once (its first run warms the caches, see ``ui.cache.warm_up``);
+    a server without that check enabled is ready when it is up.
+    """
 
     def log_text() -> str:
         return f":\n{log_path.read_text(errors='replace')}" if log_path is not None else ""
 
     deadline = time.monotonic() + timeout_s
+    path = "/_stcore/health"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise ServerFailed(f"streamlit exited with code {proc.returncode}{log_text()}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        try:
+            wait = max(2.0, min(90.0, deadline - time.monotonic()))
+            with urllib.request.urlopen(f"{url}{path}", timeout=wait) as response:
                 if response.read().strip() == b"ok":
-                    return
+                    if path == SCRIPT_HEALTH:
+                        return
+                    path = SCRIPT_HEALTH  # up: now wait for the app's first run
+                    continue
+        except urllib.error.HTTPError as err:
+            if path == SCRIPT_HEALTH and err.code == 404:
+                return  # the script check is not enabled: up is ready
+        except OSError:
+            pass
         time.sleep(0.3)
-    raise ServerFailed(f"streamlit at {url} not healthy after {timeout_s:.0f} s{log_text()}")
+    raise ServerFailed(f"streamlit at {url} not ready after {timeout_s:.0f} s{log_text()}")
 
 
 def process_table() -> dict[int, tuple[int, float]]:

@@ -19,7 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-STARTUP_TIMEOUT_S = 60
+STARTUP_TIMEOUT_S = 120
 PAINT_TIMEOUT_MS = 60_000
 
 

@@ -9,7 +9,9 @@ sessions uploading the same file share the work. Entries are bounded and expire.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -247,3 +249,35 @@ def history_changes(date_from: str, date_to: str):
     from territory_viz import history
 
     return history.changes(history.default_history(), date_from, date_to)
+
+
+_WARM_LOCK = threading.Lock()
+_WARMED: list[bool] = []
+
+
+def warm_up() -> None:
+    """Fill the shared caches once per server process, on its first script run.
+
+    Every built-in scenario is evaluated on the default baseline, with its map context
+    and Leaflet's files, so the first viewer after a start finds them ready. The server
+    answers ``/_stcore/script-health-check`` (enabled in ``.streamlit/config.toml``) only
+    once that first run is over: a deploy that waits for it serves no viewer a cold cache.
+    What is loaded then is frozen out of the garbage collector's full passes (Streamlit
+    runs one after every script run; the warm caches are long-lived and need none).
+    Sessions arriving meanwhile wait for it rather than computing the same things again.
+    """
+    if _WARMED:
+        return
+    with _WARM_LOCK:
+        if _WARMED:
+            return
+        leaflet_assets()
+        frame_leaflet_urls()
+        baseline_catalogue()
+        baseline = snapshot_baseline()
+        context_for(baseline)
+        for scenario in builtin_scenarios().values():
+            stats_for(scenario, baseline)
+        gc.collect()
+        gc.freeze()
+        _WARMED.append(True)
