@@ -12,13 +12,14 @@ from __future__ import annotations
 import gc
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 from territory_viz import assets, datasets, render, stats, svg
 from territory_viz.scenarios import Scenario, list_scenarios, scenario_to_toml
-from ui import documents
+from ui import documents, map_component
 from ui.baseline import Baseline, layer_area_km2
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -149,6 +150,17 @@ def _change_document(
 def change_document(a: Scenario, b: Scenario, baseline: Baseline) -> str:
     """Return the change map from A to B as a standalone map document, cached."""
     return _change_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)
+def rendered_map(key: tuple[str, ...], _build: Callable[[], tuple]) -> map_component.Rendered:
+    """Return a folium map converted to the map component's arguments, once per ``key``.
+
+    ``_build`` makes the map, its scenario layers and layer control (the arguments of
+    :func:`ui.map_component.render`); ``key`` must name everything it depends on (content
+    keys of the scenario and baseline, the layers shown). Shared by every session.
+    """
+    return map_component.render(*_build())
 
 
 #: Simplification of the gallery's small maps, metres.

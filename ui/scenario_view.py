@@ -5,14 +5,13 @@ from __future__ import annotations
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from territory_viz import datasets, render, stats
 from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.scenarios import Scenario
 from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share
-from ui import cache
+from ui import cache, map_component
 from ui import exports as export_views
 from ui._text import md_escape
 from ui.baseline import Baseline
@@ -33,8 +32,10 @@ TABLE_HEIGHT_PX = 460
 OPEN_EXPORTS = "tv_open_exports"
 
 
-def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
-    """Draw the folium map: constant base, scenario layers swapped in without a reload."""
+def _folium_map(
+    view: View, prepared: render.PreparedPartition
+) -> tuple[folium.Map, list[folium.FeatureGroup], folium.LayerControl]:
+    """Build the folium map: constant base, the scenario's layers, the layer control."""
     context = cache.context_for(view.baseline)
     caption = render.scenario_caption(view.scenario)
     # No scenario text in the base: its script must stay identical across scenarios, or
@@ -43,17 +44,26 @@ def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
     base = render.base_map(context, layers=view.layers, leaflet_urls=urls, leaflet_css=css)
     base.get_root().header.add_child(folium.Element(FILL_FRAME_CSS), name="tv_fill_frame")
     groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
+    return base, groups, folium.LayerControl(collapsed=True)
+
+
+def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
+    """Draw the map: constant base, scenario layers swapped in without a reload.
+
+    Built and rendered once per scenario, baseline and layers for every session
+    (:func:`ui.cache.rendered_map`), not on every script run.
+    """
+    key = (
+        "scenario",
+        cache.scenario_key(view.scenario),
+        view.baseline.key,
+        prepared.key,
+        *sorted(view.layers),
+    )
+    rendered = cache.rendered_map(key, lambda: _folium_map(view, prepared))
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]).
-    st_folium(
-        base,
-        key="map",
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        returned_objects=[],
-        feature_group_to_add=groups,
-        layer_control=folium.LayerControl(collapsed=True),
-    )
+    map_component.show(rendered, key="map", height=MAP_HEIGHT_PX, returned_objects=[])
 
 
 # Numbers, not judgements: no red/green, no arrows.
