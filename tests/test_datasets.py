@@ -166,7 +166,9 @@ def test_settlements_points_lie_in_their_region_or_near_it() -> None:
     dist = towns.distance(
         gpd.GeoSeries(regions.geometry[towns["iso_code"]].values, index=towns.index, crs=towns.crs)
     )
-    assert (dist <= 5000).all()  # snapped places are within 5 km
+    # the GeoNames admin1 region within 10 km of the point (Natural Earth's borders are
+    # generalised); farther only Slavutych, a Kyiv-oblast exclave inside Chernihiv oblast
+    assert set(towns.loc[dist > 10_000, "name"]) == {"Slavutych"}
     assert (dist == 0).mean() > 0.98
 
 
