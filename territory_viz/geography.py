@@ -431,7 +431,18 @@ class BaselineAtoms:
             first = lookup[g.settlement_region, np.where(in_russia, 0, 1)]
             other = lookup[g.settlement_region, np.where(in_russia, 1, 0)]
             # a point just off its region's polygon still counts in its region
-            self.settlement_atom = np.where(first >= 0, first, other)
+            atom = np.where(first >= 0, first, other)
+            # a point outside the outline (off a generalised coast or border) is in no layer:
+            # it takes the nearest piece of its region, not whichever side the layer leaves it
+            off = ~shapely.contains_xy(g.outline, g.settlement_xy[:, 0], g.settlement_xy[:, 1])
+            for i in np.flatnonzero(off):
+                pieces = np.flatnonzero(self.region == g.settlement_region[i])
+                if len(pieces):
+                    distance = shapely.distance(
+                        self.geoms[pieces], shapely.Point(g.settlement_xy[i])
+                    )
+                    atom[i] = pieces[int(np.argmin(distance))]
+            self.settlement_atom = atom
         else:
             self.settlement_atom = np.array([], dtype=int)
         order = np.argsort(self.settlement_atom, kind="stable")

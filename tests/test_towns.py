@@ -189,3 +189,35 @@ def test_cli_errors_are_one_line_without_traceback(capsys):
     assert "Traceback" not in err and err.count("\n") == 1
     assert main(["town", "Kramatorsk", "--region", "Narnia"]) == 2
     assert "'Narnia' is not a region" in capsys.readouterr().err
+
+
+def test_a_place_off_the_outline_takes_the_nearest_piece_of_its_region():
+    """A point in the sea beside the occupied part of its region counts as occupied (the
+    layer, drawn on the outline, does not reach it); one beside the Ukrainian part does not."""
+    import geopandas as gpd
+    import shapely
+
+    from territory_viz import geography as G
+    from territory_viz.model import CRS_EQUAL_AREA, Control
+
+    km = 1000.0
+    regions = gpd.GeoDataFrame(
+        {"iso_code": ["UA-65"], "name_en": ["Kherson"], "population_2022": [100_000]},
+        geometry=[shapely.box(0, 0, 100 * km, 100 * km)],
+        crs=CRS_EQUAL_AREA,
+    )
+    places = gpd.GeoDataFrame(
+        {"name": ["Harbour", "Bay", "Inland"], "population": [18_000, 5000, 3000]},
+        geometry=shapely.points([(30 * km, -1 * km), (80 * km, -1 * km), (30 * km, 50 * km)]),
+        crs=CRS_EQUAL_AREA,
+    ).assign(iso_code="UA-65")
+    layer = gpd.GeoDataFrame(
+        {"id": ["t"], "date": ["2025-08-15"]},
+        geometry=[shapely.box(0, 0, 50 * km, 100 * km)],  # the western half is occupied
+        crs=CRS_EQUAL_AREA,
+    )
+    atoms = G.Geography(regions, places).baseline(layer)
+    control = list(atoms.control[atoms.settlement_atom])
+    assert control == [Control.RUSSIA, Control.UKRAINE, Control.RUSSIA]
+    by_control = dict(zip(atoms.control, atoms.atom_settlement_weight, strict=True))
+    assert by_control[Control.RUSSIA] == pytest.approx(21_000)
