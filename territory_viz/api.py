@@ -334,7 +334,9 @@ class Result:
         return _map(
             self.stats.partition,
             self.baseline,
-            title=render.scenario_caption(self.scenario),
+            title=render.scenario_caption(
+                self.scenario, str(self.stats.partition.attrs.get("baseline_date") or "")
+            ),
             m=m,
             layers=layers,
             offline=offline,

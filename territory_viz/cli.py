@@ -224,7 +224,16 @@ def _baseline_of(args: argparse.Namespace) -> Any:
     """Resolve a scenario command's baseline: ``--date`` (with ``--history``) or ``--baseline``."""
     from territory_viz._cli_history import dated_baseline
 
-    return dated_baseline(args, _baseline_arg(args.baseline))
+    baseline = dated_baseline(args, _baseline_arg(args.baseline))
+    _print_layer_notes(baseline)
+    return baseline
+
+
+def _print_layer_notes(baseline: Any) -> None:
+    """Say on stderr what loading a control layer changed (repairs, clipping, reconciliation)."""
+    attrs = getattr(baseline, "attrs", None) or {}
+    for note in attrs.get("notes", ()):
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _notice_lines(d: dict[str, Any]) -> list[str]:
@@ -318,7 +327,11 @@ def export_scenario(args: argparse.Namespace) -> int:
         if not path.parent.exists():
             raise UsageError(f"-o {path}: folder {path.parent} does not exist")
         try:
-            partition.drop(columns="geometry").to_csv(path, index=False, float_format="%.3f")
+            from territory_viz import notices
+
+            note = notices.export_note(scenario.as_of, partition.attrs.get("baseline_date", ""))
+            table = partition.drop(columns="geometry").assign(note=note)
+            table.to_csv(path, index=False, float_format="%.3f")
         except OSError as exc:
             raise UsageError(f"-o {path}: cannot write ({exc})") from exc
     else:
@@ -465,7 +478,7 @@ def _stats(args: argparse.Namespace) -> int:
         ].copy()
         totals = stats.by_control.assign(iso_code="UA", region="Ukraine (all regions)")
         totals = totals.rename(columns={"share": "share_of_region"})[table.columns]
-        note = notices.approximation_note(stats.baseline_date)
+        note = notices.export_note(scenario.as_of, stats.baseline_date)
         table = table.assign(scenario=scenario.id, baseline=stats.baseline_id, note=note)
         totals = totals.assign(scenario=scenario.id, baseline=stats.baseline_id, note=note)
         import pandas as pd
@@ -505,12 +518,17 @@ def _compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(d)
     elif args.format == "csv":
+        from territory_viz import notices
+
         table = comparison.changes.drop(columns="geometry")
         table.insert(0, "b", b.id)
         table.insert(0, "a", a.id)
+        table["note"] = notices.approximation_note(comparison.baseline_date)
         print(table.to_csv(index=False, float_format="%.3f"), end="")
     else:
-        lines = [f"{a.id} -> {b.id} (baseline {d['baseline']})", "", "Balance:"]
+        lines = [f"{a.id} -> {b.id} (baseline {d['baseline']})"]
+        lines += [f"Dates differ ({sid}): {n}." for sid, n in d["date_notices"].items()]
+        lines += [d["approximation"], "", "Balance:"]
         lines += _balance_lines(d["balance"])
         lines += ["", "Changes by region:"]
         if not d["changes"]:
@@ -609,7 +627,24 @@ def _render(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"-o {path}: cannot write ({exc})") from exc
     print(f"wrote {path} ({len(data) / 1024:,.0f} KB, {scenario.id})")
+    from territory_viz import notices
+
+    # What the picture's legend and footer say, said here too.
+    date = _layer_date(baseline)
+    for line in (notices.date_notice(scenario.as_of, date), notices.approximation_note(date)):
+        if line:
+            print(line)
     return 0
+
+
+def _layer_date(baseline: Any) -> str:
+    """Return the date of a command's baseline (a snapshot id or a loaded layer), or ``""``."""
+    from territory_viz import datasets
+
+    if baseline is None or isinstance(baseline, str):
+        return datasets.snapshot_metadata(baseline or datasets.DEFAULT_BASELINE)["date"][:10]
+    date = baseline["date"].iloc[0] if "date" in baseline and len(baseline) else ""
+    return "" if date is None or str(date) in ("", "NaT", "nan") else str(date)[:10]
 
 
 @command(

@@ -4,7 +4,12 @@ One definition each, used by the page, the map legend, every export and the comm
 
 - :func:`approximation_note`: the approximation note, with the baseline's date;
 - :func:`date_mismatch`: the notice a scenario gets when the baseline it is evaluated on is
-  more than :data:`DATE_MISMATCH_DAYS` days from the date the scenario was reported;
+  more than :data:`DATE_MISMATCH_DAYS` days from the date the scenario was reported, and
+  :func:`date_notice`, the sentence the legend, the page and the command line print;
+- :func:`export_note`: what an exported file (CSV ``note`` column, SVG/PNG footer) says about
+  itself: the approximation note, and the date notice when there is one;
+- :data:`REGION_AREA_NOTE`: the note beside every per-region table (the figures behind it are
+  documented in ``data/SOURCES.md``);
 - :func:`nearest_snapshot`: the committed snapshot nearest a scenario's date (what the page
   offers in one click);
 - :func:`format_date`: how a date is written in these texts (``20 Nov 2025``).
@@ -19,7 +24,10 @@ __all__ = [
     "APPROXIMATION_TEXT",
     "DATE_MISMATCH_DAYS",
     "approximation_note",
+    "REGION_AREA_NOTE",
     "date_mismatch",
+    "date_notice",
+    "export_note",
     "format_date",
     "nearest_snapshot",
     "parse_date",
@@ -31,9 +39,22 @@ DATE_MISMATCH_DAYS = 60
 #: What is approximate about every map and figure (the date is added by
 #: :func:`approximation_note`).
 APPROXIMATION_TEXT = (
-    "Approximate: lines of control are simplified from public reports; region areas differ "
-    "from official figures by up to 8% (Kherson); people are pre-war residents "
-    "(1 Jan 2022 estimates), not today's population."
+    "Approximate: lines of control are simplified from public reports; region areas are "
+    "measured on generalised outlines and differ from the official figures (oblasts by up to "
+    "8%, Kherson; the Kyiv and Sevastopol city outlines more); people are pre-war residents "
+    "(2022 estimates; Crimea and Sevastopol 2014), not today's population."
+)
+
+#: Beside every per-region table: how the measured region areas differ from the official ones
+#: (measured on data/regions.geojson against the State Statistics Service's figures; the
+#: reasons are in data/SOURCES.md, section regions.geojson).
+REGION_AREA_NOTE = (
+    "Region areas are measured on generalised outlines (Natural Earth), not taken from the "
+    "official figures. They differ most for Kherson (26,177 km² against 28,461, −8.0%), "
+    "Mykolaiv (23,547 against 24,598, −4.3%), Kyiv oblast (27,023 against 28,131, −3.9%), "
+    "Sevastopol (750 against 864, −13.2%) and Kyiv city (1,642 against 839, +96%: its outline "
+    "is larger than its legal boundary); every other region is within 2%. Shares of a region "
+    "are shares of these outlines. Why: data/SOURCES.md."
 )
 
 
@@ -87,6 +108,34 @@ def date_mismatch(as_of: str | dt.date | None, baseline_date: str | dt.date | No
     if abs((evaluated - reported).days) <= DATE_MISMATCH_DAYS:
         return ""
     return f"reported {format_date(reported)}; evaluated on control on {format_date(evaluated)}"
+
+
+def date_notice(as_of: str | dt.date | None, baseline_date: str | dt.date | None) -> str:
+    """Return the date notice as a sentence (``"Dates differ: reported …."``), or ``""``.
+
+    >>> date_notice("2025-11-20", "2026-08-22")
+    'Dates differ: reported 20 Nov 2025; evaluated on control on 22 Aug 2026.'
+    >>> date_notice("2026-08-01", "2026-08-22")
+    ''
+    """
+    notice = date_mismatch(as_of, baseline_date)
+    return f"Dates differ: {notice}." if notice else ""
+
+
+def export_note(as_of: str | dt.date | None, baseline_date: str | dt.date | None) -> str:
+    """Return what an export says about itself: the approximation note and the date notice.
+
+    ``as_of`` is the scenario's date (``None`` when there is no single scenario, e.g. a
+    comparison of two): then only the approximation note.
+
+    >>> export_note("2025-11-20", "2026-08-22").endswith(
+    ...     "Control as on 22 Aug 2026. Dates differ: reported 20 Nov 2025; "
+    ...     "evaluated on control on 22 Aug 2026.")
+    True
+    """
+    return " ".join(
+        x for x in (approximation_note(baseline_date), date_notice(as_of, baseline_date)) if x
+    )
 
 
 def nearest_snapshot(as_of: str | dt.date | None, snapshot_ids: Iterable[str]) -> str:

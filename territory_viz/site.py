@@ -217,7 +217,7 @@ def build_site(
             scenario = scenarios.get_scenario(scenario_id)
             result = stats.scenario_stats(scenario, baseline.id)
             folder = out / scenario.id / baseline.slug
-            caption = render.scenario_caption(scenario)
+            caption = render.scenario_caption(scenario, context.baseline_date)
             prepared = render.prepare_partition(result.partition)
             write(folder / "map.html", _map_html(
                 prepared, context, caption,

@@ -222,6 +222,8 @@ class Comparison:
     balance: Balance
     towns: pd.DataFrame
     by_region: pd.DataFrame
+    #: Date of the baseline's control (``YYYY-MM-DD``; ``""`` if the layer has none).
+    baseline_date: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON document of ``territory_viz compare --format json``."""
@@ -229,6 +231,14 @@ class Comparison:
             "a": self.a.id,
             "b": self.b.id,
             "baseline": self.baseline_id,
+            "baseline_date": self.baseline_date,
+            # The baseline as a scenario is control on the baseline's own date: no notice.
+            "date_notices": {
+                s.id: notices.date_mismatch(s.as_of, self.baseline_date)
+                for s in (self.a, self.b)
+                if s.id != "baseline" and notices.date_mismatch(s.as_of, self.baseline_date)
+            },
+            "approximation": notices.approximation_note(self.baseline_date),
             "balance": self.balance.to_dict(),
             "towns_changing_hands": _towns_list(self.towns),
             "changes": [
@@ -612,7 +622,9 @@ def compare_evaluations(ev_a: Evaluation, ev_b: Evaluation) -> Comparison:
 
     idx = np.flatnonzero(both & (geo.settlement_population >= TOWN_MIN_POPULATION))
     towns = _towns(geo, idx, ctrl_a[ev_a.settlement_piece[idx]], ctrl_b[ev_b.settlement_piece[idx]])
-    return Comparison(ev_a.scenario, ev_b.scenario, atoms.id, changes, balance, towns, by_region)
+    return Comparison(
+        ev_a.scenario, ev_b.scenario, atoms.id, changes, balance, towns, by_region, atoms.date or ""
+    )
 
 
 __all__ = [

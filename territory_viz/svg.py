@@ -21,6 +21,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from territory_viz import notices
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
 from territory_viz.style import CLASS_LABELS, CONTROL_COLOURS, FALLBACK_COLOUR, format_share
@@ -88,7 +89,7 @@ def partition_svg(
     styles: Mapping[str, ClassStyle] | None = None,
     labels: Sequence[Label] | bool = True,
     water: gpd.GeoDataFrame | bool | None = True,
-    note: str | None = None,
+    note: str | Sequence[str] | None = None,
     map_only: bool = False,
 ) -> str:
     """Draw a scenario partition as a standalone SVG document with legend.
@@ -126,7 +127,10 @@ def partition_svg(
     water
         Rivers and reservoirs to draw (``True``: the committed Dnipro layer when present).
     note
-        What is approximate, printed in the footer.
+        Further notes for the footer, one paragraph each (e.g. the date notice,
+        :func:`territory_viz.notices.date_notice`, and the scenario's readings). The footer
+        always says what is approximate, with the date
+        (:func:`territory_viz.notices.approximation_note` of ``date``).
     map_only
         Draw only the map (no title, legend or footer), cropped to it: a small multiple
         for a gallery, whose card says the rest.
@@ -258,8 +262,8 @@ def partition_svg(
 
     source_lines = [s for s in (str(x).strip() for x in sources) if s]
     foot_lines = ([f"Sources: {source_lines[0]}"] + source_lines[1:]) if source_lines else []
-    if note:
-        foot_lines.append(str(note))
+    foot_lines.append(notices.approximation_note(date))
+    foot_lines += [str(n) for n in ([note] if isinstance(note, str) else note or ()) if n]
     foot_lines.append(
         "Areas in km² measured in a Lambert azimuthal equal-area projection centred on Ukraine; "
         "population = pre-war resident population (people)."
@@ -634,24 +638,6 @@ def export_sources(scenario: object, baseline_label: str, baseline_date: str | N
     return lines
 
 
-def _approximation_note() -> str | None:
-    """Return the library's note on what is approximate, where the library defines one."""
-    import importlib
-
-    for module, name in (
-        ("territory_viz.style", "APPROXIMATION_NOTE"),
-        ("territory_viz.reconcile", "APPROXIMATION_NOTE"),
-        ("territory_viz.datasets", "APPROXIMATION_NOTE"),
-    ):
-        try:
-            value = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
 def scenario_svg(
     scenario: object,
     baseline: object = None,
@@ -691,8 +677,15 @@ def scenario_svg(
         neighbours=datasets.load_neighbours(),
         baseline_label=f"Line of control in the baseline ({date or baseline_id})",
         width_px=width_px,
-        note=_approximation_note(),
+        note=scenario_notes(scenario, date or ""),
     )
+
+
+def scenario_notes(scenario: object, baseline_date: str) -> list[str]:
+    """Footer notes of a scenario's picture: the date notice, then its readings of its sources."""
+    notice = notices.date_notice(getattr(scenario, "as_of", None), baseline_date)
+    readings = getattr(scenario, "readings", None)
+    return [notice, *(f"Reading: {r}" for r in (readings() if callable(readings) else ()))]
 
 
 def _snapshot_date(baseline_id: str) -> str | None:

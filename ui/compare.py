@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from territory_viz import stats
+from territory_viz import notices, stats
 from territory_viz.scenarios import Scenario
 from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL, format_signed
 from territory_viz.style import class_label as _label
@@ -275,7 +275,9 @@ def _exports(comparison: stats.Comparison, a: Scenario, b: Scenario, baseline: B
         )
         c3.download_button(
             "Balance CSV",
-            data=lambda: exports.csv_bytes(tables),
+            data=lambda: exports.csv_bytes(
+                tables, note=notices.approximation_note(baseline.date or "")
+            ),
             file_name=f"{stem}_balance.csv",
             mime="text/csv",
             key="tv_compare_export_csv",

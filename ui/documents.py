@@ -41,7 +41,7 @@ def scenario_document(
     legend_open: bool = False,
 ) -> str:
     """Return one scenario's map as a standalone HTML page (Leaflet from ``leaflet_urls``)."""
-    caption = render.scenario_caption(scenario)
+    caption = render.scenario_caption(scenario, context.baseline_date)
     base = render.base_map(
         context, title=caption, leaflet_urls=leaflet_urls, legend_open=legend_open
     )
@@ -96,7 +96,7 @@ def scenario_map(
     leaflet_urls: tuple[Sequence[str], Sequence[str]],
 ) -> folium.Map:
     """Return one scenario's complete map (layers and layer control), not yet rendered."""
-    caption = render.scenario_caption(scenario)
+    caption = render.scenario_caption(scenario, context.baseline_date)
     base = render.base_map(context, title=caption, leaflet_urls=leaflet_urls, legend_open=False)
     return _add_layers(base, render.scenario_layers(prepared, context, title=caption))
 

@@ -73,9 +73,13 @@ def _decimals_of(name: str) -> int | None:
 
 
 def tidy_table(
-    frame: pd.DataFrame, *, scenario: str = "", baseline: str = "", date: str = ""
+    frame: pd.DataFrame, *, scenario: str = "", baseline: str = "", date: str = "", note: str = ""
 ) -> pd.DataFrame:
     """Return ``frame`` with ``scenario``, ``baseline``, ``date`` columns first, rounded.
+
+    With ``note``, a last column ``note`` repeats it in every row (what is approximate, as
+    ``territory-viz stats --format csv`` and ``export ID -o FILE.csv`` write it), so a
+    table copied out of its zip still says so.
 
     Numbers are rounded to their precision by column name (``*_km2`` to 0.1 km²,
     ``population`` to whole people, ``share*`` to 4 decimals); a ``measure``/``value`` table
@@ -109,6 +113,8 @@ def tidy_table(
         if name in df.columns:
             df = df.drop(columns=name)
         df.insert(i, name, value or "")
+    if note:
+        df = df.drop(columns="note", errors="ignore").assign(note=note)
     return df
 
 
@@ -139,7 +145,8 @@ def tables_zip(
     sources
         One line each in ``README.txt``.
     note
-        What is approximate (written in ``README.txt``).
+        What is approximate (:func:`territory_viz.notices.export_note`): in every table's
+        ``note`` column and in ``README.txt``.
     """
     readme = [
         f"territory_viz tables: scenario {scenario or '-'}, baseline {baseline or '-'}"
@@ -161,7 +168,10 @@ def tables_zip(
             while stem in names:
                 stem += "_"
             names.add(stem)
-            text = _csv_text(tidy_table(frame, scenario=scenario, baseline=baseline, date=date))
+            tidy = tidy_table(
+                frame, scenario=scenario, baseline=baseline, date=date, note=note or ""
+            )
+            text = _csv_text(tidy)
             zf.writestr(_zip_info(f"{stem}.csv"), text.encode("utf-8"))
         zf.writestr(_zip_info("README.txt"), "\n".join(readme).encode("utf-8"))
     return buffer.getvalue()
@@ -179,16 +189,18 @@ def csv_bytes(
     scenario: str = "",
     baseline: str = "",
     date: str = "",
+    note: str = "",
 ) -> bytes:
     """Return one long CSV of several tables, ``table, scenario, baseline, date`` first.
 
-    Then each table's own columns (rounded as :func:`tidy_table` does).
+    Then each table's own columns (rounded as :func:`tidy_table` does), and ``note`` last
+    when given (what is approximate, in every row).
 
     :func:`tables_zip` gives the same tables one file each, without empty cells.
     """
     frames = []
     for name, frame in tables:
-        df = tidy_table(frame, scenario=scenario, baseline=baseline, date=date)
+        df = tidy_table(frame, scenario=scenario, baseline=baseline, date=date, note=note)
         df.insert(0, "table", name)
         frames.append(df)
     return _csv_text(pd.concat(frames, ignore_index=True, sort=False)).encode("utf-8")

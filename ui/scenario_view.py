@@ -6,11 +6,12 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from territory_viz import datasets, render, stats
+from territory_viz import datasets, notices, render, stats
 from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.scenarios import Scenario
 from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share
+from territory_viz.svg import scenario_notes as svg_notes
 from ui import cache, map_component
 from ui import exports as export_views
 from ui._text import md_escape
@@ -37,7 +38,7 @@ def _folium_map(
 ) -> tuple[folium.Map, list[folium.FeatureGroup], folium.LayerControl]:
     """Build the folium map: constant base, the scenario's layers, the layer control."""
     context = cache.context_for(view.baseline)
-    caption = render.scenario_caption(view.scenario)
+    caption = render.scenario_caption(view.scenario, view.baseline.date or "")
     # No scenario text in the base: its script must stay identical across scenarios, or
     # streamlit-folium would remount the map (the caption comes with the scenario layers).
     urls, css = cache.leaflet_assets()
@@ -156,6 +157,7 @@ def tables(result: stats.ScenarioStats) -> None:
         ["By region", "Towns changing hands", "Recognition"]
     )
     with regions_tab:
+        st.caption(md_escape(notices.REGION_AREA_NOTE))
         # Alphabetical, so a reader finds a region (the library keeps ISO-code order).
         by_region = result.by_region.sort_values(["region", "control"], kind="stable")
         _table(
@@ -241,7 +243,8 @@ def _tables(result: stats.ScenarioStats) -> list[tuple[str, pd.DataFrame]]:
 def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -> None:
     """Draw the downloads of the current view (scenario over the baseline in use)."""
     partition = result.partition
-    caption = render.scenario_caption(chosen)
+    caption = render.scenario_caption(chosen, baseline.date or "")
+    note = notices.export_note(chosen.as_of, baseline.date or "")
 
     def html() -> str:
         return render.standalone_html(partition, baseline=baseline.value, title=caption)
@@ -256,6 +259,7 @@ def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -
             sources=_sources(chosen, baseline),
             neighbours=datasets.load_neighbours(),
             baseline_label=label,
+            note=svg_notes(chosen, baseline.date or ""),
         )
 
     box = lazy_expander("Export this view", OPEN_EXPORTS)
@@ -268,7 +272,48 @@ def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -
             tables=lambda: _tables(result),
             html=html,
             svg=svg,
+            scenario=chosen.id,
+            baseline=baseline.key,
+            date=baseline.date or "",
+            sources=_sources(chosen, baseline),
+            note=note,
         )
+
+
+#: Widget key of the button that moves the baseline to the snapshot nearest the scenario's date.
+NEAREST_BUTTON = "tv_nearest_snapshot"
+
+
+def _use_snapshot(snapshot_id: str) -> None:
+    """Button callback: make a committed snapshot the baseline (before the picker is drawn)."""
+    st.session_state["baseline"] = snapshot_id
+
+
+def nearest_snapshot_offer(view: View) -> None:
+    """Offer, in one click, the snapshot nearest the scenario's date when the dates differ.
+
+    Shown only when the baseline in use is more than
+    :data:`territory_viz.notices.DATE_MISMATCH_DAYS` days from the scenario's ``as_of``
+    and a committed snapshot nearer that date exists. An uploaded layer in use wins over
+    any snapshot, so the offer is not made then (the upload box says how to go back).
+    """
+    baseline = view.baseline
+    if baseline.filename is not None:
+        return
+    if not notices.date_mismatch(view.scenario.as_of, baseline.date or ""):
+        return
+    nearest = notices.nearest_snapshot(view.scenario.as_of, datasets.snapshot_ids())
+    if not nearest or nearest == baseline.key:
+        return
+    day = notices.format_date(nearest.removeprefix("occupied-"))
+    st.button(
+        f"Evaluate on the snapshot nearest this scenario's date ({day})",
+        key=NEAREST_BUTTON,
+        on_click=_use_snapshot,
+        args=(nearest,),
+        help="Every number and the map are then measured against the line of control of "
+        f"{day} instead of {notices.format_date(baseline.date)}.",
+    )
 
 
 #: Widget key and query parameter of the "Find a town" box.

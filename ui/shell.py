@@ -208,9 +208,9 @@ def about(scenario: scenarios.Scenario, baseline_date: object = None) -> None:
     """
     st.markdown(md_escape(scenario.summary))
     if baseline_date is not None:
-        notice = notices.date_mismatch(scenario.as_of, str(baseline_date or ""))
+        notice = notices.date_notice(scenario.as_of, str(baseline_date or ""))
         if notice:
-            st.caption(md_escape(f"Dates differ: {notice}."))
+            st.caption(md_escape(notice))
     for reading in scenario.readings():
         st.caption(md_escape(f"Reading: {reading}"))
     if scenario.sources:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from territory_viz import notices
 from territory_viz.model import Control, Recognition
 from territory_viz.render._resources import render_template
 from territory_viz.style import (
@@ -46,13 +47,19 @@ def date_label(value: object) -> str:
         return text
 
 
-def scenario_caption(scenario: Any) -> str:
+def scenario_caption(scenario: Any, baseline_date: object = None) -> str:
     """Plain-text legend caption: title and its sources (publisher, date).
+
+    With ``baseline_date`` (``""`` for a baseline without a date), the caption also says
+    when the scenario was reported far from the date of the control it is evaluated on
+    (:func:`territory_viz.notices.date_notice`), so the map carries it with its numbers.
 
     Parameters
     ----------
     scenario
-        A ``scenarios.Scenario`` (uses ``title`` and ``sources``).
+        A ``scenarios.Scenario`` (uses ``title``, ``sources`` and ``as_of``).
+    baseline_date
+        Date of the control the scenario is evaluated on; ``None``: no date notice.
 
     Returns
     -------
@@ -66,7 +73,11 @@ def scenario_caption(scenario: Any) -> str:
         cited.append(isolate(cite) if cite else "")
     suffix = f" (sources: {'; '.join(c for c in cited if c)})" if any(cited) else ""
     # Isolated: a right-to-left override in a title cannot reverse the text after it.
-    return f"{isolate(getattr(scenario, 'title', ''))}{suffix}"
+    caption = f"{isolate(getattr(scenario, 'title', ''))}{suffix}"
+    if baseline_date is None:
+        return caption
+    notice = notices.date_notice(getattr(scenario, "as_of", None), str(baseline_date or ""))
+    return f"{caption}. {notice}" if notice else caption
 
 
 def _fill(colour: str, opacity: float, hatch: str = "") -> dict[str, Any]:
@@ -104,6 +115,9 @@ def legend_html(context: MapContext, *, title: str = "", open_: bool = True) -> 
         Initial caption (plain text).
     open_
         Whether the key starts unfolded (caption, date and sources always show).
+
+    The footer carries the sources and the approximation note with the baseline's date
+    (:func:`territory_viz.notices.approximation_note`).
 
     Returns
     -------
@@ -144,4 +158,5 @@ def legend_html(context: MapContext, *, title: str = "", open_: bool = True) -> 
         open=open_,
         sections=sections,
         sources=list(context.sources),
+        approximation=notices.approximation_note(context.baseline_date),
     )

@@ -134,7 +134,8 @@ def standalone_html(
     baseline
         Snapshot id or snapshot-shaped GeoDataFrame; default ``datasets.DEFAULT_BASELINE``.
     title
-        Legend caption and page title; default: the scenario's title, with its sources.
+        Legend caption and page title; default: the scenario's title, with its sources (the
+        caption also says when the scenario was reported far from the baseline's date).
     layers
         Keys of :data:`territory_viz.style.LAYERS` to draw (default all).
 
@@ -160,6 +161,7 @@ def standalone_html(
         partition = scenarios.evaluate(
             subject, context.baseline_id if baseline is None else baseline
         )
-        caption = title or scenario_caption(subject)
+        caption = title or scenario_caption(subject, context.baseline_date)
+        title = title or scenario_caption(subject)
     m = build_map(partition, context, title=caption, layers=layers)
-    return to_standalone_html(m, page_title=caption or "territory_viz map")
+    return to_standalone_html(m, page_title=title or "territory_viz map")

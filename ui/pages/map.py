@@ -2,11 +2,15 @@
 
 import streamlit as st
 
+from territory_viz import notices
 from ui import cache, scenario_view, shell
+from ui._text import md_escape
 from ui.shell import view
 from ui.state import all_scenarios
 
 chosen = view()
+# What is approximate, with the date of the line shown, right under the baseline's date.
+st.caption(md_escape(notices.approximation_note(chosen.baseline.date or "")))
 result, prepared = cache.stats_for(chosen.scenario, chosen.baseline)
 scenario_view.key_numbers(result)
 map_col, numbers_col = st.columns([5, 2], gap="medium")
@@ -15,6 +19,7 @@ with map_col:
 with numbers_col:
     scenario_view.town_card(chosen, all_scenarios())
     shell.about(chosen.scenario, chosen.baseline.date)
+    scenario_view.nearest_snapshot_offer(chosen)
     scenario_view.headline(result)
 scenario_view.tables(result)
 scenario_view.exports(chosen.scenario, chosen.baseline, result)
