@@ -118,17 +118,56 @@ def test_every_builtin_scenario_loads() -> None:
 #: Built-in scenarios whose files read more than their sources say, and a word each reading
 #: must contain.
 BUILTIN_READINGS = {
-    "28-point-plan-2025-11": ("other agreed territories", "internationally recognized"),
-    "de-facto-not-de-jure": ("four regions it broadly occupies",),
+    "28-point-plan-2025-11": (
+        "other agreed territories",
+        "internationally recognized",
+        "AFP, 21 Nov 2025",
+        "Ukraine, a party to the plan",
+    ),
+    "de-facto-not-de-jure": ("four regions it broadly occupies", "Crimea and Sevastopol"),
     "us-final-offer-2025-04": (
         "Sumy",
         "Dnipropetrovsk",
         "Reuters on 25 Apr 2025",
         "plant_radius_km",
+        "Kakhovka dam",
+        "international administration",
     ),
-    "ceasefire-with-dmz": ("15 km default is the project's choice", "claim"),
+    "ceasefire-with-dmz": ("15 km default of buffer_km is the project's choice", "claim"),
     "donbas-for-freeze": ("one analyst's paraphrase quoted by CNBC",),
+    "land-swap": ("which land would be swapped is not reported",),
+    "ceasefire-current-line": ("no party other than Russia",),
+    "russia-claim-in-full": ("No reported plan proposes the claim in full",),
 }
+
+
+def test_only_the_constitutional_position_has_no_reading() -> None:
+    # Every other file interprets its source somewhere; this one maps a stated position.
+    without = {s.id for s in scenarios.list_scenarios() if not s.readings()}
+    assert without == {"ukraine-1991-borders"}
+    assert set(BUILTIN_READINGS) == {s.id for s in scenarios.list_scenarios()} - without
+
+
+def test_every_parameter_is_said_to_be_the_files_choice() -> None:
+    # A width or radius no source gives: a reading names the parameter.
+    for s in scenarios.list_scenarios():
+        text = " ".join(s.readings())
+        for name in s.parameters:
+            assert name in text and "project's choice" in text, (s.id, name)
+
+
+def test_final_offer_cites_reuters_for_the_spit_and_the_dam() -> None:
+    s = scenarios.get_scenario("us-final-offer-2025-04")
+    reuters = [src for src in s.sources if src.publisher == "Reuters"]
+    assert [src.date.isoformat() for src in reuters] == ["2025-04-25"]
+    assert "17 Apr 2025" in reuters[0].title
+    spit = [r for r in s.rules if "Kinburn" in r.note]
+    assert spit and "Reuters on 25 Apr 2025" in spit[0].reading
+    # The dam is not drawn (no rule covers it by name) and the reading says why.
+    assert not any("Kakhovka" in r.note for r in s.rules)
+    assert "is not drawn" in s.reading and "Kakhovka dam" in s.reading
+    plant = [r for r in s.rules if r.control.value == "international"]
+    assert plant and "Ukrainian territory, operated by the US" in plant[0].reading
 
 
 @pytest.mark.parametrize("scenario_id, words", sorted(BUILTIN_READINGS.items()))
