@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 import folium
 import jinja2
 
-from territory_viz import assets, datasets, render, scenarios, stats, svg
+from territory_viz import assets, datasets, notices, render, scenarios, stats, svg
 from territory_viz.style import format_share
 
 __all__ = ["SiteReport", "build_site", "baseline_slug"]
@@ -241,7 +241,9 @@ def build_site(
             write(folder / "partition.geojson", partition.to_json(drop_id=True))
             write(
                 folder / "table.csv",
-                partition.drop(columns="geometry").to_csv(index=False, float_format="%.3f"),
+                partition.drop(columns="geometry")
+                .assign(note=notices.export_note(scenario.as_of, str(result.baseline_date)[:10]))
+                .to_csv(index=False, float_format="%.3f"),
             )
             write(folder / "stats.json", json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
             files = [
@@ -285,6 +287,9 @@ def build_site(
                 more_towns=max(0, len(towns) - TOWNS_SHOWN),
                 sources=_source_rows(scenario), base_sources=render.BASE_SOURCES,
                 files=files, generated=generated,
+                approximation=notices.approximation_note(result.baseline_date),
+                date_notice=notices.date_notice(scenario.as_of, result.baseline_date),
+                readings=scenario.readings(),
             )  # fmt: skip
             write(folder / "index.html", page)
             key = f"{scenario.id}/{baseline.slug}"

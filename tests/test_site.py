@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import os
 import re
@@ -68,6 +69,29 @@ def test_page_shows_numbers_sources_and_the_approximation_note(built) -> None:
     assert method.replace("'", "&#39;")[:60] in page
     for source in scenario.sources:
         assert source.publisher in page
+    # What is approximate, with the date; the scenario's date notice and readings.
+    from territory_viz import notices
+
+    unescaped = html.unescape(page)
+    assert notices.approximation_note(document["baseline_date"]) in unescaped
+    assert notices.date_notice(scenario.as_of, document["baseline_date"]) in unescaped
+    assert all(f"Reading: {r}" in unescaped for r in scenario.readings())
+
+
+@pytest.mark.slow
+def test_table_csv_and_picture_carry_the_note(built) -> None:
+    import csv
+
+    from territory_viz import notices
+
+    out, _ = built
+    folder = out / SCENARIO / _slug()
+    scenario = scenarios.get_scenario(SCENARIO)
+    note = notices.export_note(scenario.as_of, _slug())
+    rows = list(csv.DictReader((folder / "table.csv").open(encoding="utf-8")))
+    assert rows and all(r["note"] == note for r in rows)
+    picture = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "map.svg").read_text()))
+    assert notices.approximation_note(_slug()) in " ".join(picture.split())
 
 
 @pytest.mark.slow
