@@ -205,8 +205,13 @@ def _baseline(baseline: BaselineLike, date: str | datetime.date | None) -> Any:
     )
 
 
-def _write(frame: gpd.GeoDataFrame, path: str | os.PathLike[str], *, layer_name: str) -> Path:
-    """Write ``frame`` by the file's extension (CSV without geometry); return the path."""
+def _write(
+    frame: gpd.GeoDataFrame, path: str | os.PathLike[str], *, layer_name: str, note: str = ""
+) -> Path:
+    """Write ``frame`` by the file's extension (CSV without geometry); return the path.
+
+    A CSV gets a last ``note`` column (what is approximate, as the command line writes it).
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in FILE_FORMATS:
@@ -215,7 +220,9 @@ def _write(frame: gpd.GeoDataFrame, path: str | os.PathLike[str], *, layer_name:
         raise ValidationError(str(target), [f"folder {target.parent} does not exist"])
     try:
         if FILE_FORMATS[suffix] == "CSV":
-            frame.drop(columns="geometry").to_csv(target, index=False, float_format="%.3f")
+            table = frame.drop(columns="geometry")
+            table = table.assign(note=note) if note else table
+            table.to_csv(target, index=False, float_format="%.3f")
         else:
             if target.exists():
                 target.unlink()  # GeoPackage would otherwise add a layer to the old file
@@ -303,7 +310,10 @@ class Result:
         ValidationError
             Another extension, a missing folder, or a file that cannot be written.
         """
-        return _write(self.stats.partition, path, layer_name=self.scenario.id)
+        from territory_viz import notices
+
+        note = notices.export_note(self.scenario.as_of, self.stats.baseline_date)
+        return _write(self.stats.partition, path, layer_name=self.scenario.id, note=note)
 
     def explore(
         self,
@@ -382,7 +392,10 @@ class CompareResult:
     def to_file(self, path: str | os.PathLike[str]) -> Path:
         """Write the change layer to ``.geojson``, ``.gpkg`` or ``.csv`` (no geometry)."""
         name = f"{self.comparison.a.id}-to-{self.comparison.b.id}"
-        return _write(self.comparison.changes, path, layer_name=name)
+        from territory_viz import notices
+
+        note = notices.approximation_note(self.comparison.baseline_date)
+        return _write(self.comparison.changes, path, layer_name=name, note=note)
 
     def explore(
         self,

@@ -111,6 +111,13 @@ def test_to_file_by_extension(tmp_path, land_swap) -> None:
         )
     table = pd.read_csv(land_swap.to_file(tmp_path / "x.csv"))
     assert len(table) == rows and "geometry" not in table.columns
+    # The same note column as the command line's CSV (approximate, of which date, dates differ).
+    from territory_viz import notices
+
+    note = notices.export_note(land_swap.scenario.as_of, land_swap.stats.baseline_date)
+    assert "Control as on" in note and set(table["note"]) == {note}
+    pair = pd.read_csv(tv.compare("land-swap", "donbas-for-freeze").to_file(tmp_path / "c.csv"))
+    assert set(pair["note"]) == {notices.approximation_note(land_swap.stats.baseline_date)}
     with pytest.raises(tv.ValidationError, match=r"must end in \.geojson, \.gpkg, \.csv"):
         land_swap.to_file(tmp_path / "x.shp")
     with pytest.raises(tv.ValidationError, match="does not exist"):
