@@ -147,3 +147,11 @@ def test_page_exports_carry_the_note_and_the_date_notice(export_calls):
     }
     assert "Control as on 22 Aug 2026." in calls["TV.legend"]
     assert calls["TV.caption"].endswith(notices.date_notice("2025-11-20", "2026-08-22"))
+
+
+@pytest.mark.parametrize("page", ["gallery", "compare"])
+def test_gallery_and_compare_say_what_is_approximate(page):
+    at = run_app(view=page, scenario=FAR)
+    assert notices.approximation_note("2026-08-22") in captions(at)
+    notice = notices.date_notice("2025-11-20", "2026-08-22")
+    assert any(notice in c for c in captions(at)), captions(at)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from territory_viz import notices
 from ui import cache, scenario_view
 from ui._text import md_escape
 from ui.shell import MAP_PAGE_FILE, view
@@ -15,6 +16,7 @@ st.markdown(
     "Each small map shows a proposal over the same baseline. Open one to explore "
     "it: the map, every number, the towns that would change hands."
 )
+st.caption(md_escape(notices.approximation_note(chosen.baseline.date or "")))
 options = all_scenarios()
 ids = list(options)
 for start in range(0, len(ids), COLUMNS):
@@ -28,7 +30,8 @@ for start in range(0, len(ids), COLUMNS):
             st.caption(
                 md_escape(
                     f"As of {scenario.as_of.isoformat()}. "
-                    + (f"Sources: {sources}." if sources else "")
+                    + (f"Sources: {sources}. " if sources else "")
+                    + notices.date_notice(scenario.as_of, chosen.baseline.date or "")
                 )
             )
             st.markdown(scenario_view.key_numbers_text(result))
