@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from ui import cache
+from ui import cache, scenario_view
 
 
 @pytest.fixture
@@ -15,6 +15,7 @@ def cold(monkeypatch):
     monkeypatch.setattr(cache, "_WARMED", [])
     cache._stats.clear()
     cache._context.clear()
+    cache.rendered_map.clear()
     yield
     gc.unfreeze()
 
@@ -34,6 +35,12 @@ def test_warm_up_evaluates_every_builtin_scenario_once(cold, monkeypatch):
     assert gc.get_freeze_count() > 0  # the warm caches are out of the full collections
     cache.warm_up()  # a later run does nothing
     baseline = cache.snapshot_baseline()
+    drawn: list[str] = []
+    monkeypatch.setattr(
+        scenario_view, "_folium_map", lambda view, prepared: drawn.append(view.scenario.id)
+    )
     for scenario in cache.builtin_scenarios().values():
         cache.stats_for(scenario, baseline)  # served from the cache
+        scenario_view.warm_map(scenario, baseline)  # the map a new viewer gets: rendered
     assert evaluated == builtins
+    assert drawn == []

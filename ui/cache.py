@@ -270,8 +270,9 @@ _WARMED: list[bool] = []
 def warm_up() -> None:
     """Fill the shared caches once per server process, on its first script run.
 
-    Every built-in scenario is evaluated on the default baseline, with its map context
-    and Leaflet's files, so the first viewer after a start finds them ready. The server
+    Every built-in scenario is evaluated on the default baseline and its map rendered as a
+    new viewer sees it (every layer on), with the map context and Leaflet's files, so the
+    first viewer after a start finds them ready. The server
     answers ``/_stcore/script-health-check`` (enabled in ``.streamlit/config.toml``) only
     once that first run is over: a deploy that waits for it serves no viewer a cold cache.
     What is loaded then is frozen out of the garbage collector's full passes (Streamlit
@@ -288,8 +289,11 @@ def warm_up() -> None:
         baseline_catalogue()
         baseline = snapshot_baseline()
         context_for(baseline)
+        from ui import scenario_view  # the page's map, drawn from these caches
+
         for scenario in builtin_scenarios().values():
             stats_for(scenario, baseline)
+            scenario_view.warm_map(scenario, baseline)
         gc.collect()
         gc.freeze()
         _WARMED.append(True)

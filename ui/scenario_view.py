@@ -48,20 +48,30 @@ def _folium_map(
     return base, groups, folium.LayerControl(collapsed=True)
 
 
-def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
-    """Draw the map: constant base, scenario layers swapped in without a reload.
+def warm_map(scenario: Scenario, baseline: Baseline) -> None:
+    """Render a scenario's map as a new viewer first sees it (every layer on), into the cache."""
+    _, prepared = cache.stats_for(scenario, baseline)
+    view = View(scenario, baseline, render.DEFAULT_LAYERS, baseline.key)
+    cache.rendered_map(_map_key(view, prepared), lambda: _folium_map(view, prepared))
 
-    Built and rendered once per scenario, baseline and layers for every session
-    (:func:`ui.cache.rendered_map`), not on every script run.
-    """
-    key = (
+
+def _map_key(view: View, prepared: render.PreparedPartition) -> tuple[str, ...]:
+    return (
         "scenario",
         cache.scenario_key(view.scenario),
         view.baseline.key,
         prepared.key,
         *sorted(view.layers),
     )
-    rendered = cache.rendered_map(key, lambda: _folium_map(view, prepared))
+
+
+def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
+    """Draw the map: constant base, scenario layers swapped in without a reload.
+
+    Built and rendered once per scenario, baseline and layers for every session
+    (:func:`ui.cache.rendered_map`), not on every script run.
+    """
+    rendered = cache.rendered_map(_map_key(view, prepared), lambda: _folium_map(view, prepared))
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]).
     map_component.show(rendered, key="map", height=MAP_HEIGHT_PX, returned_objects=[])
