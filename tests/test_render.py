@@ -14,6 +14,7 @@ import streamlit_folium as sf
 
 from territory_viz import assets, datasets, render
 from territory_viz.model import CRS_EQUAL_AREA, Party
+from territory_viz.render.partition import tooltip_labels
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 SCRIPT = "<script>window.__pwned=2</script>"
@@ -213,12 +214,33 @@ def test_prepare_partition_keys_hatching_and_changes():
         "russia/de_facto",
         "demilitarized",
     ]
-    assert [r["h"] for r in prepared.rows] == ["", "de_jure", "de_facto", ""]
-    assert [r["x"] for r in prepared.rows] == ["", "", "to_russia", "to_demilitarized"]
-    tip = prepared.rows[2]["t"]
-    for text in ("Gamma", "Russian control", "de facto: United States", "7,400 km²", "12,345"):
-        assert text in tip
-    assert "Baseline: Ukrainian control → Russian control (occupied)" in tip
+    assert [r.get("h", "") for r in prepared.rows] == ["", "de_jure", "de_facto", ""]
+    assert [r.get("x", "") for r in prepared.rows] == ["", "", "to_russia", "to_demilitarized"]
+    # The tooltip travels as data the browser writes out (test_browser checks the text):
+    # region, control, baseline control, a level per party, km², people.
+    assert prepared.rows[2]["d"] == ["Gamma", "russia", "ukraine", "20122", 7400, 12345]
+    labels = tooltip_labels()
+    assert [labels["levels"][int(c)] for c in "20122"] == [
+        "none", "de jure", "de facto", "none", "none"
+    ]  # fmt: skip
+    assert labels["parties"][2] == "United States"
+    assert labels["control"]["russia"] == "Russian control (occupied)"
+
+
+def test_partition_sorts_its_arcs_into_region_borders_and_the_outline():
+    # Two regions side by side, the western one cut in two pieces (a line of control).
+    west = [shapely.box(30, 48, 31, 48.5), shapely.box(30, 48.5, 31, 49)]
+    east = [shapely.Polygon([(31, 48), (32, 48), (32, 49), (31, 49), (31, 48.5)])]
+    part = synthetic_partition()[:3].set_geometry(west + east, crs=4326)
+    part["region"] = ["West", "West", "East"]
+    prepared = render.prepare_partition(part, tolerance_m=1.0)
+    arcs = [shapely.LineString(decode_line(a)) for a in prepared.arcs]
+    borders = shapely.union_all([arcs[i] for i in prepared.borders["region_borders"]])
+    outline = shapely.union_all([arcs[i] for i in prepared.borders["ukraine_border"]])
+    assert borders.equals(shapely.LineString([(31, 48), (31, 49)]))
+    assert outline.equals(shapely.box(30, 48, 32, 49).boundary)
+    # The line of control inside West is neither.
+    assert not (set(prepared.borders["region_borders"]) & set(prepared.borders["ukraine_border"]))
 
 
 # -- payload budget -----------------------------------------------------------------------

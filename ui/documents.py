@@ -117,7 +117,10 @@ def change_map(
     )
     base = render.base_map(context, layers={"regions"}, title=caption, leaflet_urls=leaflet_urls)
     groups = render.scenario_layers(
-        prepared, context, title=caption, layers={"control", "changes", "line_of_contact"}
+        prepared,
+        context,
+        title=caption,
+        layers={"control", "changes", "line_of_contact", "regions"},
     )
     return _add_layers(base, groups)
 

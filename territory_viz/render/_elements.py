@@ -19,7 +19,9 @@ from territory_viz.render._resources import static_text
 from territory_viz.render.encoding import js_json
 
 __all__ = [
+    "ArcLines",
     "CaptionLater",
+    "NamedGroup",
     "Labels",
     "MapLabels",
     "Legend",
@@ -117,7 +119,7 @@ class RowsLayer(_Macro):
     ----------
     rows
         Dicts with ``g`` (encoded geometry), ``c`` (style key) and optionally ``t`` (tooltip
-        HTML, already escaped).
+        HTML, already escaped) or ``d`` (tooltip data, see ``tooltip_labels``).
     styles
         Style key -> Leaflet path options.
     pane
@@ -136,6 +138,9 @@ class RowsLayer(_Macro):
         Adds ``className = prefix + style key`` (hatching uses CSS pattern fills).
     arcs
         Shared arcs the rows' rings refer to (:func:`~.encoding.topology`).
+    tooltip_labels
+        Labels the browser writes tooltips with from rows' compact ``d`` data
+        (:func:`~territory_viz.render.partition.tooltip_labels`).
     """
 
     _template = Template(
@@ -159,6 +164,7 @@ var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows 
         filter_key: str | None = None,
         class_prefix: str | None = None,
         arcs: Sequence[str] = (),
+        tooltip_labels: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self._name = "TvLayer"
@@ -176,6 +182,7 @@ var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows 
                 "filterKey": filter_key,
                 "styleKey": filter_key or "c",
                 "classPrefix": class_prefix,
+                "tips": tooltip_labels,
             }
         )
 
@@ -307,5 +314,76 @@ TV.caption({{ this.map_name() }}, {{ this.text }});
 
     def map_name(self) -> str:
         """Name of the Leaflet map variable this caption's group belongs to."""
+        m = map_of(self)
+        return m.get_name() if m is not None else "undefined"
+
+
+class NamedGroup(_Macro):
+    """Names its parent group, so that layers added later can draw into it (``TV.named``)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+TV.named({{ this.map_name() }}, {{ this.name }}, {{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = "TvNamedGroup"
+        self.name = js_json(name)
+
+    def map_name(self) -> str:
+        """Name of the Leaflet map variable the group belongs to."""
+        m = map_of(self)
+        return m.get_name() if m is not None else "undefined"
+
+
+class ArcLines(_Macro):
+    """Lines drawn from the shared arcs of rows an earlier :class:`RowsLayer` stored.
+
+    Parameters
+    ----------
+    source_key
+        The ``data_key`` of the layer whose arcs are drawn.
+    lines
+        Style key -> indices of the arcs that make that line.
+    styles
+        Style key -> Leaflet path options.
+    pane
+        The pane to draw in.
+    into
+        Where the lines go while their group is on the map: ``"map"``, the name of a group
+        (:class:`NamedGroup`; the group itself when there is none), or ``None`` (the group).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+TV.arcLines({{ this.map_name() }}, {{ this._parent.get_name() }}, {{ this.source_key }},
+  {{ this.lines }}, {{ this.styles }}, {{ this.options }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        source_key: str,
+        lines: dict[str, Sequence[int]],
+        styles: dict[str, dict[str, Any]],
+        *,
+        pane: str,
+        into: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._name = "TvArcLines"
+        self.source_key = js_json(source_key)
+        self.lines = js_json({k: list(v) for k, v in lines.items() if len(v)})
+        self.styles = js_json(styles)
+        self.options = js_json({"pane": pane, "into": into})
+
+    def map_name(self) -> str:
+        """Name of the Leaflet map variable the lines' group belongs to."""
         m = map_of(self)
         return m.get_name() if m is not None else "undefined"

@@ -1,9 +1,10 @@
 """Folium maps of a scenario, in two parts so that switching scenario does not rebuild the map.
 
 :func:`base_map` draws what depends only on the baseline (background, neighbours, region
-borders and names, towns, legend); :func:`scenario_layers` returns the scenario's layers
-(the partition, its hatching and changes, the baseline's lines) as
-:class:`folium.FeatureGroup` objects; :func:`build_map` puts both in one map.
+names, towns, legend); :func:`scenario_layers` returns the scenario's layers (the
+partition, its hatching and changes, region borders and Ukraine's border drawn from the
+partition's own shared arcs, the baseline's lines) as :class:`folium.FeatureGroup` objects;
+:func:`build_map` puts both in one map.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import geopandas as gpd
 from territory_viz import assets
 from territory_viz.labels import LABEL_KINDS
 from territory_viz.render._elements import (
+    ArcLines,
     CaptionLater,
     Legend,
     MapLabels,
     MapSetup,
+    NamedGroup,
     RowsLayer,
     Towns,
     Verbatim,
@@ -29,7 +32,12 @@ from territory_viz.render._elements import (
 from territory_viz.render._resources import render_template
 from territory_viz.render.context import MapContext
 from territory_viz.render.legend import legend_html
-from territory_viz.render.partition import PreparedPartition, fill_styles, prepare_partition
+from territory_viz.render.partition import (
+    PreparedPartition,
+    fill_styles,
+    prepare_partition,
+    tooltip_labels,
+)
 from territory_viz.style import CHANGE_CASING, CHANGE_STYLES, DEFAULT_LAYERS, LAYERS, LINE_STYLES
 
 __all__ = ["add_scenario_layers", "base_map", "build_map", "scenario_layers"]
@@ -122,15 +130,12 @@ def base_map(
         m.add_child(
             RowsLayer(neighbours, {"neighbours": LINE_STYLES["neighbours"][1]}, pane="tv-context")
         )
-    border_styles = {k: LINE_STYLES[k][1] for k in ("region_borders", "ukraine_border")}
     if "regions" in layers:
+        # The borders themselves come with the scenario's layers (drawn from its arcs).
         group = folium.FeatureGroup(name=LAYERS["regions"])
-        group.add_child(
-            RowsLayer(context.layers.get("region_borders", []), border_styles, pane="tv-lines")
-        )
         m.add_child(group)
+        group.add_child(NamedGroup("regions"))
         group.add_child(MapLabels(_labels_of(context, "region")))
-    m.add_child(RowsLayer(context.layers.get("ukraine_border", []), border_styles, pane="tv-lines"))
     if "towns" in layers and context.towns:
         towns = folium.FeatureGroup(name=LAYERS["towns"])
         m.add_child(towns)
@@ -188,6 +193,7 @@ def scenario_layers(
             interactive=True,
             data_key=prepared.key,
             arcs=prepared.arcs,
+            tooltip_labels=tooltip_labels(),
         )
     )
     hatch_style = {h: {"stroke": False, "fillOpacity": 1} for h in ("de_jure", "de_facto")}
@@ -199,6 +205,27 @@ def scenario_layers(
             source_key=prepared.key,
             filter_key="h",
             class_prefix="tv-hatch-",
+        )
+    )
+    # Region borders and Ukraine's border are the partition's own arcs (sent once): the
+    # borders join the base map's "Regions" group, the outline the map, while shown.
+    if "regions" in layers:
+        fill.add_child(
+            ArcLines(
+                prepared.key,
+                {"region_borders": prepared.borders.get("region_borders", ())},
+                {"region_borders": LINE_STYLES["region_borders"][1]},
+                pane="tv-lines",
+                into="regions",
+            )
+        )
+    fill.add_child(
+        ArcLines(
+            prepared.key,
+            {"ukraine_border": prepared.borders.get("ukraine_border", ())},
+            {"ukraine_border": LINE_STYLES["ukraine_border"][1]},
+            pane="tv-lines",
+            into="map",
         )
     )
     fill.add_child(CaptionLater(title))

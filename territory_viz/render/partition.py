@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import html
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -41,19 +40,27 @@ class PreparedPartition:
     rows
         One dict per piece: ``g`` geometry (rings as references into ``arcs``, see
         :func:`~territory_viz.render.encoding.topology`), ``c`` display class, ``h`` hatch
-        key (recognition) or ``""``, ``x`` change key or ``""``, ``t`` tooltip HTML.
+        key (recognition) and ``x`` change key when there is one, and either ``d`` the
+        tooltip as compact data (:func:`tooltip_data`, written out in the browser) or
+        ``t`` a caller's tooltip HTML (escaped).
     key
         Content hash; identifies the data in the browser.
     classes
         Display classes present (for the styles).
     arcs
         The shared arcs the rows' rings refer to (each border between two pieces once).
+    borders
+        Which of those arcs are region borders (pieces of two regions meet there) and
+        Ukraine's border (one piece only): the map draws these lines from the very arcs
+        the pieces are drawn from, instead of sending them again.
     """
 
     rows: list[dict[str, Any]]
     key: str
     classes: tuple[str, ...]
     arcs: tuple[str, ...] = ()
+    #: Line layer key (``region_borders``, ``ukraine_border``) -> the arcs that draw it.
+    borders: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _control_of(display_class: str) -> str:
@@ -74,41 +81,45 @@ def _change_of(baseline_control: str, control: str) -> str:
     return key if key in CHANGE_STYLES else ""
 
 
-def _recognition_text(row: pd.Series) -> str:
-    """Say who recognises what: "de jure: Russia · de facto: United States · none: ..."."""
-    groups: dict[str, list[str]] = {}
-    for party in Party:
-        value = str(row.get(f"rec_{party.value}", Recognition.NONE))
-        groups.setdefault(value, []).append(party.label)
-    order = [str(Recognition.DE_JURE), str(Recognition.DE_FACTO), str(Recognition.NONE)]
-    return " · ".join(
-        f"{RECOGNITION_LABELS.get(level, level)}: {', '.join(groups[level])}"
-        for level in [*order, *(k for k in groups if k not in order)]
-        if level in groups
-    )
+#: Recognition levels in the order the tooltip lists them (others after these).
+_LEVELS = (str(Recognition.DE_JURE), str(Recognition.DE_FACTO), str(Recognition.NONE))
 
 
-def _tooltip(row: pd.Series) -> str:
-    esc = html.escape
+def tooltip_labels() -> dict[str, Any]:
+    """Return what the map's script needs to write a piece's tooltip from its data.
+
+    Labels of controls, parties (in :class:`Party` order) and recognition levels (in the
+    order listed), all plain text from :mod:`territory_viz.style` and the model; the
+    control whose pieces need no line on recognition (Ukraine's own).
+    """
+    return {
+        "own": str(Control.UKRAINE),
+        "control": dict(CONTROL_LABELS),
+        "parties": [party.label for party in Party],
+        "levels": [RECOGNITION_LABELS.get(level, level) for level in _LEVELS],
+    }
+
+
+def tooltip_data(row: pd.Series) -> list[Any]:
+    """Return a piece's tooltip as compact data, written out by the map's script (``TV.tip``).
+
+    ``[region]`` for a piece the scenario leaves as it is, else ``[region, control,
+    baseline control, recognition, area km², population]``: the recognition is one digit
+    per party (in :class:`Party` order) indexing :func:`tooltip_labels` ``levels``, and the
+    population is ``None`` when unknown. Text stays plain (set with ``textContent``).
+    """
+    region = str(row.get("region", ""))
     if row.get("display_class") == UNCHANGED_CLASS:
-        return f"<b>{esc(str(row.get('region', '')))}</b>"
+        return [region]
     control = str(row["control"])
-    baseline_control = str(row.get("baseline_control", control))
-    lines = [
-        f"<b>{esc(str(row.get('region', '')))}</b>",
-        f"Control: {esc(CONTROL_LABELS.get(control, control))}",
-    ]
-    if control != Control.UKRAINE:
-        lines.append(f"Recognition of Russian control — {esc(_recognition_text(row))}")
-    if baseline_control != control:
-        before = CONTROL_LABELS.get(baseline_control, baseline_control)
-        lines.append(f"Baseline: {esc(before)} → {esc(CONTROL_LABELS.get(control, control))}")
-    area = float(row.get("area_km2", 0.0) or 0.0)
+    codes = "".join(
+        str(_LEVELS.index(level)) if level in _LEVELS else "2"
+        for level in (str(row.get(f"rec_{p.value}", Recognition.NONE)) for p in Party)
+    )
     population = row.get("population")
-    lines.append(f"Area: {area:,.0f} km²")
-    if population is not None and not pd.isna(population):
-        lines.append(f"Pre-war population: {int(round(float(population))):,} people")
-    return "<br>".join(lines)
+    people = None if population is None or pd.isna(population) else int(round(float(population)))
+    area = int(round(float(row.get("area_km2", 0.0) or 0.0)))
+    return [region, control, str(row.get("baseline_control", control)), codes, area, people]
 
 
 def prepare_partition(
@@ -140,27 +151,66 @@ def prepare_partition(
     geometries = simplify_coverage(partition.geometry, tolerance_m=tolerance_m)
     topo = topology(list(geometries.values))
     rows: list[dict[str, Any]] = []
+    regions: list[str] = []
     for i, ((_, row), encoded) in enumerate(
         zip(partition.iterrows(), topo.geometries, strict=True)
     ):
         if encoded is None:
             continue
+        regions.append(str(row.get("region", "")))
         control = str(row["control"])
         display_class = str(row.get("display_class", control))
-        rows.append(
-            {
-                "g": encoded,
-                "c": display_class,
-                "h": _hatch_of(display_class),
-                "x": _change_of(str(row.get("baseline_control", control)), control),
-                "t": _tooltip(row) if tooltips is None else tooltips[i],
-            }
-        )
+        out: dict[str, Any] = {"g": encoded, "c": display_class}
+        hatch = _hatch_of(display_class)
+        change = _change_of(str(row.get("baseline_control", control)), control)
+        if hatch:
+            out["h"] = hatch
+        if change:
+            out["x"] = change
+        if tooltips is None:
+            out["d"] = tooltip_data(row)
+        else:
+            out["t"] = tooltips[i]
+        rows.append(out)
+    borders = border_arcs(rows, regions, len(topo.arcs))
     digest = hashlib.sha1(
-        js_json([rows, topo.arcs]).encode("utf-8"), usedforsecurity=False
+        js_json([rows, topo.arcs, borders]).encode("utf-8"), usedforsecurity=False
     ).hexdigest()
     classes = tuple(sorted({r["c"] for r in rows}))
-    return PreparedPartition(rows=rows, key=f"p{digest[:12]}", classes=classes, arcs=topo.arcs)
+    return PreparedPartition(
+        rows=rows, key=f"p{digest[:12]}", classes=classes, arcs=topo.arcs, borders=borders
+    )
+
+
+def border_arcs(
+    rows: Sequence[dict[str, Any]], regions: Sequence[str], n_arcs: int
+) -> dict[str, tuple[int, ...]]:
+    """Sort a tiling's arcs into region borders and the outer border.
+
+    An arc one piece alone uses is on the tiling's outer edge (Ukraine's border, coasts
+    included); an arc two pieces of different regions share is a region border; an arc
+    inside one region (a line of control, a zone's edge) is neither.
+
+    Parameters
+    ----------
+    rows
+        Prepared rows (``g`` holds rings of arc references, see ``encoding.topology``).
+    regions
+        The region of each row.
+    n_arcs
+        Number of arcs.
+    """
+    users: list[list[int]] = [[] for _ in range(n_arcs)]
+    for i, row in enumerate(rows):
+        for polygon in row["g"]["p"]:
+            for ring in polygon:
+                for ref in ring:
+                    users[ref if ref >= 0 else ~ref].append(i)
+    outline = tuple(a for a, u in enumerate(users) if len(u) == 1)
+    between = tuple(
+        a for a, u in enumerate(users) if len(u) >= 2 and len({regions[i] for i in u}) > 1
+    )
+    return {"region_borders": between, "ukraine_border": outline}
 
 
 def fill_styles(classes: Iterable[str]) -> dict[str, dict[str, Any]]:

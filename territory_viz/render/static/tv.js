@@ -43,7 +43,9 @@
 
     // GeoJSON features from compact rows; arcs (encoded) when their rings refer to them.
     features: function (rows, arcs) {
-      var decoded = (arcs || []).map(dec);
+      return TV.featuresOf(rows, (arcs || []).map(dec));
+    },
+    featuresOf: function (rows, decoded) {
       return rows.map(function (r) {
         return {type: "Feature", properties: r, geometry: geom(r.g, decoded)};
       });
@@ -72,8 +74,9 @@
     // property is truthy, styled by its value), styleKey, classPrefix.
     // Features are decoded once and shared by every layer drawn from the same rows.
     rows: function (parent, rows, styles, o, arcs) {
-      var source = o.sourceKey ? (TV.data[o.sourceKey] || []) : TV.features(rows, arcs);
-      if (o.dataKey) { TV.data[o.dataKey] = source; }
+      var decoded = o.sourceKey ? [] : (arcs || []).map(dec);
+      var source = o.sourceKey ? (TV.data[o.sourceKey] || []) : TV.featuresOf(rows, decoded);
+      if (o.dataKey) { TV.data[o.dataKey] = source; TV.data[o.dataKey + "#arcs"] = decoded; }
       var options = {
         pane: o.pane,
         interactive: o.interactive,
@@ -84,13 +87,70 @@
           return s;
         },
         onEachFeature: function (f, l) {
-          if (f.properties.t) { l.bindTooltip(f.properties.t, {sticky: true, className: "tv-tip"}); }
+          var p = f.properties, tip = {sticky: true, className: "tv-tip"};
+          if (p.t) { l.bindTooltip(p.t, tip); }
+          else if (p.d && o.tips) { l.bindTooltip(function () { return TV.tip(p.d, o.tips); }, tip); }
         }
       };
       if (o.filterKey) {
         options.filter = function (f) { return !!f.properties[o.filterKey]; };
       }
       return L.geoJSON(source, options).addTo(parent);
+    },
+
+    // A piece's tooltip from its compact data (see partition.tooltip_data): [region] or
+    // [region, control, baseline control, recognition digit per party, km², people]; every
+    // text is set with textContent.
+    tip: function (d, labels) {
+      var box = document.createElement("div");
+      function line(text, bold) {
+        if (box.childNodes.length) { box.appendChild(document.createElement("br")); }
+        var el = document.createElement(bold ? "b" : "span");
+        el.textContent = text;
+        box.appendChild(el);
+      }
+      function name(k) { return labels.control[k] || k; }
+      line(d[0], true);
+      if (d.length < 2) { return box; }
+      line("Control: " + name(d[1]));
+      if (d[1] !== labels.own) {
+        var groups = [];
+        labels.levels.forEach(function (level, i) {
+          var who = labels.parties.filter(function (_, j) { return d[3].charAt(j) === String(i); });
+          if (who.length) { groups.push(level + ": " + who.join(", ")); }
+        });
+        line("Recognition of Russian control \u2014 " + groups.join(" \u00b7 "));
+      }
+      if (d[2] !== d[1]) { line("Baseline: " + name(d[2]) + " \u2192 " + name(d[1])); }
+      line("Area: " + d[4].toLocaleString("en-US") + " km\u00b2");
+      if (d[5] !== null && d[5] !== undefined) {
+        line("Pre-war population: " + d[5].toLocaleString("en-US") + " people");
+      }
+      return box;
+    },
+
+    // A group layers added later can draw into (see arcLines), by name, per map.
+    named: function (map, name, group) {
+      if (map) { (map._tvGroups = map._tvGroups || {})[name] = group; }
+    },
+
+    // Lines made of the shared arcs stored with rows (lines: style key -> arc indices), so a
+    // border is drawn from the very points its pieces are. o.into: "map", a named group or
+    // null (the parent); there the lines are shown while the parent group is on the map.
+    arcLines: function (map, parent, key, lines, styles, o) {
+      var arcs = TV.data[key + "#arcs"] || [];
+      var features = Object.keys(lines).map(function (k) {
+        return {type: "Feature", properties: {c: k}, geometry: {type: "MultiLineString",
+          coordinates: lines[k].map(function (i) { return arcs[i]; })}};
+      });
+      var layer = L.geoJSON(features, {pane: o.pane, interactive: false,
+        style: function (f) { return Object.assign({}, styles[f.properties.c] || {}); }});
+      var target = o.into === "map" ? map : ((map && map._tvGroups || {})[o.into] || parent);
+      if (!target || target === parent) { return layer.addTo(parent); }
+      parent.on("add", function () { target.addLayer(layer); });
+      parent.on("remove", function () { target.removeLayer(layer); });
+      if (parent._map) { target.addLayer(layer); }
+      return layer;
     },
 
     // Towns as circle markers sized by pre-war population; points are
