@@ -14,6 +14,7 @@ import streamlit_folium as sf
 
 from territory_viz import assets, datasets, render
 from territory_viz.model import CRS_EQUAL_AREA, Party
+from territory_viz.render.encoding import GRID
 from territory_viz.render.partition import tooltip_labels
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
@@ -36,7 +37,7 @@ def decode_line(text: str) -> np.ndarray:
             if b < 0x20:
                 break
         values.append(~(result >> 1) if result & 1 else result >> 1)
-    return np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0) / 1000.0
+    return np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0) / GRID
 
 
 def decode_geometry(encoded: dict) -> shapely.Geometry:
@@ -111,10 +112,11 @@ def context() -> render.MapContext:
 # -- encoding and simplification ----------------------------------------------------------
 
 
-def test_encode_line_round_trips_at_one_thousandth_of_a_degree():
+def test_encode_line_round_trips_on_the_grid():
     coords = np.array([[30.12345, 48.5], [30.2, 48.49], [29.999, 50.001], [-0.5, -0.25]])
     decoded = decode_line(render.encoding.encode_line(coords))
-    assert np.allclose(decoded, np.round(coords, 3))
+    assert np.allclose(decoded, np.round(coords * GRID) / GRID)
+    assert np.abs(decoded - coords).max() <= 0.5 / GRID + 1e-12
     assert set(render.encoding.encode_line(coords)) <= {chr(c) for c in range(63, 127)}
 
 
@@ -334,6 +336,11 @@ def test_page_map_loads_leaflet_from_the_app_only(context):
 def test_page_map_inlines_leaflet_css_first_with_images_from_the_app(context):
     css = assets.page_css()
     assert ".leaflet-pane" in css and "/*" not in css
+    # What the maps use stays; rules of features they never use are left out.
+    for used in (".leaflet-tooltip", ".leaflet-control-layers", ".leaflet-marker-icon"):
+        assert used in css
+    assert "popup" not in css and "@media print" not in css and "leaflet-vml" not in css
+    assert css.count("{") == css.count("}")
     images = re.findall(r"url\(([^)#]*)\)", css)
     assert images and all(u.startswith("../../app/static/vendor/") for u in images)
     m = render.base_map(context, leaflet_urls=(assets.page_links()[0], []), leaflet_css=css)

@@ -16,7 +16,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from territory_viz.render._resources import static_text
-from territory_viz.render.encoding import js_json
+from territory_viz.render.encoding import GRID, js_json
 
 __all__ = [
     "ArcLines",
@@ -97,7 +97,7 @@ class MapSetup(_Macro):
 {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
 {% macro script(this, kwargs) %}
 {{ this.js }}
-TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }});
+TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }}, {{ this.grid }});
 {% endmacro %}
 """
     )
@@ -110,6 +110,7 @@ TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }});
         self.js = static_text("tv.js").replace("</", "<\\/") if inline_js else ""
         self.panes = js_json(PANES)
         self.patterns = js_json(patterns_svg)
+        self.grid = js_json(GRID)
 
 
 class RowsLayer(_Macro):

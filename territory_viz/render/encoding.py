@@ -1,7 +1,8 @@
 r"""Compact display geometries: coverage simplification, rounding and polyline encoding.
 
 Geometries are simplified as a coverage (shared borders stay coincident, every boundary
-within :data:`SIMPLIFY_TOLERANCE_M` + rounding of its source), rounded to 0.001°, and
+within :data:`SIMPLIFY_TOLERANCE_M` + rounding of its source), rounded to a grid of
+:data:`GRID` points per degree, and
 delta-encoded as compact strings (the "encoded polyline" scheme) that ``static/tv.js``
 decodes in the browser. :func:`js_json` makes any value safe to embed in a ``<script>``.
 
@@ -28,7 +29,7 @@ from territory_viz import _bounds
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 
 __all__ = [
-    "PRECISION",
+    "GRID",
     "SIMPLIFY_TOLERANCE_M",
     "Topology",
     "encode_geometry",
@@ -42,12 +43,14 @@ __all__ = [
     "simplify_lines",
 ]
 
-#: Simplification tolerance for display geometries, in metres. With rounding to 0.001°
-#: (at most ~60 m) every boundary stays within 500 m of its source.
-SIMPLIFY_TOLERANCE_M = 400.0
+#: Display coordinates are rounded to this many points per degree (1/500° is about 222 m
+#: north-south, 149 m east-west at 48°N: a point moves at most 133 m). The map's script
+#: is told the same number (``TV.setup``).
+GRID = 500
 
-#: Decimal places kept in display coordinates (0.001° is about 111 m north-south).
-PRECISION = 3
+#: Simplification tolerance for display geometries, in metres: with the rounding to
+#: :data:`GRID` every boundary stays within 500 m of its source (360 + 133).
+SIMPLIFY_TOLERANCE_M = 360.0
 
 # In compact JSON a structural "{" is always followed by '"' or "}", so a "{" followed by
 # "{", "%" or "#" is inside a string.
@@ -142,7 +145,7 @@ def noded_coverage(values: np.ndarray) -> np.ndarray:
 
 
 def encode_line(coords: np.ndarray) -> str:
-    """Encode one ring or line (lon, lat) as a polyline string at 1e-3 degrees.
+    """Encode one ring or line (lon, lat) as a polyline string on the :data:`GRID`.
 
     Parameters
     ----------
@@ -154,7 +157,7 @@ def encode_line(coords: np.ndarray) -> str:
     str
         Printable ASCII (characters 63-126).
     """
-    ints = np.round(np.asarray(coords)[:, :2] * 10**PRECISION).astype(np.int64)
+    ints = np.round(np.asarray(coords)[:, :2] * GRID).astype(np.int64)
     keep = np.ones(len(ints), dtype=bool)
     keep[1:] = np.any(ints[1:] != ints[:-1], axis=1)  # rounding can merge neighbours
     ints = ints[keep]
@@ -170,7 +173,7 @@ def encode_line(coords: np.ndarray) -> str:
 
 
 def _unique_rounded(coords: np.ndarray) -> np.ndarray:
-    return np.unique(np.round(coords[:, :2] * 10**PRECISION), axis=0)
+    return np.unique(np.round(coords[:, :2] * GRID), axis=0)
 
 
 def encode_geometry(geom: Any) -> dict[str, Any] | None:
@@ -249,7 +252,7 @@ class Topology:
     Attributes
     ----------
     arcs
-        Each arc encoded as by :func:`encode_line` (at 1e-3 degrees).
+        Each arc encoded as by :func:`encode_line` (on the :data:`GRID`).
     geometries
         Per input geometry, ``{"p": [[ring, ...], ...]}`` (polygons of rings of arc
         references, exterior ring first) or ``None`` when nothing is left after rounding.
@@ -261,7 +264,7 @@ class Topology:
 
 def _rings_of(geom: Any) -> list[list[list[tuple[int, int]]]]:
     """Polygons of rings of rounded integer points (open: last point != first)."""
-    scale = 10**PRECISION
+    scale = GRID
     polygons = []
     for part in shapely.get_parts(geom) if geom is not None and not geom.is_empty else ():
         if isinstance(part, shapely.MultiPolygon | shapely.GeometryCollection):
@@ -290,7 +293,7 @@ def _rings_of(geom: Any) -> list[list[list[tuple[int, int]]]]:
 def topology(geometries: Sequence[Any]) -> Topology:
     """Encode polygons that tile an area as shared, quantized, delta-encoded arcs.
 
-    Coordinates are rounded to 1e-3 degrees (as :func:`encode_geometry` does). A vertex is a
+    Coordinates are rounded to the :data:`GRID` (as :func:`encode_geometry` does). A vertex is a
     junction where the set of its neighbouring vertices over all rings is not exactly two
     (three regions meet, a shared border ends); rings are cut at junctions into arcs, and an
     arc that another ring already produced (either way round) is referenced, not repeated.
@@ -359,6 +362,6 @@ def topology(geometries: Sequence[Any]) -> Topology:
     for polygons in shapes:
         refs = [[ring_refs(ring) for ring in rings] for rings in polygons]
         encoded_geometries.append({"p": refs} if refs else None)
-    scale = 10**PRECISION
+    scale = GRID
     encoded_arcs = tuple(encode_line(np.asarray(a, dtype=np.float64) / scale) for a in arcs)
     return Topology(arcs=encoded_arcs, geometries=tuple(encoded_geometries))

@@ -4,7 +4,7 @@
   if (window.TV) { return; }
 
   // Geometry strings use the "encoded polyline" scheme (zigzag deltas in 5-bit chunks,
-  // offset 63), longitude first, 1e3 scale.
+  // offset 63), longitude first, on a grid of TV.grid points per degree (set by setup).
   function dec(s) {
     var pts = [], i = 0, x = 0, y = 0, n = s.length, r, h, b;
     while (i < n) {
@@ -12,7 +12,7 @@
       x += (r & 1) ? ~(r >> 1) : (r >> 1);
       r = 0; h = 0; do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
       y += (r & 1) ? ~(r >> 1) : (r >> 1);
-      pts.push([x / 1e3, y / 1e3]);
+      pts.push([x / TV.grid, y / TV.grid]);
     }
     return pts;
   }
@@ -51,8 +51,10 @@
       });
     },
 
-    // Panes, the attribution prefix and the SVG hatch patterns; once per map.
-    setup: function (map, panes, patterns) {
+    // Panes, the attribution prefix and the SVG hatch patterns; once per map. grid: the
+    // points per degree coordinates are encoded on (render.encoding.GRID).
+    setup: function (map, panes, patterns, grid) {
+      TV.grid = grid;
       Object.keys(panes).forEach(function (name) {
         if (!map.getPane(name)) {
           var p = map.createPane(name);
