@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -118,6 +119,29 @@ def test_encode_line_round_trips_on_the_grid():
     assert np.allclose(decoded, np.round(coords * GRID) / GRID)
     assert np.abs(decoded - coords).max() <= 0.5 / GRID + 1e-12
     assert set(render.encoding.encode_line(coords)) <= {chr(c) for c in range(63, 127)}
+
+
+def decode_chain(text: str) -> list[np.ndarray]:
+    """Inverse of render.encoding.chain_arcs (the browser's arcsOf, in Python)."""
+    start = np.zeros(2)
+    arcs = []
+    for part in text.split(render.encoding.ARC_SEPARATOR):
+        steps = decode_line(part) if part else np.zeros((0, 2))
+        arcs.append(start + steps)
+        if len(steps):
+            start = arcs[-1][-1]
+    return arcs
+
+
+def test_chained_arcs_decode_to_the_same_points_in_fewer_characters():
+    prepared = render.prepare_partition(synthetic_partition())
+    chained = render.encoding.chain_arcs(prepared.arcs)
+    decoded = decode_chain(chained)
+    assert len(decoded) == len(prepared.arcs)
+    for arc, again in zip(prepared.arcs, decoded, strict=True):
+        assert np.allclose(decode_line(arc), again)
+    assert len(chained) < len(json.dumps(list(prepared.arcs)))
+    assert set(chained) <= {chr(c) for c in range(63, 127)} | {" "}
 
 
 def test_simplified_regions_stay_within_500_m_and_keep_shared_borders(regions):
@@ -404,3 +428,20 @@ def test_synced_maps_share_one_leaflet_and_keep_headings_as_data(context):
     # The sync script runs after both maps exist, and legends start folded.
     assert text.rindex("L.map(") < text.index("document.body.insertBefore(grid")
     assert "\\u003cdetails open\\u003e" not in text
+
+
+def test_town_dots_read_their_names_and_places_from_the_label_rows(context):
+    from territory_viz.render._elements import Towns
+
+    rows = [r for r in context.labels if r[3] in (0, 1, 4)]  # capital, centres, towns
+    towns = Towns(context.towns, rows)
+    points = json.loads(towns.points)
+    labels = json.loads(towns.labels)
+    assert len(points) == len(context.towns)
+    for (lat, lon, people, name), point in zip(context.towns, points, strict=True):
+        if len(point) == 2:  # a labelled town: [row, population], sent once
+            row = labels[point[0]]
+            assert (row[1], row[2], row[0], point[1]) == (lat, lon, html.unescape(name), people)
+        else:
+            assert point == [lat, lon, people, name]
+    assert sum(len(p) == 2 for p in points) > 0.9 * len(points)

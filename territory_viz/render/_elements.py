@@ -8,6 +8,7 @@ verbatim: unlike branca's own ``Element(text)``, it is never compiled again as a
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from territory_viz.render._resources import static_text
-from territory_viz.render.encoding import GRID, js_json
+from territory_viz.render.encoding import GRID, chain_arcs, js_json
 
 __all__ = [
     "ArcLines",
@@ -171,7 +172,7 @@ var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows 
         self._name = "TvLayer"
         self.rows = js_json(list(rows or []))
         #: The shared arcs the rows' polygon rings refer to (``""`` when they have none).
-        self.arcs = js_json(list(arcs)) if arcs else ""
+        self.arcs = js_json(chain_arcs(arcs)) if arcs else ""
         #: The style table as JSON text (a caller may replace it before rendering).
         self.styles = js_json(styles)
         self.options = js_json(
@@ -189,26 +190,48 @@ var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows 
 
 
 class Towns(_Macro):
-    """Towns as circle markers sized by pre-war population, the larger ones labelled.
+    """Towns as circle markers sized by pre-war population, named by :class:`MapLabels`.
 
-    ``points`` are ``[lat, lon, population, escaped name]``; the radius, tooltip and label
-    are made in the browser (smaller payload than one folium marker per town).
+    ``points`` are ``[lat, lon, population, escaped name]``; with ``labels`` (the
+    :class:`MapLabels` rows of the same group, drawn by this element too) a town that has a
+    label row is ``[row index, population]`` instead, its name and place read from the row.
+    The radius, tooltip and label are made in the browser (smaller payload than one folium
+    marker per town).
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
+{% if this.labels %}
+var {{ this.get_name() }} = {{ this.labels }};
+TV.towns({{ this._parent.get_name() }}, {{ this.points }}, {{ this.label_population }},
+  {{ this.get_name() }});
+TV.mapLabels({{ this.map_name() }}, {{ this._parent.get_name() }}, {{ this.get_name() }});
+{% else %}
 TV.towns({{ this._parent.get_name() }}, {{ this.points }}, {{ this.label_population }});
+{% endif %}
 {% endmacro %}
 """
     )
 
-    def __init__(self, points: list[list[Any]]) -> None:
+    def __init__(self, points: list[list[Any]], labels: list[list[Any]] | None = None) -> None:
         super().__init__()
         self._name = "TvTowns"
+        if labels:
+            where = {(row[1], row[2], row[0]): i for i, row in enumerate(labels)}
+            points = [
+                [where[key], p[2]] if (key := (p[0], p[1], html.unescape(p[3]))) in where else p
+                for p in points
+            ]
         self.points = js_json(points)
+        self.labels = js_json(labels) if labels else ""
         # names come from MapLabels (placed without overlaps), not from the dots
         self.label_population = js_json(None)
+
+    def map_name(self) -> str:
+        """Name of the Leaflet map variable the towns' group belongs to."""
+        m = map_of(self)
+        return m.get_name() if m is not None else "undefined"
 
 
 class Labels(_Macro):

@@ -21,6 +21,7 @@ from territory_viz._errors import DataFileError, ValidationError
 from territory_viz.labels import FRONT_MIN_POPULATION, compact, map_labels, near_front
 from territory_viz.model import CRS_GEOGRAPHIC, RegionKind
 from territory_viz.render.encoding import (
+    CONTEXT_GRID,
     encode_geometry,
     line_row,
     lines_of,
@@ -133,7 +134,7 @@ class MapContext:
             coarse = simplify_coverage(clipped.geometry, tolerance_m=1500.0)
             layers["neighbours"] = [
                 {"g": enc, "c": "neighbours"}
-                for enc in (encode_geometry(g) for g in coarse.values)
+                for enc in (encode_geometry(g, grid=CONTEXT_GRID) for g in coarse.values)
                 if enc
             ]
         merged = None

@@ -29,7 +29,10 @@ from territory_viz import _bounds
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 
 __all__ = [
+    "ARC_SEPARATOR",
+    "CONTEXT_GRID",
     "GRID",
+    "chain_arcs",
     "SIMPLIFY_TOLERANCE_M",
     "Topology",
     "encode_geometry",
@@ -47,6 +50,9 @@ __all__ = [
 #: north-south, 149 m east-west at 48°N: a point moves at most 133 m). The map's script
 #: is told the same number (``TV.setup``).
 GRID = 500
+#: Grid of context drawn coarsely anyway (neighbouring countries, simplified by 1.5 km):
+#: 1/100 degree, a point moves at most about 670 m.
+CONTEXT_GRID = 100
 
 #: Simplification tolerance for display geometries, in metres: with the rounding to
 #: :data:`GRID` every boundary stays within 500 m of its source (360 + 133).
@@ -144,27 +150,32 @@ def noded_coverage(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def encode_line(coords: np.ndarray) -> str:
+def encode_line(coords: np.ndarray, *, grid: int = GRID) -> str:
     """Encode one ring or line (lon, lat) as a polyline string on the :data:`GRID`.
 
     Parameters
     ----------
     coords
         ``(n, 2)`` (or wider) array of longitude, latitude.
+    grid
+        Points per degree (a coarser one for context drawn coarsely anyway).
 
     Returns
     -------
     str
         Printable ASCII (characters 63-126).
     """
-    ints = np.round(np.asarray(coords)[:, :2] * GRID).astype(np.int64)
+    ints = np.round(np.asarray(coords)[:, :2] * grid).astype(np.int64)
     keep = np.ones(len(ints), dtype=bool)
     keep[1:] = np.any(ints[1:] != ints[:-1], axis=1)  # rounding can merge neighbours
     ints = ints[keep]
     deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
-    zigzag = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    return _chars(np.where(deltas < 0, ~(deltas << 1), deltas << 1).tolist())
+
+
+def _chars(zigzag: Iterable[int]) -> str:
     out: list[str] = []
-    for value in zigzag.tolist():
+    for value in zigzag:
         while value >= 0x20:
             out.append(chr((0x20 | (value & 0x1F)) + 63))
             value >>= 5
@@ -172,17 +183,61 @@ def encode_line(coords: np.ndarray) -> str:
     return "".join(out)
 
 
-def _unique_rounded(coords: np.ndarray) -> np.ndarray:
-    return np.unique(np.round(coords[:, :2] * GRID), axis=0)
+def _values(text: str) -> list[int]:
+    """Inverse of :func:`_chars`: the signed deltas of an encoded line."""
+    values, i = [], 0
+    while i < len(text):
+        result, shift = 0, 0
+        while True:
+            b = ord(text[i]) - 63
+            i += 1
+            result |= (b & 0x1F) << shift
+            shift += 5
+            if b < 0x20:
+                break
+        values.append(~(result >> 1) if result & 1 else result >> 1)
+    return values
 
 
-def encode_geometry(geom: Any) -> dict[str, Any] | None:
+#: Separates the arcs of :func:`chain_arcs` (outside the encoding's characters 63-126).
+ARC_SEPARATOR = " "
+
+
+def chain_arcs(arcs: Sequence[str]) -> str:
+    """Join encoded arcs into one string, each arc starting from where the last one ended.
+
+    The same points as the arcs one by one (:func:`encode_line`), in fewer characters: an
+    arc's first point is a small step from the previous arc's last one (arcs follow rings
+    round), not a whole coordinate, and no quotes or commas come between them. Decoded by
+    the map's script (``TV.rows`` takes the string as well as a list).
+    """
+    out: list[str] = []
+    x = y = 0
+    for arc in arcs:
+        values = _values(arc)
+        if not values:
+            out.append("")
+            continue
+        points = np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0)
+        deltas = np.diff(points, axis=0, prepend=np.array([[x, y]], dtype=np.int64)).ravel()
+        x, y = (int(v) for v in points[-1])
+        out.append(_chars(np.where(deltas < 0, ~(deltas << 1), deltas << 1).tolist()))
+    return ARC_SEPARATOR.join(out)
+
+
+def _unique_rounded(coords: np.ndarray, grid: int = GRID) -> np.ndarray:
+    return np.unique(np.round(coords[:, :2] * grid), axis=0)
+
+
+def encode_geometry(geom: Any, *, grid: int = GRID) -> dict[str, Any] | None:
     """Encode a (multi)polygon as ``{"a": [[ring, ...], ...]}`` or lines as ``{"l": [...]}``.
 
     Parameters
     ----------
     geom
         A shapely geometry in EPSG:4326, or ``None``.
+    grid
+        Points per degree; other than :data:`GRID` it is sent along as ``"s"``.
 
     Returns
     -------
@@ -196,28 +251,29 @@ def encode_geometry(geom: Any) -> dict[str, Any] | None:
     lines: list[str] = []
     for part in shapely.get_parts(geom):
         if isinstance(part, shapely.Polygon):
-            if len(_unique_rounded(np.asarray(part.exterior.coords))) < 3:
+            if len(_unique_rounded(np.asarray(part.exterior.coords), grid)) < 3:
                 continue
             rings = [part.exterior, *part.interiors]
             polygons.append(
                 [
-                    encode_line(np.asarray(r.coords))
+                    encode_line(np.asarray(r.coords), grid=grid)
                     for r in rings
-                    if len(_unique_rounded(np.asarray(r.coords))) >= 3
+                    if len(_unique_rounded(np.asarray(r.coords), grid)) >= 3
                 ]
             )
         elif isinstance(part, shapely.LineString | shapely.LinearRing):
             if len(part.coords) >= 2:
-                lines.append(encode_line(np.asarray(part.coords)))
+                lines.append(encode_line(np.asarray(part.coords), grid=grid))
         elif isinstance(part, shapely.GeometryCollection | shapely.MultiPolygon):
-            sub = encode_geometry(part)
+            sub = encode_geometry(part, grid=grid)
             if sub:
                 polygons.extend(sub.get("a", []))
                 lines.extend(sub.get("l", []))
+    scale = {} if grid == GRID else {"s": grid}
     if polygons:
-        return {"a": polygons}
+        return {"a": polygons, **scale}
     if lines:
-        return {"l": lines}
+        return {"l": lines, **scale}
     return None
 
 

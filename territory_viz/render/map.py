@@ -139,8 +139,8 @@ def base_map(
     if "towns" in layers and context.towns:
         towns = folium.FeatureGroup(name=LAYERS["towns"])
         m.add_child(towns)
-        towns.add_child(Towns(context.towns))
-        towns.add_child(MapLabels(_labels_of(context, "capital", "centre", "town")))
+        # The towns' names and places travel once, in the label rows.
+        towns.add_child(Towns(context.towns, _labels_of(context, "capital", "centre", "town")))
     if context.labels:
         m.add_child(MapLabels(_labels_of(context, "country")))
     m.add_child(Legend(legend_html(context, title=title, open_=legend_open)))

@@ -5,16 +5,31 @@
 
   // Geometry strings use the "encoded polyline" scheme (zigzag deltas in 5-bit chunks,
   // offset 63), longitude first, on a grid of TV.grid points per degree (set by setup).
-  function dec(s) {
-    var pts = [], i = 0, x = 0, y = 0, n = s.length, r, h, b;
+  function dec(s, grid) {
+    var pts = [], i = 0, x = 0, y = 0, n = s.length, r, h, b, g = grid || TV.grid;
     while (i < n) {
       r = 0; h = 0; do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
       x += (r & 1) ? ~(r >> 1) : (r >> 1);
       r = 0; h = 0; do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
       y += (r & 1) ? ~(r >> 1) : (r >> 1);
-      pts.push([x / TV.grid, y / TV.grid]);
+      pts.push([x / g, y / g]);
     }
     return pts;
+  }
+  // Arcs joined by chain_arcs: separated by a space, each continuing from the last point.
+  function arcsOf(arcs) {
+    if (typeof arcs !== "string") { return (arcs || []).map(function (a) { return dec(a); }); }
+    var out = [], pts = [], i = 0, x = 0, y = 0, n = arcs.length, r, h, b, g = TV.grid;
+    while (i < n) {
+      if (arcs.charCodeAt(i) === 32) { out.push(pts); pts = []; i++; continue; }
+      r = 0; h = 0; do { b = arcs.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
+      x += (r & 1) ? ~(r >> 1) : (r >> 1);
+      r = 0; h = 0; do { b = arcs.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
+      y += (r & 1) ? ~(r >> 1) : (r >> 1);
+      pts.push([x / g, y / g]);
+    }
+    out.push(pts);
+    return out;
   }
   // A ring from shared arcs: arc i, or arc ~i reversed; each arc after the first starts
   // where the previous one ended (that point is not repeated).
@@ -32,18 +47,21 @@
         return p.map(function (refs) { return ring(refs, arcs); });
       })};
     }
+    // g.s: a coarser grid than TV.grid (context drawn coarsely anyway).
+    var d = function (s) { return dec(s, g.s); };
     if (g.a) {
-      return {type: "MultiPolygon", coordinates: g.a.map(function (p) { return p.map(dec); })};
+      return {type: "MultiPolygon", coordinates: g.a.map(function (p) { return p.map(d); })};
     }
-    return {type: "MultiLineString", coordinates: g.l.map(dec)};
+    return {type: "MultiLineString", coordinates: g.l.map(d)};
   }
 
   window.TV = {
     data: {},
 
-    // GeoJSON features from compact rows; arcs (encoded) when their rings refer to them.
+    // GeoJSON features from compact rows; arcs (encoded, a list or chain_arcs' string) when
+    // their rings refer to them.
     features: function (rows, arcs) {
-      return TV.featuresOf(rows, (arcs || []).map(dec));
+      return TV.featuresOf(rows, arcsOf(arcs));
     },
     featuresOf: function (rows, decoded) {
       return rows.map(function (r) {
@@ -76,7 +94,7 @@
     // property is truthy, styled by its value), styleKey, classPrefix.
     // Features are decoded once and shared by every layer drawn from the same rows.
     rows: function (parent, rows, styles, o, arcs) {
-      var decoded = o.sourceKey ? [] : (arcs || []).map(dec);
+      var decoded = o.sourceKey ? [] : arcsOf(arcs);
       var source = o.sourceKey ? (TV.data[o.sourceKey] || []) : TV.featuresOf(rows, decoded);
       if (o.dataKey) { TV.data[o.dataKey] = source; TV.data[o.dataKey + "#arcs"] = decoded; }
       var options = {
@@ -155,18 +173,34 @@
       return layer;
     },
 
-    // Towns as circle markers sized by pre-war population; points are
-    // [lat, lon, population, escaped name]; towns of labelPopulation or more are labelled.
-    towns: function (group, points, labelPopulation) {
+    // Towns as circle markers sized by pre-war population; points are [lat, lon,
+    // population, escaped name], or [index into rows, population] with rows the towns'
+    // label rows (mapLabels: [text, lat, lon, ...]); towns of labelPopulation or more are
+    // labelled.
+    towns: function (group, points, labelPopulation, rows) {
       points.forEach(function (p) {
-        var radius = 1.5 + Math.sqrt(p[2]) / 180;
-        var tip = "<b>" + p[3] + "</b><br>Pre-war population: " + p[2].toLocaleString("en-US")
-          + " people";
-        L.circleMarker([p[0], p[1]], {pane: "tv-towns", radius: radius, color: "#ffffff",
+        var lat, lon, people = p[p.length === 2 ? 1 : 2], tip;
+        if (p.length === 2) {
+          var row = rows[p[0]];
+          lat = row[1]; lon = row[2];
+          tip = document.createElement("div");
+          var b = document.createElement("b");
+          b.textContent = row[0];
+          tip.appendChild(b);
+          tip.appendChild(document.createElement("br"));
+          tip.appendChild(document.createTextNode("Pre-war population: "
+            + people.toLocaleString("en-US") + " people"));
+        } else {
+          lat = p[0]; lon = p[1];
+          tip = "<b>" + p[3] + "</b><br>Pre-war population: " + people.toLocaleString("en-US")
+            + " people";
+        }
+        var radius = 1.5 + Math.sqrt(people) / 180;
+        L.circleMarker([lat, lon], {pane: "tv-towns", radius: radius, color: "#ffffff",
           weight: 0.8, fillColor: "#1f1f1f", fillOpacity: 0.85})
           .bindTooltip(tip, {className: "tv-tip"}).addTo(group);
-        if (labelPopulation !== null && p[2] >= labelPopulation) {
-          L.marker([p[0], p[1]], {interactive: false, keyboard: false,
+        if (labelPopulation !== null && people >= labelPopulation && p.length !== 2) {
+          L.marker([lat, lon], {interactive: false, keyboard: false,
             icon: L.divIcon({className: "tv-label tv-town-label", html: p[3], iconSize: null})})
             .addTo(group);
         }
