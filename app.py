@@ -5,7 +5,8 @@ frame they share (:mod:`ui.shell`: sidebar, header) and the one error handler. E
 cached call into the library is in :mod:`ui.cache`; each page's views are in ``ui/``.
 The page works offline: Leaflet is served by the app itself (:mod:`territory_viz.assets`).
 
-Share links: ``?scenario=<id>`` (and ``&baseline=<snapshot id>``) open that view,
+Share links: ``?scenario=<id>`` (and ``&date=YYYY-MM-DD``, the baseline's day; older links'
+``&baseline=<snapshot id>`` still open) open that view,
 ``&compare=<id>`` the compare page, ``?view=<page>`` any page; the URL follows the page.
 """
 

@@ -77,6 +77,7 @@ __all__ = [
     "MAX_FEATURE_BYTES",
     "MAX_HISTORY_BYTES",
     "MAX_PROBLEMS",
+    "PROPOSAL_DAY_WITHIN_DAYS",
     "Changes",
     "Day",
     "DayStats",
@@ -87,6 +88,8 @@ __all__ = [
     "date_from_name",
     "default_history",
     "deepstate_dir",
+    "is_date",
+    "is_multi_date",
     "layer_for_date",
     "open_history",
     "timeline",
@@ -111,6 +114,9 @@ INDEX_VERSION = "1"
 INDEX_WORKERS = 2
 #: Row spacings of :func:`timeline`.
 EVERY = ("day", "week", "month")
+#: A proposal is evaluated "on the line of its own date" when the history has a day at most
+#: this many days from the proposal's ``as_of``.
+PROPOSAL_DAY_WITHIN_DAYS = 30
 
 _READ_CHUNK = 1 << 20
 _DAY_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
@@ -148,6 +154,11 @@ def date_from_name(name: str) -> str | None:
         return None
     text = "-".join(found.groups())
     return text if _valid_date(text) else None
+
+
+def is_date(text: object) -> bool:
+    """Tell whether ``text`` is an ISO calendar date (``YYYY-MM-DD``, a real day)."""
+    return _valid_date(text)
 
 
 def _valid_date(text: object) -> bool:
@@ -285,6 +296,31 @@ class History:
     def latest(self) -> str | None:
         """Return the newest date, or None for an empty history."""
         return self.days[-1].date if self.days else None
+
+    def proposal_day(self, as_of: str) -> str | None:
+        """Return the day closest to a proposal's date ``as_of``, or None.
+
+        None when no day is within :data:`PROPOSAL_DAY_WITHIN_DAYS` of it.
+        """
+        return self.nearest(as_of, within_days=PROPOSAL_DAY_WITHIN_DAYS)
+
+    @functools.cached_property
+    def key(self) -> str:
+        """Return a content key of the history: two histories of the same days share it.
+
+        A day is named by where its layer comes from (the committed snapshot's id, or the
+        content key of the indexed file and the date), so a cache keyed by it never serves
+        one file's day for another's.
+        """
+        digest = hashlib.sha256()
+        for day in self.days:
+            digest.update("\0".join((day.date, *_day_key(day))).encode())
+            digest.update(b"\n")
+        return digest.hexdigest()[:24]
+
+    def is_committed(self, date: str) -> bool:
+        """Tell whether the day of ``date`` is a committed snapshot (its id: ``layer_id``)."""
+        return self.day(date).source == _COMMITTED
 
 
 # --------------------------------------------------------------------------- measuring
@@ -613,6 +649,56 @@ def _is_single_day(path: Path, label: str) -> bool:
             return True  # not a FeatureCollection: load_control_layer says what it is
         except (ValueError, AttributeError):
             return False  # the multi-date reader names the bad feature
+    return False
+
+
+def is_multi_date(path: str | Path) -> bool:
+    """Tell whether a file holds more than one date (so it is a history, not one layer).
+
+    True for a gzipped file (the DeepStateMap archive), a GeoJSON whose features carry two or
+    more distinct ``date`` values, or a GeoPackage layer with two or more in its ``date``
+    column. Only the date properties are read (no geometry); a file that cannot be read that
+    far is not multi-date (the single-layer reader then says what is wrong with it).
+    """
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(b"\x1f\x8b"):
+        return True
+    seen: set[str] = set()
+    try:
+        if head.startswith(b"SQLite format 3\x00"):
+            import pyogrio
+
+            for name, _ in pyogrio.list_layers(path):
+                if "date" in list(pyogrio.read_info(path, layer=name)["fields"]):
+                    table = pyogrio.read_dataframe(
+                        path, layer=name, columns=["date"], read_geometry=False
+                    )
+                    return table["date"].astype(str).nunique() > 1
+            return False
+        if not _mentions_date(path):
+            return False  # no "date" key anywhere: not worth scanning
+        with _open_stream(path) as stream:
+            for raw in _iter_features(stream, str(path)):
+                props = json.loads(raw).get("properties")
+                if isinstance(props, dict) and "date" in props:
+                    seen.add(str(props["date"])[:40])
+                    if len(seen) > 1:
+                        return True
+    except Exception:  # noqa: BLE001 - unreadable this far: the single-layer reader says why
+        return False
+    return False
+
+
+def _mentions_date(path: Path) -> bool:
+    """Tell whether the bytes ``"date"`` occur in a (plain) file, read in chunks."""
+    tail = b""
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_READ_CHUNK), b""):
+            if b'"date"' in tail + chunk:
+                return True
+            tail = chunk[-5:]
     return False
 
 

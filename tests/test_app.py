@@ -147,12 +147,13 @@ def test_unknown_scenario_in_link_falls_back_with_a_notice():
     assert str(at.query_params["scenario"]).strip("[]'") == "ceasefire-current-line"
 
 
-def test_layer_toggles_and_baseline_choice_are_in_the_sidebar(app):
+def test_layer_toggles_are_in_the_sidebar_and_the_date_slider_on_the_page(app):
     labels = [c.label for c in app.sidebar.checkbox]
     assert labels == [label for key, label in render.LAYERS.items() if key != "control"]
     app.sidebar.checkbox(key="layer_towns").uncheck().run()
     assert not app.exception
-    assert app.sidebar.selectbox(key="baseline").value
+    assert app.select_slider(key="date").value
+    assert "date" not in {s.key for s in app.sidebar.select_slider}
 
 
 def test_share_link_restores_the_baseline_too():
@@ -160,9 +161,9 @@ def test_share_link_restores_the_baseline_too():
 
     other = next(s for s in datasets.snapshot_ids() if s != datasets.DEFAULT_BASELINE)
     at = run_app(scenario="land-swap", baseline=other)
-    assert at.sidebar.selectbox(key="baseline").value == other
+    assert at.select_slider(key="date").value == other.removeprefix("occupied-")
     assert scenario_box(at).value == "land-swap"
-    assert str(at.query_params["baseline"]).strip("[]'") == other
+    assert str(at.query_params["date"]).strip("[]'") == other.removeprefix("occupied-")
 
 
 def test_town_link_shows_who_controls_it_under_every_scenario():

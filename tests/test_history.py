@@ -520,3 +520,38 @@ def test_cli_export_a_day_and_a_scenario_on_a_day(tmp_path, capsys) -> None:
         capsys, "export", "--layer", "regions", "--date", "2025-01-30", "-o", str(out)
     )
     assert code == 2 and "either --layer" in err
+
+
+def test_is_multi_date_tells_a_history_from_one_layer(tmp_path) -> None:
+    assert H.is_multi_date(three_days(tmp_path))  # the gzipped archive
+    two = archive(
+        tmp_path / "two.geojson",
+        [feature(EAST, "2025-01-30"), feature(WEST, "2025-01-31")],
+        gz=False,
+    )
+    assert H.is_multi_date(two)
+    one = archive(
+        tmp_path / "one.geojson",
+        [feature(EAST, "2025-01-30"), feature(WEST, "2025-01-30")],
+        gz=False,
+    )
+    assert not H.is_multi_date(one)  # one date: a layer (its features dissolved)
+    plain = archive(tmp_path / "plain.geojson", [feature(EAST), feature(WEST)], gz=False)
+    assert not H.is_multi_date(plain)
+    junk = tmp_path / "junk.kml"
+    junk.write_bytes(b'<kml><Placemark name="date"/></kml>')
+    assert not H.is_multi_date(junk)
+
+
+def test_history_key_and_the_proposal_day(tmp_path) -> None:
+    path = three_days(tmp_path)
+    h = H.open_history(path)
+    copy = tmp_path / "copy.geojson.gz"
+    copy.write_bytes(path.read_bytes())
+    again = H.open_history(copy)
+    assert h.key == again.key  # same days, same key
+    other = H.open_history([single_day(tmp_path / "days", "2025-01-30", WEST)])
+    assert other.key != h.key
+    assert h.proposal_day("2025-02-20") == "2025-02-01"  # 19 days away
+    assert h.proposal_day("2025-03-10") is None  # 37 days away: more than 30
+    assert not h.is_committed("2025-01-30")

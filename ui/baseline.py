@@ -28,6 +28,9 @@ class Baseline:
         must not mutate it.
     filename
         The uploaded file's name, ``None`` for a committed snapshot.
+    history
+        For a day of a history that is not a committed snapshot (a fetched day, a day of an
+        uploaded multi-date file): what the history is called; else ``None``.
     """
 
     key: str
@@ -36,17 +39,25 @@ class Baseline:
     area_km2: float
     layer: gpd.GeoDataFrame
     filename: str | None = None
+    history: str | None = None
 
     @property
     def value(self) -> str | gpd.GeoDataFrame:
         """What to pass to ``evaluate(..., baseline=)``: the id or the layer."""
-        return self.layer if self.filename is not None else self.key
+        if self.filename is not None or self.history is not None:
+            return self.layer
+        return self.key
 
     @property
     def description(self) -> str:
         """One line saying which baseline is in use (plain text, not markdown)."""
         when = f"dated {self.date}" if self.date else "no date given"
-        origin = f"uploaded file {self.filename}" if self.filename else "committed snapshot"
+        if self.filename:
+            origin = f"uploaded file {self.filename}"
+        elif self.history:
+            origin = f"a day of {self.history}"
+        else:
+            origin = "committed snapshot"
         return (
             f"Baseline: {self.label} ({origin}, {when}), "
             f"{self.area_km2:,.0f} km² under Russian control"

@@ -14,12 +14,16 @@ import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from territory_viz import assets, datasets, render, stats, svg
 from territory_viz.scenarios import Scenario, list_scenarios, scenario_to_toml
 from ui import documents, map_component
+
+if TYPE_CHECKING:
+    from territory_viz.history import History
 from ui.baseline import Baseline, layer_area_km2
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -51,15 +55,6 @@ def frame_leaflet_urls() -> tuple[list[str], list[str]]:
 def builtin_scenarios() -> dict[str, Scenario]:
     """Return the built-in scenarios by id, in the library's order."""
     return {s.id: s for s in list_scenarios()}
-
-
-@st.cache_data(max_entries=4, ttl=CACHE_TTL_S, show_spinner=False)
-def baseline_catalogue() -> dict[str, str]:
-    """Control snapshots: id -> label with the date, newest first."""
-    return {
-        sid: f"Control on {render.date_label(datasets.snapshot_metadata(sid).get('date', sid))}"
-        for sid in sorted(datasets.snapshot_ids(), reverse=True)
-    }
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -247,20 +242,79 @@ def town_outcomes(town: object, scenarios: list[Scenario], baseline: Baseline) -
     )
 
 
-@st.cache_resource(max_entries=2, ttl=CACHE_TTL_S, show_spinner=False)
-def history_timeline() -> list:
-    """Area under Russian control on each committed snapshot's date (oldest first)."""
+def history_key(history: History) -> str:
+    """Cache key of a history: its days' content and what it is called (a visitor's file name)."""
+    return hashlib.sha256(f"{history.key}\0{history.label}".encode()).hexdigest()[:24]
+
+
+#: Days of a history kept as baselines (a slider walked back and forth stays warm).
+HISTORY_BASELINES = 32
+
+
+@st.cache_resource(max_entries=HISTORY_BASELINES, ttl=CACHE_TTL_S, show_spinner=False)
+def _history_baseline(_history: History, hkey: str, date: str) -> Baseline:
+    day = _history.day(date)
+    if _history.is_committed(date):
+        return snapshot_baseline(day.layer_id)
+    layer = _history.layer(date)
+    from territory_viz import _bounds
+
+    _bounds.check_layer(list(layer.geometry), _history.label)  # what a day may bring in
+    return Baseline(
+        key=f"history-{hkey[:16]}-{date}",
+        label=f"{_history.label}, {date}",
+        date=date,
+        area_km2=layer_area_km2(layer),
+        layer=layer,
+        history=_history.label,
+    )
+
+
+def history_baseline(history: History, date: str) -> Baseline:
+    """Return the day ``date`` of a history as a :class:`Baseline`, cached (read-only).
+
+    A committed snapshot's day is the snapshot's own baseline (one cache entry for both the
+    slider and links naming the snapshot).
+    """
+    return _history_baseline(history, history_key(history), date)
+
+
+@st.cache_resource(max_entries=4, ttl=CACHE_TTL_S, show_spinner=False)
+def _history_timeline(_history: History, hkey: str) -> list:
     from territory_viz import history
 
-    return history.timeline(history.default_history())
+    return history.timeline(_history)
+
+
+def history_timeline(history: History) -> list:
+    """Area under Russian control on each day of a history (oldest first), cached."""
+    return _history_timeline(history, history_key(history))
 
 
 @st.cache_resource(max_entries=8, ttl=CACHE_TTL_S, show_spinner=False)
-def history_changes(date_from: str, date_to: str):
-    """Return what changed hands between two committed snapshot dates."""
+def _history_changes(_history: History, hkey: str, date_from: str, date_to: str):
     from territory_viz import history
 
-    return history.changes(history.default_history(), date_from, date_to)
+    return history.changes(_history, date_from, date_to)
+
+
+def history_changes(history: History, date_from: str, date_to: str):
+    """Return what changed hands between two days of a history, cached (read-only)."""
+    return _history_changes(history, history_key(history), date_from, date_to)
+
+
+@st.cache_resource(max_entries=8, ttl=CACHE_TTL_S, show_spinner=False)
+def _day_change_document(_history: History, hkey: str, date_from: str, date_to: str) -> str | None:
+    return documents.day_change_document(
+        history_changes(_history, date_from, date_to),
+        context_for(history_baseline(_history, date_to)),
+        leaflet_urls=frame_leaflet_urls(),
+    )
+
+
+def day_change_document(history: History, date_from: str, date_to: str) -> str | None:
+    """Return the map of the areas that changed hands between two days (None: none), cached."""
+    return _day_change_document(history, history_key(history), date_from, date_to)
 
 
 _WARM_LOCK = threading.Lock()
@@ -286,8 +340,11 @@ def warm_up() -> None:
             return
         leaflet_assets()
         frame_leaflet_urls()
-        baseline_catalogue()
-        baseline = snapshot_baseline()
+        from territory_viz import history
+
+        days = history.default_history()  # the page opens on its newest day
+        latest = days.latest()
+        baseline = history_baseline(days, latest) if latest else snapshot_baseline()
         context_for(baseline)
         from ui import scenario_view  # the page's map, drawn from these caches
 

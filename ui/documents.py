@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import html
 from collections.abc import Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -18,7 +19,7 @@ import pandas as pd
 
 from territory_viz import render, stats
 from territory_viz.scenarios import Scenario
-from territory_viz.style import UNCHANGED_CLASS, class_label
+from territory_viz.style import BALANCE_ROWS, UNCHANGED_CLASS, class_label
 
 #: Class of the change map's pieces that are the same in A and B (drawn light grey).
 UNCHANGED = UNCHANGED_CLASS
@@ -135,3 +136,82 @@ def change_document(
 ) -> str:
     """Return the change map from A to B as a standalone HTML page."""
     return change_map(comparison, a, b, context, leaflet_urls=leaflet_urls).get_root().render()
+
+
+#: What the pieces of a change between two days are, by ``Changes.layer``'s ``change``:
+#: (control on the later day, control on the earlier day).
+_DAY_CHANGE = {"to_russia": ("russia", "ukraine"), "to_ukraine": ("ukraine", "russia")}
+
+
+def day_change_pieces(changes: Any) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Return the areas that changed hands between two days as map pieces, with tooltips.
+
+    ``changes`` is a :class:`territory_viz.history.Changes`; each of its layer's rows (to
+    Russian control, back to Ukrainian control) becomes one piece whose control is the later
+    day's and whose baseline control is the earlier day's, so the map draws it with the
+    palette's fill and the change outline of that direction.
+    """
+    labels = dict(BALANCE_ROWS)
+    when = f"{render.date_label(changes.date_from)} → {render.date_label(changes.date_to)}"
+    records, tips, geoms = [], [], []
+    for row in changes.layer.itertuples():
+        control, before = _DAY_CHANGE[str(row.change)]
+        label = labels[str(row.change)]
+        records.append(
+            {
+                "region": label,
+                "baseline_control": before,
+                "control": control,
+                "display_class": control,
+                "area_km2": float(row.area_km2),
+                "population": float("nan"),
+            }
+        )
+        tips.append(
+            f"<b>{html.escape(label)}</b><br>{html.escape(when)}<br>"
+            f"Area: {float(row.area_km2):,.0f} km²"
+        )
+        geoms.append(row.geometry)
+    frame = gpd.GeoDataFrame(
+        records or None,
+        columns=[
+            "region",
+            "baseline_control",
+            "control",
+            "display_class",
+            "area_km2",
+            "population",
+        ],
+        geometry=geoms,
+        crs=changes.layer.crs,
+    )
+    return frame, tips
+
+
+def day_change_document(
+    changes: Any,
+    context: render.MapContext,
+    *,
+    leaflet_urls: tuple[Sequence[str], Sequence[str]],
+) -> str | None:
+    """Return the map of what changed hands between two days (a standalone HTML page).
+
+    Over the later day's base (its line of contact, regions, towns): the areas gone to
+    Russian control and back to Ukrainian control, filled and outlined as the legend's
+    changes. ``None`` when nothing changed.
+    """
+    frame, tips = day_change_pieces(changes)
+    if frame.empty:
+        return None
+    prepared = render.prepare_partition(frame, tooltips=tips)
+    caption = (
+        f"What changed from {render.date_label(changes.date_from)} to "
+        f"{render.date_label(changes.date_to)}: outlined areas went to Russian control "
+        "(black dashes) or back to Ukrainian control (blue); the line of contact is the later "
+        "day's."
+    )
+    base = render.base_map(context, title=caption, leaflet_urls=leaflet_urls, legend_open=True)
+    groups = render.scenario_layers(
+        prepared, context, title=caption, layers={"control", "changes", "line_of_contact"}
+    )
+    return map_document(base, groups)

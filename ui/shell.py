@@ -2,9 +2,9 @@
 
 ``app.py`` calls, in order: :func:`follow_link` (a share link's ``?compare=`` or ``?view=``
 opens its page), :func:`frame` (the headline and the scenario picker at the top of the main
-column, where a phone shows them without opening anything; the sidebar with the baseline,
-the layers and the two uploaders, the same on every page), then runs the page, which reads
-the viewer's choices with :func:`view`.
+column, where a phone shows them without opening anything, and on the map page the date
+slider that moves the baseline; the sidebar with the layers and the two uploaders, the same
+on every page), then runs the page, which reads the viewer's choices with :func:`view`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,18 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from territory_viz import datasets, notices, render, scenarios
+from territory_viz import datasets, history, notices, render, scenarios
 from territory_viz.textsafe import isolate_if_bidi
-from ui import cache
 from ui._text import md_escape
 from ui.baseline import Baseline
-from ui.state import add_user_scenario, all_scenarios, current_baseline, user_scenarios
+from ui.state import (
+    add_user_scenario,
+    all_scenarios,
+    current_baseline,
+    session_history,
+    uploaded_baseline,
+    user_scenarios,
+)
 from ui.uploads import layer_upload, scenario_upload
 
 if TYPE_CHECKING:
@@ -49,8 +55,8 @@ class View:
     scenario: scenarios.Scenario
     baseline: Baseline
     layers: frozenset[str]
-    #: The snapshot picked (an uploaded layer, when there is one, wins over it).
-    baseline_id: str
+    #: The date picked on the slider (an uploaded layer, when there is one, wins over it).
+    date: str
 
     @property
     def scenario_id(self) -> str:
@@ -200,6 +206,24 @@ def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
     )
 
 
+def _proposal_day_button(scenario: scenarios.Scenario, current: str) -> None:
+    """Offer the line of the proposal's own date, when the history has a day near it."""
+    if uploaded_baseline() is not None:
+        return
+    near = session_history().proposal_day(scenario.as_of.isoformat())
+    if near is None or near == current:
+        return
+    st.button(
+        f"Evaluate on the line of this proposal's date ({render.date_label(near)})",
+        key="tv_proposal_day",
+        on_click=set_date,
+        args=(near,),
+        help=f"The proposal is dated {render.date_label(scenario.as_of.isoformat())}; this "
+        f"moves the date slider to the nearest dated line (within "
+        f"{history.PROPOSAL_DAY_WITHIN_DAYS} days).",
+    )
+
+
 def about(scenario: scenarios.Scenario, baseline_date: object = None) -> None:
     """Draw the scenario's summary, its readings and dated sources (text from the file, escaped).
 
@@ -211,46 +235,127 @@ def about(scenario: scenarios.Scenario, baseline_date: object = None) -> None:
         notice = notices.date_notice(scenario.as_of, str(baseline_date or ""))
         if notice:
             st.caption(md_escape(notice))
+        _proposal_day_button(scenario, str(baseline_date or ""))
     for reading in scenario.readings():
         st.caption(md_escape(f"Reading: {reading}"))
     if scenario.sources:
         st.markdown("**Sources**\n" + "\n".join(source_line(s) for s in scenario.sources))
 
 
+#: Session key of the date picked, kept while a page without the slider is shown.
+_KEPT_DATE = "tv_date_kept"
+#: Query parameter (and widget key) of the date whose line of control is the baseline.
+DATE_PARAM = "date"
+#: The older share-link parameter naming a committed snapshot (still read on open).
+BASELINE_PARAM = "baseline"
+
+
+def set_date(date: str) -> None:
+    """Button callback: move the baseline to the line of ``date`` (a day of the history).
+
+    Runs before the slider is drawn on the next run, so the slider shows the new date.
+    """
+    st.session_state[DATE_PARAM] = date
+    st.session_state[_KEPT_DATE] = date
+
+
+def _date_from_link(dates: list[str], default: str, days: history.History) -> str:
+    """Return the date a share link asks for (``?date=``, older ``?baseline=``) or the default.
+
+    A malformed date or one the history lacks gets a notice (the nearest day is shown).
+    """
+    requested = st.query_params.get(DATE_PARAM)
+    legacy = st.query_params.get(BASELINE_PARAM)
+    if requested is None and legacy is not None:
+        if legacy in datasets.snapshot_ids() and legacy.removeprefix("occupied-") in dates:
+            return legacy.removeprefix("occupied-")
+        _notice(
+            f"Unknown baseline “{legacy}” in the link: showing control on "
+            f"{render.date_label(default)} instead."
+        )
+        return default
+    if requested is None:
+        return default
+    if requested in dates:
+        return requested
+    if not history.is_date(requested):
+        _notice(
+            f"The date “{requested}” in the link is not a date (allowed: YYYY-MM-DD): "
+            f"showing control on {render.date_label(default)} instead."
+        )
+        return default
+    nearest = days.nearest(requested) or default
+    _notice(
+        f"There is no line of control for {render.date_label(requested)} "
+        f"({len(dates)} dates, {render.date_label(dates[0])} to "
+        f"{render.date_label(dates[-1])}): showing the nearest, {render.date_label(nearest)}."
+    )
+    return nearest
+
+
+def _notice(text: str) -> None:
+    st.session_state.setdefault("notices", []).append(text)
+
+
+def _date_choice(name: str, days: history.History) -> str:
+    """Draw the date slider (map page) and return the date picked.
+
+    The URL's ``?date=`` is read on open and followed when a link inside the session changes
+    it; the choice is kept across pages that do not draw the slider.
+    """
+    dates = days.dates()
+    default = days.latest() or ""
+    if not dates:
+        return default
+    written = st.session_state.get(_WRITTEN, {})
+    requested = st.query_params.get(DATE_PARAM)
+    if DATE_PARAM in written and requested in dates and requested != written[DATE_PARAM]:
+        st.session_state[DATE_PARAM] = requested  # a link followed inside the session
+    elif DATE_PARAM not in st.session_state and _KEPT_DATE in st.session_state:
+        st.session_state[DATE_PARAM] = st.session_state[_KEPT_DATE]
+    elif DATE_PARAM not in st.session_state:
+        st.session_state[DATE_PARAM] = _date_from_link(dates, default, days)
+    if st.session_state[DATE_PARAM] not in dates:  # the session's history changed
+        st.session_state[DATE_PARAM] = default
+    if name != "map" or len(dates) < 2:
+        return st.session_state[DATE_PARAM]
+    upload = uploaded_baseline()
+    return st.select_slider(
+        "Date of the line of control (the baseline)",
+        options=dates,
+        key=DATE_PARAM,
+        format_func=render.date_label,
+        disabled=upload is not None,
+        help=(
+            "An uploaded control layer is in use; go back to the dated lines under "
+            "“Upload a control layer” in the sidebar."
+            if upload is not None
+            else f"{len(dates)} dated lines of Russian military control (de facto): "
+            f"{md_escape(days.label)}. Every proposal is evaluated against the one picked."
+        ),
+    )
+
+
 def frame(name: str) -> View:
     """Draw what every page shares and return the viewer's choices.
 
-    Main column, top: the page's headline, the scenario picker (on pages showing a
-    scenario), the baseline's date, the scenario's summary and sources. Sidebar: the
-    baseline, the layers, the uploads. The URL follows the choices; the browser tab names
-    the scenario.
+    Main column, top: the page's headline (with the baseline's date), the scenario picker
+    (on pages showing a scenario), the baseline's date, and on the map page the date
+    slider. Sidebar: the layers, the uploads. The URL follows the choices (``?scenario=``,
+    ``?date=`` when not the newest day); the browser tab names the scenario.
     """
     options = all_scenarios()
     catalogue = {sid: s.title for sid, s in options.items()}
     catalogue.update({sid: f"{s.title} (yours)" for sid, s in user_scenarios().items()})
-    baselines = cache.baseline_catalogue()
-    default_baseline = (
-        datasets.DEFAULT_BASELINE
-        if datasets.DEFAULT_BASELINE in baselines
-        else next(iter(baselines))
-    )
+    days = session_history()
     _follow_url("scenario", catalogue)
-    _follow_url("baseline", baselines)
     # A page without the picker drops its widget state: keep the choice across pages.
     if "scenario" not in st.session_state and _KEPT_SCENARIO in st.session_state:
         st.session_state["scenario"] = st.session_state[_KEPT_SCENARIO]
     _initial("scenario", catalogue, DEFAULT_SCENARIO, "scenario")
-    _initial("baseline", baselines, default_baseline, "baseline")
     if st.session_state["scenario"] not in catalogue:  # an uploaded scenario gone with its session
         st.session_state["scenario"] = DEFAULT_SCENARIO
     with st.sidebar:
-        baseline_id = st.selectbox(
-            "Baseline (control snapshot)",
-            list(baselines),
-            key="baseline",
-            format_func=baselines.__getitem__,
-            help="Every scenario is evaluated against this dated layer of Russian control.",
-        )
         st.markdown("**Layers**")
         layers = {"control"} | {
             key
@@ -259,22 +364,31 @@ def frame(name: str) -> View:
         }
         st.divider()
         _uploads()
-    baseline = current_baseline(baseline_id)
-    when = render.date_label(baseline.date) or "an undated layer"
     st.html(_PAGE_CSS)
-    st.title(HEADLINES.get(name, "Ukraine: who controls what"), anchor=False)
+    title = st.empty()
     if name in SCENARIO_PAGES:
         label = "Scenario (A)" if name == "compare" else "Proposed settlement"
         picker_col, date_col = st.columns([3, 2], vertical_alignment="bottom")
         with picker_col:
             scenario_id = _scenario_picker(catalogue, label=label)
+    else:
+        scenario_id = st.session_state["scenario"]
+        date_col = None
+    date = _date_choice(name, days)
+    st.session_state[_KEPT_DATE] = date
+    baseline = current_baseline(date)
+    when = render.date_label(baseline.date) or "an undated layer"
+    headline = HEADLINES.get(name, "Ukraine: who controls what")
+    if name == "map":
+        headline = f"{headline}, from the line of {when}"
+    title.title(headline, anchor=False)
+    if date_col is not None:
+        where = "with the slider on the map page" if name != "map" else "with the slider"
         date_col.markdown(
             f"Baseline: control on **{md_escape(when)}**",
             help="The line of Russian military control (de facto) every "
-            "proposal is measured against; change it in the sidebar.",
+            f"proposal is measured against; change it {where}.",
         )
-    else:
-        scenario_id = st.session_state["scenario"]
     st.session_state[_KEPT_SCENARIO] = scenario_id
     scenario = options[scenario_id]
     st.set_page_config(page_title=f"{scenario.title} · who would control Ukraine")
@@ -284,21 +398,22 @@ def frame(name: str) -> View:
         st.info(
             md_escape(
                 baseline.description + ". Every scenario and number on this page "
-                "is evaluated against it. To go back to the committed snapshots, "
+                "is evaluated against it. To go back to the dated lines, "
                 "open “Upload a control layer” in the sidebar."
             ),
             icon="📄",
         )
     # The URL follows the page, so a copied link reopens the same view.
     st.query_params["scenario"] = scenario_id
-    if baseline_id == default_baseline:
-        st.query_params.pop("baseline", None)
+    st.query_params.pop(BASELINE_PARAM, None)  # an older link: now said with ?date=
+    if date == days.latest():
+        st.query_params.pop(DATE_PARAM, None)
     else:
-        st.query_params["baseline"] = baseline_id
-    st.session_state[_WRITTEN] = {"scenario": scenario_id, "baseline": baseline_id}
+        st.query_params[DATE_PARAM] = date
+    st.session_state[_WRITTEN] = {"scenario": scenario_id, DATE_PARAM: date}
     if name != "compare":
         st.query_params.pop(COMPARE_PARAM, None)
         st.session_state.pop(COMPARE_PARAM, None)
-    chosen = View(scenario, baseline, frozenset(layers), baseline_id)
+    chosen = View(scenario, baseline, frozenset(layers), date)
     st.session_state[_VIEW] = chosen
     return chosen

@@ -12,14 +12,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from territory_viz import scenarios
-from territory_viz.datasets import DEFAULT_BASELINE, snapshot_ids
+from territory_viz import history, scenarios
 from territory_viz.scenarios import Scenario
 from ui.baseline import Baseline, layer_area_km2
 from ui.cache import (
     builtin_scenarios,
     compare_for,
     context_for,
+    history_baseline,
     scenario_key,
     snapshot_baseline,
     stats_for,
@@ -37,7 +37,10 @@ __all__ = [
     "current_baseline",
     "layer_area_km2",
     "scenario_key",
+    "session_history",
     "set_uploaded_baseline",
+    "set_uploaded_history",
+    "uploaded_history",
     "snapshot_baseline",
     "stats_for",
     "uploaded_baseline",
@@ -46,6 +49,7 @@ __all__ = [
 
 USER_SCENARIOS = "tv_user_scenarios"
 UPLOADED_BASELINE = "tv_uploaded_baseline"
+UPLOADED_HISTORY = "tv_uploaded_history"
 #: Id of the pseudo-scenario "the baseline itself" in compare mode.
 BASELINE_SCENARIO_ID = "baseline"
 
@@ -63,20 +67,48 @@ def set_uploaded_baseline(baseline: Baseline | None) -> None:
         st.session_state[UPLOADED_BASELINE] = baseline
 
 
-def current_baseline(snapshot_id: str | None = None) -> Baseline:
-    """Return the baseline in use: the session's uploaded layer, else the chosen snapshot.
+def uploaded_history() -> history.History | None:
+    """Return the multi-date file this session uploaded (its own history), if any."""
+    return st.session_state.get(UPLOADED_HISTORY)
+
+
+def set_uploaded_history(days: history.History | None) -> None:
+    """Make an uploaded multi-date file this session's history (``None``: the default one)."""
+    if days is None:
+        st.session_state.pop(UPLOADED_HISTORY, None)
+    else:
+        st.session_state[UPLOADED_HISTORY] = days
+
+
+def session_history() -> history.History:
+    """Return the history the date slider and the Timeline page use in this session.
+
+    The session's uploaded multi-date file, else the committed snapshots plus the days
+    fetched into the server's cache (shared, read-only).
+    """
+    own = uploaded_history()
+    return own if own is not None else history.default_history()
+
+
+def current_baseline(date: str | None = None) -> Baseline:
+    """Return the baseline in use: the session's uploaded layer, else the day of the history.
 
     Parameters
     ----------
-    snapshot_id
-        The snapshot picked in the page; unknown or ``None`` means the default one.
+    date
+        The date picked on the page; one the session's history lacks (or ``None``) means
+        its newest day.
     """
     upload = uploaded_baseline()
     if upload is not None:
         return upload
-    if snapshot_id not in snapshot_ids():
-        snapshot_id = DEFAULT_BASELINE
-    return snapshot_baseline(snapshot_id)
+    days = session_history()
+    if date not in days.dates():
+        latest = days.latest()
+        if latest is None:
+            return snapshot_baseline()
+        date = latest
+    return history_baseline(days, date)
 
 
 def user_scenarios() -> dict[str, Scenario]:

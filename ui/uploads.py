@@ -27,7 +27,9 @@ import streamlit as st
 if TYPE_CHECKING:
     import geopandas as gpd
 
+from territory_viz import history
 from territory_viz._errors import TerritoryVizError, ValidationError
+from territory_viz.history import MAX_DAYS
 from territory_viz.loaders import GDAL_CONFIG, MAX_UPLOAD_BYTES, gdal_skip
 from territory_viz.scenarios import MAX_FILE_BYTES, Scenario, parse_scenario
 from ui._text import md_escape
@@ -36,12 +38,14 @@ from ui.state import (
     add_user_scenario,
     layer_area_km2,
     set_uploaded_baseline,
+    set_uploaded_history,
     uploaded_baseline,
+    uploaded_history,
 )
 
 #: Largest scenario file accepted, bytes: the library's own cap, so the page states the true one.
 MAX_SCENARIO_BYTES = MAX_FILE_BYTES
-LAYER_TYPES = ("geojson", "json", "gpkg", "kml")
+LAYER_TYPES = ("geojson", "json", "gpkg", "kml", "gz")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RESULT_SCENARIO = "tv_scenario_upload_result"
 _RESULT_LAYER = "tv_layer_upload_result"
@@ -90,7 +94,8 @@ import json, pickle
 import shapely
 from territory_viz._errors import ValidationError
 from territory_viz import loaders
-kwargs = pickle.load(sys.stdin.buffer)
+if "kwargs" not in globals():
+    kwargs = pickle.load(sys.stdin.buffer)
 try:
     if not loaders.only_allowed_drivers():
         raise RuntimeError("GDAL drivers not restricted")
@@ -105,6 +110,41 @@ except MemoryError:
 except Exception as err:
     out = {"kind": "error", "type": type(err).__name__}
 sys.stdout.write(json.dumps(out))
+"""
+
+
+# Before the single-layer reader: a multi-date file (the DeepStateMap archive, a file with
+# two or more dates in a "date" column) is indexed here instead, in the same sandbox: every
+# day read, repaired, clipped and reconciled, the index written to the cache, one process
+# (the child's limits bound one). The server then only reads that index.
+_PROBE_HISTORY = """
+import json, pickle, tempfile
+from pathlib import Path
+from territory_viz._errors import ValidationError
+from territory_viz import history, loaders
+kwargs = pickle.load(sys.stdin.buffer)
+history.INDEX_WORKERS = 1
+multi = False
+try:
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / "upload"
+        probe.write_bytes(kwargs["data"])
+        multi = loaders.only_allowed_drivers() and history.is_multi_date(probe)
+    if multi:
+        days = history.open_history(kwargs["data"], filename=kwargs["filename"])
+        out = {"kind": "history", "dates": days.dates()}
+except ValidationError as err:
+    out = {"kind": "invalid", "source": str(err.source), "problems": [str(p) for p in err.problems]}
+except MemoryError:
+    out = {"kind": "memory"}
+except Exception as err:
+    out = {"kind": "error", "type": type(err).__name__}
+else:
+    if not multi:
+        out = None
+if out is not None:
+    sys.stdout.write(json.dumps(out))
+    sys.exit(0)
 """
 
 
@@ -203,14 +243,23 @@ def _too_complex(filename: str, why: str) -> ValidationError:
     )
 
 
+@dataclass(frozen=True)
+class IndexedHistory:
+    """The child's answer for a multi-date file: it indexed these dates into the cache."""
+
+    dates: tuple[str, ...]
+
+
 def load_layer_bounded(
     data: bytes, *, filename: str, name: str, date: str | None, timeout_s: float = LAYER_TIMEOUT_S
-) -> gpd.GeoDataFrame:
+) -> gpd.GeoDataFrame | IndexedHistory:
     """Run :func:`load_control_layer` in a child process, stopped after ``timeout_s``.
 
     The child has a memory cap (``LAYER_MEMORY_BYTES``), a CPU cap (``LAYER_CPU_S``), no
     network and only the GeoJSON, GeoPackage and KML drivers. What it returns is within
-    ``MAX_LAYER_VERTICES`` (checked again here before anything else touches it).
+    ``MAX_LAYER_VERTICES`` (checked again here before anything else touches it). A file of
+    several dates is indexed as a history there instead (:class:`IndexedHistory`): open it
+    with ``history.open_history(data, filename=..., build=False)``, which reads the index.
 
     Raises
     ------
@@ -227,7 +276,7 @@ def load_layer_bounded(
             ],
         )
     try:
-        done = run_sandboxed(_READ, payload, timeout_s=timeout_s)
+        done = run_sandboxed(_PROBE_HISTORY + _READ, payload, timeout_s=timeout_s)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise ValidationError(
             filename,
@@ -244,7 +293,7 @@ def load_layer_bounded(
     return _answer(done.stdout, filename)
 
 
-def _answer(stdout: bytes, filename: str) -> gpd.GeoDataFrame:
+def _answer(stdout: bytes, filename: str) -> gpd.GeoDataFrame | IndexedHistory:
     """Rebuild the layer from the child's JSON answer, trusting none of it."""
     import geopandas as gpd
     import shapely
@@ -266,6 +315,11 @@ def _answer(stdout: bytes, filename: str) -> gpd.GeoDataFrame:
         raise _too_complex(
             filename, f"it ran out of memory (limit {LAYER_MEMORY_BYTES / 1024**3:g} GB)"
         )
+    if kind == "history":
+        dates = answer.get("dates")
+        if not isinstance(dates, list) or not 1 < len(dates) <= MAX_DAYS:
+            raise _too_complex(filename, "it answered with no readable dates")
+        return IndexedHistory(tuple(str(d) for d in dates))
     if kind != "ok":
         raise _too_complex(filename, f"it stopped ({str(answer.get('type', ''))[:40]})")
     try:
@@ -430,8 +484,8 @@ def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
 
 def check_layer_upload(
     data: bytes, filename: str, *, name: str = "", date: str = ""
-) -> tuple[UploadResult, Baseline | None]:
-    """Load an uploaded control layer as a baseline.
+) -> tuple[UploadResult, Baseline | history.History | None]:
+    """Load an uploaded control layer as a baseline (a file of several dates: a history).
 
     Parameters
     ----------
@@ -447,7 +501,8 @@ def check_layer_upload(
     Returns
     -------
     tuple
-        The result to show, and the new :class:`Baseline` when the file loaded.
+        The result to show, and the new :class:`Baseline` when the file loaded (a
+        :class:`territory_viz.history.History` when it holds several dates).
     """
     digest = hashlib.sha256(data).hexdigest()
     file_id = f"{digest}:{name}:{date}"
@@ -474,6 +529,8 @@ def check_layer_upload(
     label = name.strip() or filename
     try:
         layer = load_layer_bounded(data, filename=filename, name=label, date=date or None)
+        if isinstance(layer, IndexedHistory):
+            return _history_result(data, filename, label, layer, file_id)
     except (ValidationError, TerritoryVizError, ValueError) as err:
         return UploadResult(
             file_id, False, f"{filename} was not loaded; the baseline is unchanged", _problems(err)
@@ -508,6 +565,22 @@ def check_layer_upload(
     ), baseline
 
 
+def _history_result(
+    data: bytes, filename: str, label: str, indexed: IndexedHistory, file_id: str
+) -> tuple[UploadResult, history.History]:
+    """Open the history the reading child indexed (only its index is read here)."""
+    days = history.open_history(data, filename=label, build=False)
+    dates = days.dates()
+    if tuple(dates) != indexed.dates or not all(history.is_date(d) for d in dates):
+        raise _too_complex(filename, "its index does not match its answer")
+    headline = (
+        f"{filename} loaded: {len(dates)} dated lines of control, {dates[0]} to {dates[-1]}. "
+        "They are this session's history: the date slider on the map page and the Timeline "
+        "page use them (only you see them)."
+    )
+    return UploadResult(file_id, True, headline), days
+
+
 def layer_upload(*, key: str = "tv_upload_layer") -> bool:
     """Draw the control-layer uploader; a good file becomes this session's baseline.
 
@@ -520,7 +593,9 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
         "A polygon layer of the area under Russian control, e.g. a day of the public "
         f"DeepStateMap archive. Formats: {', '.join('.' + t for t in LAYER_TYPES)}; "
         f"at most {_mb(MAX_UPLOAD_BYTES)}. It is clipped to Ukraine; every scenario and "
-        "number then re-evaluates against it."
+        "number then re-evaluates against it. A file of several dates (the archive's "
+        "deepstate-map-data.geojson.gz, or a date column) becomes this session's history "
+        "for the date slider and the Timeline page."
     )
     upload = st.file_uploader(
         f"Control layer (at most {_mb(MAX_UPLOAD_BYTES)})",
@@ -539,7 +614,11 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
     changed = False
     if upload is not None and st.button("Use as baseline", key=f"{key}_apply", type="primary"):
         result, baseline = check_layer_upload(upload.getvalue(), upload.name, name=name, date=date)
-        if baseline is not None:
+        if isinstance(baseline, history.History):
+            set_uploaded_history(baseline)
+            set_uploaded_baseline(None)  # the slider walks the new history
+            changed = True
+        elif baseline is not None:
             set_uploaded_baseline(baseline)
             changed = True
         st.session_state[_RESULT_LAYER] = result
@@ -554,8 +633,19 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
                 "set aside until you go back."
             )
         )
-    if current is not None and st.button("Back to the committed snapshots", key=f"{key}_reset"):
+    own = uploaded_history()
+    if own is not None:
+        st.caption(
+            md_escape(
+                f"This session's history: {own.label}, {len(own)} dated lines "
+                f"({own.dates()[0]} to {own.dates()[-1]})."
+            )
+        )
+    if (current is not None or own is not None) and st.button(
+        "Back to the committed snapshots", key=f"{key}_reset"
+    ):
         set_uploaded_baseline(None)
+        set_uploaded_history(None)
         st.session_state.pop(_RESULT_LAYER, None)
         changed = True
     return changed
