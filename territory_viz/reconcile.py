@@ -322,7 +322,12 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     # them, where the default one drops some.)
     added = to_geographic(result.added)
     if not shapely.is_valid(added):
-        added = shapely.make_valid(added, method="structure")
+        try:
+            added = shapely.make_valid(added, method="structure")
+        except shapely.errors.GEOSException:
+            # GEOS could not rebuild the rings' structure ("side location conflict" on a
+            # day of a synthetic archive): repair line by line instead (keeps the polygons).
+            added = _union(_polygons(shapely.make_valid(added)))
     # Only toward the layer and the coast or border: where a sliver meets Ukrainian land
     # (at a neck) it is not widened.
     seams = shapely.union(
