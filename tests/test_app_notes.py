@@ -95,10 +95,12 @@ def test_no_button_when_the_dates_are_within_sixty_days():
     assert shown_date(at) == "15 Aug 2025"
     assert not any(c.startswith("Dates differ") for c in captions(at))
     assert not nearest_buttons(at)
-    # The same scenario on the newest line (more than a year later) gets the offer.
+    # The same scenario on the newest line (more than a year later) gets one offer: the
+    # history's day within 30 days of its date (the snapshot nearest it, here).
     at = run_app(scenario="ceasefire-current-line")
-    assert [b.label for b in nearest_buttons(at)] == [
-        "Evaluate on the snapshot nearest this scenario's date (15 Aug 2025)"
+    assert not nearest_buttons(at)
+    assert [b.label for b in at.button if b.key == scenario_view.PROPOSAL_DAY_BUTTON] == [
+        "Evaluate on the line of this proposal's date (15 Aug 2025)"
     ]
 
 

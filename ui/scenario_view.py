@@ -6,7 +6,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from territory_viz import datasets, notices, render, stats
+from territory_viz import datasets, history, notices, render, stats
 from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.scenarios import Scenario
@@ -16,7 +16,8 @@ from ui import cache, map_component
 from ui import exports as export_views
 from ui._text import md_escape
 from ui.baseline import Baseline
-from ui.shell import View, lazy_expander
+from ui.shell import View, lazy_expander, set_date
+from ui.state import session_history
 
 #: Height the map component is created with; the page's stylesheet (ui/page.css) then sizes
 #: its frame to the viewport, and the map fills the frame (:data:`FILL_FRAME_CSS`).
@@ -294,33 +295,55 @@ def exports(chosen: Scenario, baseline: Baseline, result: stats.ScenarioStats) -
 NEAREST_BUTTON = "tv_nearest_snapshot"
 
 
-def _use_snapshot(snapshot_id: str) -> None:
-    """Button callback: make a committed snapshot the baseline (before the picker is drawn)."""
-    st.session_state["baseline"] = snapshot_id
+#: Widget key of the button that moves the slider to the history's day of the proposal's date.
+PROPOSAL_DAY_BUTTON = "tv_proposal_day"
 
 
 def nearest_snapshot_offer(view: View) -> None:
-    """Offer, in one click, the snapshot nearest the scenario's date when the dates differ.
+    """Offer, in one click, a line of control nearer the scenario's date (one button at most).
 
-    Shown only when the baseline in use is more than
-    :data:`territory_viz.notices.DATE_MISMATCH_DAYS` days from the scenario's ``as_of``
-    and a committed snapshot nearer that date exists. An uploaded layer in use wins over
-    any snapshot, so the offer is not made then (the upload box says how to go back).
+    - Where the session's history has a day within
+      :data:`territory_viz.history.PROPOSAL_DAY_WITHIN_DAYS` of the scenario's ``as_of``
+      (and it is not the day in use): "Evaluate on the line of this proposal's date".
+    - Else, when the baseline in use is more than
+      :data:`territory_viz.notices.DATE_MISMATCH_DAYS` days from ``as_of`` and a committed
+      snapshot of the history is nearer that date: "Evaluate on the snapshot nearest this
+      scenario's date".
+
+    Both move the date slider (:func:`ui.shell.set_date`). An uploaded layer in use wins
+    over any date, so no offer is made then (the upload box says how to go back).
     """
     baseline = view.baseline
     if baseline.filename is not None:
         return
+    days = session_history()
+    proposal_day = days.proposal_day(view.scenario.as_of.isoformat())
+    if proposal_day is not None:
+        if proposal_day != view.date:
+            st.button(
+                "Evaluate on the line of this proposal's date "
+                f"({notices.format_date(proposal_day)})",
+                key=PROPOSAL_DAY_BUTTON,
+                on_click=set_date,
+                args=(proposal_day,),
+                help=f"The proposal is dated {notices.format_date(view.scenario.as_of)}; this "
+                "moves the date slider to the history's nearest day (within "
+                f"{history.PROPOSAL_DAY_WITHIN_DAYS} days).",
+            )
+        return
     if not notices.date_mismatch(view.scenario.as_of, baseline.date or ""):
         return
-    nearest = notices.nearest_snapshot(view.scenario.as_of, datasets.snapshot_ids())
+    committed = [f"occupied-{d}" for d in days.dates() if days.is_committed(d)]
+    nearest = notices.nearest_snapshot(view.scenario.as_of, committed)
     if not nearest or nearest == baseline.key:
         return
-    day = notices.format_date(nearest.removeprefix("occupied-"))
+    date = nearest.removeprefix("occupied-")
+    day = notices.format_date(date)
     st.button(
         f"Evaluate on the snapshot nearest this scenario's date ({day})",
         key=NEAREST_BUTTON,
-        on_click=_use_snapshot,
-        args=(nearest,),
+        on_click=set_date,
+        args=(date,),
         help="Every number and the map are then measured against the line of control of "
         f"{day} instead of {notices.format_date(baseline.date)}.",
     )

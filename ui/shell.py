@@ -206,24 +206,6 @@ def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
     )
 
 
-def _proposal_day_button(scenario: scenarios.Scenario, current: str) -> None:
-    """Offer the line of the proposal's own date, when the history has a day near it."""
-    if uploaded_baseline() is not None:
-        return
-    near = session_history().proposal_day(scenario.as_of.isoformat())
-    if near is None or near == current:
-        return
-    st.button(
-        f"Evaluate on the line of this proposal's date ({render.date_label(near)})",
-        key="tv_proposal_day",
-        on_click=set_date,
-        args=(near,),
-        help=f"The proposal is dated {render.date_label(scenario.as_of.isoformat())}; this "
-        f"moves the date slider to the nearest dated line (within "
-        f"{history.PROPOSAL_DAY_WITHIN_DAYS} days).",
-    )
-
-
 def about(scenario: scenarios.Scenario, baseline_date: object = None) -> None:
     """Draw the scenario's summary, its readings and dated sources (text from the file, escaped).
 
@@ -235,7 +217,6 @@ def about(scenario: scenarios.Scenario, baseline_date: object = None) -> None:
         notice = notices.date_notice(scenario.as_of, str(baseline_date or ""))
         if notice:
             st.caption(md_escape(notice))
-        _proposal_day_button(scenario, str(baseline_date or ""))
     for reading in scenario.readings():
         st.caption(md_escape(f"Reading: {reading}"))
     if scenario.sources:
