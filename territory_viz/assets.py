@@ -211,11 +211,15 @@ def page_css(*, base_url: str = "../../app/static") -> str:
     """
     prefix = f"{base_url.rstrip('/')}/vendor/{vendor_subdir()}"
     text = _CSS_SOURCE_MAP.sub("", (leaflet_dir() / "leaflet.css").read_text(encoding="utf-8"))
+    text = _without_unused_rules(minify_css(text))
+    return re.sub(r"url\(images/([\w.-]+\.png)\)", rf"url({prefix}/images/\1)", text)
+
+
+def minify_css(text: str) -> str:
+    """Return a stylesheet without comments and needless whitespace (same rules)."""
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s*([{};,>])\s*", r"\1", text).replace(": ", ":").strip()
-    text = _without_unused_rules(text)
-    return re.sub(r"url\(images/([\w.-]+\.png)\)", rf"url({prefix}/images/\1)", text)
+    return re.sub(r"\s*([{};,>])\s*", r"\1", text).replace(": ", ":").strip()
 
 
 #: Leaflet features the maps never use (no popups, image overlays, marker shadows, VML,

@@ -16,6 +16,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
+from territory_viz.assets import minify_css
 from territory_viz.render._resources import static_text
 from territory_viz.render.encoding import GRID, chain_arcs, js_json
 
@@ -106,7 +107,7 @@ TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }}, {
     def __init__(self, patterns_svg: str, *, inline_js: bool = True) -> None:
         super().__init__()
         self._name = "TvSetup"
-        self.css = static_text("tv.css").replace("</", "<\\/")
+        self.css = minify_css(static_text("tv.css")).replace("</", "<\\/")
         # Without inline_js the page has loaded static/tv.js as a file, after Leaflet.
         self.js = static_text("tv.js").replace("</", "<\\/") if inline_js else ""
         self.panes = js_json(PANES)
