@@ -83,16 +83,50 @@ def render_config(listen_port: int, upstream_ports: list[int], prefix: Path) -> 
     return text
 
 
-def _start_nginx(prefix: Path, listen_port: int, upstream_ports: list[int]) -> subprocess.Popen:
+def static_folders(app_dir: Path = ROOT) -> dict[str, Path]:
+    """Return the folders nginx serves itself: name under ``PREFIX/static`` -> source.
+
+    Streamlit's frontend bundle and the map component's frontend from the installed
+    packages, the app's ``static/`` folder (Leaflet and the map helpers, written by the
+    app's first run).
+    """
+    import streamlit
+    import streamlit_folium
+
+    return {
+        "streamlit": Path(streamlit.__file__).parent / "static" / "static",
+        "st_folium": Path(streamlit_folium.__file__).parent / "frontend" / "build",
+        "app": app_dir / "static",
+    }
+
+
+def _copy_static(prefix: Path, app_dir: Path) -> None:
+    """Copy :func:`static_folders` under ``prefix/static``.
+
+    Copies, not links: nginx's workers may not read the installed packages' folders (under
+    a home directory, say).
+    """
+    for name, source in static_folders(app_dir).items():
+        target = prefix / "static" / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target)
+
+
+def _start_nginx(
+    prefix: Path, listen_port: int, upstream_ports: list[int], app_dir: Path = ROOT
+) -> subprocess.Popen:
     if not Path(NGINX).exists():
         raise ReplicasFailed(f"{NGINX} is missing: apt-get install -y nginx")
     for sub in ("logs", "temp"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
+    _copy_static(prefix, app_dir)
     for old in (prefix / "logs").glob("*.log"):
         old.unlink()  # nginx appends: a kept workdir must not count an earlier run
     if os.geteuid() == 0:
         # The workers (nobody) write proxied bodies under temp/; the master (root) the logs.
         prefix.chmod(0o755)
+        prefix.parent.chmod(0o755)  # a fresh temporary folder is the owner's only
         (prefix / "temp").chmod(0o777)
     conf = prefix / "nginx.conf"
     conf.write_text(render_config(listen_port, upstream_ports, prefix), encoding="utf-8")
@@ -189,7 +223,7 @@ def replica_set(
             except _harness.ServerFailed as err:
                 raise ReplicasFailed(f"replica {i}: {err}") from err
         listen = port or _harness.free_port()
-        nginx = _start_nginx(prefix, listen, ports)
+        nginx = _start_nginx(prefix, listen, ports, app_dir)
         url = f"http://127.0.0.1:{listen}"
         _wait_nginx(url, nginx, prefix, 30)
         yield ReplicaSet(url, urls, tuple(p.pid for p in procs), nginx.pid, prefix)

@@ -112,3 +112,18 @@ def test_websocket_upgrades_through_nginx(replica_set) -> None:
     assert re.search(
         r'"GET /_stcore/stream HTTP/1.1" 101 .*key=ws-test ', replica_set.access_log.read_text()
     )
+
+
+@pytest.mark.slow
+def test_nginx_serves_the_static_files_itself(replica_set) -> None:
+    folders = replicas.static_folders()
+    bundle = next((folders["streamlit"] / "js").glob("*.js"))
+    component = folders["st_folium"] / "index.html"
+    for path, source in (
+        (f"/static/js/{bundle.name}", bundle),
+        ("/component/streamlit_folium.st_folium/index.html", component),
+    ):
+        status, headers, body = _get(f"{replica_set.url}{path}", cookie="tv_replica=static")
+        assert status == 200 and body == source.read_bytes(), path
+    # Neither went to a replica: nginx logs no upstream for them.
+    assert _upstreams(replica_set.access_log, "static") == ["-", "-"]
