@@ -63,8 +63,13 @@ class ReplicaSet:
         return self.prefix / "logs" / "access.log"
 
 
-def render_config(listen_port: int, upstream_ports: list[int], prefix: Path) -> str:
-    """Fill the template: nginx on ``127.0.0.1:listen_port`` over the given replicas."""
+def render_config(
+    listen_port: int, upstream_ports: list[int], prefix: Path, static: Path | None = None
+) -> str:
+    """Fill the template: nginx on ``127.0.0.1:listen_port`` over the given replicas.
+
+    ``static`` is the folder of :func:`static_folders` copies (default ``prefix/static``).
+    """
     if not upstream_ports:
         raise ValueError("a replica set needs at least one replica")
     servers = "\n".join(
@@ -74,6 +79,7 @@ def render_config(listen_port: int, upstream_ports: list[int], prefix: Path) -> 
     user = "user nobody nogroup;" if os.geteuid() == 0 else ""
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in {
+        "@@STATIC@@": str(static or prefix / "static"),
         "@@PREFIX@@": str(prefix),
         "@@LISTEN@@": f"127.0.0.1:{int(listen_port)}",
         "@@SERVERS@@": servers,
@@ -100,36 +106,35 @@ def static_folders(app_dir: Path = ROOT) -> dict[str, Path]:
     }
 
 
-def _copy_static(prefix: Path, app_dir: Path) -> None:
-    """Copy :func:`static_folders` under ``prefix/static``.
+def _copy_static(app_dir: Path) -> Path:
+    """Copy :func:`static_folders` into a new folder every user may read; return it.
 
-    Copies, not links: nginx's workers may not read the installed packages' folders (under
-    a home directory, say).
+    Copies, not links, in a folder of their own: nginx's workers (``nobody`` when started
+    as root) may not read the installed packages' folders or the work folder (under a home
+    directory or a private temporary folder, say).
     """
+    static = Path(tempfile.mkdtemp(prefix="tv_static_"))
+    static.chmod(0o755)
     for name, source in static_folders(app_dir).items():
-        target = prefix / "static" / name
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(source, target)
+        shutil.copytree(source, static / name)
+    return static
 
 
 def _start_nginx(
-    prefix: Path, listen_port: int, upstream_ports: list[int], app_dir: Path = ROOT
+    prefix: Path, listen_port: int, upstream_ports: list[int], static: Path
 ) -> subprocess.Popen:
     if not Path(NGINX).exists():
         raise ReplicasFailed(f"{NGINX} is missing: apt-get install -y nginx")
     for sub in ("logs", "temp"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
-    _copy_static(prefix, app_dir)
     for old in (prefix / "logs").glob("*.log"):
         old.unlink()  # nginx appends: a kept workdir must not count an earlier run
     if os.geteuid() == 0:
         # The workers (nobody) write proxied bodies under temp/; the master (root) the logs.
         prefix.chmod(0o755)
-        prefix.parent.chmod(0o755)  # a fresh temporary folder is the owner's only
         (prefix / "temp").chmod(0o777)
     conf = prefix / "nginx.conf"
-    conf.write_text(render_config(listen_port, upstream_ports, prefix), encoding="utf-8")
+    conf.write_text(render_config(listen_port, upstream_ports, prefix, static), encoding="utf-8")
     test = subprocess.run(
         [NGINX, "-t", "-q", "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "logs" /
          "error.log")], capture_output=True, text=True, timeout=30,
@@ -210,6 +215,7 @@ def replica_set(
     procs: list[subprocess.Popen] = []
     logs = []
     nginx: subprocess.Popen | None = None
+    static: Path | None = None
     try:
         ports = [_harness.free_port() for _ in range(n)]
         for i, replica_port in enumerate(ports):
@@ -223,7 +229,8 @@ def replica_set(
             except _harness.ServerFailed as err:
                 raise ReplicasFailed(f"replica {i}: {err}") from err
         listen = port or _harness.free_port()
-        nginx = _start_nginx(prefix, listen, ports, app_dir)
+        static = _copy_static(app_dir)
+        nginx = _start_nginx(prefix, listen, ports, static)
         url = f"http://127.0.0.1:{listen}"
         _wait_nginx(url, nginx, prefix, 30)
         yield ReplicaSet(url, urls, tuple(p.pid for p in procs), nginx.pid, prefix)
@@ -234,6 +241,8 @@ def replica_set(
             _harness.stop_server(proc)
         for log in logs:
             log.close()
+        if static is not None:
+            shutil.rmtree(static, ignore_errors=True)
         if own:
             shutil.rmtree(base, ignore_errors=True)
 
