@@ -4,8 +4,11 @@ Each snapshot is derived from ``data/control/anchors-YYYY-MM-DD.csv`` (named
 settlements and explicit vertices, each labelled ``occupied`` or ``ukraine`` as of
 the date, authored in this project from public reporting) by a Voronoi
 partition inside a front zone of regions, plus the regions occupied in full
-(see ``territory_viz/_snapshots.py``). The regions layer ``data/regions.geojson``
-is the only other input. Output is byte-identical on re-run.
+(see ``territory_viz/_snapshots.py``), then reconciled with the outline like any other
+control layer (``territory_viz/reconcile.py``: wedges too thin to be held land between the
+line and the coast or border join the occupied side), so that reconciling a committed file
+again changes nothing. The regions layer ``data/regions.geojson`` is the only other input.
+Output is byte-identical on re-run.
 
 Usage
 -----
@@ -40,11 +43,18 @@ from territory_viz._snapshots import (  # noqa: E402
     voronoi_occupied,
 )
 from territory_viz.model import CRS_EQUAL_AREA  # noqa: E402
+from territory_viz.reconcile import (  # noqa: E402
+    NEGLIGIBLE_KM2,
+    Reconciliation,
+    reconcile_geographic,
+)
 
 CONTROL_DIR = ROOT / "data" / "control"
 #: Margin added to Ukraine's land for the ring points' straight-line test, metres.
 LAND_MARGIN_M = 1_000.0
 REGIONS_FILE = ROOT / "data" / "regions.geojson"
+#: Passes after which reconciliation must have settled.
+MAX_RECONCILE_PASSES = 4
 
 #: Where the facts behind the 2025 and 2026 anchors come from (one citation, used in the
 #: files' ``sources`` and in data/SOURCES.md).
@@ -74,7 +84,9 @@ METHOD = (
     "front zone of regions, computed in an equal-area projection; the line runs "
     "halfway between the last occupied and the first Ukrainian-held anchor, and keeps each "
     "settlement's reported distance to the line on its side where one is given. "
-    "Regions occupied in full are added whole. Expected accuracy: a few km; "
+    "Regions occupied in full are added whole; wedges left between the line and the coast or "
+    "the state border too thin to be held land join the occupied side (the reconciliation "
+    "every control layer goes through). Expected accuracy: a few km; "
     "grey zones are assigned to one side. Replaceable by the user's own layer."
 )
 
@@ -208,8 +220,16 @@ def load_regions() -> gpd.GeoDataFrame:
     return regions.set_index("iso_code").sort_index()
 
 
-def derive(spec: SnapshotSpec, regions: gpd.GeoDataFrame) -> shapely.MultiPolygon:
-    """Derive the occupied area of one date, in EPSG:4326, rounded.
+def derive(
+    spec: SnapshotSpec, regions: gpd.GeoDataFrame
+) -> tuple[shapely.MultiPolygon, list[Reconciliation]]:
+    """Derive the occupied area of one date, in EPSG:4326, reconciled and rounded.
+
+    The partition is clipped to the regions, so its coast and border are the outline's; where
+    the line reaches the coast or the border at a slant it can still leave a Ukrainian wedge
+    there too thin to be held land. The same reconciliation every other control layer goes
+    through (:mod:`territory_viz.reconcile`) fills those, so the committed file is already
+    consistent with the outline and reconciling it again on load would change nothing.
 
     Parameters
     ----------
@@ -220,8 +240,8 @@ def derive(spec: SnapshotSpec, regions: gpd.GeoDataFrame) -> shapely.MultiPolygo
 
     Returns
     -------
-    MultiPolygon
-        The occupied area.
+    (MultiPolygon, list of Reconciliation)
+        The occupied area, and what each reconciliation pass added (the last added nothing).
     """
     anchors = read_anchors(CONTROL_DIR / f"anchors-{spec.date}.csv")
     regions_ea = regions.to_crs(CRS_EQUAL_AREA)
@@ -233,7 +253,19 @@ def derive(spec: SnapshotSpec, regions: gpd.GeoDataFrame) -> shapely.MultiPolygo
     full_ea = shapely.union_all(list(regions_ea.loc[list(spec.full)].geometry))
     # Slivers under 0.01 km² are artefacts of clipping, not territory.
     merged = as_multipolygon(shapely.union(occupied_ea, full_ea), min_area_m2=10_000.0)
-    return round_geometry(project(merged, inverse=True))
+    geom = round_geometry(project(merged, inverse=True))
+    passes: list[Reconciliation] = []
+    # Rounding to the written precision can tip a borderline wedge over the rule's edge ratio:
+    # reconcile again until a pass finds nothing (what reconciling the file on load would see).
+    while not passes or passes[-1].added_km2 >= NEGLIGIBLE_KM2:
+        if len(passes) == MAX_RECONCILE_PASSES:
+            raise SystemExit(
+                f"{spec.id}: reconciliation still adds area after {len(passes)} passes"
+            )
+        reconciled, result = reconcile_geographic(geom)
+        geom = round_geometry(reconciled)
+        passes.append(result)
+    return geom, passes
 
 
 def render(spec: SnapshotSpec, geom: shapely.MultiPolygon) -> bytes:
@@ -397,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     for spec in SPECS:
         if args.date and spec.date not in args.date:
             continue
-        geom = derive(spec, regions)
+        geom, passes = derive(spec, regions)
         data = render(spec, geom)
         path = CONTROL_DIR / f"{spec.id}.geojson"
         digest = hashlib.sha256(data).hexdigest()
@@ -410,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
             path.write_bytes(data)
             print(f"wrote {path.relative_to(ROOT)} sha256 {digest}")
         if args.report:
+            for result in passes:
+                print("  " + result.note())
             status |= report(spec, regions, geom) > 0
     return int(status)
 

@@ -47,6 +47,7 @@ import shapely
 from territory_viz import model
 
 __all__ = [
+    "NEGLIGIBLE_KM2",
     "SLIVER_AREA_KM2",
     "SLIVER_EDGE_RATIO",
     "SLIVER_WIDTH_KM",
@@ -70,6 +71,9 @@ SLIVER_AREA_KM2 = 15.0
 #: A thin piece joins only if it runs along the coast or border, and along the layer, at least
 #: this many times as long as it meets wide Ukrainian-controlled land (the module's rule 2).
 SLIVER_EDGE_RATIO = 1.5
+#: Less than this (km²) added, in all or in one region, is reported as nothing: rounding
+#: crumbs of a few m² along a filled sliver or a rounded coast.
+NEGLIGIBLE_KM2 = 0.05
 
 # Tolerance (m) for "lies on" the outline's edge or the wide part's edge: far below any
 # digitising difference, far above floating-point noise of the overlays.
@@ -97,7 +101,8 @@ class Reconciliation:
     added_km2
         Their area, km².
     by_region
-        ISO code -> km² added in that region (regions with at least 0.05 km²), largest first.
+        ISO code -> km² added in that region (regions with at least
+        :data:`NEGLIGIBLE_KM2`), largest first.
     pieces
         How many separate slivers were added.
     parameters
@@ -125,7 +130,7 @@ class Reconciliation:
 
     def note(self) -> str:
         """One line for a layer's notes: the rule, its parameters and what it moved."""
-        if self.added_km2 < 0.05:
+        if self.added_km2 < NEGLIGIBLE_KM2:
             return f"Reconciled with the outline ({rule_text(*self.parameters)}): nothing to add."
         names = model.REGION_NAMES
         moved = ", ".join(
@@ -280,7 +285,7 @@ def reconcile(
         pairs = sorted(
             zip(regions["iso_code"].astype(str), hits, strict=True), key=lambda kv: -kv[1]
         )
-        by_region = {code: float(km2) for code, km2 in pairs if km2 >= 0.05}
+        by_region = {code: float(km2) for code, km2 in pairs if km2 >= NEGLIGIBLE_KM2}
     return Reconciliation(
         geometry,
         added_geom,
