@@ -240,7 +240,11 @@ def test_2022_ukrainian_held_towns(name):
 # (deepstatemap.live) on 2026-12-01 (../shared/facts/README.md). The snapshots are the
 # project's own lines drawn from those facts; these are the targets they are held to.
 
-FACTS_DIR = ROOT.parent / "shared" / "facts"
+#: The shared facts beside the repository (or beside the folder holding a worktree of it).
+FACTS_DIR = next(
+    (d / "shared" / "facts" for d in ROOT.parents if (d / "shared" / "facts").is_dir()),
+    ROOT.parent / "shared" / "facts",
+)
 
 #: km² under Russian control per region (facts README).
 FACTS_KM2 = {
