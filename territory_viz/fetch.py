@@ -419,7 +419,7 @@ def fetch_archive(*, progress: Progress | None = None) -> FetchReport:
         progress.finish(exc.message)
         return report
     try:
-        days = H.open_history(part).dates()
+        days = H.open_history(part, reconcile_now=True).dates()
     except ValidationError as exc:
         part.unlink(missing_ok=True)
         message = f"corrupt file, not kept ({'; '.join(exc.problems)[:200]})"
@@ -437,7 +437,7 @@ def _index(path: Path) -> None:
     from territory_viz import history as H
 
     try:
-        H.open_history(path)
+        H.open_history(path, reconcile_now=True)
     except ValidationError:
         pass  # checked before it was kept; default_history leaves out what it cannot read
 

@@ -109,7 +109,7 @@ MAX_PROBLEMS = 20
 #: Days whose layer (and equal-area geometry) stay in memory.
 LAYER_CACHE_SIZE = 16
 #: Bumped whenever the index's content or the way days are reconciled changes.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 #: Most processes that reconcile the days of a multi-date file in parallel.
 INDEX_WORKERS = 2
 #: Row spacings of :func:`timeline`.
@@ -347,7 +347,12 @@ def _region_tree_cached() -> tuple[Any, np.ndarray, np.ndarray]:
 def _equal_area(geom: Any) -> Any:
     from territory_viz import geography as G
 
-    return G.to_equal_area(geom)
+    projected = G.to_equal_area(geom)
+    if not shapely.is_valid(projected):
+        # Projecting can make nearly touching rings cross by nanometres ("side location
+        # conflict" in the overlays that measure it): repair, keep the polygons.
+        projected = G.polygonal(shapely.make_valid(projected))
+    return projected
 
 
 def _by_region(geom_ea: Any) -> dict[str, float]:
@@ -443,14 +448,14 @@ def _day_layer(day: Day) -> gpd.GeoDataFrame:
             {"id": [day.layer_id], "date": [day.date]}, geometry=[geom], crs=model.CRS_GEOGRAPHIC
         )
         layer.attrs["source"] = day.source
-        layer.attrs["notes"] = list(index.entry(day.date).get("notes", []))
+        layer.attrs["notes"] = list(index.reconciled(day.date).get("notes", []))
     _remember(key, layer)
     return layer
 
 
 def _day_stats(day: Day) -> DayStats:
     if day.source != _COMMITTED:
-        entry = day._ref.entry(day.date)
+        entry = day._ref.reconciled(day.date)
         return DayStats(float(entry["occupied_km2"]), dict(entry["by_region"]))
     key = _day_key(day)
     hit = _stats_memo.get(key)
@@ -536,19 +541,69 @@ def _content_key(path: Path) -> str:
 
 
 class _Index:
-    """The on-disk index of one file: per day its figures and its reconciled geometry."""
+    """The on-disk index of one file: per day its figures and its geometry.
 
-    def __init__(self, key: str, folder: Path, label: str, entries: list[dict[str, Any]]):
+    Each day is stored read, repaired and clipped (``DATE.wkb``, its entry in
+    ``index.json``); its reconciled geometry and figures (``DATE.r.wkb``, ``DATE.r.json``)
+    are made on the day's first use, or for every day at once with
+    ``open_history(..., reconcile_now=True)``. ``build=False``: no geometry work here (an
+    index a sandboxed child wrote); a day not reconciled there is an error.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        folder: Path,
+        label: str,
+        entries: list[dict[str, Any]],
+        build: bool = True,
+    ):
         self.key = key
         self.folder = folder
         self.label = label
+        self.build = build
         self.entries = {e["date"]: e for e in entries}
+        self._reconciled: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
 
     def entry(self, date: str) -> dict[str, Any]:
-        return self.entries[date]
+        """Return the reconciled figures of a day (``occupied_km2``, ``by_region``, ``notes``)."""
+        return self.reconciled(date)
+
+    def _stored(self, date: str) -> dict[str, Any] | None:
+        try:
+            doc = json.loads((self.folder / "days" / f"{date}.r.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return doc if isinstance(doc, dict) and doc.get("date") == date else None
+
+    def is_reconciled(self, date: str) -> bool:
+        return date in self._reconciled or self._stored(date) is not None
+
+    def remember(self, date: str, entry: dict[str, Any]) -> dict[str, Any]:
+        notes = [*self.entries[date].get("notes", []), *entry.get("notes", [])][:6]
+        full = {**entry, "notes": notes}
+        with self._lock:
+            self._reconciled[date] = full
+        return full
+
+    def reconciled(self, date: str) -> dict[str, Any]:
+        hit = self._reconciled.get(date)
+        if hit is not None:
+            return hit
+        stored = self._stored(date)
+        if stored is None:
+            if not self.build:
+                raise ValidationError(
+                    self.label,
+                    [f"day {date} is not reconciled yet; open the file with build=True first"],
+                )
+            stored = _reconcile_stored(str(self.folder), date)
+        return self.remember(date, stored)
 
     def geometry(self, date: str) -> Any:
-        path = self.folder / "days" / f"{date}.wkb"
+        self.reconciled(date)
+        path = self.folder / "days" / f"{date}.r.wkb"
         try:
             return shapely.from_wkb(path.read_bytes())
         except (OSError, shapely.errors.ShapelyError) as exc:
@@ -568,7 +623,7 @@ def _load_index(path: Path, label: str, build: bool = True) -> _Index:
     try:
         doc = json.loads(meta.read_text(encoding="utf-8"))
         if doc.get("version") == INDEX_VERSION and doc.get("key") == key:
-            return _Index(key, folder, label, doc["days"])
+            return _Index(key, folder, label, doc["days"], build)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     if not build:
@@ -579,7 +634,7 @@ def _load_index(path: Path, label: str, build: bool = True) -> _Index:
     entries = _build_index(path, label, folder)
     doc = {"version": INDEX_VERSION, "key": key, "source": Path(label).name, "days": entries}
     _atomic_write(meta, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
-    return _Index(key, folder, label, entries)
+    return _Index(key, folder, label, entries, build)
 
 
 def _store_day(folder: Path, date: str, layer: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -595,11 +650,69 @@ def _store_day(folder: Path, date: str, layer: gpd.GeoDataFrame) -> dict[str, An
     }
 
 
-def _reconcile(data: bytes | gpd.GeoSeries, label: str, date: str) -> gpd.GeoDataFrame:
-    """One day's features through the path every control layer takes."""
+def _read_day(data: bytes | gpd.GeoSeries, label: str, date: str) -> gpd.GeoDataFrame:
+    """One day's features read, repaired, dissolved and clipped (the loader's path).
+
+    Reconciling with the outline, the costly step (about a second a day), is left to the
+    day's first use (:meth:`_Index.reconciled`), so that indexing a whole archive stays fast.
+    """
     from territory_viz.loaders import load_control_layer
 
-    return load_control_layer(data, filename=label, date=date)
+    return load_control_layer(data, filename=label, date=date, reconcile=False)
+
+
+def _reconcile_stored(folder: str, date: str) -> dict[str, Any]:
+    """Reconcile one stored day with the outline; write its geometry and figures beside it.
+
+    Runs inline or in a worker process (returns the figures, which cross the boundary).
+    """
+    from territory_viz import reconcile as R
+
+    days = Path(folder) / "days"
+    geom = shapely.from_wkb((days / f"{date}.wkb").read_bytes())
+    merged, result = R.reconcile_geographic(geom)
+    layer = gpd.GeoDataFrame({"date": [date]}, geometry=[merged], crs=model.CRS_GEOGRAPHIC)
+    stats = _measure(layer)
+    _atomic_write(days / f"{date}.r.wkb", shapely.to_wkb(merged))
+    entry = {
+        "date": date,
+        "occupied_km2": stats.occupied_km2,
+        "by_region": stats.by_region,
+        "notes": [result.note()],
+    }
+    _atomic_write(days / f"{date}.r.json", json.dumps(entry, separators=(",", ":")).encode())
+    return entry
+
+
+def _reconcile_many(index: _Index, dates: Sequence[str]) -> None:
+    """Reconcile the days of ``dates`` not reconciled yet, in worker processes if allowed."""
+    missing = [d for d in dates if not index.is_reconciled(d)]
+    if not missing:
+        return
+    if not index.build:
+        index.reconciled(missing[0])  # raises: no geometry work on this index here
+    workers = _index_workers()
+    if workers == 1 or len(missing) <= _INLINE_DAYS:
+        for date in missing:
+            index.reconciled(date)
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    from territory_viz import datasets
+
+    _region_tree()  # loaded once here, inherited by the forked workers
+    datasets.ukraine_outline()
+    datasets.ukraine_outline(equal_area=True)
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork")
+    ) as pool:
+        for date, entry in zip(
+            missing,
+            pool.map(_reconcile_stored, [str(index.folder)] * len(missing), missing),
+            strict=True,
+        ):
+            index.remember(date, entry)
 
 
 def _build_index(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
@@ -608,7 +721,7 @@ def _build_index(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
         return _index_gpkg(path, label, folder)
     if kind == "single":
         date = date_from_name(path.name)
-        layer = _reconcile(path.read_bytes(), label, date or "")
+        layer = _read_day(path.read_bytes(), label, date or "")
         return [_store_day(folder, date or "", layer)]
     return _index_geojson(path, label, folder)
 
@@ -927,7 +1040,7 @@ def _day_from_parts(
         geoms.append(shapely.from_wkb((Path(folder) / "days" / f"{date}.wkb").read_bytes()))
     frame = gpd.GeoSeries(geoms, crs=model.CRS_GEOGRAPHIC)
     try:
-        layer = _reconcile(frame, f"{label} ({date})", date)
+        layer = _read_day(frame, f"{label} ({date})", date)
     except ValidationError as exc:
         return "bad", [f"date {date}: {p}" for p in exc.problems]
     return "ok", _store_day(Path(folder), date, layer)
@@ -1178,7 +1291,7 @@ def _index_gpkg(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
             )
             continue
         try:
-            layer = _reconcile(frame.geometry, f"{label} ({date})", date)
+            layer = _read_day(frame.geometry, f"{label} ({date})", date)
         except ValidationError as exc:
             problems.extend(f"date {date}: {p}" for p in exc.problems)
             continue
@@ -1236,6 +1349,7 @@ def open_history(
     *,
     filename: str | None = None,
     build: bool = True,
+    reconcile_now: bool = False,
 ) -> History:
     """Open a multi-date file, a folder or list of single-day files, or uploaded bytes.
 
@@ -1250,8 +1364,13 @@ def open_history(
     build
         Index a file not indexed yet (streaming it, reconciling every day). ``False``
         raises instead, so that a server can index an upload in a bounded child process
-        (``open_history(data, filename=name)`` there) and then open it here, which only
-        reads the index this project wrote: no geometry operation on the user's data.
+        (``open_history(data, filename=name, reconcile_now=True)`` there) and then open it
+        here, which only reads the index this project wrote: no geometry operation on the
+        user's data.
+    reconcile_now
+        Reconcile every day with the outline now (in worker processes where allowed)
+        instead of on each day's first use; what a sandboxed child or ``fetch`` does so that
+        a server only reads.
 
     Returns
     -------
@@ -1274,7 +1393,7 @@ def open_history(
         if not spool.is_file():
             _atomic_write(spool, data)
         days = _days_of_file(spool, filename or "<upload>", build)
-        return History(days, label=filename or "<upload>")
+        return _now(History(days, label=filename or "<upload>"), reconcile_now)
     if isinstance(source, (str, Path)):
         path = Path(source)
         if path.is_dir():
@@ -1284,12 +1403,18 @@ def open_history(
                     str(path),
                     ["no history files in the folder; allowed: .geojson, .json, .gpkg, .gz"],
                 )
-            return _open_files(files, str(path), build)
-        return History(_days_of_file(path, str(path), build), label=str(path))
+            return _now(_open_files(files, str(path), build), reconcile_now)
+        return _now(History(_days_of_file(path, str(path), build), label=str(path)), reconcile_now)
     paths = [Path(p) for p in source]
     if not paths:
         raise ValidationError("history", ["no files given"])
-    return _open_files(paths, ", ".join(p.name for p in paths[:3]), build)
+    return _now(_open_files(paths, ", ".join(p.name for p in paths[:3]), build), reconcile_now)
+
+
+def _now(history: History, reconcile_now: bool) -> History:
+    if reconcile_now:
+        _reconcile_days(history, history.dates())
+    return history
 
 
 def _open_files(files: list[Path], label: str, build: bool = True) -> History:
@@ -1367,6 +1492,17 @@ def layer_for_date(date: str, history: History | str | Path | None = None) -> gp
     elif not isinstance(history, History):
         history = open_history(history)
     return history.layer(date)
+
+
+def _reconcile_days(history: History, dates: Sequence[str]) -> None:
+    """Reconcile the given days of a history that are not yet (grouped by file)."""
+    by_index: dict[int, tuple[_Index, list[str]]] = {}
+    for date in dates:
+        day = history.day(date)
+        if day.source != _COMMITTED:
+            by_index.setdefault(id(day._ref), (day._ref, []))[1].append(date)
+    for index, wanted in by_index.values():
+        _reconcile_many(index, wanted)
 
 
 # --------------------------------------------------------------------------- timeline
@@ -1448,7 +1584,9 @@ def timeline(history: History, *, every: str = "day") -> list[TimelineRow]:
     total = float(_geography().total_area_km2)
     rows: list[TimelineRow] = []
     previous: float | None = None
-    for date in pick_dates(history.dates(), every):
+    picked = pick_dates(history.dates(), every)
+    _reconcile_days(history, picked)
+    for date in picked:
         day = history.day(date)
         stats = _day_stats(day)
         source = day.source if day.source in (_COMMITTED, _CACHE) else Path(day.source).name

@@ -488,8 +488,17 @@ def test_upload_indexed_elsewhere_then_opened_without_geometry_work(tmp_path, mo
     with pytest.raises(ValidationError, match="not indexed yet") as info:
         H.open_history(data, filename="my archive.geojson.gz", build=False)
     assert info.value.source == "my archive.geojson.gz"  # not the server's spool path
-    H.open_history(data, filename="my archive.geojson.gz")  # as a child process would
+    lazy = H.open_history(data, filename="my archive.geojson.gz")  # indexed, not reconciled
+    H.clear_caches()
+    unreconciled = H.open_history(data, filename="my archive.geojson.gz", build=False)
+    with pytest.raises(ValidationError, match="not reconciled yet"):
+        unreconciled.layer("2025-01-30")  # no geometry work where build=False
+    assert lazy.dates() == unreconciled.dates()
+    # as the page's reading child does
+    H.open_history(data, filename="my archive.geojson.gz", reconcile_now=True)
     monkeypatch.setattr(H, "_build_index", lambda *a: pytest.fail("indexed again"))
+    monkeypatch.setattr(H, "_reconcile_stored", lambda *a: pytest.fail("reconciled again"))
+    H.clear_caches()
     h = H.open_history(data, filename="my archive.geojson.gz", build=False)
     assert h.dates() == ["2025-01-30", "2025-01-31", "2025-02-01"]
     assert {r.source for r in H.timeline(h)} == {"my archive.geojson.gz"}
@@ -555,3 +564,35 @@ def test_history_key_and_the_proposal_day(tmp_path) -> None:
     assert h.proposal_day("2025-02-20") == "2025-02-01"  # 19 days away
     assert h.proposal_day("2025-03-10") is None  # 37 days away: more than 30
     assert not h.is_committed("2025-01-30")
+
+
+def test_days_are_reconciled_on_first_use_and_kept(tmp_path, monkeypatch) -> None:
+    """Indexing only reads and clips; a day is reconciled once, when first used."""
+    from territory_viz import reconcile as R
+
+    calls: list[str] = []
+    real = H._reconcile_stored
+
+    def counted(folder: str, date: str):
+        calls.append(date)
+        return real(folder, date)
+
+    monkeypatch.setattr(H, "_reconcile_stored", counted)
+    path = three_days(tmp_path)
+    h = H.open_history(path)
+    assert calls == []  # the index is built without reconciling
+    layer = h.layer("2025-01-31")
+    assert calls == ["2025-01-31"]
+    assert any("Reconciled with the outline" in n for n in layer.attrs["notes"])
+    assert h.stats("2025-01-31").occupied_km2 == pytest.approx(km2(EAST.union(WEST)), rel=1e-3)
+    H.clear_caches()
+    again = H.open_history(path)
+    again.layer("2025-01-31")
+    assert calls == ["2025-01-31"]  # kept on disk beside the index
+    H.timeline(again)
+    assert sorted(calls) == ["2025-01-30", "2025-01-31", "2025-02-01"]  # each day once
+    # The reconciled figures are those of the loader's own path (reconcile on).
+    direct = R.reconcile_geographic(shapely.union(EAST, WEST))[0]
+    assert shapely.equals_exact(
+        shapely.normalize(layer.geometry.iloc[0]), shapely.normalize(direct), 1e-9
+    )

@@ -131,7 +131,9 @@ try:
         probe.write_bytes(kwargs["data"])
         multi = loaders.only_allowed_drivers() and history.is_multi_date(probe)
     if multi:
-        days = history.open_history(kwargs["data"], filename=kwargs["filename"])
+        days = history.open_history(
+            kwargs["data"], filename=kwargs["filename"], reconcile_now=True
+        )
         out = {"kind": "history", "dates": days.dates()}
 except ValidationError as err:
     out = {"kind": "invalid", "source": str(err.source), "problems": [str(p) for p in err.problems]}
