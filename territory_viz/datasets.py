@@ -73,6 +73,9 @@ REGION_COLUMNS = (
     "area_km2",
 )
 SETTLEMENT_COLUMNS = ("geonameid", "name", "name_geonames", "lon", "lat", "population", "iso_code")
+#: Optional settlement columns and their value where a file has none: whose figure the
+#: population is, and how far (m) the point was moved from GeoNames' to lie inside the outline.
+SETTLEMENT_OPTIONAL_COLUMNS: dict[str, object] = {"population_source": "GeoNames", "moved_m": 0}
 SNAPSHOT_COLUMNS = ("id", "date", "title", "method", "sources")
 CLAIM_COLUMNS = ("iso_code", "name_en", "claimed_on", "rejected_by")
 
@@ -345,7 +348,9 @@ def load_settlements() -> gpd.GeoDataFrame:
     -------
     GeoDataFrame
         Columns ``geonameid``, ``name`` (common English label), ``name_geonames``, ``lon``,
-        ``lat``, ``population``, ``iso_code`` (containing region). Do not mutate.
+        ``lat``, ``population``, ``iso_code`` (region), ``population_source`` (``GeoNames``
+        or ``SSSU 2022-01-01``), ``moved_m`` (metres moved from GeoNames' point to lie inside
+        the outline). Do not mutate.
 
     Raises
     ------
@@ -382,8 +387,11 @@ def _read_settlements(path: Path) -> gpd.GeoDataFrame:
         problems.append("empty name")
     _raise(path, problems)
     df["population"] = df["population"].astype("int64")
+    for column, default in SETTLEMENT_OPTIONAL_COLUMNS.items():
+        if column not in df.columns:
+            df[column] = default
     return gpd.GeoDataFrame(
-        df[list(SETTLEMENT_COLUMNS)],
+        df[[*SETTLEMENT_COLUMNS, *SETTLEMENT_OPTIONAL_COLUMNS]],
         geometry=gpd.points_from_xy(df["lon"], df["lat"]),
         crs=model.CRS_GEOGRAPHIC,
     )

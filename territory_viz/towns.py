@@ -45,6 +45,7 @@ __all__ = [
     "TownNotFound",
     "find_town",
     "name_key",
+    "population_note",
     "search_towns",
     "town_outcomes",
     "town_report",
@@ -154,6 +155,9 @@ class Town:
         Pre-war population (GeoNames).
     lon, lat
         Position in degrees (EPSG:4326).
+    population_source
+        Whose figure ``population`` is: ``GeoNames`` (its pre-war figure, of varying years) or
+        ``SSSU 2022-01-01`` (the State Statistics Service's estimate, for two cities).
     """
 
     geonameid: int
@@ -164,6 +168,7 @@ class Town:
     population: int
     lon: float
     lat: float
+    population_source: str = "GeoNames"
 
     def label(self) -> str:
         """``"Name (Region, 12,345 people)"``: enough to tell two places apart."""
@@ -211,9 +216,21 @@ def _towns_from(settlements: gpd.GeoDataFrame) -> tuple[Town, ...]:
             int(row.population),
             float(row.lon),
             float(row.lat),
+            str(row.population_source),
         )
-        for row in settlements[
-            ["geonameid", "name", "name_geonames", "iso_code", "population", "lon", "lat"]
+        for row in settlements.assign(
+            population_source=settlements.get("population_source", "GeoNames")
+        )[
+            [
+                "geonameid",
+                "name",
+                "name_geonames",
+                "iso_code",
+                "population",
+                "lon",
+                "lat",
+                "population_source",
+            ]
         ].itertuples(index=False)
     )
 
@@ -463,6 +480,22 @@ def town_outcomes(
     return out
 
 
+#: What each ``population_source`` means, for the reader.
+_POPULATION_NOTES = {
+    "GeoNames": "pre-war population (GeoNames' figure), not today's",
+    "SSSU 2022-01-01": (
+        "pre-war population (State Statistics Service of Ukraine, estimate for "
+        "1 January 2022), not today's"
+    ),
+}
+
+
+def population_note(town: Town) -> str:
+    """Whose figure a town's population is, in words."""
+    source = town.population_source
+    return _POPULATION_NOTES.get(source, f"pre-war population ({source}), not today's")
+
+
 def town_report(
     query: str,
     *,
@@ -477,7 +510,7 @@ def town_report(
     dict
         ``{"name", "name_geonames", "region", "iso_code", "population", "lon", "lat",
         "baseline": {"id", "date", "control"}, "scenarios": {id: {"title", "control",
-        "recognition"}}, "population_note"}``.
+        "recognition"}}, "population_source", "population_note"}``.
 
     Raises
     ------
@@ -491,7 +524,8 @@ def town_report(
         "region": town.region,
         "iso_code": town.iso_code,
         "population": town.population,
-        "population_note": "pre-war population (GeoNames), not today's",
+        "population_source": town.population_source,
+        "population_note": population_note(town),
         "lon": town.lon,
         "lat": town.lat,
         **town_outcomes(town, baseline=baseline, scenarios=scenarios),

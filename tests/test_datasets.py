@@ -130,7 +130,11 @@ def test_outline_is_the_union_and_is_cached() -> None:
 
 def test_settlements_columns_regions_and_labels() -> None:
     towns = datasets.load_settlements()
-    assert list(towns.columns[:-1]) == list(datasets.SETTLEMENT_COLUMNS)
+    assert list(towns.columns[:-1]) == [
+        *datasets.SETTLEMENT_COLUMNS,
+        *datasets.SETTLEMENT_OPTIONAL_COLUMNS,
+    ]
+    assert set(towns["population_source"]) == {"GeoNames", "SSSU 2022-01-01"}
     assert towns.crs == model.CRS_GEOGRAPHIC
     assert towns["geonameid"].is_unique
     assert (towns["population"] >= 500).all()
@@ -380,6 +384,15 @@ def test_corrupt_settlements_file(data_dir: Path) -> None:
     df.to_csv(path, index=False)
     with pytest.raises(DataFileError, match="UA-99"):
         datasets.load_settlements()
+
+
+def test_settlements_file_without_the_optional_columns(data_dir: Path) -> None:
+    path = data_dir / "settlements.csv"
+    df = pd.read_csv(path).drop(columns=list(datasets.SETTLEMENT_OPTIONAL_COLUMNS))
+    df.to_csv(path, index=False)
+    towns = datasets.load_settlements()
+    assert set(towns["population_source"]) == {"GeoNames"}
+    assert (towns["moved_m"] == 0).all()
 
 
 # --------------------------------------------------------------------------- rebuilds

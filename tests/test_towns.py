@@ -221,3 +221,22 @@ def test_a_place_off_the_outline_takes_the_nearest_piece_of_its_region():
     assert control == [Control.RUSSIA, Control.UKRAINE, Control.RUSSIA]
     by_control = dict(zip(atoms.control, atoms.atom_settlement_weight, strict=True))
     assert by_control[Control.RUSSIA] == pytest.approx(21_000)
+
+
+@pytest.mark.parametrize(
+    ("query", "source", "words"),
+    [
+        ("Bakhmut", "GeoNames", "GeoNames' figure"),  # 80,500: GeoNames', not re-sourced
+        ("Kherson", "SSSU 2022-01-01", "State Statistics Service of Ukraine"),
+        ("Mariupol", "SSSU 2022-01-01", "1 January 2022"),
+    ],
+)
+def test_the_report_says_whose_population_figure_it_is(query, source, words):
+    from territory_viz.towns import population_note
+
+    town = find_town(query)
+    assert town.population_source == source
+    assert words in population_note(town)
+    report = town_report(query, scenarios=[])
+    assert report["population_source"] == source
+    assert report["population_note"] == population_note(town)
