@@ -16,7 +16,9 @@ Method, in order (the script prints how many places each rule touched):
    (Natural Earth's generalised borders; it draws Kyiv city larger than the city, so Irpin and
    Vyshneve lie "in" it). Farther than that, GeoNames' code contradicts its own coordinates
    and the polygon the point lies in decides, except for the exclaves in ``ADMIN_EXCLAVES``
-   (Natural Earth does not draw them), where the code stands.
+   (Natural Earth does not draw them): there, and for the places of the same code within
+   ``EXCLAVE_KM`` of them, the code stands. A place's people count in its region; its
+   control is read at its point.
 3. Points outside the outline (in the sea off the generalised 10 m coast: spits, islands,
    harbour towns such as Skadovsk) are moved to the nearest point ``INSET_M`` inside their
    region (step 2's admin region if within ``SNAP_KM``, else the nearest region within
@@ -24,7 +26,7 @@ Method, in order (the script prints how many places each rule touched):
    ones are dropped. ``moved_m`` says how far a point was moved (0 for the others).
 4. Drop city districts, whose people the city's figure already counts (kept, Kyiv city would
    have 7.7 million people and districts would show as "towns that change hands"). A place is
-   a district of a place C in the same region when
+   a district of a place C of the same region that is not itself a district when
    - *section*: it has ``SECTION_MIN_POP``+ people and lies within C's built-up radius
      ``SECTION_RADIUS_K * sqrt(population of C)`` km (Kyiv: 19 km, a city of 100,000:
      3.5 km) and C has at least ``SECTION_RATIO`` times its people; or
