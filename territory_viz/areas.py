@@ -480,28 +480,13 @@ def area_to_toml(area: Area) -> str:
     raise TypeError(f"not an area: {area!r}")
 
 
-#: Names that moved to :mod:`territory_viz.geography`, still reachable as ``areas.NAME``.
-_MOVED_TO_GEOGRAPHY = frozenset(
-    {
-        "AtomArea",
-        "BaselineAtoms",
-        "Geography",
-        "claim_ids",
-        "default_geography",
-        "polygonal",
-        "polygonal_array",
-        "snapshot_ids",
-        "to_equal_area",
-        "to_geographic",
-        "to_geographic_valid",
-    }
-)
-
-
 def __getattr__(name: str) -> Any:
-    """Forward the geography's names (``areas.Geography``...) to :mod:`territory_viz.geography`."""
-    if name in _MOVED_TO_GEOGRAPHY:
-        from territory_viz import geography
+    """Forward the names that moved to :mod:`territory_viz.geography` (``areas.Geography``...).
 
+    ``geography.__all__`` is the one list of them.
+    """
+    from territory_viz import geography
+
+    if name in geography.__all__:
         return getattr(geography, name)
     raise AttributeError(f"module 'territory_viz.areas' has no attribute {name!r}")

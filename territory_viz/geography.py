@@ -35,13 +35,6 @@ from pyproj import Transformer
 from territory_viz import _bounds
 from territory_viz._messages import short, type_name
 from territory_viz.areas import (
-    AREA_KEYWORDS,
-    AREA_KINDS,
-    MAX_AREA_DEPTH,
-    MAX_AREA_NODES,
-    MAX_CUTS,
-    MAX_RADIUS_KM,
-    MAX_STRIP_KM,
     SLIVER_KM2,
     STRIP_LINE_TOLERANCE_M,
     Area,
@@ -57,13 +50,6 @@ from territory_viz.areas import (
     Strip,
     StripSide,
     Union,
-    area_parameters,
-    area_to_toml,
-    count_cuts,
-    parse_area,
-    resolve_area,
-    toml_number,
-    toml_string,
 )
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, Control
 
@@ -724,44 +710,3 @@ def _build_default() -> Geography:
         snapshot_ids=datasets.snapshot_ids(),
         default_baseline=datasets.DEFAULT_BASELINE,
     )
-
-
-__all__ = [
-    "AREA_KEYWORDS",
-    "AREA_KINDS",
-    "MAX_AREA_DEPTH",
-    "MAX_AREA_NODES",
-    "MAX_CUTS",
-    "MAX_RADIUS_KM",
-    "MAX_STRIP_KM",
-    "Area",
-    "AtomArea",
-    "Baseline",
-    "BaselineAtoms",
-    "Circle",
-    "Claim",
-    "Country",
-    "Difference",
-    "Geography",
-    "Intersection",
-    "ParamRef",
-    "Regions",
-    "Snapshot",
-    "Strip",
-    "StripSide",
-    "Union",
-    "area_parameters",
-    "area_to_toml",
-    "claim_ids",
-    "count_cuts",
-    "default_geography",
-    "parse_area",
-    "polygonal",
-    "resolve_area",
-    "snapshot_ids",
-    "to_equal_area",
-    "to_geographic",
-    "to_geographic_valid",
-    "toml_number",
-    "toml_string",
-]
