@@ -257,8 +257,97 @@ def _map(
 # --------------------------------------------------------------------------- results
 
 
+class _Answer:
+    """What :class:`Result` and :class:`CompareResult` share: numbers, files and a map.
+
+    A subclass names its numbers (:meth:`_numbers`), the layer it writes
+    (:meth:`_layer`) and what it draws (:meth:`_drawing`).
+    """
+
+    baseline: Any
+
+    def _numbers(self) -> ScenarioStats | Comparison:
+        raise NotImplementedError
+
+    def _layer(self) -> tuple[gpd.GeoDataFrame, str, str]:
+        """Return the layer :meth:`to_file` writes, its layer name and a CSV's note."""
+        raise NotImplementedError
+
+    def _drawing(self) -> tuple[gpd.GeoDataFrame, str]:
+        """Return the partition :meth:`explore` draws and its title."""
+        raise NotImplementedError
+
+    @property
+    def balance(self) -> Balance:
+        """km² and pre-war people changing control (from the baseline, or from ``a`` to ``b``)."""
+        return self._numbers().balance
+
+    @property
+    def towns(self) -> pd.DataFrame:
+        """Towns changing hands (against the baseline, or from ``a`` to ``b``), a copy."""
+        return self._numbers().towns.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON document of ``territory-viz stats`` / ``compare`` ``--format json``."""
+        return self._numbers().to_dict()
+
+    def to_file(self, path: str | os.PathLike[str]) -> Path:
+        """Write the layer to ``.geojson``, ``.gpkg`` or ``.csv`` (no geometry).
+
+        A :class:`Result` writes its partition, a :class:`CompareResult` its changes; a CSV
+        gets the command line's ``note`` column (what is approximate, with the dates).
+
+        Raises
+        ------
+        ValidationError
+            Another extension, a missing folder, or a file that cannot be written.
+        """
+        frame, layer_name, note = self._layer()
+        return _write(frame, path, layer_name=layer_name, note=note)
+
+    def explore(
+        self,
+        m: folium.Map | None = None,
+        *,
+        layers: Collection[str] = DEFAULT_LAYERS,
+        offline: bool = True,
+    ) -> folium.Map:
+        """Draw the result on a folium map with the project's styling and legend.
+
+        A :class:`Result` draws the scenario; a :class:`CompareResult` the change map
+        (``b``'s control where it differs from ``a``, outlined).
+
+        Parameters
+        ----------
+        m
+            Add the layers to this map instead of making a new one.
+        layers
+            Keys of :data:`territory_viz.style.LAYERS` to draw.
+        offline
+            Inline Leaflet from the installed ``django-js-lib-leaflet`` (works with no
+            internet, e.g. in Jupyter); ``False`` links Leaflet from its CDN instead.
+
+        Returns
+        -------
+        folium.Map
+            Shown inline in Jupyter; ``.save("map.html")`` writes it.
+        """
+        from territory_viz import render
+
+        partition, title = self._drawing()
+        context = render.map_context(self.baseline)
+        if m is None:
+            built = render.build_map(partition, context, title=title, layers=layers)
+            if offline:
+                render.inline_leaflet(built)
+            else:
+                render.link_leaflet_cdn(built)
+            return built
+        return render.add_scenario_layers(m, partition, context, title=title, layers=layers)
+
+
 @dataclass(frozen=True, eq=False)
-class Result:
+class Result(_Answer):
     """A scenario evaluated against a baseline: its partition, numbers, files and map.
 
     Make it with :func:`evaluate`.
@@ -288,73 +377,24 @@ class Result:
         """
         return self.stats.partition.copy()
 
-    @property
-    def balance(self) -> Balance:
-        """The land-swap balance against the baseline (km² and pre-war people)."""
-        return self.stats.balance
+    def _numbers(self) -> ScenarioStats:
+        return self.stats
 
-    @property
-    def towns(self) -> pd.DataFrame:
-        """Towns changing hands against the baseline, largest first (a copy)."""
-        return self.stats.towns.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document of ``territory-viz stats ID --format json``."""
-        return self.stats.to_dict()
-
-    def to_file(self, path: str | os.PathLike[str]) -> Path:
-        """Write the partition to ``.geojson``, ``.gpkg`` or ``.csv`` (no geometry).
-
-        Raises
-        ------
-        ValidationError
-            Another extension, a missing folder, or a file that cannot be written.
-        """
+    def _layer(self) -> tuple[gpd.GeoDataFrame, str, str]:
         from territory_viz import notices
 
         note = notices.export_note(self.scenario.as_of, self.stats.baseline_date)
-        return _write(self.stats.partition, path, layer_name=self.scenario.id, note=note)
+        return self.stats.partition, self.scenario.id, note
 
-    def explore(
-        self,
-        m: folium.Map | None = None,
-        *,
-        layers: Collection[str] = DEFAULT_LAYERS,
-        offline: bool = True,
-    ) -> folium.Map:
-        """Draw the scenario on a folium map with the project's styling and legend.
-
-        Parameters
-        ----------
-        m
-            Add the scenario's layers to this map instead of making a new one.
-        layers
-            Keys of :data:`territory_viz.style.LAYERS` to draw.
-        offline
-            Inline Leaflet from the installed ``django-js-lib-leaflet`` (works with no
-            internet, e.g. in Jupyter); ``False`` links Leaflet from its CDN instead.
-
-        Returns
-        -------
-        folium.Map
-            Shown inline in Jupyter; ``.save("map.html")`` writes it.
-        """
+    def _drawing(self) -> tuple[gpd.GeoDataFrame, str]:
         from territory_viz import render
 
-        return _map(
-            self.stats.partition,
-            self.baseline,
-            title=render.scenario_caption(
-                self.scenario, str(self.stats.partition.attrs.get("baseline_date") or "")
-            ),
-            m=m,
-            layers=layers,
-            offline=offline,
-        )
+        date = str(self.stats.partition.attrs.get("baseline_date") or "")
+        return self.stats.partition, render.scenario_caption(self.scenario, date)
 
 
 @dataclass(frozen=True, eq=False)
-class CompareResult:
+class CompareResult(_Answer):
     """What changes from scenario ``a`` to scenario ``b`` over one baseline.
 
     Make it with :func:`compare`.
@@ -375,50 +415,21 @@ class CompareResult:
         """The pieces whose control or class differs (a copy), EPSG:4326."""
         return self.comparison.changes.copy()
 
-    @property
-    def balance(self) -> Balance:
-        """km² and pre-war people whose control changes from ``a`` to ``b``."""
-        return self.comparison.balance
+    def _numbers(self) -> Comparison:
+        return self.comparison
 
-    @property
-    def towns(self) -> pd.DataFrame:
-        """Towns whose control differs (a copy)."""
-        return self.comparison.towns.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document of ``territory-viz compare A B --format json``."""
-        return self.comparison.to_dict()
-
-    def to_file(self, path: str | os.PathLike[str]) -> Path:
-        """Write the change layer to ``.geojson``, ``.gpkg`` or ``.csv`` (no geometry)."""
-        name = f"{self.comparison.a.id}-to-{self.comparison.b.id}"
+    def _layer(self) -> tuple[gpd.GeoDataFrame, str, str]:
         from territory_viz import notices
 
+        a, b = self.comparison.a, self.comparison.b
         note = notices.approximation_note(self.comparison.baseline_date)
-        return _write(self.comparison.changes, path, layer_name=name, note=note)
+        return self.comparison.changes, f"{a.id}-to-{b.id}", note
 
-    def explore(
-        self,
-        m: folium.Map | None = None,
-        *,
-        layers: Collection[str] = DEFAULT_LAYERS,
-        offline: bool = True,
-    ) -> folium.Map:
-        """Draw the change map: ``b``'s control where it differs from ``a``, outlined.
-
-        Parameters are those of :meth:`Result.explore`.
-        """
+    def _drawing(self) -> tuple[gpd.GeoDataFrame, str]:
         from territory_viz.stats import change_partition
 
         a, b = self.comparison.a, self.comparison.b
-        return _map(
-            change_partition(self.comparison),
-            self.baseline,
-            title=f"From {a.title} to {b.title}",
-            m=m,
-            layers=layers,
-            offline=offline,
-        )
+        return change_partition(self.comparison), f"From {a.title} to {b.title}"
 
 
 # --------------------------------------------------------------------------- questions
