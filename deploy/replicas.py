@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import _harness  # noqa: E402 - free ports and the Streamlit server start shared with the benches
+import _harness  # noqa: E402 - free ports, server start/wait/stop shared with the scripts
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -148,31 +147,6 @@ def _start_nginx(
     )  # fmt: skip
 
 
-def _wait_nginx(url: str, proc: subprocess.Popen, prefix: Path, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log = (prefix / "logs" / "error.log").read_text(errors="replace")
-            raise ReplicasFailed(f"nginx exited with code {proc.returncode}:\n{log}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310 - our own http URL
-                if response.read().strip() == b"ok":
-                    return
-        time.sleep(0.2)
-    raise ReplicasFailed(f"nginx at {url} did not answer in {timeout_s:.0f} s")
-
-
-def _stop_nginx(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGQUIT)  # graceful: finish open requests
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
 @contextlib.contextmanager
 def replica_set(
     n: int = 2,
@@ -232,11 +206,14 @@ def replica_set(
         static = _copy_static(app_dir)
         nginx = _start_nginx(prefix, listen, ports, static)
         url = f"http://127.0.0.1:{listen}"
-        _wait_nginx(url, nginx, prefix, 30)
+        try:
+            _harness.wait_healthy(url, nginx, 30, prefix / "logs" / "error.log", name="nginx")
+        except _harness.ServerFailed as err:
+            raise ReplicasFailed(str(err)) from err
         yield ReplicaSet(url, urls, tuple(p.pid for p in procs), nginx.pid, prefix)
     finally:
         if nginx is not None:
-            _stop_nginx(nginx)
+            _harness.stop_server(nginx, sig=signal.SIGQUIT, timeout_s=10)  # finish open requests
         for proc in procs:
             _harness.stop_server(proc)
         for log in logs:

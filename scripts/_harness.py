@@ -1,7 +1,9 @@
-"""What the page's benchmark, its load test and its browser tests share: a server, CPU counts.
+"""What the scripts and the browser tests share: servers, Chromium's settings, CPU counts.
 
-No import of :mod:`territory_viz` or of Streamlit here: this starts ``streamlit run app.py``
-as a child process and reads ``/proc``, nothing more.
+The page's benchmark, its load test, the static-site check, the replica set (deploy/) and the
+browser tests start, wait for and stop their servers here. No import of :mod:`territory_viz`
+or of Streamlit: this starts ``streamlit run app.py`` as a child process and reads ``/proc``,
+nothing more.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ _TICK = os.sysconf("SC_CLK_TCK")
 #: check, where ``/_stcore/health`` only says the server is up.
 SCRIPT_HEALTH = "/_stcore/script-health-check"
 
+#: Debian's Chromium, driven headless through Playwright.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: The hosts a local server answers on; a request to any other host is not ours.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
 
 class ServerFailed(RuntimeError):
-    """The Streamlit server exited or did not become healthy; the message has its log."""
+    """A server exited or did not become healthy; the message has its log."""
 
 
 def free_port() -> int:
@@ -60,16 +68,21 @@ def start_streamlit(
     )  # fmt: skip
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop a server started in its own process group, and its children."""
+def stop_server(
+    proc: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout_s: float = 15
+) -> None:
+    """Stop a server started in its own process group, and its children.
+
+    ``sig`` first (nginx takes SIGQUIT to finish open requests); SIGKILL after ``timeout_s``.
+    """
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, sig)
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
+        proc.wait(timeout=timeout_s)
 
 
 @contextlib.contextmanager
@@ -115,13 +128,21 @@ def streamlit_server(
 
 
 def wait_healthy(
-    url: str, proc: subprocess.Popen, timeout_s: float, log_path: Path | None = None
+    url: str,
+    proc: subprocess.Popen,
+    timeout_s: float,
+    log_path: Path | None = None,
+    *,
+    name: str = "streamlit",
 ) -> None:
     """Wait until the server is ready; raise :class:`ServerFailed` if not in time.
 
     Ready: ``/_stcore/health`` answers ``ok`` and then :data:`SCRIPT_HEALTH` does, i.e. the
     app's script has run once (its first run warms the caches, see ``ui.cache.warm_up``);
     a server without that check enabled is ready when it is up.
+
+    ``name`` is the server's name in the message (nginx in front of replicas answers the
+    same checks); the message ends with ``log_path``'s text when given.
     """
 
     def log_text() -> str:
@@ -131,7 +152,7 @@ def wait_healthy(
     path = "/_stcore/health"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise ServerFailed(f"streamlit exited with code {proc.returncode}{log_text()}")
+            raise ServerFailed(f"{name} exited with code {proc.returncode}{log_text()}")
         try:
             wait = max(2.0, min(90.0, deadline - time.monotonic()))
             with urllib.request.urlopen(f"{url}{path}", timeout=wait) as response:
@@ -146,7 +167,7 @@ def wait_healthy(
         except OSError:
             pass
         time.sleep(0.3)
-    raise ServerFailed(f"streamlit at {url} not ready after {timeout_s:.0f} s{log_text()}")
+    raise ServerFailed(f"{name} at {url} not ready after {timeout_s:.0f} s{log_text()}")
 
 
 def process_table() -> dict[int, tuple[int, float]]:

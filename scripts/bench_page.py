@@ -62,13 +62,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import _harness  # noqa: E402 - the server and CPU counts shared with load_test and the tests
+from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: Offline at the network level: no DNS, and a dead proxy for every host but this machine.
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 OFFLINE_PROXY = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost"}
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 FILL_PATH = ".leaflet-tv-fill-pane path.leaflet-interactive"
 BUDGET_PAINT_S = 3.0

@@ -35,11 +35,9 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import _harness  # noqa: E402 - free_port, shared with the other scripts
+import _harness  # noqa: E402 - free_port and the browser settings, shared with the other scripts
+from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 MAP_FRAME = "iframe.map"
 FILL_PATH = ".leaflet-tv-fill-pane path.leaflet-interactive"
 

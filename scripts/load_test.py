@@ -45,10 +45,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import _harness  # noqa: E402 - the server and CPU counts shared with bench_page and the tests
+from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 PAINTED = ".leaflet-interactive"
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"

@@ -7,6 +7,7 @@ offline: :class:`Offline` blocks and records every request to another host.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,10 +15,10 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402, F401 - shared with the scripts
+
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 STARTUP_TIMEOUT_S = 120
 PAINT_TIMEOUT_MS = 60_000
