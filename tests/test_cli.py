@@ -12,6 +12,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from synthetic import ISSUE_EXAMPLE
 
 from territory_viz import datasets
 from territory_viz.cli import main
@@ -19,30 +20,16 @@ from territory_viz.scenarios import BUILTIN_IDS
 
 REPO = Path(__file__).resolve().parent.parent
 
-HAND_WRITTEN = """# written by hand from the README example
-id = "my-variant"
-title = "Donbas to Russia, front frozen elsewhere"
-summary = "One or two sentences."
-as_of = "2025-08-15"
-
-[[sources]]
-publisher = "CNBC"
-date = "2025-08-14"
-title = "Five things at stake in Trump and Putin's high-level talks"
-
-[[rules]]
-area = "baseline"                          # the baseline control snapshot
-control = "russia"
-
-[[rules]]
-area = { regions = ["UA-14", "UA-09"] }    # ISO 3166-2 codes
-control = "russia"
-recognition = { russia = "de_jure", united_states = "de_facto" }
-
+#: The synthetic example scenario as a user would write it, with a comment and a strip rule.
+HAND_WRITTEN = (
+    "# written by hand from the README example"
+    + ISSUE_EXAMPLE
+    + """
 [[rules]]
 area = { strip_km = 10, side = "ukraine" }
 control = "demilitarized"
 """
+)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
