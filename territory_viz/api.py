@@ -67,9 +67,6 @@ __all__ = [
 #: Output formats of :meth:`Result.to_file`, by file extension (as ``export ID -o FILE``).
 FILE_FORMATS = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
 
-#: Extensions read as a control layer when given as ``baseline=``.
-_LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml")
-
 ScenarioLike = Any  # an id, a path to a .toml file, or a scenarios.Scenario
 BaselineLike = Any  # a snapshot id, a control-layer file, or a snapshot-shaped GeoDataFrame
 
@@ -191,10 +188,10 @@ def _baseline(baseline: BaselineLike, date: str | datetime.date | None) -> Any:
 
     if isinstance(baseline, str) and baseline in datasets.snapshot_ids():
         return baseline
-    path = Path(baseline)
-    if path.suffix.lower() in _LAYER_SUFFIXES or path.is_file():
-        from territory_viz.loaders import load_control_layer
+    from territory_viz.loaders import LAYER_SUFFIXES, load_control_layer
 
+    path = Path(baseline)
+    if path.suffix.lower() in LAYER_SUFFIXES or path.is_file():
         return load_control_layer(path)
     raise ValidationError(
         "baseline",

@@ -51,7 +51,9 @@ __all__ = [
     "MAX_RING_VERTICES",
     "MAX_UPLOAD_BYTES",
     "MAX_VERTICES",
+    "LAYER_SUFFIXES",
     "URL_TIMEOUT_S",
+    "check_upload",
     "gdal_skip",
     "load_control_layer",
     "only_allowed_drivers",
@@ -98,7 +100,13 @@ URL_TIMEOUT_S = 20.0
 #: Smallest area inside Ukraine that counts as "something", km².
 MIN_AREA_KM2 = 0.01
 
-_FORMATS = "GeoJSON (.geojson/.json), GeoPackage (.gpkg) or KML (.kml)"
+#: The formats read, with the file name endings they usually have (the content decides the
+#: format; the endings are what a file picker offers).
+_FORMAT_SUFFIXES = {"GeoJSON": (".geojson", ".json"), "GeoPackage": (".gpkg",), "KML": (".kml",)}
+#: File name endings of the formats read.
+LAYER_SUFFIXES = tuple(s for suffixes in _FORMAT_SUFFIXES.values() for s in suffixes)
+_FORMAT_NAMES = [f"{name} ({'/'.join(ends)})" for name, ends in _FORMAT_SUFFIXES.items()]
+_FORMATS = ", ".join(_FORMAT_NAMES[:-1]) + " or " + _FORMAT_NAMES[-1]
 _GEOJSON_TYPES = {
     "FeatureCollection",
     "Feature",
@@ -175,9 +183,7 @@ def load_control_layer(
         ``MAX_UPLOAD_BYTES``, ``MAX_FEATURES`` and ``MAX_VERTICES``; one message per problem.
     """
     data, label = _read_source(source, filename)
-    problems: list[str] = []
-    if date is not None and not _valid_date(date):
-        problems.append(f"date {date!r} is not an ISO date; allowed: YYYY-MM-DD")
+    problems = _date_problems(date)
     if problems:
         raise ValidationError(label, problems)
     notes: list[str] = []
@@ -229,16 +235,45 @@ def _read_source(source: str | Path | bytes, filename: str | None) -> tuple[byte
             repr(type(source).__name__),
             ["source must be a file path, an http(s) URL or the file's bytes"],
         )
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(label, [_too_large(len(data))])
-    if not data.strip():
-        raise ValidationError(label, ["file is empty; expected " + _FORMATS])
+    problems = _content_problems(data)
+    if problems:
+        raise ValidationError(label, problems)
     return data, label
+
+
+def check_upload(data: bytes, *, filename: str, date: str | None = None) -> None:
+    """Make the checks :func:`load_control_layer` makes before reading a file's bytes.
+
+    Size, emptiness and the date; cheap, so a caller that reads the file elsewhere (the
+    page, in a child process) can refuse it at once with the loader's own messages.
+
+    Raises
+    ------
+    ValidationError
+        One message per problem, under ``filename``.
+    """
+    problems = _content_problems(data) + _date_problems(date)
+    if problems:
+        raise ValidationError(filename, problems)
+
+
+def _content_problems(data: bytes) -> list[str]:
+    if len(data) > MAX_UPLOAD_BYTES:
+        return [_too_large(len(data))]
+    if not data.strip():
+        return ["file is empty; expected " + _FORMATS]
+    return []
+
+
+def _date_problems(date: str | None) -> list[str]:
+    if date is not None and not _valid_date(date):
+        return [f"date {date!r} is not an ISO date; allowed: YYYY-MM-DD"]
+    return []
 
 
 def _too_large(size: int) -> str:
     return (
-        f"file is {size / 1024 / 1024:.1f} MB; the limit is "
+        f"file size {size / 1024 / 1024:.1f} MB; the limit is "
         f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB (MAX_UPLOAD_BYTES): simplify the layer first"
     )
 

@@ -307,11 +307,8 @@ def parse_scenario(
     if isinstance(text_or_path, Path):
         source = source or str(text_or_path)
         try:
-            size = text_or_path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ValidationError(
-                    source, [f"file is {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes"]
-                )
+            if text_or_path.stat().st_size > MAX_FILE_BYTES:
+                raise ValidationError(source, [_too_large(text_or_path.stat().st_size)])
             raw: str | bytes = text_or_path.read_bytes()
         except OSError as exc:
             raise ValidationError(source, [f"cannot read the file ({exc.strerror})"]) from None
@@ -323,9 +320,7 @@ def parse_scenario(
     else:
         size = len(raw)
     if size > MAX_FILE_BYTES:
-        raise ValidationError(
-            source, [f"file is {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes"]
-        )
+        raise ValidationError(source, [_too_large(size)])
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
@@ -334,6 +329,14 @@ def parse_scenario(
                 source, [f"not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"]
             ) from None
     raw = raw.removeprefix("\ufeff")
+    if not raw.strip():
+        raise ValidationError(
+            source,
+            [
+                "the file is empty; allowed: a scenario with id, title, summary, as_of, "
+                "[[sources]] and [[rules]] (see data/scenarios/)"
+            ],
+        )
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -343,6 +346,13 @@ def parse_scenario(
     except (RecursionError, MemoryError):
         raise ValidationError(source, ["TOML nested too deeply"]) from None
     return scenario_from_dict(data, source=source)
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"file too large: {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes "
+        f"({MAX_FILE_BYTES // 1024} KB)"
+    )
 
 
 def _huge_number(raw: str) -> str:

@@ -269,6 +269,20 @@ def test_layer_over_the_size_cap_is_refused_before_parsing() -> None:
     assert time.perf_counter() - start < 2.0  # refused on its size, not after reading it
 
 
+@pytest.mark.parametrize(
+    ("data", "date"),
+    [(b"", ""), (b" \n", "2025-08-15"), (b"{}", "15/08/2025"), (b"", "2025-13-01")],
+)
+def test_layer_upload_relays_the_loaders_own_checks(data: bytes, date: str) -> None:
+    from ui.uploads import check_layer_upload
+
+    with pytest.raises(ValidationError) as caught:
+        loaders.check_upload(data, filename="a.geojson", date=date or None)
+    result, baseline = check_layer_upload(data, "a.geojson", date=date)
+    assert baseline is None and "unchanged" in result.headline
+    assert list(result.problems) == caught.value.problems
+
+
 SCENARIO_PROBLEMS = {
     "syntax_error.toml": "not valid toml",
     "unknown_keys.toml": "unknown key",
@@ -294,11 +308,11 @@ def test_broken_scenario_gets_every_problem_named(name: str) -> None:
     from ui.uploads import check_scenario_upload
 
     data = (FIXTURES / "scenarios" / name).read_bytes()
-    if data.strip():  # the library on its own (an empty file is the page's message)
-        with pytest.raises(ValidationError) as caught:
-            scenarios.parse_scenario(data, source_name=name)
-        assert SCENARIO_PROBLEMS[name] in str(caught.value).lower()
+    with pytest.raises(ValidationError) as caught:  # the library on its own
+        scenarios.parse_scenario(data, source_name=name)
+    assert SCENARIO_PROBLEMS[name] in str(caught.value).lower()
     result, scenario = check_scenario_upload(data, name)
+    assert list(result.problems) == caught.value.problems  # the page relays the parser's messages
     assert scenario is None and not result.ok
     assert name in result.headline
     text = (result.headline + " " + " ".join(result.problems)).lower()
@@ -313,7 +327,9 @@ def test_scenario_cap_the_page_states_is_the_librarys() -> None:
     assert MAX_SCENARIO_BYTES == scenarios.MAX_FILE_BYTES
     big = b'id = "big"\n' + b"# padding\n" * (scenarios.MAX_FILE_BYTES // 10 + 1)
     result, scenario = check_scenario_upload(big, "big.toml")
-    assert scenario is None and "too large" in result.headline
+    assert scenario is None and "big.toml" in result.headline
+    (problem,) = result.problems
+    assert "too large" in problem and f"at most {scenarios.MAX_FILE_BYTES:,} bytes" in problem
 
 
 # --------------------------------------------------------------------------- fuzz: the page

@@ -186,6 +186,33 @@ def test_not_a_usable_file(data: bytes, expected: str) -> None:
     assert _message(exc).startswith("upload.geojson: ")
 
 
+@pytest.mark.parametrize(
+    ("data", "date", "expected"),
+    [
+        (b"", None, ["file is empty"]),
+        (b" " * (loaders.MAX_UPLOAD_BYTES + 1), None, ["the limit is 20 MB"]),
+        (b"{}", "15/08/2025", ["not an ISO date"]),
+        (b"\n", "2025-02-30", ["file is empty", "not an ISO date"]),
+    ],
+)
+def test_check_upload_makes_the_loaders_first_checks(data, date, expected) -> None:
+    with pytest.raises(ValidationError) as caught:
+        loaders.check_upload(data, filename="up.geojson", date=date)
+    problems = caught.value.problems
+    assert caught.value.source == "up.geojson" and len(problems) == len(expected)
+    for problem, text in zip(problems, expected, strict=True):
+        assert text in problem
+    with pytest.raises(ValidationError) as loaded:  # the loader stops at the first of them
+        load_control_layer(data, filename="up.geojson", date=date)
+    assert loaded.value.problems == problems[:1]
+
+
+def test_check_upload_passes_what_the_loader_goes_on_to_read() -> None:
+    loaders.check_upload(b"junk", filename="up.geojson", date="2025-08-15")  # no error
+    with pytest.raises(ValidationError, match="not a geospatial file"):
+        load_control_layer(b"junk", filename="up.geojson", date="2025-08-15")
+
+
 def test_features_without_geometry_are_empty() -> None:
     data = json.dumps(
         {

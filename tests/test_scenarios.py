@@ -283,6 +283,15 @@ def test_not_utf8() -> None:
         parse_scenario(b'id = "\xff"\n')
 
 
+@pytest.mark.parametrize("blank", [b"", b"  \n\t\n", "\ufeff".encode(), "\n\n"])
+def test_empty_file_is_one_problem_naming_what_a_scenario_holds(blank) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_scenario(blank, source_name="blank.toml")
+    (problem,) = caught.value.problems
+    assert problem.startswith("the file is empty") and "[[rules]]" in problem
+    assert caught.value.source == "blank.toml"
+
+
 # --------------------------------------------------------------------------- algebra
 
 
