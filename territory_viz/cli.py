@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from territory_viz._errors import DataFileError, TerritoryVizError, ValidationError
-from territory_viz.style import format_share
+from territory_viz.style import CONTROL_LABELS, format_share, recognised_by
 from territory_viz.textsafe import terminal_safe
 
 PROG = "python -m territory_viz"
@@ -681,31 +681,18 @@ def _town(args: argparse.Namespace) -> int:
     lines = [
         f"{report['name']} ({report['region']}), pre-war population {report['population']:,}",
         f"On {base['date'] or base['id']} (baseline {base['id']}): "
-        f"{_CONTROL_WORDS.get(base['control'], base['control'])}",
+        f"{CONTROL_LABELS.get(base['control'], base['control'])}",
         "",
         "Under each scenario:",
     ]
     width = max((len(sid) for sid in report["scenarios"]), default=0)
     for sid, outcome in report["scenarios"].items():
-        control = _CONTROL_WORDS.get(outcome["control"], outcome["control"])
-        accepted = [
-            f"{party.replace('_', ' ')} {level.replace('_', ' ')}"
-            for party, level in outcome["recognition"].items()
-            if level != "none" and party != "russia"
-        ]
-        recognised = f"; recognised: {', '.join(accepted)}" if accepted else ""
+        control = CONTROL_LABELS.get(outcome["control"], outcome["control"])
+        accepted = recognised_by(outcome["recognition"]) if outcome["control"] != "ukraine" else ""
+        recognised = f"; recognised {accepted}" if accepted else ""
         lines.append(f"  {sid:<{width}}  {control}{recognised}")
     print("\n".join(lines))
     return 0
-
-
-#: How ``town`` words each control value.
-_CONTROL_WORDS = {
-    "ukraine": "Ukrainian control",
-    "russia": "Russian control",
-    "demilitarized": "demilitarized zone",
-    "international": "international administration",
-}
 
 
 @command(

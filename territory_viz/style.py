@@ -10,9 +10,10 @@ the baseline by outlines with their own dash patterns, so nothing relies on colo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from territory_viz.model import Control, Recognition
+from territory_viz.model import Control, Party, Recognition
 
 __all__ = [
     "BALANCE_ROWS",
@@ -24,6 +25,7 @@ __all__ = [
     "class_label",
     "format_share",
     "format_signed",
+    "recognised_by",
     "CHANGE_CASING",
     "CHANGE_STYLES",
     "CONTROL_COLOURS",
@@ -112,6 +114,37 @@ def class_label(control_or_class: str) -> str:
     control, _, recognition = control_or_class.partition("/")
     text = CONTROL_LABELS.get(control, control)
     return f"{text} ({recognition})" if recognition else text
+
+
+def recognised_by(levels: Mapping[str, str]) -> str:
+    """Say which parties other than Russia recognise Russian control, strongest first.
+
+    Parameters
+    ----------
+    levels
+        Recognition level per party value (``{"united_states": "de_facto", ...}``), as in a
+        town's outcome or a rule's recognition.
+
+    Returns
+    -------
+    str
+        ``"de jure by …; de facto by …"`` with the parties' names, or ``""`` when no other
+        party recognises it.
+
+    Examples
+    --------
+    >>> recognised_by({"russia": "de_jure", "ukraine": "de_facto", "united_states": "de_facto"})
+    'de facto by Ukraine, United States'
+    >>> recognised_by({"russia": "de_jure", "ukraine": "none"})
+    ''
+    """
+    others = [p for p in Party if p is not Party.RUSSIA]
+    parts = []
+    for level in (Recognition.DE_JURE, Recognition.DE_FACTO):
+        names = [p.label for p in others if levels.get(p.value) == level]
+        if names:
+            parts.append(f"{RECOGNITION_LABELS[level]} by {', '.join(names)}")
+    return "; ".join(parts)
 
 
 def format_share(share: float) -> str:

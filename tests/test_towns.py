@@ -182,6 +182,25 @@ def test_cli_table_names_every_scenario(capsys):
         assert sid in out
 
 
+def test_cli_table_words_control_and_recognition_from_style(capsys):
+    from territory_viz.style import CONTROL_LABELS, recognised_by
+
+    report = town_report("Hulyaypole")
+    assert main(["town", "Hulyaypole"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].endswith(": " + CONTROL_LABELS[report["baseline"]["control"]])
+    worded = 0
+    for sid, outcome in report["scenarios"].items():
+        line = next(x for x in lines if x.split() and x.split()[0] == sid)
+        words = recognised_by(outcome["recognition"])
+        expected = CONTROL_LABELS[outcome["control"]]
+        if words and outcome["control"] != "ukraine":
+            expected += f"; recognised {words}"
+            worded += 1
+        assert line.endswith(f"  {expected}"), line
+    assert worded  # some scenario has another party's recognition to word
+
+
 def test_cli_errors_are_one_line_without_traceback(capsys):
     assert main(["town", "Pokrovske"]) == 2
     err = capsys.readouterr().err

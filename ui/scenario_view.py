@@ -10,7 +10,7 @@ from territory_viz import datasets, history, notices, render, stats
 from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.scenarios import Scenario
-from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share
+from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share, recognised_by
 from territory_viz.svg import scenario_notes as svg_notes
 from ui import cache, map_component
 from ui import exports as export_views
@@ -351,7 +351,6 @@ def nearest_snapshot_offer(view: View) -> None:
 
 #: Widget key and query parameter of the "Find a town" box.
 TOWN_PARAM = "town"
-_RECOGNITION_WORDS = {"de_jure": "de jure", "de_facto": "de facto"}
 
 
 def _set_town(name: str) -> None:
@@ -409,18 +408,13 @@ def town_card(view: View, options: dict[str, Scenario]) -> None:
         )
         rows = []
         for scenario_id, outcome in outcomes["scenarios"].items():
-            levels = outcome["recognition"]
-            others = [p for p in Party if p is not Party.RUSSIA]
-            recognised = "; ".join(
-                f"{word} by " + ", ".join(p.label for p in others if levels.get(p.value) == level)
-                for level, word in _RECOGNITION_WORDS.items()
-                if any(levels.get(p.value) == level for p in others)
-            )
             rows.append(
                 [
                     options[scenario_id].title if scenario_id in options else outcome["title"],
                     _label(outcome["control"]),
-                    recognised if outcome["control"] != "ukraine" else "",
+                    recognised_by(outcome["recognition"])
+                    if outcome["control"] != "ukraine"
+                    else "",
                 ]
             )
         st.markdown(_md_table(["Proposal", "Control", "Recognised"], rows, numeric=set()))
