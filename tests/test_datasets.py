@@ -287,8 +287,7 @@ def test_unknown_snapshot_id_lists_the_allowed_ones() -> None:
 
 def test_committed_snapshots_load_inside_ukraine() -> None:
     ids = datasets.snapshot_ids()
-    if not ids:
-        pytest.skip("no committed snapshot yet (H2 writes data/control/)")
+    assert ids, "no committed snapshot in data/control/"
     outline = datasets.ukraine_outline(equal_area=True)
     for sid in ids:
         snap = datasets.load_snapshot(sid, equal_area=True)

@@ -154,8 +154,7 @@ def test_kml_loads(tmp_path: Path) -> None:
 
 def test_committed_snapshot_round_trips_through_the_loader() -> None:
     ids = datasets.snapshot_ids()
-    if not ids:
-        pytest.skip("no committed snapshot yet (H2 writes data/control/)")
+    assert ids, "no committed snapshot in data/control/"
     snapshot = datasets.load_snapshot(ids[-1])
     data = snapshot.to_json().encode()
     layer = load_control_layer(data, name=ids[-1], date=snapshot["date"].iloc[0])

