@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from territory_viz.cli import FORMATS, UsageError, arg, command
+from territory_viz.style import ALL_REGIONS_LABEL
 
 
 def _history(value: str | None) -> Any:
@@ -157,7 +158,7 @@ def _changes(args: argparse.Namespace) -> int:
                 d["from"],
                 d["to"],
                 "UA",
-                "Ukraine (all regions)",
+                ALL_REGIONS_LABEL,
                 f"{d['to_russia_km2']:.1f}",
                 f"{d['to_ukraine_km2']:.1f}",
                 f"{d['net_km2']:.1f}",

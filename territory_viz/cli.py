@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from territory_viz._errors import DataFileError, TerritoryVizError, ValidationError
-from territory_viz.style import CONTROL_LABELS, format_share, recognised_by
+from territory_viz.style import ALL_REGIONS_LABEL, CONTROL_LABELS, format_share, recognised_by
 from territory_viz.textsafe import terminal_safe
 
 PROG = "python -m territory_viz"
@@ -476,7 +476,7 @@ def _stats(args: argparse.Namespace) -> int:
         table = stats.by_region[
             ["iso_code", "region", "control", "area_km2", "share_of_region", "population"]
         ].copy()
-        totals = stats.by_control.assign(iso_code="UA", region="Ukraine (all regions)")
+        totals = stats.by_control.assign(iso_code="UA", region=ALL_REGIONS_LABEL)
         totals = totals.rename(columns={"share": "share_of_region"})[table.columns]
         note = notices.export_note(scenario.as_of, stats.baseline_date)
         table = table.assign(scenario=scenario.id, baseline=stats.baseline_id, note=note)

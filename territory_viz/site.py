@@ -32,19 +32,17 @@ import folium
 import jinja2
 
 from territory_viz import assets, datasets, notices, render, scenarios, stats, svg
-from territory_viz.style import format_share
+from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share
 
 __all__ = ["SiteReport", "build_site", "baseline_slug"]
 
 SITE_CSS = "site.css"
 
-#: The rows of the balance table: label, km² and people attributes of ``stats.Balance``.
+#: The rows of the balance table: label, km² and people attributes of ``stats.Balance``
+#: (the page's rows and its net, from :mod:`territory_viz.style`).
 _BALANCE_ROWS = (
-    ("To Russian control", "to_russia_km2", "to_russia_population"),
-    ("Back to Ukrainian control", "to_ukraine_km2", "to_ukraine_population"),
-    ("Becomes demilitarized", "to_demilitarized_km2", "to_demilitarized_population"),
-    ("To international administration", "to_international_km2", "to_international_population"),
-    ("Net change in Ukrainian-controlled area", "net_ukraine_km2", "net_ukraine_population"),
+    *((label, f"{key}_km2", f"{key}_population") for key, label in BALANCE_ROWS),
+    (NET_UKRAINE_LABEL, "net_ukraine_km2", "net_ukraine_population"),
 )
 
 #: The gallery's thumbnails: width in pixels, simplification in metres.

@@ -16,6 +16,7 @@ from typing import Any
 from territory_viz.model import Control, Party, Recognition
 
 __all__ = [
+    "ALL_REGIONS_LABEL",
     "BALANCE_ROWS",
     "CLASS_LABELS",
     "COMPARE_BALANCE_ROWS",
@@ -224,6 +225,9 @@ COMPARE_BALANCE_ROWS: tuple[tuple[str, str], ...] = (
     ("to_demilitarized", "To demilitarized zone"),
     ("to_international", "To international administration"),
 )
+
+#: The row of a per-region table that totals the whole country (``iso_code`` ``UA``).
+ALL_REGIONS_LABEL = "Ukraine (all regions)"
 
 #: What leaves Ukrainian control for any other (``Balance.from_ukraine_*``).
 FROM_UKRAINE_LABEL = "Out of Ukrainian control"
