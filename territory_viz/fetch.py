@@ -456,13 +456,7 @@ def fetch_days(dates: list[str], *, progress: Progress | None = None) -> FetchRe
     ValidationError
         A date that is not a date, before :data:`FIRST_DAY` or in the future.
     """
-    dates = [_check(d, "--date") for d in dates]
-    progress = progress or Progress(None)
-    report = FetchReport()
-    for i, date in enumerate(dates, 1):
-        if _fetch_one(date, report, progress, i, len(dates)) == "offline":
-            break
-    return report
+    return _fetch_each([_check(d, "--date") for d in dates], progress)
 
 
 def fetch_since(since: str, *, progress: Progress | None = None) -> FetchReport:
@@ -481,6 +475,11 @@ def fetch_since(since: str, *, progress: Progress | None = None) -> FetchReport:
             "--since", [f"{days:,} days; the limit is {MAX_FETCH_DAYS:,} (MAX_FETCH_DAYS) a run"]
         )
     dates = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
+    return _fetch_each(dates, progress)
+
+
+def _fetch_each(dates: list[str], progress: Progress | None) -> FetchReport:
+    """Fetch the days in turn, stopping at the first that finds the network offline."""
     progress = progress or Progress(None)
     report = FetchReport()
     for i, date in enumerate(dates, 1):
