@@ -226,7 +226,8 @@ def test_one_message_per_rule(snippet: str, expected: str) -> None:
     ("text", "expected"),
     [
         ("id = ", "not valid TOML"),
-        ("", "id: missing field"),
+        ("", "the file is empty"),
+        ("# a comment and nothing else\n", "id: missing field"),
         (
             'id = "x"\ntitle = "T"\nsummary = "S"\nas_of = 2025-08-15T10:00:00\nrules = []',
             "a date-time",
