@@ -39,6 +39,8 @@ __all__ = [
     "RECOGNITION_LABELS",
     "TOWN_LABEL_POPULATION",
     "TOWN_MAP_MIN_POPULATION",
+    "WATER_LABELS",
+    "WATER_STYLES",
     "UNCHANGED_CLASS",
     "UNCHANGED_STYLE",
 ]
@@ -270,6 +272,33 @@ LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
         "Neighbouring countries",
         {"color": "#9a9a9a", "weight": 1, "fillColor": "#ededed", "fillOpacity": 1},
     ),
+}
+
+#: Rivers and reservoirs, context drawn over the control fill (under its borders): the
+#: Dnipro as a line, its reservoirs filled, the drained Kakhovka reservoir's bed outlined.
+#: Keys are the ``kind`` of ``data/context/water.geojson``.
+WATER_STYLES: dict[str, dict[str, Any]] = {
+    "river": {"color": "#3f88bf", "weight": 1.8, "opacity": 0.95, "fill": False},
+    "reservoir": {
+        "color": "#3f88bf",
+        "weight": 0.8,
+        "opacity": 0.95,
+        "fillColor": "#8fc0e0",
+        "fillOpacity": 0.95,
+    },
+    "drained": {
+        "color": "#3f88bf",
+        "weight": 1.2,
+        "opacity": 0.95,
+        "dashArray": "3 3",
+        "fillColor": "#cfe2ee",
+        "fillOpacity": 0.55,
+    },
+}
+#: Legend labels of the water kinds (the geometry is the project's own, approximate).
+WATER_LABELS: dict[str, str] = {
+    "river": "Dnipro river and reservoirs (approximate)",
+    "drained": "Kakhovka reservoir's bed, drained since the dam's destruction on 6 June 2023",
 }
 
 #: Display class of the change map's pieces that are the same in both scenarios.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,7 +112,12 @@ def compare_for(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Compariso
 
 @st.cache_resource(max_entries=24, ttl=CACHE_TTL_S, show_spinner=False)
 def _scenario_document(
-    _scenario: Scenario, _baseline: Baseline, skey: str, bkey: str, legend_open: bool
+    _scenario: Scenario,
+    _baseline: Baseline,
+    skey: str,
+    bkey: str,
+    legend_open: bool,
+    layers: frozenset[str],
 ) -> str:
     _, prepared = stats_for(_scenario, _baseline)
     return documents.scenario_document(
@@ -121,12 +126,21 @@ def _scenario_document(
         context_for(_baseline),
         leaflet_urls=frame_leaflet_urls(),
         legend_open=legend_open,
+        layers=layers,
     )
 
 
-def scenario_document(scenario: Scenario, baseline: Baseline, *, legend_open: bool = False) -> str:
+def scenario_document(
+    scenario: Scenario,
+    baseline: Baseline,
+    *,
+    legend_open: bool = False,
+    layers: Collection[str] = render.DEFAULT_LAYERS,
+) -> str:
     """Return one scenario's standalone map document (for a ``srcdoc`` frame), cached."""
-    return _scenario_document(scenario, baseline, scenario_key(scenario), baseline.key, legend_open)
+    return _scenario_document(
+        scenario, baseline, scenario_key(scenario), baseline.key, legend_open, frozenset(layers)
+    )
 
 
 @st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner=False)
@@ -191,28 +205,45 @@ def _compare_document(
     bkey: str,
     basekey: str,
     height_px: int,
+    layers: frozenset[str],
 ) -> str:
     context = context_for(_baseline)
     urls = frame_leaflet_urls()
     _, prepared_a = stats_for(_a, _baseline)
     _, prepared_b = stats_for(_b, _baseline)
     maps = [
-        (f"A: {_a.title}", documents.scenario_map(_a, prepared_a, context, leaflet_urls=urls)),
-        (f"B: {_b.title}", documents.scenario_map(_b, prepared_b, context, leaflet_urls=urls)),
+        (
+            f"A: {_a.title}",
+            documents.scenario_map(_a, prepared_a, context, leaflet_urls=urls, layers=layers),
+        ),
+        (
+            f"B: {_b.title}",
+            documents.scenario_map(_b, prepared_b, context, leaflet_urls=urls, layers=layers),
+        ),
         (
             "Change from A to B",
             documents.change_map(
-                compare_for(_a, _b, _baseline), _a, _b, context, leaflet_urls=urls
+                compare_for(_a, _b, _baseline), _a, _b, context, leaflet_urls=urls, layers=layers
             ),
         ),
     ]
     return render.synced_maps_html(maps, height_px=height_px, page_title="Compare")
 
 
-def compare_document(a: Scenario, b: Scenario, baseline: Baseline, *, height_px: int) -> str:
-    """Return A, B and the change map in one document (one Leaflet, views in sync), cached."""
+def compare_document(
+    a: Scenario,
+    b: Scenario,
+    baseline: Baseline,
+    *,
+    height_px: int,
+    layers: Collection[str] = render.DEFAULT_LAYERS,
+) -> str:
+    """Return A, B and the change map in one document (one Leaflet, views in sync), cached.
+
+    The maps draw the ``layers`` the sidebar selects (they have no layer control of their own).
+    """
     return _compare_document(
-        a, b, baseline, scenario_key(a), scenario_key(b), baseline.key, height_px
+        a, b, baseline, scenario_key(a), scenario_key(b), baseline.key, height_px, frozenset(layers)
     )
 
 

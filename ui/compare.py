@@ -7,10 +7,12 @@ state it starts from. Changes are always read from A to B.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 import streamlit as st
 
-from territory_viz import notices, stats
+from territory_viz import notices, render, stats
 from territory_viz.scenarios import Scenario
 from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL, format_signed
 from territory_viz.style import class_label as _label
@@ -28,9 +30,15 @@ COMPARE_FRAME_TITLE = "Scenario A, scenario B and the change map, panning togeth
 PREVIEW_FRAME_TITLE = "Map of the scenario being built"
 
 
-def single_map(scenario: Scenario, baseline: Baseline, *, height_px: int = 560) -> None:
+def single_map(
+    scenario: Scenario,
+    baseline: Baseline,
+    *,
+    height_px: int = 560,
+    layers: Collection[str] = render.DEFAULT_LAYERS,
+) -> None:
     """Show one scenario's map (the builder's preview): same map as the page's, no rerun."""
-    doc = cache.scenario_document(scenario, baseline, legend_open=True)
+    doc = cache.scenario_document(scenario, baseline, legend_open=True, layers=layers)
     synced_maps(
         [(scenario.title, doc)], height_px=height_px, wide_last=False, alt=PREVIEW_FRAME_TITLE
     )
@@ -187,7 +195,13 @@ def _totals(result: stats.ScenarioStats) -> pd.DataFrame:
     )
 
 
-def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparison:
+def compare_view(
+    a: Scenario,
+    b: Scenario,
+    baseline: Baseline,
+    *,
+    layers: Collection[str] = render.DEFAULT_LAYERS,
+) -> stats.Comparison:
     """Draw compare mode for scenarios A and B over a baseline.
 
     Parameters
@@ -196,6 +210,8 @@ def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparis
         The scenarios (B may be :func:`ui.state.baseline_scenario`).
     baseline
         The baseline both are evaluated against.
+    layers
+        The layers the sidebar selects (the maps have no layer control of their own).
 
     Returns
     -------
@@ -209,7 +225,7 @@ def compare_view(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Comparis
     comparison = cache.compare_for(a, b, baseline)
     # One frame, one Leaflet, three maps in sync (not three nested documents).
     st.iframe(
-        cache.compare_document(a, b, baseline, height_px=MAP_HEIGHT_PX),
+        cache.compare_document(a, b, baseline, height_px=MAP_HEIGHT_PX, layers=layers),
         height="content",
         alt=COMPARE_FRAME_TITLE,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import folium
@@ -25,12 +25,13 @@ from territory_viz.style import BALANCE_ROWS, UNCHANGED_CLASS, class_label
 UNCHANGED = UNCHANGED_CLASS
 
 
+#: The page's maps have no layer control of their own: the sidebar's layer checkboxes are
+#: the one control, and each map is drawn with the layers they select.
+
+
 def map_document(base: folium.Map, groups: list[folium.FeatureGroup]) -> str:
-    """Add the scenario groups and a layer control to a base map; return its HTML page."""
-    for group in groups:
-        base.add_child(group)
-    folium.LayerControl(collapsed=True).add_to(base)
-    return base.get_root().render()
+    """Add the scenario groups to a base map; return its HTML page."""
+    return _add_layers(base, groups).get_root().render()
 
 
 def scenario_document(
@@ -40,13 +41,16 @@ def scenario_document(
     *,
     leaflet_urls: tuple[Sequence[str], Sequence[str]],
     legend_open: bool = False,
+    layers: Collection[str] = render.DEFAULT_LAYERS,
 ) -> str:
     """Return one scenario's map as a standalone HTML page (Leaflet from ``leaflet_urls``)."""
     caption = render.scenario_caption(scenario, context.baseline_date)
     base = render.base_map(
-        context, title=caption, leaflet_urls=leaflet_urls, legend_open=legend_open
+        context, title=caption, leaflet_urls=leaflet_urls, legend_open=legend_open, layers=layers
     )
-    return map_document(base, render.scenario_layers(prepared, context, title=caption))
+    return map_document(
+        base, render.scenario_layers(prepared, context, title=caption, layers=layers)
+    )
 
 
 def change_tooltip(row: pd.Series, a_title: str, b_title: str) -> str:
@@ -85,7 +89,6 @@ def prepared_changes(
 def _add_layers(base: folium.Map, groups: list[folium.FeatureGroup]) -> folium.Map:
     for group in groups:
         base.add_child(group)
-    folium.LayerControl(collapsed=True).add_to(base)
     return base
 
 
@@ -95,11 +98,16 @@ def scenario_map(
     context: render.MapContext,
     *,
     leaflet_urls: tuple[Sequence[str], Sequence[str]],
+    layers: Collection[str] = render.DEFAULT_LAYERS,
 ) -> folium.Map:
-    """Return one scenario's complete map (layers and layer control), not yet rendered."""
+    """Return one scenario's complete map (the ``layers`` the sidebar selects), not rendered."""
     caption = render.scenario_caption(scenario, context.baseline_date)
-    base = render.base_map(context, title=caption, leaflet_urls=leaflet_urls, legend_open=False)
-    return _add_layers(base, render.scenario_layers(prepared, context, title=caption))
+    base = render.base_map(
+        context, title=caption, leaflet_urls=leaflet_urls, legend_open=False, layers=layers
+    )
+    return _add_layers(
+        base, render.scenario_layers(prepared, context, title=caption, layers=layers)
+    )
 
 
 def change_map(
@@ -109,20 +117,21 @@ def change_map(
     context: render.MapContext,
     *,
     leaflet_urls: tuple[Sequence[str], Sequence[str]],
+    layers: Collection[str] = render.DEFAULT_LAYERS,
 ) -> folium.Map:
-    """Return the change map from A to B (layers and layer control), not yet rendered."""
+    """Return the change map from A to B (of the ``layers`` selected), not yet rendered."""
     prepared = prepared_changes(stats.change_partition(comparison), a.title, b.title)
     caption = (
         f"Change map, from A: {a.title} to B: {b.title}. Colour: control in B where "
         "it differs from A (light grey: same in both); outline: direction of the change."
     )
-    base = render.base_map(context, layers={"regions"}, title=caption, leaflet_urls=leaflet_urls)
-    groups = render.scenario_layers(
-        prepared,
-        context,
-        title=caption,
-        layers={"control", "changes", "line_of_contact", "regions"},
+    selected = set(layers) | {"control"}
+    base = render.base_map(
+        context, layers={"regions"} & selected, title=caption, leaflet_urls=leaflet_urls
     )
+    # Region borders are drawn from the change pieces' own arcs (with the regions layer).
+    drawn = {"control", "changes", "line_of_contact", "regions"} & selected
+    groups = render.scenario_layers(prepared, context, title=caption, layers=drawn)
     return _add_layers(base, groups)
 
 

@@ -36,8 +36,11 @@ OPEN_EXPORTS = "tv_open_exports"
 
 def _folium_map(
     view: View, prepared: render.PreparedPartition
-) -> tuple[folium.Map, list[folium.FeatureGroup], folium.LayerControl]:
-    """Build the folium map: constant base, the scenario's layers, the layer control."""
+) -> tuple[folium.Map, list[folium.FeatureGroup], None]:
+    """Build the folium map: constant base, the scenario's layers, no layer control.
+
+    The sidebar's checkboxes are the page's one layer control.
+    """
     context = cache.context_for(view.baseline)
     caption = render.scenario_caption(view.scenario, view.baseline.date or "")
     # No scenario text in the base: its script must stay identical across scenarios, or
@@ -46,7 +49,7 @@ def _folium_map(
     base = render.base_map(context, layers=view.layers, leaflet_urls=urls, leaflet_css=css)
     base.get_root().header.add_child(folium.Element(FILL_FRAME_CSS), name="tv_fill_frame")
     groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
-    return base, groups, folium.LayerControl(collapsed=True)
+    return base, groups, None
 
 
 def warm_map(scenario: Scenario, baseline: Baseline) -> None:
@@ -74,7 +77,8 @@ def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
     """
     rendered = cache.rendered_map(_map_key(view, prepared), lambda: _folium_map(view, prepared))
     # Same key and same base script on every run: the component keeps its map, and pan or
-    # zoom never rerun the script (returned_objects=[]).
+    # zoom never rerun the script (returned_objects=[]). No layer control on the map: the
+    # sidebar's checkboxes are the one control and the map draws what they select.
     map_component.show(rendered, key="map", height=MAP_HEIGHT_PX, returned_objects=[])
 
 

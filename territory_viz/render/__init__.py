@@ -34,7 +34,13 @@ as a template.
 from territory_viz.render.context import BASE_SOURCES, PRE_2022_SNAPSHOT, MapContext, map_context
 from territory_viz.render.encoding import SIMPLIFY_TOLERANCE_M, simplify_coverage
 from territory_viz.render.legend import date_label, scenario_caption
-from territory_viz.render.map import add_scenario_layers, base_map, build_map, scenario_layers
+from territory_viz.render.map import (
+    add_scenario_layers,
+    base_map,
+    build_map,
+    scenario_layers,
+    scenario_legend_keys,
+)
 from territory_viz.render.partition import PreparedPartition, prepare_partition
 from territory_viz.render.standalone import (
     inline_leaflet,
@@ -65,6 +71,7 @@ __all__ = [
     "prepare_partition",
     "scenario_caption",
     "scenario_layers",
+    "scenario_legend_keys",
     "simplify_coverage",
     "standalone_html",
     "synced_maps_html",

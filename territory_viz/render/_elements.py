@@ -322,20 +322,25 @@ def map_of(element: Any) -> folium.Map | None:
 
 
 class CaptionLater(_Macro):
-    """A caption whose map is only known at render time (the group is added later)."""
+    """A caption whose map is only known at render time (the group is added later).
+
+    ``keys`` (when given) are the legend rows the scenario's layers draw: the legend shows
+    only those of its rows that carry a key (``data-k``).
+    """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-TV.caption({{ this.map_name() }}, {{ this.text }});
+TV.caption({{ this.map_name() }}, {{ this.text }}, {{ this.keys }});
 {% endmacro %}
 """
     )
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, keys: Sequence[str] | None = None) -> None:
         super().__init__()
         self._name = "TvCaption"
         self.text = js_json(text)
+        self.keys = js_json(None if keys is None else list(keys))
 
     def map_name(self) -> str:
         """Name of the Leaflet map variable this caption's group belongs to."""

@@ -8,6 +8,7 @@ template, so no markup is assembled in Python.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from territory_viz import notices
@@ -18,14 +19,17 @@ from territory_viz.style import (
     CONTROL_COLOURS,
     CONTROL_LABELS,
     CONTROL_OPACITY,
+    DEFAULT_LAYERS,
     LINE_STYLES,
+    WATER_LABELS,
+    WATER_STYLES,
 )
 from territory_viz.textsafe import isolate_if_bidi as isolate
 
 if TYPE_CHECKING:
     from territory_viz.render.context import MapContext
 
-__all__ = ["date_label", "legend_html", "scenario_caption"]
+__all__ = ["date_label", "legend_html", "legend_keys", "scenario_caption"]
 
 
 def date_label(value: object) -> str:
@@ -104,8 +108,54 @@ def _change(key: str) -> dict[str, Any]:
     }
 
 
-def legend_html(context: MapContext, *, title: str = "", open_: bool = True) -> str:
+def legend_keys(rows: Iterable[Mapping[str, Any]], *, changes: bool = True) -> list[str]:
+    """Return the keys of the legend rows a scenario's pieces need.
+
+    ``c:`` their control, ``h:`` the recognition of Russian control, ``x:`` the changes
+    against the baseline.
+
+    Parameters
+    ----------
+    rows
+        Prepared pieces (:attr:`PreparedPartition.rows`: ``c`` display class, ``h`` hatch,
+        ``x`` change key).
+    changes
+        Whether the map draws the changes layer (its keys are left out otherwise).
+
+    Returns
+    -------
+    list of str
+        Sorted keys, e.g. ``["c:russia", "c:ukraine", "h:none", "x:to_ukraine"]``.
+
+    Examples
+    --------
+    >>> legend_keys([{"c": "russia/de_facto", "h": "de_facto", "x": ""}, {"c": "ukraine"}])
+    ['c:russia', 'c:ukraine', 'h:de_facto']
+    """
+    keys: set[str] = set()
+    for row in rows:
+        control = str(row.get("c", "")).split("/", 1)[0]
+        keys.add(f"c:{control}")
+        if control == Control.RUSSIA:
+            keys.add(f"h:{row.get('h') or 'none'}")
+        if changes and row.get("x"):
+            keys.add(f"x:{row['x']}")
+    return sorted(keys)
+
+
+def legend_html(
+    context: MapContext,
+    *,
+    title: str = "",
+    open_: bool = True,
+    present: Collection[str] | None = None,
+    layers: Collection[str] | None = None,
+) -> str:
     """Render the legend's body (HTML) for a map of ``context``.
+
+    Every scenario row carries its key (``data-k``, see :func:`legend_keys`): the map's
+    script shows only the rows of the classes a scenario's layers draw; ``present`` leaves
+    the others out of the HTML already (a standalone map knows its scenario).
 
     Parameters
     ----------
@@ -115,6 +165,12 @@ def legend_html(context: MapContext, *, title: str = "", open_: bool = True) -> 
         Initial caption (plain text).
     open_
         Whether the key starts unfolded (caption, date and sources always show).
+    present
+        Keys of the rows to keep (from :func:`legend_keys` plus ``l:`` line keys); ``None``
+        keeps every row (the page's constant base map; its script filters them).
+    layers
+        Keys of :data:`territory_viz.style.LAYERS` the map draws (``None``: all): region
+        borders and towns are listed only when drawn.
 
     The footer carries the sources and the approximation note with the baseline's date
     (:func:`territory_viz.notices.approximation_note`).
@@ -124,39 +180,79 @@ def legend_html(context: MapContext, *, title: str = "", open_: bool = True) -> 
     str
     """
     russia = CONTROL_COLOURS[Control.RUSSIA]
+    drawn = set(DEFAULT_LAYERS if layers is None else layers)
+    lines = [
+        (_line(LINE_STYLES[k][1]), LINE_STYLES[k][0], f"l:{k}")
+        for k in ("line_of_contact", "claim", "occupied_2022")
+        if context.layers.get(k)  # only lines the map draws
+    ]
+    if "regions" in drawn:
+        label, style = LINE_STYLES["region_borders"]
+        lines.append((_line(style), label, ""))
+    water = {row.get("c") for row in context.layers.get("water", [])}
+    if water & {"river", "reservoir"}:
+        river = WATER_STYLES["reservoir"]
+        lines.append(
+            (
+                {"kind": "water", "colour": river["color"], "fill": river["fillColor"]},
+                WATER_LABELS["river"],
+                "",
+            )
+        )
+    if "drained" in water:
+        bed = WATER_STYLES["drained"]
+        lines.append(
+            (
+                {
+                    "kind": "drained",
+                    "colour": bed["color"],
+                    "fill": bed["fillColor"],
+                    "dash": bed["dashArray"],
+                },
+                WATER_LABELS["drained"],
+                "",
+            )
+        )
+    if "towns" in drawn and context.towns:
+        lines.append(({"kind": "towns"}, "Towns, sized by pre-war population", ""))
     sections = [
         (
             "Control (de facto)",
-            [(_fill(CONTROL_COLOURS[c], CONTROL_OPACITY[c]), CONTROL_LABELS[c]) for c in Control],
+            [
+                (_fill(CONTROL_COLOURS[c], CONTROL_OPACITY[c]), CONTROL_LABELS[c], f"c:{c}")
+                for c in Control
+            ],
         ),
         (
             "Russian control recognised by others",
             [
-                (_fill(russia, 0.65, Recognition.DE_JURE), "de jure (cross-hatched)"),
-                (_fill(russia, 0.65, Recognition.DE_FACTO), "de facto only (diagonal)"),
-                (_fill(russia, 0.65), "by no one"),
+                (_fill(russia, 0.65, Recognition.DE_JURE), "de jure (cross-hatched)", "h:de_jure"),
+                (
+                    _fill(russia, 0.65, Recognition.DE_FACTO),
+                    "de facto only (diagonal)",
+                    "h:de_facto",
+                ),
+                (_fill(russia, 0.65), "by no one", "h:none"),
             ],
         ),
         (
             "Change vs baseline",
-            [(_change(key), label) for key, (label, _) in CHANGE_STYLES.items()],
+            [(_change(key), label, f"x:{key}") for key, (label, _) in CHANGE_STYLES.items()],
         ),
-        (
-            "Lines and places",
-            [
-                (_line(LINE_STYLES[k][1]), LINE_STYLES[k][0])
-                for k in ("line_of_contact", "claim", "occupied_2022", "region_borders")
-                if k == "region_borders" or context.layers.get(k)  # only lines the map draws
-            ]
-            + [({"kind": "towns"}, "Towns, sized by pre-war population")],
-        ),
+        ("Lines and places", lines),
     ]
+    if present is not None:
+        keep = set(present)
+        sections = [
+            (heading, [row for row in rows if not row[2] or row[2] in keep])
+            for heading, rows in sections
+        ]
     return render_template(
         "legend.html.j2",
         title=title,
         baseline_date=date_label(context.baseline_date) if context.baseline_date else "",
         open=open_,
-        sections=sections,
+        sections=[(heading, rows) for heading, rows in sections if rows],
         sources=list(context.sources),
         approximation=notices.approximation_note(context.baseline_date),
     )

@@ -31,7 +31,7 @@ from territory_viz.render._elements import (
 )
 from territory_viz.render._resources import render_template
 from territory_viz.render.context import MapContext
-from territory_viz.render.legend import legend_html
+from territory_viz.render.legend import legend_html, legend_keys
 from territory_viz.render.partition import (
     PreparedPartition,
     fill_styles,
@@ -40,7 +40,13 @@ from territory_viz.render.partition import (
 )
 from territory_viz.style import CHANGE_CASING, CHANGE_STYLES, DEFAULT_LAYERS, LAYERS, LINE_STYLES
 
-__all__ = ["add_scenario_layers", "base_map", "build_map", "scenario_layers"]
+__all__ = [
+    "add_scenario_layers",
+    "base_map",
+    "build_map",
+    "scenario_layers",
+    "scenario_legend_keys",
+]
 
 
 def _patterns_svg() -> str:
@@ -78,6 +84,7 @@ def base_map(
     leaflet_urls: tuple[Sequence[str], Sequence[str]] | None = None,
     leaflet_css: str | None = None,
     legend_open: bool = True,
+    legend_keys: Collection[str] | None = None,
 ) -> folium.Map:
     """Build the map's constant part: background, neighbours, region borders, towns, legend.
 
@@ -106,6 +113,9 @@ def base_map(
     legend_open
         Whether the legend's key starts unfolded (small maps start folded: one click opens
         it; the caption, date and sources always show).
+    legend_keys
+        The legend rows the scenario needs (:func:`scenario_legend_keys`); ``None`` puts
+        every row in the HTML and the scenario layers' script shows only theirs.
 
     Returns
     -------
@@ -143,7 +153,11 @@ def base_map(
         towns.add_child(Towns(context.towns, _labels_of(context, "capital", "centre", "town")))
     if context.labels:
         m.add_child(MapLabels(_labels_of(context, "country")))
-    m.add_child(Legend(legend_html(context, title=title, open_=legend_open)))
+    m.add_child(
+        Legend(
+            legend_html(context, title=title, open_=legend_open, present=legend_keys, layers=layers)
+        )
+    )
     return m
 
 
@@ -151,6 +165,22 @@ def _labels_of(context: MapContext, *kinds: str) -> list[list[Any]]:
     """Return the context's label rows of the given kinds (see ``labels.LABEL_KINDS``)."""
     wanted = {LABEL_KINDS.index(k) for k in kinds}
     return [row for row in context.labels if row[3] in wanted]
+
+
+def scenario_legend_keys(
+    prepared: PreparedPartition, context: MapContext, layers: Collection[str] = DEFAULT_LAYERS
+) -> list[str]:
+    """Return the keys of the legend rows a scenario's layers draw (see ``legend_keys``).
+
+    The classes, recognition and changes its pieces have, and the baseline's lines shown.
+    """
+    keys = legend_keys(prepared.rows, changes="changes" in layers)
+    keys += [
+        f"l:{key}"
+        for key in ("line_of_contact", "claim", "occupied_2022")
+        if key in layers and context.layers.get(key)
+    ]
+    return keys
 
 
 def scenario_layers(
@@ -228,7 +258,7 @@ def scenario_layers(
             into="map",
         )
     )
-    fill.add_child(CaptionLater(title))
+    fill.add_child(CaptionLater(title, scenario_legend_keys(prepared, context, layers)))
     groups.append(fill)
     if "changes" in layers:
         changes = folium.FeatureGroup(name=LAYERS["changes"])
@@ -288,8 +318,17 @@ def build_map(
     -------
     folium.Map
     """
-    m = base_map(context, layers=layers, title=title, height=height)
-    for group in scenario_layers(partition, context, title=title, layers=layers):
+    prepared = (
+        partition if isinstance(partition, PreparedPartition) else prepare_partition(partition)
+    )
+    m = base_map(
+        context,
+        layers=layers,
+        title=title,
+        height=height,
+        legend_keys=scenario_legend_keys(prepared, context, layers),
+    )
+    for group in scenario_layers(prepared, context, title=title, layers=layers):
         m.add_child(group)
     folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -15,4 +15,4 @@ with st.expander("About this scenario and its sources"):
 b = compare.compare_picker(
     all_scenarios(), scenario_id=chosen.scenario_id, baseline=chosen.baseline
 )
-compare.compare_view(chosen.scenario, b, chosen.baseline)
+compare.compare_view(chosen.scenario, b, chosen.baseline, layers=chosen.layers)

@@ -387,10 +387,23 @@
       [80, 300, 1000].forEach(function (ms) { setTimeout(reframe, ms); });
     },
 
-    // The legend caption, set as text (never markup).
-    caption: function (map, text) {
-      var el = map.getContainer().querySelectorAll(".tv-scenario");
+    // The legend caption, set as text (never markup); keys (when given) are the legend rows
+    // the scenario's layers draw: rows with another key and sections left empty are hidden.
+    caption: function (map, text, keys) {
+      var box = map.getContainer();
+      var el = box.querySelectorAll(".tv-scenario");
       for (var i = 0; i < el.length; i++) { el[i].textContent = text; }
+      if (keys) {
+        box.querySelectorAll(".tv-legend .tv-row[data-k]").forEach(function (row) {
+          row.style.display = keys.indexOf(row.getAttribute("data-k")) >= 0 ? "" : "none";
+        });
+        box.querySelectorAll(".tv-legend .tv-sec").forEach(function (sec) {
+          var shown = Array.prototype.some.call(sec.querySelectorAll(".tv-row"), function (r) {
+            return r.style.display !== "none";
+          });
+          sec.style.display = shown ? "" : "none";
+        });
+      }
       // The caption can change the legend's height: frame Ukraine again around it.
       if (map._tvFrame) { map._tvFrame(); }
     }
