@@ -38,6 +38,7 @@ __all__ = [
     "load_regions",
     "load_settlements",
     "load_snapshot",
+    "load_water",
     "regions_equal_area",
     "snapshot_ids",
     "snapshot_metadata",
@@ -96,6 +97,7 @@ _REBUILD = {
     "settlements.csv": "python scripts/build_settlements.py",
     "russia-claim.geojson": "python scripts/build_claims.py",
     "neighbours.geojson": "python scripts/build_context.py",
+    "water.geojson": "python scripts/build_water.py",
     "occupied": "python scripts/build_snapshots.py",
 }
 
@@ -156,6 +158,10 @@ def _neighbours_path() -> Path:
     return _data_dir() / "context" / "neighbours.geojson"
 
 
+def _water_path() -> Path:
+    return _data_dir() / "context" / "water.geojson"
+
+
 def clear_caches() -> None:
     """Forget every cached layer (after the files under ``data/`` changed, or in tests)."""
     for fn in (
@@ -170,6 +176,7 @@ def clear_caches() -> None:
         _line_of_contact_cached,
         load_claim,
         load_neighbours,
+        load_water,
         list_layers,
     ):
         fn.cache_clear()
@@ -615,6 +622,43 @@ def load_neighbours() -> gpd.GeoDataFrame:
     path = _neighbours_path()
     gdf = _read_vector(path)
     _raise(path, _check_frame(path, gdf, ("iso_a2", "name_en"), ("Polygon", "MultiPolygon")))
+    return gdf
+
+
+#: Kinds of water feature (``data/context/water.geojson``) and their geometry types.
+WATER_KINDS = {
+    "river": ("LineString", "MultiLineString"),
+    "reservoir": ("Polygon", "MultiPolygon"),
+    "drained": ("Polygon", "MultiPolygon"),
+}
+
+
+@functools.cache
+def load_water() -> gpd.GeoDataFrame:
+    """Load the Dnipro and the Kakhovka reservoir's drained bed, map context (EPSG:4326).
+
+    The project's own approximate geometry (``scripts/build_water.py`` from
+    ``data/context/water-points.csv``): drawn on maps and exports, never measured.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``name``, ``kind`` (``river``, ``reservoir`` or ``drained``), ``note`` and a
+        line or polygon geometry. Do not mutate.
+    """
+    path = _water_path()
+    gdf = _read_vector(path)
+    types = tuple(sorted({t for kinds in WATER_KINDS.values() for t in kinds}))
+    problems = _check_frame(path, gdf, ("name", "kind", "note"), types)
+    for i, (kind, geom) in enumerate(zip(gdf.get("kind", []), gdf.geometry, strict=False)):
+        allowed = WATER_KINDS.get(str(kind))
+        if allowed is None:
+            problems.append(
+                f"feature {i}: kind {kind!r} is not one of {', '.join(sorted(WATER_KINDS))}"
+            )
+        elif geom is not None and geom.geom_type not in allowed:
+            problems.append(f"feature {i}: a {kind} must be a {' or '.join(allowed)}")
+    _raise(path, problems)
     return gdf
 
 

@@ -88,16 +88,17 @@ FRONT_KM = 30.0
 FRONT_MIN_POPULATION = 10_000
 
 #: Neighbours' and seas' names: (text, lon, lat, first zoom). Placed inside each country's
-#: part of the usual view, away from Ukraine's border.
+#: part of the usual view, away from Ukraine's border; the large neighbours are named from
+#: zoom 4, the zoom a phone shows the whole country at.
 NEIGHBOUR_LABELS: tuple[tuple[str, float, float, int], ...] = (
-    ("BELARUS", 27.6, 52.75, 5),
-    ("RUSSIA", 38.6, 51.9, 5),
-    ("POLAND", 22.2, 51.6, 5),
+    ("BELARUS", 27.8, 52.3, 4),
+    ("RUSSIA", 38.6, 51.9, 4),
+    ("POLAND", 22.2, 51.6, 4),
     ("SLOVAKIA", 21.4, 48.75, 6),
     ("HUNGARY", 21.6, 47.8, 6),
-    ("ROMANIA", 26.2, 47.1, 5),
-    ("MOLDOVA", 28.6, 47.35, 6),
-    ("Black Sea", 32.2, 44.1, 5),
+    ("ROMANIA", 26.2, 47.1, 4),
+    ("MOLDOVA", 28.6, 47.35, 5),
+    ("Black Sea", 32.2, 44.1, 4),
     ("Sea of Azov", 36.6, 46.15, 6),
 )
 

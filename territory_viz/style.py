@@ -39,6 +39,7 @@ __all__ = [
     "RECOGNITION_LABELS",
     "TOWN_LABEL_POPULATION",
     "TOWN_MAP_MIN_POPULATION",
+    "WATER_CASING",
     "WATER_LABELS",
     "WATER_STYLES",
     "UNCHANGED_CLASS",
@@ -278,23 +279,20 @@ LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
 #: Dnipro as a line, its reservoirs filled, the drained Kakhovka reservoir's bed outlined.
 #: Keys are the ``kind`` of ``data/context/water.geojson``.
 WATER_STYLES: dict[str, dict[str, Any]] = {
-    "river": {"color": "#3f88bf", "weight": 1.8, "opacity": 0.95, "fill": False},
+    "river": {"color": "#1f6fa8", "weight": 2, "opacity": 1, "fill": False},
     "reservoir": {
-        "color": "#3f88bf",
-        "weight": 0.8,
-        "opacity": 0.95,
-        "fillColor": "#8fc0e0",
-        "fillOpacity": 0.95,
+        "color": "#1f6fa8",
+        "weight": 1,
+        "opacity": 1,
+        "fillColor": "#7fb3d8",
+        "fillOpacity": 1,
     },
-    "drained": {
-        "color": "#3f88bf",
-        "weight": 1.2,
-        "opacity": 0.95,
-        "dashArray": "3 3",
-        "fillColor": "#cfe2ee",
-        "fillOpacity": 0.55,
-    },
+    # A dry bed is land now, held by one side or the other: only its former shore is drawn
+    # (dashed, no fill), so the control colour under it stays readable.
+    "drained": {"color": "#1f6fa8", "weight": 1.4, "opacity": 1, "dashArray": "5 4", "fill": False},
 }
+#: The white casing under every water line, so the river reads on any control colour.
+WATER_CASING: dict[str, Any] = {"color": "#ffffff", "weight": 4.5, "opacity": 0.85, "fill": False}
 #: Legend labels of the water kinds (the geometry is the project's own, approximate).
 WATER_LABELS: dict[str, str] = {
     "river": "Dnipro river and reservoirs (approximate)",

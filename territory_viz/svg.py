@@ -24,7 +24,15 @@ from shapely.geometry.base import BaseGeometry
 from territory_viz import notices
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
-from territory_viz.style import CLASS_LABELS, CONTROL_COLOURS, FALLBACK_COLOUR, format_share
+from territory_viz.style import (
+    CLASS_LABELS,
+    CONTROL_COLOURS,
+    FALLBACK_COLOUR,
+    WATER_CASING,
+    WATER_LABELS,
+    WATER_STYLES,
+    format_share,
+)
 from territory_viz.textsafe import isolate_if_bidi as isolate
 
 __all__ = ["CLASS_STYLES", "PNG_WIDTH_PX", "ClassStyle", "partition_svg", "svg_to_png"]
@@ -203,7 +211,8 @@ def partition_svg(
                 'fill-rule="evenodd"/>'
             )
 
-    body.extend(_water(water, proj, simplify_m))
+    water_frame, water_kinds = _water_kinds(water)
+    body.extend(_water(water_frame, proj, simplify_m))
 
     if "iso_code" in parts.columns:
         by_region: dict[str, list[BaseGeometry]] = {}
@@ -257,6 +266,7 @@ def partition_svg(
         y=header_h + 8,
         width=width_px - map_w - 24,
         baseline_label=baseline_label if has_baseline else None,
+        water_kinds=water_kinds,
     )
     scale_bar = _scale_bar(scale, x=margin, y=header_h + map_h - margin + 4)
 
@@ -318,38 +328,62 @@ def partition_svg(
     return "\n".join(out) + "\n"
 
 
-_WATER_FILL = "#9CC3DC"
-_WATER_LINE = "#6FA3C7"
 _HALO = 'stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
 
 
-def _water(water: gpd.GeoDataFrame | bool | None, proj: _Projector, simplify_m: float) -> list[str]:
-    """Reservoirs filled, rivers as lines (the Dnipro and the Kakhovka reservoir's bed)."""
-    if water is True:
-        from territory_viz import datasets
+def _load_water() -> gpd.GeoDataFrame | None:
+    """Return the committed water layer, or ``None`` when the checkout lacks it."""
+    from territory_viz import datasets
+    from territory_viz._errors import DataFileError
 
-        loader = getattr(datasets, "load_water", None)
-        water = loader() if loader is not None else None
-    if water is None or water is False or len(water) == 0:
+    try:
+        return datasets.load_water()
+    except DataFileError:
+        return None
+
+
+def _water_kinds(water: gpd.GeoDataFrame | bool | None) -> tuple[gpd.GeoDataFrame | None, set[str]]:
+    """Resolve the ``water`` argument to a frame and the kinds it has (for the legend)."""
+    frame = _load_water() if water is True else (None if water is False else water)
+    if frame is None or len(frame) == 0:
+        return None, set()
+    kinds = {str(k) for k in frame["kind"]} if "kind" in frame.columns else {"river"}
+    return frame, kinds
+
+
+def _water(water: gpd.GeoDataFrame | None, proj: _Projector, simplify_m: float) -> list[str]:
+    """Draw the Dnipro and the Kakhovka reservoir's drained bed as the web map does.
+
+    Over the control fill, under the region borders; areas first, rivers over them, every
+    line on a white casing so that it reads on any control colour.
+    """
+    if water is None or len(water) == 0:
         return []
-    out = []
-    for geom in water.to_crs(CRS_EQUAL_AREA).geometry:
+    kinds = water["kind"].astype(str) if "kind" in water.columns else ["river"] * len(water)
+    areas, lines = [], []
+    for kind, geom in zip(kinds, water.to_crs(CRS_EQUAL_AREA).geometry, strict=True):
         if geom is None or geom.is_empty:
             continue
         d = proj.path(shapely.simplify(geom, simplify_m / 2))
         if not d:
             continue
-        if geom.geom_type in ("Polygon", "MultiPolygon"):
-            out.append(
-                f'<path d="{d}" fill="{_WATER_FILL}" stroke="{_WATER_LINE}" '
-                'stroke-width="0.5" fill-rule="evenodd"/>'
-            )
-        else:
-            out.append(
-                f'<path d="{d}" fill="none" stroke="{_WATER_LINE}" stroke-width="1.6" '
-                'stroke-linejoin="round" stroke-linecap="round"/>'
-            )
-    return out
+        style = WATER_STYLES.get(kind, WATER_STYLES["river"])
+        fill = style.get("fillColor", "none") if style.get("fill", True) else "none"
+        dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+        casing = (
+            f'<path d="{d}" fill="none" stroke="{WATER_CASING["color"]}" '
+            f'stroke-width="{WATER_CASING["weight"] * 0.8:.2f}" '
+            f'stroke-opacity="{WATER_CASING["opacity"]}" stroke-linejoin="round"/>'
+        )
+        path = (
+            f'<path d="{d}" fill="{fill}" stroke="{style["color"]}" '
+            f'stroke-width="{style["weight"]:.2f}"{dash} stroke-linejoin="round" '
+            'stroke-linecap="round" fill-rule="evenodd"/>'
+        )
+        (lines if geom.geom_type in ("LineString", "MultiLineString") else areas).extend(
+            [casing, path]
+        )
+    return ['<g id="water">', *areas, *lines, "</g>"]
 
 
 def _labels(
@@ -490,6 +524,7 @@ def _legend(
     y: float,
     width: float,
     baseline_label: str | None,
+    water_kinds: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[str], float]:
     """Draw legend entries for the classes present, in a fixed order, with km² and people."""
     areas = (
@@ -564,6 +599,28 @@ def _legend(
         "Region borders</text>"
     )
     cy += 28
+    for kind in ("river", "drained"):
+        if kind not in water_kinds and not (kind == "river" and "reservoir" in water_kinds):
+            continue
+        style = WATER_STYLES[kind]
+        dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+        shape = (
+            f'<path d="M{x:.0f} {cy + 13:.0f} C{x + 9:.0f} {cy + 3:.0f} {x + 15:.0f} '
+            f'{cy + 17:.0f} {x + 26:.0f} {cy + 5:.0f}"'
+            if kind == "river"
+            else f'<rect x="{x + 1:.0f}" y="{cy + 2:.0f}" width="24" height="14" rx="5"'
+        )
+        out.append(
+            f'{shape} fill="none" stroke="{style["color"]}" '
+            f'stroke-width="{style["weight"]:.1f}"{dash}/>'
+        )
+        lines = _wrap(WATER_LABELS[kind], chars)
+        for i, line in enumerate(lines):
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                f'fill="{_TEXT}">{escape(line)}</text>'
+            )
+        cy += 16 * len(lines) + 12
     out.append("</g>")
     return out, cy - y
 
@@ -633,7 +690,7 @@ def export_sources(scenario: object, baseline_label: str, baseline_date: str | N
     lines.append(
         "Regions and neighbours: Natural Earth (public domain); towns: GeoNames "
         "(CC BY 4.0); pre-war population: State Statistics Service of Ukraine, "
-        "1 Jan 2022"
+        "1 Jan 2022; Dnipro and Kakhovka reservoir: territory_viz, approximate"
     )
     return lines
 

@@ -42,6 +42,7 @@ UKRAINE_BOUNDS = [[44.38, 22.14], [52.38, 40.23]]
 PANES = {
     "tv-context": 350,
     "tv-fill": 410,
+    "tv-water": 412,
     "tv-hatch": 415,
     "tv-lines": 420,
     "tv-changes": 425,

@@ -44,6 +44,8 @@ BASE_SOURCES = (
     "Regions and neighbours: Natural Earth (public domain)",
     "Towns: GeoNames (CC BY 4.0)",
 )
+#: Source of the water layer, in the legend of the maps that draw it.
+WATER_SOURCE = "Dnipro and Kakhovka reservoir: territory_viz, approximate"
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class MapContext:
         Source lines shown in the legend (plain text; escaped when rendered).
     layers
         Layer key -> encoded rows (``neighbours``, ``region_borders``, ``ukraine_border``,
-        ``line_of_contact``, ``claim``, ``occupied_2022``).
+        ``line_of_contact``, ``claim``, ``occupied_2022``, ``water``).
     region_labels
         ``[lat, lon, escaped name]`` per region.
     towns
@@ -92,6 +94,7 @@ class MapContext:
         claim: gpd.GeoDataFrame | None = None,
         occupied_2022: gpd.GeoDataFrame | None = None,
         settlements: gpd.GeoDataFrame | None = None,
+        water: gpd.GeoDataFrame | None = None,
         sources: Sequence[str] = (),
     ) -> MapContext:
         """Prepare base layers from GeoDataFrames (EPSG:4326).
@@ -112,6 +115,9 @@ class MapContext:
             The area occupied before 24 Feb 2022; its boundary is drawn.
         settlements
             Points with ``name`` and ``population``; the larger ones are drawn.
+        water
+            Rivers (lines) and reservoirs (polygons) with a ``kind`` of
+            :data:`territory_viz.style.WATER_STYLES` (``river``, ``reservoir``, ``drained``).
         sources
             Legend source lines in addition to :data:`BASE_SOURCES`.
 
@@ -137,6 +143,19 @@ class MapContext:
                 for enc in (encode_geometry(g, grid=CONTEXT_GRID) for g in coarse.values)
                 if enc
             ]
+        if water is not None and len(water):
+            # Context at country scale: the committed points are already a few km apart.
+            # Areas first, rivers over them (a river runs through its reservoirs).
+            rows = [
+                {"g": enc, "c": str(kind)}
+                for kind, enc in zip(
+                    water["kind"],
+                    (encode_geometry(g) for g in water.to_crs(CRS_GEOGRAPHIC).geometry.values),
+                    strict=True,
+                )
+                if enc
+            ]
+            layers["water"] = sorted(rows, key=lambda row: "l" in row["g"])
         merged = None
         if line_of_contact is not None and len(line_of_contact):
             merged = shapely.line_merge(
@@ -170,7 +189,11 @@ class MapContext:
         return cls(
             baseline_id=baseline_id,
             baseline_date=baseline_date,
-            sources=(*tuple(sources), *BASE_SOURCES),
+            sources=(
+                *tuple(sources),
+                *BASE_SOURCES,
+                *((WATER_SOURCE,) if layers.get("water") else ()),
+            ),
             layers=layers,
             region_labels=labels,
             towns=towns,
@@ -228,6 +251,7 @@ def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
         ("occupied_2022", lambda: datasets.load_snapshot(PRE_2022_SNAPSHOT)),
         ("line_of_contact", lambda: datasets.line_of_contact(snapshot)),
         ("settlements", datasets.load_settlements),
+        ("water", datasets.load_water),
     ):
         try:
             optional[key] = loader()

@@ -203,12 +203,7 @@ def legend_html(
         bed = WATER_STYLES["drained"]
         lines.append(
             (
-                {
-                    "kind": "drained",
-                    "colour": bed["color"],
-                    "fill": bed["fillColor"],
-                    "dash": bed["dashArray"],
-                },
+                {"kind": "drained", "colour": bed["color"], "dash": bed["dashArray"]},
                 WATER_LABELS["drained"],
                 "",
             )

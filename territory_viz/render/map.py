@@ -38,7 +38,15 @@ from territory_viz.render.partition import (
     prepare_partition,
     tooltip_labels,
 )
-from territory_viz.style import CHANGE_CASING, CHANGE_STYLES, DEFAULT_LAYERS, LAYERS, LINE_STYLES
+from territory_viz.style import (
+    CHANGE_CASING,
+    CHANGE_STYLES,
+    DEFAULT_LAYERS,
+    LAYERS,
+    LINE_STYLES,
+    WATER_CASING,
+    WATER_STYLES,
+)
 
 __all__ = [
     "add_scenario_layers",
@@ -140,6 +148,12 @@ def base_map(
         m.add_child(
             RowsLayer(neighbours, {"neighbours": LINE_STYLES["neighbours"][1]}, pane="tv-context")
         )
+    water = context.layers.get("water", [])
+    if water:
+        # Over the control fill (readable on any colour), under its borders and lines.
+        casing = dict.fromkeys(WATER_STYLES, WATER_CASING)
+        m.add_child(RowsLayer(water, casing, pane="tv-water", data_key="tv-water"))
+        m.add_child(RowsLayer(None, WATER_STYLES, pane="tv-water", source_key="tv-water"))
     if "regions" in layers:
         # The borders themselves come with the scenario's layers (drawn from its arcs).
         group = folium.FeatureGroup(name=LAYERS["regions"])
