@@ -120,9 +120,20 @@ def test_phone_width_legend_clear_of_controls(server, page_factory):
     assert not boxes_overlap(legend_box, frame.locator(".leaflet-control-zoom").bounding_box())
     assert "Sources:" in frame.locator(".tv-legend").inner_text()
     assert_crimea_clear_of_legend(page)
+    # On a phone the folded legend sits under the map, over none of it (not even the sea).
+    map_frame = next(f for f in page.frames if "st_folium" in f.url)
+    map_bottom, legend_top, legend_bottom, frame_height = map_frame.evaluate(
+        """() => {
+          const box = window.map.getContainer().getBoundingClientRect();
+          const legend = document.querySelector('.tv-legend').getBoundingClientRect();
+          return [box.bottom, legend.top, legend.bottom, window.innerHeight];
+        }"""
+    )
+    assert legend_top >= map_bottom - 1, (legend_top, map_bottom)
+    assert legend_bottom <= frame_height + 1, (legend_bottom, frame_height)
     # On a phone the key starts folded; caption, date and sources stay in view.
     text = frame.locator(".tv-legend").inner_text()
-    assert "Baseline: control on" in text and "Sources:" in text and "de jure" not in text
+    assert "Baseline: control on" in text and "Sources:" in text and "de facto only" not in text
     # Unfolding and folding it keep the reader's view (no refit, no zoom reset).
     view = """() => { const n = Object.keys(window).find(k => k.startsWith('map_')
       && window[k].getZoom); const m = window[n]; m.setView([48.6, 37.6], 8, {animate: false});
@@ -132,7 +143,10 @@ def test_phone_width_legend_clear_of_controls(server, page_factory):
       return [m.getZoom(), m.getCenter().lat.toFixed(4), m.getCenter().lng.toFixed(4)]; }"""
     before = frame.locator("body").evaluate(view.replace("() =>", "_ =>"))
     frame.locator(".tv-legend summary").click()
-    assert "de jure" in frame.locator(".tv-legend").inner_text()
+    # Unfolded, it lists this plan's classes only: de facto acceptance, no de jure row.
+    unfolded = frame.locator(".tv-legend").inner_text()
+    assert "de facto only" in unfolded and "Demilitarized zone" in unfolded
+    assert "de jure" not in unfolded and "International administration" not in unfolded
     page.wait_for_timeout(1200)
     assert frame.locator("body").evaluate(now.replace("() =>", "_ =>")) == before
     frame.locator(".tv-legend summary").click()

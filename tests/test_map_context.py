@@ -135,3 +135,47 @@ def test_compare_and_preview_maps_follow_the_selected_layers(context, prepared):
     assert "l:line_of_contact" not in caption_keys(bare)
     assert "Region borders" not in bare
     assert text.count("TV.rows(") > bare.count("TV.rows(")
+
+
+NEIGHBOURS = {"POLAND", "BELARUS", "RUSSIA", "ROMANIA", "MOLDOVA", "Black Sea"}
+
+
+def test_the_map_has_a_scale_bar_and_names_the_neighbours(context):
+    page = render.base_map(context).get_root().render()
+    assert "L.control.scale(" in page  # Leaflet's scale bar (tv.js docks it in the legend)
+    countries = {row[0] for row in context.labels if row[3] == 3}  # kind "country"
+    assert countries >= NEIGHBOURS
+    # Named at the zoom a phone shows the whole country at (about 4.5).
+    assert {row[0] for row in context.labels if row[3] == 3 and row[4] <= 4} >= {
+        "POLAND",
+        "BELARUS",
+        "RUSSIA",
+        "ROMANIA",
+    }
+    for name in NEIGHBOURS:
+        assert f'"{name}"' in page
+
+
+def test_the_svg_and_png_have_a_scale_bar_and_the_neighbours_names():
+    from territory_viz import svg
+
+    text = svg.scenario_svg(scenarios.get_scenario("land-swap"))
+    bar = text[text.index('<g id="scale-bar">') :]
+    assert re.search(r">\d+ km</text>", bar[: bar.index("</g>")])
+    labels = text[text.index('<g id="labels">') :]
+    named = set(re.findall(r">([A-Z][A-Za-z ]+)</text>", labels))
+    assert {"POLAND", "BELARUS", "RUSSIA", "ROMANIA", "MOLDOVA"} <= named
+    assert svg.svg_to_png(text).startswith(b"\x89PNG")
+
+
+def test_the_svg_legend_lists_only_the_classes_on_the_map():
+    from territory_viz import svg
+
+    def legend_of(sid: str) -> str:
+        text = svg.scenario_svg(scenarios.get_scenario(sid))
+        return text[text.index('<g id="legend">') :]
+
+    land_swap = legend_of("land-swap")
+    assert "Ukrainian control" in land_swap and "Russian control" in land_swap
+    assert "Demilitarized zone" not in land_swap and "International" not in land_swap
+    assert "Demilitarized zone" in legend_of("ceasefire-with-dmz")

@@ -23,6 +23,9 @@
     cell.appendChild(h);
     grid.appendChild(cell);
     cell.appendChild(m.getContainer());
+    // A legend docked under its map (phones) moves with it.
+    var dock = m._tvLegend && m._tvLegend.parentNode;
+    if (dock && dock.className === "tv-legend-dock") { cell.appendChild(dock); }
     m.invalidateSize();
   });
   var syncing = false;

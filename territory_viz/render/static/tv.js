@@ -249,7 +249,9 @@
       var zoom = map.getZoom(), size = map.getSize(), taken = [];
       var box = map.getContainer().getBoundingClientRect();
       // The legend and the controls are no place for a name.
-      var blockers = map.getContainer().querySelectorAll(".tv-legend, .leaflet-control-layers");
+      var blockers = Array.prototype.slice.call(
+        map.getContainer().querySelectorAll(".tv-legend, .leaflet-control-layers"));
+      if (map._tvLegend && blockers.indexOf(map._tvLegend) < 0) { blockers.push(map._tvLegend); }
       for (var b = 0; b < blockers.length; b++) {
         var r = blockers[b].getBoundingClientRect();
         if (r.width > 0) {
@@ -322,16 +324,25 @@
     // then the initial framing on Ukraine: on a narrow (phone) map, where the legend spans
     // the bottom, Ukraine is fitted into the space above it.
     legend: function (map, body, position, boundsArray) {
-      var legend = L.control({position: position});
-      var div;
-      legend.onAdd = function () {
-        div = L.DomUtil.create("div", "tv-legend");
-        div.innerHTML = body;
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        return div;
-      };
-      legend.addTo(map);
+      var container = map.getContainer();
+      var div = L.DomUtil.create("div", "tv-legend");
+      div.innerHTML = body;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      // On a phone the legend sits under the map, in a strip of its folded height, so it
+      // covers nothing (not even the sea); unfolded, it opens upward over the map, whose
+      // size (and so the reader's view) stays as it is. Wider maps carry it as a control.
+      var dock = null;
+      if (window.innerWidth <= 800 && container.parentNode) {
+        dock = L.DomUtil.create("div", "tv-legend-dock");
+        dock.appendChild(div);
+        container.parentNode.insertBefore(dock, container.nextSibling);
+      } else {
+        var legend = L.control({position: position});
+        legend.onAdd = function () { return div; };
+        legend.addTo(map);
+      }
+      map._tvLegend = div;
       // The scale bar and the attribution join the legend's footer, so nothing overlaps.
       [".leaflet-control-scale", ".leaflet-control-attribution"].forEach(function (sel) {
         var el = map.getContainer().querySelector(sel);
@@ -370,14 +381,27 @@
       ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (ev) {
         map.getContainer().addEventListener(ev, function () { touched = true; }, {passive: true});
       });
-      function reframe() { if (!touched) { map.invalidateSize(); frame(); } }
+      function reframe() { docked(); if (!touched) { map.invalidateSize(); frame(); } }
       map._tvFrame = reframe;
       map.on("resize", reframe);
       // On a narrow (phone) map the key starts folded: the map stays readable, the caption,
       // date and sources stay visible. Folding or unfolding it later keeps the reader's view
       // (no refit, no zoom reset); only the names are placed again around it.
       var details = div.querySelector("details");
-      if (details && map.getSize().x <= 600) { details.open = false; }
+      if (details && (dock || map.getSize().x <= 600)) { details.open = false; }
+      // The docked strip is as tall as the folded legend; the map gets the rest of its box.
+      function docked() {
+        if (!dock || (details && details.open)) { return; }
+        var strip = Math.ceil(div.offsetHeight);
+        if (dock.style.height === strip + "px") { return; }
+        container.style.removeProperty("height");
+        var total = container.offsetHeight;
+        dock.style.height = strip + "px";
+        container.style.setProperty("height", Math.max(160, total - strip) + "px", "important");
+        map.invalidateSize({pan: false});
+      }
+      map._tvDock = docked;
+      docked();
       if (details) {
         details.addEventListener("toggle", function () {
           if (map._tvLabels && map._tvLabels.again) { map._tvLabels.again(); }
@@ -390,14 +414,14 @@
     // The legend caption, set as text (never markup); keys (when given) are the legend rows
     // the scenario's layers draw: rows with another key and sections left empty are hidden.
     caption: function (map, text, keys) {
-      var box = map.getContainer();
+      var box = map._tvLegend || map.getContainer();
       var el = box.querySelectorAll(".tv-scenario");
       for (var i = 0; i < el.length; i++) { el[i].textContent = text; }
       if (keys) {
-        box.querySelectorAll(".tv-legend .tv-row[data-k]").forEach(function (row) {
+        box.querySelectorAll(".tv-row[data-k]").forEach(function (row) {
           row.style.display = keys.indexOf(row.getAttribute("data-k")) >= 0 ? "" : "none";
         });
-        box.querySelectorAll(".tv-legend .tv-sec").forEach(function (sec) {
+        box.querySelectorAll(".tv-sec").forEach(function (sec) {
           var shown = Array.prototype.some.call(sec.querySelectorAll(".tv-row"), function (r) {
             return r.style.display !== "none";
           });
@@ -405,6 +429,7 @@
         });
       }
       // The caption can change the legend's height: frame Ukraine again around it.
+      if (map._tvDock) { map._tvDock(); }
       if (map._tvFrame) { map._tvFrame(); }
     }
   };
