@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape as _html_escape
 
@@ -360,7 +360,8 @@ def _water(water: gpd.GeoDataFrame | None, proj: _Projector, simplify_m: float) 
     if water is None or len(water) == 0:
         return []
     kinds = water["kind"].astype(str) if "kind" in water.columns else ["river"] * len(water)
-    areas, lines = [], []
+    areas: list[str] = []
+    lines: list[str] = []
     for kind, geom in zip(kinds, water.to_crs(CRS_EQUAL_AREA).geometry, strict=True):
         if geom is None or geom.is_empty:
             continue
@@ -524,7 +525,7 @@ def _legend(
     y: float,
     width: float,
     baseline_label: str | None,
-    water_kinds: set[str] = frozenset(),  # type: ignore[assignment]
+    water_kinds: Collection[str] = (),
 ) -> tuple[list[str], float]:
     """Draw legend entries for the classes present, in a fixed order, with km² and people."""
     areas = (
@@ -602,8 +603,12 @@ def _legend(
     for kind in ("river", "drained"):
         if kind not in water_kinds and not (kind == "river" and "reservoir" in water_kinds):
             continue
-        style = WATER_STYLES[kind]
-        dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+        water_style = WATER_STYLES[kind]
+        dash = (
+            f' stroke-dasharray="{water_style["dashArray"]}"'
+            if water_style.get("dashArray")
+            else ""
+        )
         shape = (
             f'<path d="M{x:.0f} {cy + 13:.0f} C{x + 9:.0f} {cy + 3:.0f} {x + 15:.0f} '
             f'{cy + 17:.0f} {x + 26:.0f} {cy + 5:.0f}"'
@@ -611,8 +616,8 @@ def _legend(
             else f'<rect x="{x + 1:.0f}" y="{cy + 2:.0f}" width="24" height="14" rx="5"'
         )
         out.append(
-            f'{shape} fill="none" stroke="{style["color"]}" '
-            f'stroke-width="{style["weight"]:.1f}"{dash}/>'
+            f'{shape} fill="none" stroke="{water_style["color"]}" '
+            f'stroke-width="{water_style["weight"]:.1f}"{dash}/>'
         )
         lines = _wrap(WATER_LABELS[kind], chars)
         for i, line in enumerate(lines):
