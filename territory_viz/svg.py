@@ -211,7 +211,7 @@ def partition_svg(
                 'fill-rule="evenodd"/>'
             )
 
-    water_frame, water_kinds = _water_kinds(water)
+    water_frame, water_kinds = _water_kinds(water, shapely.box(*bounds))
     body.extend(_water(water_frame, proj, simplify_m))
 
     if "iso_code" in parts.columns:
@@ -342,10 +342,16 @@ def _load_water() -> gpd.GeoDataFrame | None:
         return None
 
 
-def _water_kinds(water: gpd.GeoDataFrame | bool | None) -> tuple[gpd.GeoDataFrame | None, set[str]]:
-    """Resolve the ``water`` argument to a frame and the kinds it has (for the legend)."""
+def _water_kinds(
+    water: gpd.GeoDataFrame | bool | None, frame_box: BaseGeometry
+) -> tuple[gpd.GeoDataFrame | None, set[str]]:
+    """Resolve ``water`` to the features inside the map (equal-area) and their kinds."""
     frame = _load_water() if water is True else (None if water is False else water)
     if frame is None or len(frame) == 0:
+        return None, set()
+    frame = frame.to_crs(CRS_EQUAL_AREA)
+    frame = frame[frame.geometry.intersects(frame_box)]
+    if len(frame) == 0:
         return None, set()
     kinds = {str(k) for k in frame["kind"]} if "kind" in frame.columns else {"river"}
     return frame, kinds
