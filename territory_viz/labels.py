@@ -31,6 +31,7 @@ __all__ = [
     "NEIGHBOUR_LABELS",
     "REGION_CENTRES",
     "TOWN_ZOOMS",
+    "WATER_NAMES",
     "Label",
     "label_width_px",
     "map_labels",
@@ -102,14 +103,25 @@ NEIGHBOUR_LABELS: tuple[tuple[str, float, float, int], ...] = (
     ("Sea of Azov", 36.6, 46.15, 6),
 )
 
+#: Names of the water the map draws (``data/context/water.geojson``): (text, lon, lat, first
+#: zoom), each beside its river or inside the former reservoir, placed after every other name.
+WATER_NAMES: tuple[tuple[str, float, float, int], ...] = (
+    ("Dnipro", 33.95, 48.98, 5),
+    ("Dnipro", 30.83, 50.25, 7),
+    ("Kakhovka reservoir (drained)", 33.36, 47.12, 8),
+)
+
 #: Kinds of label, by their index in the map's compact rows (:func:`compact`).
-LABEL_KINDS = ("capital", "centre", "region", "country", "town")
+LABEL_KINDS = ("capital", "centre", "region", "country", "town", "water")
 
 #: Priority ranks by kind (lower is placed first).
-_RANK = {"capital": 0, "centre": 1, "region": 2, "country": 3, "town": 4}
+_RANK = {"capital": 0, "centre": 1, "region": 2, "country": 3, "town": 4, "water": 5}
 
 #: Label font sizes in px by kind (the map's CSS and the SVG use the same).
-FONT_PX = {"capital": 14, "centre": 12.5, "region": 11, "country": 12, "town": 11.5}
+FONT_PX = {"capital": 14, "centre": 12.5, "region": 11, "country": 12, "town": 11.5, "water": 11}
+
+#: Kinds whose text is centred on its point (no dot beside it).
+CENTRED_KINDS = ("region", "country", "water")
 
 
 @dataclass(frozen=True)
@@ -123,8 +135,8 @@ class Label:
     lon, lat
         Anchor in degrees: the place's point (towns) or the label point (regions, countries).
     kind
-        ``capital``, ``centre``, ``town`` (a dot beside the name), ``region`` or ``country``
-        (the text centred on the point).
+        ``capital``, ``centre``, ``town`` (a dot beside the name), ``region``, ``country`` or
+        ``water`` (the text centred on the point).
     min_zoom
         First (Leaflet) zoom at which the label is wanted.
     rank
@@ -165,6 +177,7 @@ def map_labels(
     min_population: int = TOWN_ZOOMS[-1][0],
     countries: bool = True,
     front: Any = None,
+    water: bool | None = None,
 ) -> list[Label]:
     """Every label of the map, in placement order (see the module docstring).
 
@@ -180,6 +193,8 @@ def map_labels(
         Smallest town named at any zoom (near the front: :data:`FRONT_MIN_POPULATION`).
     countries
         Include the neighbours' and seas' names.
+    water
+        Include the Dnipro's and the Kakhovka reservoir's names (default: with ``countries``).
     front
         The line of contact (a line geometry in lon/lat): towns within
         :data:`FRONT_KM` of it are named one zoom earlier (Huliaipole, 13,000 people, from
@@ -187,6 +202,8 @@ def map_labels(
     """
     from territory_viz import datasets
 
+    if water is None:
+        water = countries
     if settlements is None:
         settlements = datasets.load_settlements()
         regions = datasets.load_regions() if regions is None else regions
@@ -232,6 +249,9 @@ def map_labels(
     if countries:
         for i, (text, lon, lat, zoom) in enumerate(NEIGHBOUR_LABELS):
             out.append(Label(text, lon, lat, "country", zoom, _rank("country", 0) + i))
+    if water:
+        for i, (text, lon, lat, zoom) in enumerate(WATER_NAMES):
+            out.append(Label(text, lon, lat, "water", zoom, _rank("water", 0) + i))
     return sorted(out, key=lambda label: (label.rank, label.text))
 
 
@@ -381,7 +401,7 @@ def place_greedy(
         font = FONT_PX[label.kind] * scale
         w, h = label_width_px(label.text, font), font * 1.15
         gap = 3 + 2 * scale
-        if label.kind in ("region", "country"):
+        if label.kind in CENTRED_KINDS:
             options = [(x, y + font * 0.35, "middle", (x - w / 2, y - h / 2, x + w / 2, y + h / 2))]
         else:
             options = [
@@ -405,7 +425,7 @@ def place_greedy(
             )
             if inside and not any(_overlaps(box, other) for other in taken):
                 taken.append(box)
-                if label.kind not in ("region", "country"):
+                if label.kind not in CENTRED_KINDS:
                     taken.append(dot)
                 placed.append(Placed(label, tx, ty, anchor, (x, y), box, font))
                 break

@@ -257,7 +257,16 @@ def partition_svg(
         header_h + map_h - margin * 0.4,
     )
     bar_box = (margin - 4, header_h + map_h - margin - 12, margin + 150, header_h + map_h)
-    body.extend(_labels(labels, proj, frame=frame, blocked=[bar_box], width_px=width_px))
+    body.extend(
+        _labels(
+            labels,
+            proj,
+            frame=frame,
+            blocked=[bar_box],
+            width_px=width_px,
+            water=bool(water_kinds),
+        )
+    )
 
     legend, legend_h = _legend(
         parts,
@@ -400,11 +409,15 @@ def _labels(
     frame: tuple[float, float, float, float],
     blocked: Sequence[tuple[float, float, float, float]],
     width_px: int,
+    water: bool = True,
 ) -> list[str]:
-    """Place names greedily by priority (no label over another), as the map's script does."""
+    """Place names greedily by priority (no label over another), as the map's script does.
+
+    The water's names only where the water is drawn.
+    """
     if labels is False:
         return []
-    chosen = map_labels() if labels is True else list(labels)
+    chosen = map_labels(water=water) if labels is True else list(labels)
     if not chosen:
         return []
     import numpy as np
@@ -438,8 +451,9 @@ def _labels(
                 f"{escape(lb.text)}</text>"
             )
         else:
-            colour = "#3F5563" if lb.kind == "region" else "#6A6A6A"
-            style = ' font-style="italic"' if lb.text.endswith("Sea") or "Sea " in lb.text else ""
+            colour = {"region": "#3F5563", "water": "#1F6FA8"}.get(lb.kind, "#6A6A6A")
+            sea = lb.text.endswith("Sea") or "Sea " in lb.text
+            style = ' font-style="italic"' if sea or lb.kind == "water" else ""
             texts.append(
                 f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}" '
                 f'text-anchor="middle" fill="{colour}" letter-spacing="0.6"{style} '

@@ -181,3 +181,22 @@ def test_water_never_changes_an_area_number(monkeypatch):
     )
     assert "tv-water" in html_after
     assert stats.scenario_stats(scenario).by_control.equals(before)
+
+
+def test_the_water_is_named_on_the_map_and_in_the_svg(context):
+    from territory_viz.labels import LABEL_KINDS, WATER_NAMES
+
+    water = LABEL_KINDS.index("water")
+    named = {row[0] for row in context.labels if row[3] == water}
+    assert named == {"Dnipro", "Kakhovka reservoir (drained)"}
+    assert len([r for r in context.labels if r[3] == water]) == len(WATER_NAMES)
+    # Placed after every other name: they never push a town or a region name out.
+    assert min(r[5] for r in context.labels if r[3] == water) > max(
+        r[5] for r in context.labels if r[3] != water
+    )
+    page = render.base_map(context).get_root().render()
+    assert '"Kakhovka reservoir (drained)"' in page
+    partition = scenarios.evaluate(scenarios.get_scenario("land-swap"))
+    river_name = re.compile(r'fill="#1F6FA8"[^>]*>Dnipro</text>')  # not the city's name
+    assert river_name.search(svg.partition_svg(partition, title="t", water=True))
+    assert not river_name.search(svg.partition_svg(partition, title="t", water=False))

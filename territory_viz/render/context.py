@@ -185,6 +185,7 @@ class MapContext:
             min_population=MAP_LABEL_MIN_POPULATION,
             countries=neighbours is not None and len(neighbours) > 0,
             front=front,
+            water=water is not None and len(water) > 0,
         )
         return cls(
             baseline_id=baseline_id,

@@ -166,7 +166,7 @@ def base_map(
         # The towns' names and places travel once, in the label rows.
         towns.add_child(Towns(context.towns, _labels_of(context, "capital", "centre", "town")))
     if context.labels:
-        m.add_child(MapLabels(_labels_of(context, "country")))
+        m.add_child(MapLabels(_labels_of(context, "country", "water")))
     m.add_child(
         Legend(
             legend_html(context, title=title, open_=legend_open, present=legend_keys, layers=layers)

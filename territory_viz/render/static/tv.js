@@ -215,7 +215,7 @@
     // markup.
     mapLabels: function (map, group, rows) {
       if (!map || !map.getContainer) { return; }
-      var kinds = ["capital", "centre", "region", "country", "town"];
+      var kinds = ["capital", "centre", "region", "country", "town", "water"];
       var st = map._tvLabels;
       if (!st) {
         st = map._tvLabels = {sets: [], layer: L.layerGroup().addTo(map), seq: 0, timer: null};
@@ -282,7 +282,8 @@
             // clear of the town's dot (radius grows with population: Kyiv's is ~11 px)
             var g = it.kind === "capital" ? 12 : (it.kind === "centre" ? 8 : 5);
             var w = it.w, h = it.h, opts;
-            if (it.kind === "region" || it.kind === "country") {
+            var centred = it.kind === "region" || it.kind === "country" || it.kind === "water";
+            if (centred) {
               opts = [[-w / 2, -h / 2]];
             } else {
               opts = [[g, -h / 2], [-g - w, -h / 2], [-w / 2, -g - h], [-w / 2, g]];
@@ -292,7 +293,7 @@
                        p.y + opts[i][1] + h];
               if (free(a)) {
                 taken.push(a);
-                if (it.kind !== "region" && it.kind !== "country") {
+                if (!centred) {
                   taken.push([p.x - 3, p.y - 3, p.x + 3, p.y + 3]);
                 }
                 it.el.style.left = opts[i][0] + "px";
