@@ -295,8 +295,8 @@ WATER_STYLES: dict[str, dict[str, Any]] = {
 WATER_CASING: dict[str, Any] = {"color": "#ffffff", "weight": 4.5, "opacity": 0.85, "fill": False}
 #: Legend labels of the water kinds (the geometry is the project's own, approximate).
 WATER_LABELS: dict[str, str] = {
-    "river": "Dnipro river and reservoirs (approximate)",
-    "drained": "Kakhovka reservoir's bed, drained since the dam's destruction on 6 June 2023",
+    "river": "Dnipro and its reservoirs (approximate)",
+    "drained": "Kakhovka reservoir, drained since June 2023",
 }
 
 #: Display class of the change map's pieces that are the same in both scenarios.

@@ -144,14 +144,14 @@ def test_the_svg_and_png_draw_the_water_with_its_legend():
     assert WATER_STYLES["river"]["color"] in group
     assert f'stroke-dasharray="{WATER_STYLES["drained"]["dashArray"]}"' in group
     legend = text[text.index('<g id="legend">') :]
-    assert "Dnipro river" in legend and "drained since" in legend
+    assert "Dnipro and its reservoirs" in legend and "drained since June 2023" in legend
     # Water goes under the region borders and labels.
     assert text.index('<g id="water">') < text.index('stroke="#FFFFFF" stroke-width="0.9"')
     assert text.index('<g id="water">') < text.index('<g id="labels">')
     png = svg.svg_to_png(text)
     assert png.startswith(b"\x89PNG") and len(png) > 50_000
     bare = svg.partition_svg(partition, title="Land swap", water=False)
-    assert 'id="water"' not in bare and "Dnipro river" not in bare
+    assert 'id="water"' not in bare and "Dnipro and its" not in bare
 
 
 def _numbers(text: str) -> list[str]:

@@ -321,18 +321,17 @@
       });
     },
 
-    // The legend as a Leaflet control (it stacks with the other controls in its corner),
-    // then the initial framing on Ukraine: on a narrow (phone) map, where the legend spans
-    // the bottom, Ukraine is fitted into the space above it.
+    // The legend, then the initial framing on Ukraine. In a wide viewport the legend is a
+    // Leaflet control (it stacks with the other controls in its corner); in a narrow one
+    // (a phone, the page's map frame) it is docked under the map, and Ukraine is fitted
+    // into the map above it.
     legend: function (map, body, position, boundsArray) {
       var container = map.getContainer();
       var div = L.DomUtil.create("div", "tv-legend");
       div.innerHTML = body;
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
-      // On a phone the legend sits under the map, in a strip of its folded height, so it
-      // covers nothing (not even the sea); unfolded, it opens upward over the map, whose
-      // size (and so the reader's view) stays as it is. Wider maps carry it as a control.
+      // Docked, the legend covers nothing (not even the sea): see docked() below.
       var dock = null;
       if (window.innerWidth <= 800 && container.parentNode) {
         dock = L.DomUtil.create("div", "tv-legend-dock");
@@ -389,10 +388,17 @@
       // date and sources stay visible. Folding or unfolding it later keeps the reader's view
       // (no refit, no zoom reset); only the names are placed again around it.
       var details = div.querySelector("details");
-      if (details && (dock || map.getSize().x <= 600)) { details.open = false; }
-      // The docked strip is as tall as the folded legend; the map gets the rest of its box.
+      if (details && map.getSize().x <= 600) { details.open = false; }
+      // Docked under a short map, an open key would leave too little map: start folded.
+      if (details && dock && div.offsetHeight > 0.4 * container.offsetHeight) {
+        details.open = false;
+      }
+      // The docked strip is as tall as the legend as it starts (folded on a phone); the map
+      // gets the rest of its box. Unfolded by the reader, the legend opens upward over the
+      // map (no resize: the view stays); folded again, the strip fits it again.
+      var over = false;
       function docked() {
-        if (!dock || (details && details.open)) { return; }
+        if (!dock || over) { return; }
         var strip = Math.ceil(div.offsetHeight);
         if (dock.style.height === strip + "px") { return; }
         container.style.removeProperty("height");
@@ -405,6 +411,8 @@
       docked();
       if (details) {
         details.addEventListener("toggle", function () {
+          over = details.open && dock !== null && div.offsetHeight > dock.offsetHeight;
+          docked();
           if (map._tvLabels && map._tvLabels.again) { map._tvLabels.again(); }
         });
       }
