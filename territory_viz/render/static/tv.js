@@ -378,8 +378,11 @@
       // The component iframe can be laid out (or resized) after this script runs: frame again
       // on every resize until the viewer moves the map themselves.
       var touched = false;
+      // (A docked legend is outside the map: reading it counts as touching the map.)
       ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (ev) {
-        map.getContainer().addEventListener(ev, function () { touched = true; }, {passive: true});
+        [map.getContainer(), dock].forEach(function (el) {
+          if (el) { el.addEventListener(ev, function () { touched = true; }, {passive: true}); }
+        });
       });
       function reframe() { docked(); if (!touched) { map.invalidateSize(); frame(); } }
       map._tvFrame = reframe;
@@ -411,8 +414,10 @@
       docked();
       if (details) {
         details.addEventListener("toggle", function () {
+          var wasOver = over;
           over = details.open && dock !== null && div.offsetHeight > dock.offsetHeight;
-          docked();
+          // Folded after starting open: the strip shrinks to the folded key (once laid out).
+          if (!details.open && !wasOver && dock) { window.requestAnimationFrame(docked); }
           if (map._tvLabels && map._tvLabels.again) { map._tvLabels.again(); }
         });
       }
