@@ -144,13 +144,16 @@ class MapContext:
                 if enc
             ]
         if water is not None and len(water):
-            # Context at country scale: the committed points are already a few km apart.
+            # Context at country scale (the points are a few km apart): on the coarse grid.
             # Areas first, rivers over them (a river runs through its reservoirs).
             rows = [
                 {"g": enc, "c": str(kind)}
                 for kind, enc in zip(
                     water["kind"],
-                    (encode_geometry(g) for g in water.to_crs(CRS_GEOGRAPHIC).geometry.values),
+                    (
+                        encode_geometry(g, grid=CONTEXT_GRID)
+                        for g in water.to_crs(CRS_GEOGRAPHIC).geometry.values
+                    ),
                     strict=True,
                 )
                 if enc
