@@ -125,5 +125,8 @@ def test_nginx_serves_the_static_files_itself(replica_set) -> None:
     ):
         status, headers, body = _get(f"{replica_set.url}{path}", cookie="tv_replica=static")
         assert status == 200 and body == source.read_bytes(), path
+        # A browser runs a module script only when it is served as JavaScript.
+        wanted = "application/javascript" if path.endswith(".js") else "text/html"
+        assert headers["Content-Type"].startswith(wanted), headers["Content-Type"]
     # Neither went to a replica: nginx logs no upstream for them.
     assert _upstreams(replica_set.access_log, "static") == ["-", "-"]
