@@ -37,7 +37,7 @@ first (:data:`territory_viz.loaders.MAX_VERTICES`) and run user layers in a chil
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -278,14 +278,7 @@ def reconcile(
         return unchanged()
     added_geom = _union(added)
     geometry = _union([clipped, added_geom])
-    by_region: dict[str, float] = {}
-    if regions is not None:
-        geoms = np.asarray(regions.geometry.values, dtype=object)
-        hits = shapely.area(shapely.intersection(geoms, added_geom)) / 1e6
-        pairs = sorted(
-            zip(regions["iso_code"].astype(str), hits, strict=True), key=lambda kv: -kv[1]
-        )
-        by_region = {code: float(km2) for code, km2 in pairs if km2 >= NEGLIGIBLE_KM2}
+    by_region = _by_region(regions, added_geom) if regions is not None else {}
     return Reconciliation(
         geometry,
         added_geom,
@@ -352,7 +345,35 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
         ]
         if len(crumbs):
             merged = _union([merged, *crumbs])
-    return _as_multi(shapely.intersection(merged, outline_wgs)), result
+    final = _as_multi(shapely.intersection(merged, outline_wgs))
+    return final, _restated(result, to_equal_area(shapely.difference(final, clipped)))
+
+
+def _restated(result: Reconciliation, added: Any) -> Reconciliation:
+    """Return ``result`` with its km² (in all and per region) measured on ``added``.
+
+    The rule finds the slivers in the equal-area CRS; what a layer in EPSG:4326 gains is
+    what is left of them once they are brought back and cut by the EPSG:4326 outline (the
+    two outlines differ by the bow of their longer edges), so the note states that.
+    """
+    from territory_viz import datasets
+
+    if not shapely.is_valid(added):
+        # Projected, hairline parts of the difference can cross themselves.
+        added = _union(_polygons(shapely.make_valid(added)))
+    return replace(
+        result,
+        added_km2=float(shapely.area(added) / 1e6),
+        by_region=_by_region(datasets.regions_equal_area(), added),
+    )
+
+
+def _by_region(regions: gpd.GeoDataFrame, added: Any) -> dict[str, float]:
+    """Return ISO code -> km² of ``added`` (equal-area) in that region, largest first."""
+    geoms = np.asarray(regions.geometry.values, dtype=object)
+    hits = shapely.area(shapely.intersection(geoms, added)) / 1e6
+    pairs = sorted(zip(regions["iso_code"].astype(str), hits, strict=True), key=lambda kv: -kv[1])
+    return {code: float(km2) for code, km2 in pairs if km2 >= NEGLIGIBLE_KM2}
 
 
 def reconcile_layer(layer: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, Reconciliation]:
