@@ -39,10 +39,9 @@ DATE_MISMATCH_DAYS = 60
 #: What is approximate about every map and figure (the date is added by
 #: :func:`approximation_note`).
 APPROXIMATION_TEXT = (
-    "Approximate: lines of control are simplified from public reports; region areas are "
-    "measured on generalised outlines and differ from the official figures (oblasts by up to "
-    "8%, Kherson; the Kyiv and Sevastopol city outlines more); people are pre-war residents "
-    "(2022 estimates; Crimea and Sevastopol 2014), not today's population."
+    "Approximate: control lines are simplified from public reports; areas are measured on "
+    "generalised outlines, not official figures; people are pre-war residents, not today's "
+    "population."
 )
 
 #: Beside every per-region table: how the measured region areas differ from the official ones

@@ -58,7 +58,7 @@ def nearest_buttons(at: AppTest) -> list:
     return [b for b in at.button if b.key == scenario_view.NEAREST_BUTTON]
 
 
-def test_approximation_note_with_the_date_is_under_the_baseline_date():
+def test_approximation_note_with_the_date_is_beside_the_map():
     at = run_app(scenario="land-swap")
     assert shown_date(at) == "22 Aug 2026"
     assert notices.approximation_note("2026-08-22") in captions(at)

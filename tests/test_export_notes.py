@@ -91,8 +91,8 @@ def test_region_area_note_figures_are_the_measured_areas() -> None:
         change = (measured_km2 / official_km2 - 1) * 100
         assert f"{abs(change):.{len(percent.split('.')[1]) if '.' in percent else 0}f}" == percent
         assert (change < 0) == (sign == "−"), name
-    # The oblast figure the approximation note gives is the largest oblast shortfall.
-    assert "up to 8%, Kherson" in notices.APPROXIMATION_TEXT
+    # The short note every map carries points at the same fact without figures.
+    assert "generalised outlines, not official figures" in notices.APPROXIMATION_TEXT
 
 
 # --------------------------------------------------------------------------- legend, HTML

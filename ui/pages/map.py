@@ -9,14 +9,15 @@ from ui.shell import view
 from ui.state import all_scenarios
 
 chosen = view()
-# What is approximate, with the date of the line shown, right under the baseline's date.
-st.caption(md_escape(notices.approximation_note(chosen.baseline.date or "")))
 result, prepared = cache.stats_for(chosen.scenario, chosen.baseline)
 scenario_view.key_numbers(result)
 map_col, numbers_col = st.columns([5, 2], gap="medium")
 with map_col:
     scenario_view.scenario_map(chosen, prepared)
 with numbers_col:
+    # What is approximate, with the date of the line shown: on a wide screen right under the
+    # baseline's date (same column), on a phone right after the map (never above it).
+    st.caption(md_escape(notices.approximation_note(chosen.baseline.date or "")))
     scenario_view.town_card(chosen, all_scenarios())
     shell.about(chosen.scenario, chosen.baseline.date)
     scenario_view.nearest_snapshot_offer(chosen)
