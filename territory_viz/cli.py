@@ -665,15 +665,14 @@ def _layer_date(baseline: Any) -> str:
             metavar="LAYER",
             help="snapshot id or control-layer file; default: the latest",
         ),
+        *_date_args(),
         arg("--format", choices=("table", "json"), default="table", help="output format"),
     ],
 )
 def _town(args: argparse.Namespace) -> int:
     from territory_viz.towns import town_report
 
-    report = town_report(
-        " ".join(args.name), region=args.region, baseline=_baseline_arg(args.baseline)
-    )
+    report = town_report(" ".join(args.name), region=args.region, baseline=_baseline_of(args))
     if args.format == "json":
         _print_json(report)
         return 0

@@ -450,6 +450,35 @@ def test_cli_date_flag(tmp_path, capsys) -> None:
     assert code == 0 and json.loads(out)["baseline"] == "history-2025-01-30"
 
 
+def test_cli_town_on_a_day_of_a_history(tmp_path, capsys) -> None:
+    path = str(three_days(tmp_path))
+    controls = {}
+    for day in ("2025-01-31", "2025-02-01"):
+        code, out, err = run(
+            capsys, "town", "Sloviansk", "--date", day, "--history", path, "--format", "json"
+        )
+        assert code == 0, err
+        doc = json.loads(out)
+        assert {"name", "region", "population", "baseline", "scenarios"} <= set(doc)
+        assert doc["name"] == "Sloviansk" and doc["baseline"]["date"] == day
+        for outcome in doc["scenarios"].values():
+            assert {"control", "recognition"} <= set(outcome)
+        controls[day] = doc["baseline"]["control"]
+        # the current line frozen: the town stays with whoever holds it that day
+        assert doc["scenarios"]["ceasefire-current-line"]["control"] == controls[day]
+    assert controls == {"2025-01-31": "ukraine", "2025-02-01": "russia"}
+    code, out, _ = run(capsys, "town", "Sloviansk", "--date", "2025-02-01", "--history", path)
+    assert code == 0 and "On 2025-02-01" in out and "Russian control" in out
+    code, _, err = run(capsys, "town", "Sloviansk", "--history", path)
+    assert code == 2 and "--history needs --date" in err and "Traceback" not in err
+    code, _, err = run(capsys, "town", "Sloviansk", "--date", "2025-01-01", "--history", path)
+    assert code == 2 and "no day 2025-01-01" in err and err.count("\n") == 1
+    code, _, err = run(
+        capsys, "town", "Sloviansk", "--date", "2025-02-01", "--baseline", "occupied-2025-08-15"
+    )
+    assert code == 2 and "not both" in err
+
+
 def test_worker_pool_gives_the_inline_figures(tmp_path, monkeypatch, cache) -> None:
     days = [
         feature(box(37.5, 48.0, 37.6 + 0.02 * i, 48.3), f"2025-07-{i + 1:02d}", i + 1)
