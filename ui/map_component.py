@@ -20,7 +20,7 @@ import folium
 import streamlit as st
 import streamlit_folium as sf
 
-__all__ = ["Rendered", "render", "show"]
+__all__ = ["Rendered", "feature_group_script", "render", "show"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,15 @@ def render(
         bounds=_bounds(m),
         zoom=m.options.get("zoom") if hasattr(m, "options") else {},
     )
+
+
+def feature_group_script(group: folium.FeatureGroup, *, index: int) -> str:
+    """Return one more layer to swap in, as ``st_folium`` writes its feature groups.
+
+    Drawn on a throwaway map whose name becomes the page's ``map_div``, like the others;
+    ``index`` must differ from the rendered map's own layers'.
+    """
+    return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=index)
 
 
 def show(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import folium
 import pandas as pd
 import streamlit as st
 
-from territory_viz import datasets, history, notices, render, stats
+from territory_viz import datasets, history, notices, render, stats, towns
 from territory_viz._errors import ValidationError
 from territory_viz.model import Party
+from territory_viz.render.view import FocusPlace, MapView
 from territory_viz.scenarios import Scenario
 from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share, recognised_by
 from territory_viz.svg import scenario_notes as svg_notes
-from ui import cache, map_component
+from ui import cache, map_component, share_view
 from ui import exports as export_views
 from ui._text import md_escape
 from ui.baseline import Baseline
@@ -35,7 +38,7 @@ OPEN_EXPORTS = "tv_open_exports"
 
 
 def _folium_map(
-    view: View, prepared: render.PreparedPartition
+    view: View, prepared: render.PreparedPartition, link_view: MapView | None = None
 ) -> tuple[folium.Map, list[folium.FeatureGroup], None]:
     """Build the folium map: constant base, the scenario's layers, no layer control.
 
@@ -45,8 +48,16 @@ def _folium_map(
     caption = render.scenario_caption(view.scenario, view.baseline.date or "")
     # No scenario text in the base: its script must stay identical across scenarios, or
     # streamlit-folium would remount the map (the caption comes with the scenario layers).
+    # The link's view is read once per session, so it keeps the base the same too.
     urls, css = cache.leaflet_assets()
-    base = render.base_map(context, layers=view.layers, leaflet_urls=urls, leaflet_css=css)
+    base = render.base_map(
+        context,
+        layers=view.layers,
+        leaflet_urls=urls,
+        leaflet_css=css,
+        view=link_view,
+        share_view=True,
+    )
     base.get_root().header.add_child(folium.Element(FILL_FRAME_CSS), name="tv_fill_frame")
     groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
     return base, groups, None
@@ -56,26 +67,55 @@ def warm_map(scenario: Scenario, baseline: Baseline) -> None:
     """Render a scenario's map as a new viewer first sees it (every layer on), into the cache."""
     _, prepared = cache.stats_for(scenario, baseline)
     view = View(scenario, baseline, render.DEFAULT_LAYERS, baseline.key)
-    cache.rendered_map(_map_key(view, prepared), lambda: _folium_map(view, prepared))
+    cache.rendered_map(_map_key(view, prepared, None), lambda: _folium_map(view, prepared))
 
 
-def _map_key(view: View, prepared: render.PreparedPartition) -> tuple[str, ...]:
+def _map_key(
+    view: View, prepared: render.PreparedPartition, link_view: MapView | None
+) -> tuple[str, ...]:
     return (
         "scenario",
         cache.scenario_key(view.scenario),
         view.baseline.key,
         prepared.key,
         *sorted(view.layers),
+        *(() if link_view is None else ("view", repr(link_view))),
     )
 
 
-def scenario_map(view: View, prepared: render.PreparedPartition) -> None:
+#: Index of the found town's layer among the map's swapped-in layers (after the scenario's).
+_TOWN_GROUP_INDEX = 90
+
+
+def _town_layer(town: towns.Town) -> str:
+    """Return the found town's layer (a ring, the map centred on it) as the component's script.
+
+    Made apart from the cached map (a few characters), so a town found does not render the
+    whole map again.
+    """
+    found = folium.FeatureGroup(name="Town found", control=False)
+    found.add_child(FocusPlace(town.lat, town.lon, town.name))
+    return map_component.feature_group_script(found, index=_TOWN_GROUP_INDEX)
+
+
+def scenario_map(
+    view: View, prepared: render.PreparedPartition, *, town: towns.Town | None = None
+) -> None:
     """Draw the map: constant base, scenario layers swapped in without a reload.
 
     Built and rendered once per scenario, baseline and layers for every session
-    (:func:`ui.cache.rendered_map`), not on every script run.
+    (:func:`ui.cache.rendered_map`), not on every script run. The map opens on the link's
+    view if it has one (``&lat=&lon=&zoom=``) and the page's address follows the reader's
+    view; with ``town``, the map centres on that place.
     """
-    rendered = cache.rendered_map(_map_key(view, prepared), lambda: _folium_map(view, prepared))
+    link_view = share_view.link_view()
+    rendered = cache.rendered_map(
+        _map_key(view, prepared, link_view), lambda: _folium_map(view, prepared, link_view)
+    )
+    if town is not None:
+        rendered = dataclasses.replace(
+            rendered, feature_group=(rendered.feature_group or "") + _town_layer(town)
+        )
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]). No layer control on the map: the
     # sidebar's checkboxes are the one control and the map draws what they select.
@@ -361,31 +401,48 @@ def _set_town(name: str) -> None:
     st.session_state[TOWN_PARAM] = name
 
 
+def _town_query() -> str:
+    """Return the "Find a town" box's text; ``?town=NAME`` fills it on the first run."""
+    if TOWN_PARAM not in st.session_state:
+        st.session_state[TOWN_PARAM] = (st.query_params.get(TOWN_PARAM) or "")[
+            : towns.MAX_QUERY_CHARS
+        ]
+    return str(st.session_state[TOWN_PARAM]).strip()
+
+
+def found_town() -> towns.Town | None:
+    """Return the place the "Find a town" box names, if exactly one answers (for the map)."""
+    query = _town_query()
+    if not query:
+        return None
+    try:
+        return towns.find_town(query)
+    except ValidationError:  # TownNotFound too: the card says why
+        return None
+
+
 def town_card(view: View, options: dict[str, Scenario]) -> None:
     """Draw the "Find a town" box and, for a town found, who controls it where.
 
     ``?town=NAME`` fills the box; the URL follows it. Close spellings and places sharing a
     name are offered as buttons; the card gives the baseline's control and each scenario's,
-    with what other parties would recognise, and the pre-war population.
+    with what other parties would recognise, and the pre-war population. The map centres on
+    the town (:func:`found_town`, :func:`scenario_map`).
     """
-    from territory_viz import towns
-
-    if TOWN_PARAM not in st.session_state:
-        st.session_state[TOWN_PARAM] = (st.query_params.get(TOWN_PARAM) or "")[
-            : towns.MAX_QUERY_CHARS
-        ]
+    _town_query()
     query = st.text_input(
         "Find a town",
         key=TOWN_PARAM,
         max_chars=towns.MAX_QUERY_CHARS,
         placeholder="e.g. Kramatorsk, Huliaipole, Enerhodar",
         help="Any common spelling: Sloviansk or Slovyansk, Latin or "
-        "Cyrillic. Add “, Region” to tell namesakes apart.",
+        "Cyrillic. Add “, Region” to tell namesakes apart. The map zooms to it.",
     ).strip()
     if not query:
         st.query_params.pop(TOWN_PARAM, None)
         return
-    st.query_params[TOWN_PARAM] = query
+    if st.query_params.get(TOWN_PARAM) != query:
+        st.query_params[TOWN_PARAM] = query
     try:
         town = towns.find_town(query)
     except towns.TownNotFound as err:

@@ -384,12 +384,15 @@ def frame(name: str) -> View:
             ),
             icon="📄",
         )
-    # The URL follows the page, so a copied link reopens the same view.
-    st.query_params["scenario"] = scenario_id
+    # The URL follows the page, so a copied link reopens the same view. Written only when it
+    # changed: each write makes the browser rewrite the address (and add a history entry
+    # when it differs, as it does while the map keeps its view there).
+    if st.query_params.get("scenario") != scenario_id:
+        st.query_params["scenario"] = scenario_id
     st.query_params.pop(BASELINE_PARAM, None)  # an older link: now said with ?date=
     if date == days.latest():
         st.query_params.pop(DATE_PARAM, None)
-    else:
+    elif st.query_params.get(DATE_PARAM) != date:
         st.query_params[DATE_PARAM] = date
     st.session_state[_WRITTEN] = {"scenario": scenario_id, DATE_PARAM: date}
     if name != "compare":

@@ -38,6 +38,7 @@ from territory_viz.render.partition import (
     prepare_partition,
     tooltip_labels,
 )
+from territory_viz.render.view import MAX_ZOOM, MIN_ZOOM, MapView, ShareView
 from territory_viz.style import (
     CHANGE_CASING,
     CHANGE_STYLES,
@@ -70,13 +71,15 @@ def _new_map(*, height: int | str) -> folium.Map:
         location=[48.6, 31.3],
         zoom_start=6,
         tiles=None,
-        min_zoom=4,
-        max_zoom=12,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
         zoom_snap=0.25,
         control_scale=True,
         height=height,
         prefer_canvas=False,
     )
+    # Without tiles folium drops min_zoom/max_zoom (tile options): set them on the map itself.
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     # Instance attributes (folium's are shared class lists): no CDN link is ever emitted.
     m.default_js = []
     m.default_css = []
@@ -93,6 +96,8 @@ def base_map(
     leaflet_css: str | None = None,
     legend_open: bool = True,
     legend_keys: Collection[str] | None = None,
+    view: MapView | None = None,
+    share_view: bool = False,
 ) -> folium.Map:
     """Build the map's constant part: background, neighbours, region borders, towns, legend.
 
@@ -124,6 +129,12 @@ def base_map(
     legend_keys
         The legend rows the scenario needs (:func:`scenario_legend_keys`); ``None`` puts
         every row in the HTML and the scenario layers' script shows only theirs.
+    view
+        Open on this view (a link's, see :func:`~territory_viz.render.view.parse_view`)
+        instead of framing Ukraine.
+    share_view
+        Keep the page's address following the view as the reader pans and zooms (for a map
+        inside the page's frame; see :class:`~territory_viz.render.view.ShareView`).
 
     Returns
     -------
@@ -167,6 +178,8 @@ def base_map(
         towns.add_child(Towns(context.towns, _labels_of(context, "capital", "centre", "town")))
     if context.labels:
         m.add_child(MapLabels(_labels_of(context, "country", "water")))
+    if view is not None or share_view:
+        m.add_child(ShareView(view, follow=share_view))  # before the legend: it holds this view
     m.add_child(
         Legend(
             legend_html(context, title=title, open_=legend_open, present=legend_keys, layers=layers)

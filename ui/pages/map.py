@@ -13,7 +13,7 @@ result, prepared = cache.stats_for(chosen.scenario, chosen.baseline)
 scenario_view.key_numbers(result)
 map_col, numbers_col = st.columns([5, 2], gap="medium")
 with map_col:
-    scenario_view.scenario_map(chosen, prepared)
+    scenario_view.scenario_map(chosen, prepared, town=scenario_view.found_town())
 with numbers_col:
     # What is approximate, with the date of the line shown: on a wide screen right under the
     # baseline's date (same column), on a phone right after the map (never above it).

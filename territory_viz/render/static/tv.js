@@ -361,6 +361,16 @@
                                animate: false});
       }
       function frame() {
+        // A view to hold (a link's, a place found) wins over framing Ukraine.
+        var v = map._tvView;
+        if (v) {
+          var held = ["view", v.lat, v.lon, v.zoom].join();
+          if (held !== framed) {
+            framed = held;
+            map.setView([v.lat, v.lon], v.zoom, {animate: false});
+          }
+          return;
+        }
         var size = map.getSize();
         // Phone layout as tv.css has it: by the viewport's width (several maps can share
         // one wide document; in the page's own frame the viewport is the map).
@@ -377,14 +387,13 @@
       }
       // The component iframe can be laid out (or resized) after this script runs: frame again
       // on every resize until the viewer moves the map themselves.
-      var touched = false;
-      // (A docked legend is outside the map: reading it counts as touching the map.)
+            // (A docked legend is outside the map: reading it counts as touching the map.)
       ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (ev) {
         [map.getContainer(), dock].forEach(function (el) {
-          if (el) { el.addEventListener(ev, function () { touched = true; }, {passive: true}); }
+          if (el) { el.addEventListener(ev, function () { map._tvTouched = true; }, {passive: true}); }
         });
       });
-      function reframe() { docked(); if (!touched) { map.invalidateSize(); frame(); } }
+      function reframe() { docked(); if (!map._tvTouched) { map.invalidateSize(); frame(); } }
       map._tvFrame = reframe;
       map.on("resize", reframe);
       // On a narrow (phone) map the key starts folded: the map stays readable, the caption,
@@ -423,6 +432,82 @@
       }
       frame();
       [80, 300, 1000].forEach(function (ms) { setTimeout(reframe, ms); });
+    },
+
+    // A view to hold (v: {lat, lon, zoom} from a link, or null), and, with o.follow, the
+    // page's address following the view: lat, lon and zoom written with replaceState once
+    // the reader has moved the map and paused for o.debounceMs (no reload, nothing sent to
+    // the server). Only a map inside a frame of the same site writes; a file writes nothing.
+    shareView: function (map, v, o) {
+      if (v) {
+        map._tvView = v;
+        map.setView([v.lat, v.lon], v.zoom, {animate: false});
+      }
+      if (!o || !o.follow) { return; }
+      var top = null;
+      try {
+        if (window.parent !== window && window.parent.location.href) { top = window.parent; }
+      } catch (e) { top = null; }
+      if (!top) { return; }
+      var timer = null, d = o.decimals, written = null;
+      function num(x, n) { return String(+x.toFixed(n)); }
+      function write() {
+        timer = null;
+        try {
+          var c = map.getCenter(), url = new URL(top.location.href);
+          written = {lat: num(c.lat, d.lat), lon: num(c.lng, d.lon),
+                     zoom: num(map.getZoom(), d.zoom)};
+          Object.keys(written).forEach(function (k) { url.searchParams.set(k, written[k]); });
+          if (url.href !== top.location.href) {
+            top.history.replaceState(top.history.state, "", url.href);
+          }
+        } catch (e) { /* the page went away */ }
+      }
+      map.on("moveend", function () {
+        // The opening frame on Ukraine is nobody's view: the address stays as it came.
+        if (!map._tvTouched && !map._tvView) { return; }
+        if (timer) { clearTimeout(timer); }
+        timer = setTimeout(write, o.debounceMs);
+      });
+      // The page writes its own parameters (scenario, town...) after each of its runs, from
+      // what it knows: put the view back when it is missing or stale (a string check).
+      setInterval(function () {
+        if (!written || timer) { return; }
+        try {
+          var q = new URL(top.location.href).searchParams;
+          if (Object.keys(written).some(function (k) { return q.get(k) !== written[k]; })) {
+            write();
+          }
+        } catch (e) { /* the page went away */ }
+      }, o.checkMs);
+    },
+
+    // A place found by name: a ring around it (its name in the tooltip, as text) and the map
+    // centred on it, once per place: the same place drawn again with another scenario's
+    // layers keeps the reader's view, and a link's view wins on opening.
+    focusPlace: function (map, group, p) {
+      if (!map || !map.setView) { return; }
+      var at = [p.lat, p.lon];
+      L.circleMarker(at, {pane: "tv-towns", radius: 11, color: "#ffffff", weight: 6,
+        opacity: 0.9, fill: false, interactive: false}).addTo(group);
+      var tip = document.createElement("span");
+      tip.textContent = p.name;
+      L.circleMarker(at, {pane: "tv-towns", radius: 11, color: "#1f1f1f", weight: 2.5,
+        fill: false, className: "tv-found"}).bindTooltip(tip, {className: "tv-tip"}).addTo(group);
+      map._tvFocusGroup = group;
+      // Cleared (the group removed, no new place in the same update): the next search of
+      // the same place moves the map again.
+      group.on("remove", function () {
+        setTimeout(function () {
+          if (map._tvFocusGroup === group) { map._tvFocus = null; map._tvFocusGroup = null; }
+        }, 0);
+      });
+      if (map._tvFocus === p.key) { return; }
+      var opening = map._tvFocus === undefined;
+      map._tvFocus = p.key;
+      if (opening && map._tvView && !map._tvTouched) { return; }
+      map._tvView = {lat: p.lat, lon: p.lon, zoom: p.zoom};
+      map.setView(at, p.zoom, {animate: false});
     },
 
     // The legend caption, set as text (never markup); keys (when given) are the legend rows

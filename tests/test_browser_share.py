@@ -1,0 +1,106 @@
+"""Share links in a real browser: the address follows the map's view, a link restores it,
+a found town centres the map, and none of it reruns the page (nothing sent to the server).
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from browser_support import MAP_FRAME, open_and_wait_for_map
+
+pytestmark = pytest.mark.browser
+
+#: Longer than the map's pause before it writes the address (ShareView's debounce).
+SETTLE_S = 1.5
+
+
+def map_frame(page):
+    return next(f for f in page.frames if "st_folium" in f.url)
+
+
+def view_of(page) -> dict:
+    return map_frame(page).evaluate(
+        "() => { const c = window.map.getCenter();"
+        " return {lat: c.lat, lon: c.lng, zoom: window.map.getZoom()}; }"
+    )
+
+
+def query(page) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def idle(page) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+    )
+
+
+def test_the_address_follows_a_pan_without_a_rerun_and_the_link_reopens_the_view(
+    server, page_factory
+):
+    page, _ = page_factory()
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append("x")))
+    open_and_wait_for_map(page, f"{server}/?scenario=land-swap")
+    idle(page)
+    time.sleep(SETTLE_S)
+    assert "lat" not in query(page)  # framing Ukraine on opening is nobody's view
+    before = view_of(page)
+    box = page.locator(MAP_FRAME).bounding_box()
+    x, y = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4
+    sent.clear()
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x - 18 * step, y + 9 * step)
+    page.mouse.up()
+    page.mouse.wheel(0, -300)  # and zoom in
+    time.sleep(SETTLE_S)
+    after = view_of(page)
+    assert after["lon"] > before["lon"] and after["zoom"] > before["zoom"]
+    q = query(page)
+    assert float(q["lat"]) == pytest.approx(after["lat"], abs=1e-4)
+    assert float(q["lon"]) == pytest.approx(after["lon"], abs=1e-4)
+    assert float(q["zoom"]) == pytest.approx(after["zoom"], abs=0.01)
+    assert q["scenario"] == "land-swap"
+    assert not sent, f"panning sent {len(sent)} message(s) to the server (a rerun)"
+    # another scenario keeps the view and the address
+    page.locator(".st-key-scenario [data-testid='stSelectbox']").first.click()
+    page.locator("[role='option']", has_text="Ukraine's 1991 borders").first.click()
+    map_frame(page).locator(".tv-scenario", has_text="1991 borders").wait_for()
+    idle(page)
+    time.sleep(SETTLE_S)
+    assert view_of(page)["zoom"] == pytest.approx(after["zoom"])
+    assert query(page)["lat"] == q["lat"] and query(page)["scenario"] == "ukraine-1991-borders"
+    # the copied address opens the same view in a new tab
+    link = page.url
+    other, _ = page_factory()
+    other.goto(link)
+    # zoomed in, the first pieces lie outside the view (drawn, not visible)
+    other.frame_locator(MAP_FRAME).locator(".leaflet-tv-fill-pane path").first.wait_for(
+        state="attached"
+    )
+    time.sleep(SETTLE_S)  # past the legend's reframing on opening
+    reopened = view_of(other)
+    assert reopened["lat"] == pytest.approx(after["lat"], abs=1e-3)
+    assert reopened["lon"] == pytest.approx(after["lon"], abs=1e-3)
+    assert reopened["zoom"] == pytest.approx(after["zoom"], abs=0.01)
+
+
+def test_finding_a_town_centres_the_map_on_it_with_a_ring(server, page_factory):
+    page, _ = page_factory()
+    open_and_wait_for_map(page, f"{server}/?scenario=ceasefire-current-line")
+    idle(page)
+    box = page.locator(".st-key-town input")
+    box.fill("Kramatorsk")
+    box.press("Enter")
+    map_frame(page).locator("path.tv-found").wait_for()
+    time.sleep(SETTLE_S)
+    view = view_of(page)
+    assert view["lat"] == pytest.approx(48.731, abs=0.01)
+    assert view["lon"] == pytest.approx(37.568, abs=0.01)
+    assert view["zoom"] == 9
+    assert query(page)["town"] == "Kramatorsk" and "lat" in query(page)
