@@ -493,6 +493,10 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What ``compare -o`` draws.
+COMPARE_MAPS = ("pair", "change")
+
+
 @command(
     "compare",
     help="what changes from scenario A to scenario B: km², people, towns, regions",
@@ -506,11 +510,36 @@ def _stats(args: argparse.Namespace) -> int:
         ),
         *_date_args(),
         _format_arg(),
+        arg(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="draw instead of printing: the two maps side by side (.svg or .png), or with "
+            "--map change the change map (.svg, .png or an offline .html)",
+        ),
+        arg(
+            "--map",
+            choices=COMPARE_MAPS,
+            default="pair",
+            help="with -o: pair (A and B side by side, the default) or change (what differs)",
+        ),
+        arg(
+            "--width",
+            type=int,
+            default=None,
+            metavar="PX",
+            help="PNG width in pixels (default 2400 for the pair, 1800 for the change map; "
+            "1000 to 6000)",
+        ),
     ],
 )
 def _compare(args: argparse.Namespace) -> int:
     from territory_viz.stats import compare
 
+    if args.output is not None:
+        return _compare_picture(args)
+    if args.width is not None or args.map != "pair":
+        raise UsageError("--map and --width draw a picture: give -o FILE.svg, .png or .html")
     a = _scenario_arg(args.a, None)
     b = _scenario_arg(args.b, None)
     comparison = compare(a, b, _baseline_of(args))
@@ -545,6 +574,58 @@ def _compare(args: argparse.Namespace) -> int:
             )
         lines += ["", *_town_lines(d["towns_changing_hands"])]
         print("\n".join(lines))
+    return 0
+
+
+def _compare_picture(args: argparse.Namespace) -> int:
+    """Write the compare pair or the change map (``compare A B -o FILE``)."""
+    path = Path(args.output)
+    kind = RENDER_FORMATS.get(path.suffix.lower())
+    allowed = ".svg, .png or .html" if args.map == "change" else ".svg or .png"
+    if kind is None or (kind == "html" and args.map != "change"):
+        extra = " (an HTML file: the change map, --map change)" if kind == "html" else ""
+        raise UsageError(f"-o {args.output}: the file name must end in {allowed}{extra}")
+    if not path.parent.exists():
+        raise UsageError(f"-o {path}: folder {path.parent} does not exist")
+    if args.width is not None and (kind != "png" or not 1000 <= args.width <= 6000):
+        raise UsageError(f"--width {args.width}: allowed only with .png, from 1000 to 6000")
+    if args.format != "table":
+        raise UsageError("--format prints the figures; -o draws a map: give one or the other")
+    from territory_viz import svg
+    from territory_viz.scenarios import evaluate_full
+    from territory_viz.stats import compare_evaluations
+
+    a = _scenario_arg(args.a, None)
+    b = _scenario_arg(args.b, None)
+    baseline = _baseline_of(args)
+    ev_a = evaluate_full(a, baseline)
+    ev_b = evaluate_full(b, ev_a.baseline)
+    comparison = compare_evaluations(ev_a, ev_b)
+    if kind == "html":
+        from territory_viz import render
+
+        data = render.change_map_html(comparison, baseline=baseline).encode("utf-8")
+    else:
+        pictures = svg.compare_pictures(
+            a,
+            b,
+            partitions=(ev_a.partition, ev_b.partition),
+            comparison=comparison,
+            which=[args.map],
+        )
+        picture = pictures[args.map]
+        default_width = svg.PAIR_PNG_WIDTH_PX if args.map == "pair" else svg.PNG_WIDTH_PX
+        data = (
+            picture.encode("utf-8")
+            if kind == "svg"
+            else svg.svg_to_png(picture, width_px=args.width or default_width)
+        )
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"-o {path}: cannot write ({exc})") from exc
+    what = "A and B side by side" if args.map == "pair" else "the change map"
+    print(f"wrote {path} ({len(data) / 1024:,.0f} KB, {a.id} -> {b.id}, {what})")
     return 0
 
 

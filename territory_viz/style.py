@@ -44,6 +44,7 @@ __all__ = [
     "WATER_STYLES",
     "UNCHANGED_CLASS",
     "UNCHANGED_STYLE",
+    "change_key",
 ]
 
 #: Fill colour per control.
@@ -252,6 +253,21 @@ _CHANGE_PATHS: dict[str, dict[str, Any]] = {
 CHANGE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
     key: (label, _CHANGE_PATHS[key]) for key, label in BALANCE_ROWS
 }
+
+
+def change_key(before: str, after: str) -> str:
+    """Return the :data:`CHANGE_STYLES` key of a piece whose control went ``before`` -> ``after``.
+
+    ``""`` when it did not change, or changed to a control without a style.
+
+    >>> change_key("ukraine", "russia"), change_key("russia", "russia")
+    ('to_russia', '')
+    """
+    if before == after:
+        return ""
+    key = f"to_{after}"
+    return key if key in CHANGE_STYLES else ""
+
 
 #: The white casing drawn under every change outline.
 CHANGE_CASING: dict[str, Any] = {"color": "#ffffff", "weight": 7, "opacity": 0.85, "fill": False}

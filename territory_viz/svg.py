@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape as _html_escape
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -25,17 +26,33 @@ from territory_viz import notices
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
 from territory_viz.style import (
+    CHANGE_CASING,
+    CHANGE_STYLES,
     CLASS_LABELS,
+    COMPARE_BALANCE_ROWS,
     CONTROL_COLOURS,
     FALLBACK_COLOUR,
+    UNCHANGED_CLASS,
+    UNCHANGED_STYLE,
     WATER_CASING,
     WATER_LABELS,
     WATER_STYLES,
+    change_key,
     format_share,
 )
 from territory_viz.textsafe import isolate_if_bidi as isolate
 
-__all__ = ["CLASS_STYLES", "PNG_WIDTH_PX", "ClassStyle", "partition_svg", "svg_to_png"]
+__all__ = [
+    "CHANGE_MAP_STYLES",
+    "CLASS_STYLES",
+    "PAIR_PNG_WIDTH_PX",
+    "PNG_WIDTH_PX",
+    "ClassStyle",
+    "compare_pictures",
+    "pair_svg",
+    "partition_svg",
+    "svg_to_png",
+]
 
 #: Width of PNG exports: print quality for a full-width newspaper graphic.
 PNG_WIDTH_PX = 1800
@@ -99,6 +116,8 @@ def partition_svg(
     water: gpd.GeoDataFrame | bool | None = True,
     note: str | Sequence[str] | None = None,
     map_only: bool = False,
+    changes: Mapping[str, str] | None = None,
+    total_area_km2: float | None = None,
 ) -> str:
     """Draw a scenario partition as a standalone SVG document with legend.
 
@@ -141,7 +160,14 @@ def partition_svg(
         (:func:`territory_viz.notices.approximation_note` of ``date``).
     map_only
         Draw only the map (no title, legend or footer), cropped to it: a small multiple
-        for a gallery, whose card says the rest.
+        for a gallery, whose card says the rest. Its ``data-metres-per-px`` attribute gives
+        the map's scale.
+    changes
+        Change key (:data:`territory_viz.style.CHANGE_STYLES`) -> legend text: outline each
+        piece whose ``control`` differs from its ``baseline_control`` in that change's
+        colour and dash pattern (the change map), with one legend entry per change drawn.
+    total_area_km2
+        Area the legend's shares are of (default: the partition's own total).
 
     Returns
     -------
@@ -213,6 +239,8 @@ def partition_svg(
 
     water_frame, water_kinds = _water_kinds(water, shapely.box(*bounds))
     body.extend(_water(water_frame, proj, simplify_m))
+    drawn_changes = _change_outlines(parts, geoms, proj, changes) if changes else []
+    body.extend(line for _, lines in drawn_changes for line in lines)
 
     if "iso_code" in parts.columns:
         by_region: dict[str, list[BaseGeometry]] = {}
@@ -276,25 +304,20 @@ def partition_svg(
         width=width_px - map_w - 24,
         baseline_label=baseline_label if has_baseline else None,
         water_kinds=water_kinds,
+        changes=[(changes[key], key) for key, _ in drawn_changes] if changes else [],
+        total_area_km2=total_area_km2,
     )
     scale_bar = _scale_bar(scale, x=margin, y=header_h + map_h - margin + 4)
 
-    source_lines = [s for s in (str(x).strip() for x in sources) if s]
-    foot_lines = ([f"Sources: {source_lines[0]}"] + source_lines[1:]) if source_lines else []
-    foot_lines.append(notices.approximation_note(date))
-    foot_lines += [str(n) for n in ([note] if isinstance(note, str) else note or ()) if n]
-    foot_lines.append(
-        "Areas in km² measured in a Lambert azimuthal equal-area projection centred on Ukraine; "
-        "population = pre-war resident population (people)."
-    )
-    foot_lines = [line for raw in foot_lines for line in _wrap(raw, int(width_px / 6.3))]
+    foot_lines = _footer_lines(sources, note, width_px, date)
     content_h = max(header_h + map_h, header_h + 8 + legend_h)
     height = content_h + 14 + 15 * len(foot_lines) + 10
 
     if map_only:
         size = (
             f'width="{map_w:.0f}" height="{map_h:.0f}" '
-            f'viewBox="0 {header_h:.0f} {map_w:.0f} {map_h:.0f}"'
+            f'viewBox="0 {header_h:.0f} {map_w:.0f} {map_h:.0f}" '
+            f'data-metres-per-px="{1 / scale:.3f}"'
         )
     else:
         size = f'width="{width_px}" height="{height:.0f}" viewBox="0 0 {width_px} {height:.0f}"'
@@ -546,21 +569,24 @@ def _legend(
     width: float,
     baseline_label: str | None,
     water_kinds: Collection[str] = (),
+    changes: Sequence[tuple[str, str]] = (),
+    total_area_km2: float | None = None,
 ) -> tuple[list[str], float]:
-    """Draw legend entries for the classes present, in a fixed order, with km² and people."""
-    areas = (
-        parts.groupby("display_class")["area_km2"].sum().to_dict()
-        if "area_km2" in parts.columns
-        else {}
-    )
-    people = (
-        parts.groupby("display_class")["population"].sum().to_dict()
-        if "population" in parts.columns
-        else {}
-    )
+    """Draw legend entries for the classes present, in a fixed order, with km² and people.
+
+    Then the change outlines drawn (``(label, change key)``), the baseline's line, the
+    region borders. A class without a measured area (the change map's "same in both")
+    shows no figures.
+    """
+    areas = _sums(parts, "area_km2")
+    people = _sums(parts, "population")
     present = list(dict.fromkeys(str(c) for c in parts["display_class"]))
     order = [c for c in styles if c in present] + [c for c in present if c not in styles]
-    total_area = float(sum(areas.values())) or float(UKRAINE_OFFICIAL_AREA_KM2)
+    total_area = (
+        float(total_area_km2)
+        if total_area_km2
+        else float(sum(areas.values())) or float(UKRAINE_OFFICIAL_AREA_KM2)
+    )
     out = [
         f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
         f'font-weight="bold" fill="{_TEXT}">Legend</text>'
@@ -597,6 +623,15 @@ def _legend(
                 )
                 cy += 15
         cy += 12
+    for label, key in changes:
+        out.extend(_change_swatch(key, x=x, y=cy + 9))
+        lines = _wrap(label, chars)
+        for i, line in enumerate(lines):
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                f'fill="{_TEXT}">{escape(line)}</text>'
+            )
+        cy += 16 * len(lines) + 12
     if baseline_label:
         out.append(
             f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
@@ -773,3 +808,409 @@ def scenario_notes(scenario: object, baseline_date: str) -> list[str]:
 def _snapshot_date(baseline_id: str) -> str | None:
     match = re.search(r"(\d{4}-\d{2}-\d{2})$", baseline_id or "")
     return match.group(1) if match else None
+
+
+# --------------------------------------------------------------------------- compare exports
+
+
+def _sums(parts: gpd.GeoDataFrame, column: str) -> dict[str, float]:
+    """Sum a column per display class; classes without any value are left out."""
+    if column not in parts.columns:
+        return {}
+    sums = parts.groupby("display_class")[column].sum(min_count=1).dropna()
+    return {str(k): float(v) for k, v in sums.items()}
+
+
+def _footer_lines(
+    sources: Iterable[str],
+    note: str | Sequence[str] | None,
+    width_px: int,
+    date: str | None,
+) -> list[str]:
+    """Return the footer lines: sources, the approximation note, notes, how things are measured."""
+    source_lines = [s for s in (str(x).strip() for x in sources) if s]
+    foot_lines = ([f"Sources: {source_lines[0]}"] + source_lines[1:]) if source_lines else []
+    foot_lines.append(notices.approximation_note(date))
+    foot_lines += [str(n) for n in ([note] if isinstance(note, str) else note or ()) if n]
+    foot_lines.append(
+        "Areas in km² measured in a Lambert azimuthal equal-area projection centred on Ukraine; "
+        "population = pre-war resident population (people)."
+    )
+    return [line for raw in foot_lines for line in _wrap(raw, int(width_px / 6.3))]
+
+
+def _stroke(style: Mapping[str, Any]) -> str:
+    """SVG stroke attributes of a Leaflet path style (colour, weight, dashes, caps)."""
+    attrs = f'stroke="{style.get("color", _TEXT)}" stroke-width="{float(style.get("weight", 2)):g}"'
+    if style.get("dashArray"):
+        attrs += f' stroke-dasharray="{escape(style["dashArray"])}"'
+    if style.get("lineCap"):
+        attrs += f' stroke-linecap="{escape(style["lineCap"])}"'
+    return attrs
+
+
+_CASING = 'stroke="#FFFFFF" stroke-opacity="0.85" stroke-linejoin="round"'
+
+
+def _change_outlines(
+    parts: gpd.GeoDataFrame,
+    geoms: Sequence[BaseGeometry],
+    proj: _Projector,
+    changes: Mapping[str, str],
+) -> list[tuple[str, list[str]]]:
+    """Outline the pieces of each change (``baseline_control`` -> ``control``), in order."""
+    if "baseline_control" not in parts.columns or "control" not in parts.columns:
+        return []
+    keys = [
+        change_key(str(before), str(after))
+        for before, after in zip(parts["baseline_control"], parts["control"], strict=True)
+    ]
+    drawn = []
+    for key in changes:
+        pieces = [shapely.make_valid(g) for g, k in zip(geoms, keys, strict=True) if k == key]
+        if not pieces:
+            continue
+        d = proj.path(shapely.union_all(pieces).boundary, close=False)
+        if not d:
+            continue
+        style = CHANGE_STYLES[key][1]
+        casing = float(CHANGE_CASING.get("weight", 7)) * 0.8
+        drawn.append(
+            (
+                key,
+                [
+                    f'<path d="{d}" fill="none" {_CASING} stroke-width="{casing:g}"/>',
+                    f'<path d="{d}" fill="none" {_stroke(style)} stroke-linejoin="round"/>',
+                ],
+            )
+        )
+    return drawn
+
+
+def _change_swatch(key: str, *, x: float, y: float) -> list[str]:
+    """Draw a legend swatch of a change outline: a short line with its casing."""
+    style = CHANGE_STYLES[key][1]
+    casing = float(CHANGE_CASING.get("weight", 7)) * 0.8
+    line = f'x1="{x:.0f}" y1="{y:.0f}" x2="{x + 26:.0f}" y2="{y:.0f}"'
+    return [
+        f'<line {line} {_CASING} stroke-width="{casing:g}"/>',
+        f"<line {line} {_stroke(style)}/>",
+    ]
+
+
+#: Width of PNG exports of the compare pair (two maps side by side).
+PAIR_PNG_WIDTH_PX = 2400
+#: Classes of the change map: the partition's, plus what is the same in both scenarios.
+CHANGE_MAP_STYLES: dict[str, ClassStyle] = {
+    **CLASS_STYLES,
+    UNCHANGED_CLASS: ClassStyle("Same in both scenarios", str(UNCHANGED_STYLE["fillColor"])),
+}
+_INNER_SVG = re.compile(
+    r'^<svg [^>]*width="(?P<w>[\d.]+)" height="(?P<h>[\d.]+)" viewBox="(?P<vb>[^"]+)" '
+    r'data-metres-per-px="(?P<mpp>[\d.]+)"[^>]*>.*?</defs>\n(?P<body>.*)</svg>\n?$',
+    re.DOTALL,
+)
+
+
+def pair_svg(
+    part_a: gpd.GeoDataFrame,
+    part_b: gpd.GeoDataFrame,
+    *,
+    title: str,
+    heading_a: str,
+    heading_b: str,
+    date: str | None = None,
+    sources: Iterable[str] = (),
+    note: str | None = None,
+    neighbours: gpd.GeoDataFrame | None = None,
+    baseline_label: str | None = None,
+    width_px: int = 1500,
+    labels: Sequence[Label] | bool = True,
+    water: gpd.GeoDataFrame | bool | None = True,
+) -> str:
+    """Draw two scenarios side by side, on one scale, with one legend (A and B figures).
+
+    Parameters
+    ----------
+    part_a, part_b
+        The two partitions (over the same baseline), as for :func:`partition_svg`.
+    title
+        Heading of the picture.
+    heading_a, heading_b
+        Heading of each map (``A: title``).
+    date, sources, note, neighbours, baseline_label, labels, water
+        As for :func:`partition_svg`; the legend gives each class's km² in A and in B.
+    width_px
+        Width of the document (rasterise with ``svg_to_png(..., width_px=PAIR_PNG_WIDTH_PX)``).
+
+    Returns
+    -------
+    str
+        The SVG document.
+    """
+    width_px = max(900, int(width_px))
+    margin, gap, legend_w = 24.0, 18.0, 300.0
+    header_h = 70.0
+    panel_w = (width_px - 2 * margin - gap - legend_w - 12) / 2
+    panels = []
+    for part, heading in ((part_a, heading_a), (part_b, heading_b)):
+        inner = partition_svg(
+            part,
+            title=heading,
+            neighbours=neighbours,
+            baseline_label=baseline_label,
+            width_px=int(round(panel_w / 0.64)),
+            labels=labels,
+            water=water,
+            map_only=True,
+        )
+        match = _INNER_SVG.match(inner)
+        if match is None:  # pragma: no cover - partition_svg writes this shape
+            raise RuntimeError("unexpected map-only SVG layout")
+        panels.append((heading, match))
+    heading_h = 22.0
+    map_h = max(float(m["h"]) for _, m in panels)
+    out_body: list[str] = []
+    for i, (heading, m) in enumerate(panels):
+        x = margin + i * (panel_w + gap)
+        chars = int(panel_w / 8.2)
+        text = _wrap(isolate(heading), chars)[0]
+        if len(heading) > len(text):
+            text = text.rstrip(" ,;:") + "…"
+        out_body.append(
+            f'<text x="{x:.1f}" y="{header_h + 15:.0f}" font-size="15" font-weight="bold" '
+            f'fill="{_TEXT}">{escape(text)}</text>'
+        )
+        out_body.append(
+            f'<svg x="{x:.1f}" y="{header_h + heading_h:.1f}" width="{m["w"]}" '
+            f'height="{m["h"]}" viewBox="{m["vb"]}">{m["body"]}</svg>'
+        )
+    metres_per_px = float(panels[0][1]["mpp"])
+    map_bottom = header_h + heading_h + map_h
+    scale_bar = _scale_bar(1 / metres_per_px, x=margin + 10, y=map_bottom + 18)
+    legend, legend_h = _pair_legend(
+        [part_a, part_b],
+        x=width_px - margin - legend_w,
+        y=header_h + 8,
+        width=legend_w,
+        baseline_label=baseline_label if "baseline_control" in part_a.columns else None,
+    )
+    foot_lines = _footer_lines(sources, note, width_px, date)
+    content_h = max(map_bottom + 34, header_h + 8 + legend_h)
+    height = content_h + 14 + 15 * len(foot_lines) + 10
+    sub = " · ".join(
+        isolate(x)
+        for x in (
+            "Colour = control, hatching = recognition",
+            f"Baseline: {date}" if date else None,
+        )
+        if x
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height:.0f}" '
+        f'viewBox="0 0 {width_px} {height:.0f}" font-family="{_FONT}" role="img" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        _DEFS,
+        f'<rect width="100%" height="100%" fill="{_BACKGROUND}"/>',
+        f'<text x="{margin}" y="30" font-size="22" font-weight="bold" fill="{_TEXT}">'
+        f"{escape(isolate(title))}</text>",
+        f'<text x="{margin}" y="52" font-size="14" fill="#444444">{escape(sub)}</text>',
+        '<g id="maps">',
+        *out_body,
+        "</g>",
+        *scale_bar,
+        *legend,
+    ]
+    y = content_h + 14
+    for line in foot_lines:
+        out.append(
+            f'<text x="{margin}" y="{y:.0f}" font-size="11" fill="#444444">{escape(line)}</text>'
+        )
+        y += 15
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+_DEFS = (
+    "<defs>"
+    '<pattern id="hatch-diagonal" patternUnits="userSpaceOnUse" width="7" height="7" '
+    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="7" stroke="#3A1A00" '
+    'stroke-width="1.6"/></pattern>'
+    '<pattern id="hatch-cross" patternUnits="userSpaceOnUse" width="6" height="6" '
+    'patternTransform="rotate(45)"><path d="M0 0V6M0 0H6" stroke="#3A1A00" '
+    'stroke-width="1.6" fill="none"/></pattern>'
+    "</defs>"
+)
+
+
+def _pair_legend(
+    parts: Sequence[gpd.GeoDataFrame],
+    *,
+    x: float,
+    y: float,
+    width: float,
+    baseline_label: str | None,
+) -> tuple[list[str], float]:
+    """Draw the pair's legend: each class present in A or B, with its km² and share in each."""
+    styles = CLASS_STYLES
+    sums = [_sums(p, "area_km2") for p in parts]
+    totals = [sum(s.values()) or float(UKRAINE_OFFICIAL_AREA_KM2) for s in sums]
+    present = list(dict.fromkeys(str(c) for p in parts for c in p["display_class"]))
+    order = [c for c in styles if c in present] + [c for c in present if c not in styles]
+    out = [
+        f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
+        f'font-weight="bold" fill="{_TEXT}">Legend</text>'
+    ]
+    cy = y + 30
+    chars = max(20, int(width / 7.0))
+    for cls in order:
+        style = styles.get(cls, ClassStyle(cls, _FALLBACK_FILL))
+        out.append(
+            f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
+            'stroke="#555555" stroke-width="0.6"/>'
+        )
+        if style.hatch:
+            out.append(
+                f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" '
+                f'fill="url(#hatch-{style.hatch})" stroke="none"/>'
+            )
+        lines = _wrap(style.label, chars)
+        for i, line in enumerate(lines):
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                f'fill="{_TEXT}">{escape(line)}</text>'
+            )
+        cy += 16 * len(lines)
+        for side, area_by_class, total in zip("AB", sums, totals, strict=True):
+            area = area_by_class.get(cls, 0.0)
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" fill="#555555">'
+                f"{side}: {escape(_fmt_int(area))} km² ({escape(format_share(area / total))})"
+                "</text>"
+            )
+            cy += 15
+        cy += 12
+    if baseline_label:
+        out.append(
+            f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+            f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>'
+        )
+        lines = _wrap(baseline_label, chars)
+        for i, line in enumerate(lines):
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+                f'fill="{_TEXT}">{escape(line)}</text>'
+            )
+        cy += 16 * len(lines) + 12
+    out.append("</g>")
+    return out, cy - y
+
+
+def _unchanged_by_region(changes: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Cut the change map's one "same in both" piece along the regions, to draw their borders."""
+    import pandas as pd
+
+    same = changes["display_class"] == UNCHANGED_CLASS
+    if not same.any() or "iso_code" not in regions.columns:
+        return changes
+    rest = shapely.union_all(list(changes.geometry[same]))
+    template = changes[same].iloc[0]
+    rows, geoms = [], []
+    for iso, group in regions.to_crs(changes.crs).groupby("iso_code"):
+        piece = shapely.intersection(rest, shapely.union_all(list(group.geometry)))
+        if not piece.is_empty:
+            rows.append({**template.drop(changes.geometry.name).to_dict(), "iso_code": iso})
+            geoms.append(piece)
+    pieces = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=changes.crs)
+    return gpd.GeoDataFrame(pd.concat([changes[~same], pieces], ignore_index=True), crs=changes.crs)
+
+
+def compare_sources(a: object, b: object, baseline_label: str, date: str | None) -> list[str]:
+    """Source lines of a compare picture: both scenarios' sources (once each), control, data."""
+    *own_a, control, data = export_sources(a, baseline_label, date)
+    own_b = export_sources(b, baseline_label, date)[:-2]
+    return [*own_a, *(line for line in own_b if line not in own_a), control, data]
+
+
+def compare_pictures(
+    a: object,
+    b: object,
+    baseline: object = None,
+    *,
+    width_px: int | None = None,
+    partitions: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
+    comparison: object = None,
+    which: Sequence[str] = ("pair", "change"),
+) -> dict[str, str]:
+    """Draw the compare pair and the change map of scenarios A and B over a baseline.
+
+    Parameters
+    ----------
+    a, b
+        :class:`territory_viz.scenarios.Scenario` objects (B may be the baseline itself).
+    baseline
+        Snapshot id or control layer (default: the newest committed snapshot).
+    width_px
+        Width of the SVGs (default: 1500 for the pair, 1200 for the change map).
+    partitions, comparison
+        A's and B's partitions and their :class:`~territory_viz.stats.Comparison`, if
+        already evaluated over ``baseline`` (the page has them).
+    which
+        The pictures to draw: ``"pair"``, ``"change"`` or both.
+
+    Returns
+    -------
+    dict
+        ``{"pair": svg, "change": svg}``: each with title, date, legend, names, scale bar,
+        sources and the approximation note.
+    """
+    from territory_viz import datasets, stats
+    from territory_viz.scenarios import evaluate_full
+
+    if partitions is None or comparison is None:
+        ev_a = evaluate_full(a, baseline)  # type: ignore[arg-type]
+        ev_b = evaluate_full(b, ev_a.baseline)  # type: ignore[arg-type]
+        partitions = (ev_a.partition, ev_b.partition)
+        comparison = stats.compare_evaluations(ev_a, ev_b)
+    part_a, part_b = partitions
+    baseline_id = str(part_a.attrs.get("baseline", "") or datasets.DEFAULT_BASELINE)
+    date = part_a.attrs.get("baseline_date") or _snapshot_date(baseline_id)
+    title_a, title_b = str(getattr(a, "title", "A")), str(getattr(b, "title", "B"))
+    sources = compare_sources(a, b, baseline_id, date)
+    # the footer adds the approximation note; then each scenario's date notice and readings
+    note = list(dict.fromkeys(n for s in (a, b) for n in scenario_notes(s, date or "") if n))
+    neighbours = datasets.load_neighbours()
+    out: dict[str, str] = {}
+    if "pair" in which:
+        out["pair"] = pair_svg(
+            part_a,
+            part_b,
+            title=f"{title_a} compared with {title_b}",
+            heading_a=f"A: {title_a}",
+            heading_b=f"B: {title_b}",
+            date=date,
+            sources=sources,
+            note=note,
+            neighbours=neighbours,
+            baseline_label=f"Line of control in the baseline ({date or baseline_id})",
+            width_px=width_px or 1500,
+        )
+    if "change" not in which:
+        return out
+    total = float(part_a["area_km2"].sum()) if "area_km2" in part_a.columns else None
+    out["change"] = partition_svg(
+        _unchanged_by_region(stats.change_partition(comparison), part_a),  # type: ignore[arg-type]
+        title=f"What changes from A: {title_a} to B: {title_b}",
+        date=date,
+        subtitle="Colour: control in B where it differs from A (light grey: same in both); "
+        "outline: direction of the change",
+        sources=sources,
+        neighbours=neighbours,
+        width_px=width_px or 1200,
+        styles=CHANGE_MAP_STYLES,
+        note=note,
+        changes=dict(COMPARE_BALANCE_ROWS),
+        total_area_km2=total,
+    )
+    return out

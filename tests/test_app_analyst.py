@@ -168,10 +168,18 @@ def test_compare_signs_and_precision_are_consistent():
         assert df.proto.columns and '"%.1f"' in df.proto.columns
 
 
-def test_compare_mode_offers_the_change_layer_and_balance_downloads():
+def test_compare_mode_offers_the_pictures_change_layer_and_balance_downloads():
     at = run_app(scenario="donbas-for-freeze", compare="land-swap")
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["Change layer (GeoJSON)", "Change layer (GeoPackage)", "Balance CSV"]
+    assert labels == [
+        "A and B side by side (SVG)",
+        "A and B side by side (PNG)",
+        "Change map (SVG)",
+        "Change map (PNG)",
+        "Change layer (GeoJSON)",
+        "Change layer (GeoPackage)",
+        "Balance CSV",
+    ]
 
 
 def test_compare_with_the_baseline_itself():

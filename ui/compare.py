@@ -12,7 +12,7 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from territory_viz import notices, render, stats
+from territory_viz import notices, render, stats, svg
 from territory_viz.scenarios import Scenario
 from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL, format_signed
 from territory_viz.style import class_label as _label
@@ -250,12 +250,37 @@ def compare_view(
             key="tv_compare_totals_b",
             column_config=_WHOLE_NUMBERS,
         )
-    _exports(comparison, a, b, baseline)
+    _exports(comparison, a, b, baseline, (result_a.partition, result_b.partition))
     return comparison
 
 
-def _exports(comparison: stats.Comparison, a: Scenario, b: Scenario, baseline: Baseline) -> None:
-    """Draw the downloads of the comparison: the change layer and the balance tables."""
+def _picture(
+    kind: str,
+    fmt: str,
+    a: Scenario,
+    b: Scenario,
+    comparison: stats.Comparison,
+    partitions: tuple,
+) -> bytes:
+    """Draw the compare pair or the change map as SVG or PNG (made when the button is clicked)."""
+    picture = svg.compare_pictures(
+        a, b, partitions=partitions, comparison=comparison, which=[kind]
+    )[kind]
+    if fmt == "svg":
+        return picture.encode("utf-8")
+    return svg.svg_to_png(
+        picture, width_px=svg.PAIR_PNG_WIDTH_PX if kind == "pair" else svg.PNG_WIDTH_PX
+    )
+
+
+def _exports(
+    comparison: stats.Comparison,
+    a: Scenario,
+    b: Scenario,
+    baseline: Baseline,
+    partitions: tuple,
+) -> None:
+    """Draw the downloads of the comparison: the pictures, the change layer, the tables."""
     changes = comparison.changes
     balance = pd.DataFrame(
         [{"measure": k, "value": v} for k, v in comparison.balance.to_dict().items()]
@@ -269,9 +294,32 @@ def _exports(comparison: stats.Comparison, a: Scenario, b: Scenario, baseline: B
     stem = exports.file_stem(f"{a.id}-to-{b.id}", baseline.key)
     with st.expander("Export this comparison", expanded=False):
         st.caption(
-            "The change layer (pieces whose control or recognition differs from A to "
-            "B, with from/to and km², pre-war people) and the balance tables."
+            "For print and slides: A and B side by side and the change map, as SVG or PNG "
+            "(2400 and 1800 px) with title, date, legend, names, scale bar, sources and what "
+            "is approximate. For analysis: the change layer (pieces whose control or "
+            "recognition differs from A to B, with from/to and km², pre-war people) and the "
+            "balance tables."
         )
+        pictures = st.columns(4)
+        for col, (kind, fmt, label) in zip(
+            pictures,
+            [
+                ("pair", "svg", "A and B side by side (SVG)"),
+                ("pair", "png", "A and B side by side (PNG)"),
+                ("change", "svg", "Change map (SVG)"),
+                ("change", "png", "Change map (PNG)"),
+            ],
+            strict=True,
+        ):
+            col.download_button(
+                label,
+                data=lambda kind=kind, fmt=fmt: _picture(kind, fmt, a, b, comparison, partitions),
+                file_name=f"{stem}_{kind}.{fmt}",
+                mime="image/svg+xml" if fmt == "svg" else "image/png",
+                key=f"tv_compare_export_{kind}_{fmt}",
+                on_click="ignore",
+                width="stretch",
+            )
         c1, c2, c3 = st.columns(3)
         c1.download_button(
             "Change layer (GeoJSON)",

@@ -7,22 +7,34 @@ versions are in :mod:`ui.cache`.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import html
 from collections.abc import Collection, Sequence
 from typing import Any
 
 import folium
 import geopandas as gpd
-import pandas as pd
 
 from territory_viz import render, stats
+from territory_viz.render import changes as change_maps
+from territory_viz.render.changes import change_tooltip, prepared_changes
 from territory_viz.scenarios import Scenario
-from territory_viz.style import BALANCE_ROWS, UNCHANGED_CLASS, class_label
+from territory_viz.style import BALANCE_ROWS, UNCHANGED_CLASS
 
 #: Class of the change map's pieces that are the same in A and B (drawn light grey).
 UNCHANGED = UNCHANGED_CLASS
+
+__all__ = [
+    "UNCHANGED",
+    "change_document",
+    "change_map",
+    "change_tooltip",
+    "day_change_document",
+    "day_change_pieces",
+    "map_document",
+    "prepared_changes",
+    "scenario_document",
+    "scenario_map",
+]
 
 
 #: The page's maps have no layer control of their own: the sidebar's layer checkboxes are
@@ -51,39 +63,6 @@ def scenario_document(
     return map_document(
         base, render.scenario_layers(prepared, context, title=caption, layers=layers)
     )
-
-
-def change_tooltip(row: pd.Series, a_title: str, b_title: str) -> str:
-    """Return the tooltip of one change piece (HTML; every text from a file escaped)."""
-    esc = html.escape
-    if row["display_class"] == UNCHANGED:
-        return "<b>Same in both scenarios</b>"
-    lines = [
-        f"<b>{esc(str(row['region']))}</b>",
-        f"A ({esc(a_title)}): {esc(class_label(str(row['from_class'])))}",
-        f"B ({esc(b_title)}): {esc(class_label(str(row['to_class'])))}",
-        f"Area: {float(row['area_km2']):,.0f} km²",
-        f"Pre-war population: {int(round(float(row['population']))):,} people",
-    ]
-    return "<br>".join(lines)
-
-
-def prepared_changes(
-    frame: gpd.GeoDataFrame, a_title: str, b_title: str
-) -> render.PreparedPartition:
-    """Map-ready change pieces with tooltips that say A → B (not "baseline")."""
-    tips = [change_tooltip(row, a_title, b_title) for _, row in frame.iterrows()]
-    # Tooltips go in with their rows: a piece vanishing in simplification takes its own.
-    prepared = render.prepare_partition(frame, tooltips=tips)
-    rows = [dict(r) for r in prepared.rows]
-    for r in rows:
-        if r["c"] == UNCHANGED:
-            r["h"] = r["x"] = ""
-    digest = hashlib.sha1(
-        repr([[(r["c"], r["t"], r["g"]) for r in rows], prepared.arcs]).encode(),
-        usedforsecurity=False,
-    ).hexdigest()
-    return dataclasses.replace(prepared, rows=rows, key=f"c{digest[:12]}")
 
 
 def _add_layers(base: folium.Map, groups: list[folium.FeatureGroup]) -> folium.Map:
@@ -120,19 +99,7 @@ def change_map(
     layers: Collection[str] = render.DEFAULT_LAYERS,
 ) -> folium.Map:
     """Return the change map from A to B (of the ``layers`` selected), not yet rendered."""
-    prepared = prepared_changes(stats.change_partition(comparison), a.title, b.title)
-    caption = (
-        f"Change map, from A: {a.title} to B: {b.title}. Colour: control in B where "
-        "it differs from A (light grey: same in both); outline: direction of the change."
-    )
-    selected = set(layers) | {"control"}
-    base = render.base_map(
-        context, layers={"regions"} & selected, title=caption, leaflet_urls=leaflet_urls
-    )
-    # Region borders are drawn from the change pieces' own arcs (with the regions layer).
-    drawn = {"control", "changes", "line_of_contact", "regions"} & selected
-    groups = render.scenario_layers(prepared, context, title=caption, layers=drawn)
-    return _add_layers(base, groups)
+    return change_maps.change_map(comparison, context, leaflet_urls=leaflet_urls, layers=layers)
 
 
 def change_document(

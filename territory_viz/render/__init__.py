@@ -31,6 +31,7 @@ receives is JSON with ``<``, ``>``, ``&`` and Jinja openers escaped
 as a template.
 """
 
+from territory_viz.render.changes import change_map_html
 from territory_viz.render.context import BASE_SOURCES, PRE_2022_SNAPSHOT, MapContext, map_context
 from territory_viz.render.encoding import SIMPLIFY_TOLERANCE_M, simplify_coverage
 from territory_viz.render.legend import date_label, scenario_caption
@@ -62,6 +63,7 @@ __all__ = [
     "MapContext",
     "PreparedPartition",
     "add_scenario_layers",
+    "change_map_html",
     "base_map",
     "build_map",
     "date_label",

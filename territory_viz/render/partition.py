@@ -18,7 +18,6 @@ from territory_viz.render.encoding import (
     topology,
 )
 from territory_viz.style import (
-    CHANGE_STYLES,
     CONTROL_COLOURS,
     CONTROL_LABELS,
     CONTROL_OPACITY,
@@ -26,6 +25,7 @@ from territory_viz.style import (
     RECOGNITION_LABELS,
     UNCHANGED_CLASS,
     UNCHANGED_STYLE,
+    change_key,
 )
 
 __all__ = ["PreparedPartition", "fill_styles", "prepare_partition"]
@@ -75,10 +75,7 @@ def _hatch_of(display_class: str) -> str:
 
 
 def _change_of(baseline_control: str, control: str) -> str:
-    if baseline_control == control:
-        return ""
-    key = f"to_{control}"
-    return key if key in CHANGE_STYLES else ""
+    return change_key(baseline_control, control)
 
 
 #: Recognition levels in the order the tooltip lists them (others after these).
