@@ -27,6 +27,10 @@ SIZES = ((390, 844), (1400, 900))
 SETTLE_S = 6.0
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
+#: The compare page's one frame (its title, ui.compare.COMPARE_FRAME_TITLE).
+COMPARE_FRAME = "iframe[title^='Scenario A']"
+#: A small map of the gallery.
+GALLERY_PICTURE = "[data-testid='stImage'] img"
 
 
 def main() -> int:
@@ -52,9 +56,14 @@ def main() -> int:
                 if page.locator(MAP_FRAME).count():
                     page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for(timeout=120_000)
                 elif name == "compare":
-                    page.frame_locator("iframe[title^='Scenario A']").frame_locator(
-                        "iframe.tv-map"
-                    ).first.locator(PAINTED).first.wait_for(timeout=120_000)
+                    # one frame holds the three maps (A, B, the change map)
+                    maps = page.frame_locator(COMPARE_FRAME).locator(".folium-map")
+                    maps.nth(2).wait_for(state="attached", timeout=120_000)
+                    page.frame_locator(COMPARE_FRAME).locator(PAINTED).first.wait_for(
+                        state="attached", timeout=120_000
+                    )
+                elif name == "gallery":
+                    page.locator(GALLERY_PICTURE).first.wait_for(timeout=120_000)
                 time.sleep(SETTLE_S)  # maps frame Ukraine for their size
                 path = out / f"page-{name}-{width}x{height}.png"
                 page.screenshot(path=str(path))
