@@ -921,7 +921,7 @@ def pair_svg(
     heading_b: str,
     date: str | None = None,
     sources: Iterable[str] = (),
-    note: str | None = None,
+    note: str | Sequence[str] | None = None,
     neighbours: gpd.GeoDataFrame | None = None,
     baseline_label: str | None = None,
     width_px: int = 1500,
