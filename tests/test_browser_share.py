@@ -53,11 +53,12 @@ def test_the_address_follows_a_pan_without_a_rerun_and_the_link_reopens_the_view
     x, y = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4
     sent.clear()
     page.mouse.move(x, y)
+    page.mouse.wheel(0, -300)  # zoom in, then drag the map
+    time.sleep(0.5)
     page.mouse.down()
     for step in range(1, 11):
         page.mouse.move(x - 18 * step, y + 9 * step)
     page.mouse.up()
-    page.mouse.wheel(0, -300)  # and zoom in
     time.sleep(SETTLE_S)
     after = view_of(page)
     assert after["lon"] > before["lon"] and after["zoom"] > before["zoom"]
