@@ -1013,12 +1013,15 @@ def _features_array(r: _Reader, label: str) -> Iterator[bytes]:
 
 
 def _open_stream(path: Path) -> IO[bytes]:
-    handle = path.open("rb")
-    if handle.read(2) == b"\x1f\x8b":
-        handle.seek(0)
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    handle.seek(0)
-    return handle
+    """Open the file for reading, decompressing it if it is gzipped; closing it closes the file.
+
+    (A ``GzipFile`` over a handle of ours would leave that handle open when closed.)
+    """
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    if gzipped:
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
 
 
 _POLYGONAL = ("Polygon", "MultiPolygon")

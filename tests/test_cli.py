@@ -178,7 +178,8 @@ def test_export_formats(capsys, tmp_path, suffix) -> None:
     code, out, err = run(capsys, "export", "land-swap", "-o", str(target))
     assert code == 0, err
     if suffix == ".csv":
-        rows = list(csv.DictReader(target.open(encoding="utf-8")))
+        with target.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
         assert {"iso_code", "control", "display_class", "area_km2", "population"} <= set(rows[0])
     else:
         gdf = gpd.read_file(target)

@@ -88,7 +88,8 @@ def test_table_csv_and_picture_carry_the_note(built) -> None:
     folder = out / SCENARIO / _slug()
     scenario = scenarios.get_scenario(SCENARIO)
     note = notices.export_note(scenario.as_of, _slug())
-    rows = list(csv.DictReader((folder / "table.csv").open(encoding="utf-8")))
+    with (folder / "table.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     assert rows and all(r["note"] == note for r in rows)
     picture = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "map.svg").read_text()))
     assert notices.approximation_note(_slug()) in " ".join(picture.split())

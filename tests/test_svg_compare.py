@@ -166,7 +166,8 @@ def test_cli_draws_the_change_map_as_png_and_offline_html(tmp_path, capsys):
     png_path, html_path = tmp_path / "change.png", tmp_path / "change.html"
     code, _, err = run(capsys, "compare", *PAIR, "--map", "change", "-o", str(png_path))
     assert code == 0, err
-    assert Image.open(png_path).width == 1800
+    with Image.open(png_path) as picture:
+        assert picture.width == 1800
     code, out, err = run(capsys, "compare", *PAIR, "--map", "change", "-o", str(html_path))
     assert code == 0, err and "the change map" in out
     page = html_path.read_text(encoding="utf-8")
