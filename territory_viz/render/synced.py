@@ -31,6 +31,10 @@ body { margin: 0; font-family: "Source Sans Pro", "DejaVu Sans", sans-serif; }
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .folium-map { height: __HEIGHT__px !important; width: 100% !important;
   box-sizing: border-box; border: 1px solid #d0d0d0; border-radius: 4px; }
+/* Side by side, a folded legend is its caption, date and scale bar only; the sources and the
+   approximation note open with the key (the page states both above the maps). */
+.tv-cell .tv-legend { max-width: 230px; }
+.tv-cell .tv-legend details:not([open]) ~ .tv-foot .tv-src { display: none; }
 """
 
 
