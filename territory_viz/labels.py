@@ -73,6 +73,10 @@ REGION_CENTRES: dict[str, tuple[int, str]] = {
     "UA-77": (710719, "Chernivtsi"),
 }
 
+#: First zoom at which the oblast centres are named: a phone shows Ukraine whole at about
+#: zoom 4.75, where the centres that fit (placed by priority) are named beside Kyiv.
+CENTRE_MIN_ZOOM = 4
+
 #: Towns (not centres): first zoom at which a town of at least this many people is named.
 TOWN_ZOOMS: tuple[tuple[int, int], ...] = (
     (250_000, 6),
@@ -219,7 +223,7 @@ def map_labels(
         if gid == CAPITAL:
             kind, zoom = "capital", 0
         elif gid in centres:
-            kind, zoom = "centre", 5
+            kind, zoom = "centre", CENTRE_MIN_ZOOM
         else:
             kind = "town"
             front_town = near[i] and population >= FRONT_MIN_POPULATION

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from territory_viz import notices
+from territory_viz import notices, render
 from ui import cache, scenario_view
 from ui._text import md_escape
 from ui.shell import MAP_PAGE_FILE, view
@@ -26,14 +26,13 @@ for start in range(0, len(ids), COLUMNS):
         with col.container(border=True, key=f"tv_card_{scenario_id}"):
             st.markdown(f"**{md_escape(scenario.title)}**")
             st.image(cache.thumbnail(scenario, chosen.baseline), width="stretch")
-            sources = "; ".join(f"{s.publisher}, {s.date.isoformat()}" for s in scenario.sources)
-            st.caption(
-                md_escape(
-                    f"As of {scenario.as_of.isoformat()}. "
-                    + (f"Sources: {sources}. " if sources else "")
-                    + notices.date_notice(scenario.as_of, chosen.baseline.date or "")
-                )
+            sources = "; ".join(
+                f"{s.publisher}, {render.date_label(s.date)}" for s in scenario.sources
             )
+            # The date notice names the reported date itself when the dates differ.
+            notice = notices.date_notice(scenario.as_of, chosen.baseline.date or "")
+            reported = "" if notice else f"Reported {render.date_label(scenario.as_of)}. "
+            st.caption(md_escape(reported + (f"Sources: {sources}. " if sources else "") + notice))
             st.markdown(scenario_view.key_numbers_text(result))
             st.page_link(
                 MAP_PAGE_FILE,
