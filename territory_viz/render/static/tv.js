@@ -363,15 +363,16 @@
       function frame() {
         // A view to hold (a link's, a place found) wins over framing Ukraine.
         var v = map._tvView;
+        var size = map.getSize();
         if (v) {
-          var held = ["view", v.lat, v.lon, v.zoom].join();
+          // Held at every size: the frame can be laid out again after the view was set.
+          var held = ["view", v.lat, v.lon, v.zoom, size.x, size.y].join();
           if (held !== framed) {
             framed = held;
             map.setView([v.lat, v.lon], v.zoom, {animate: false});
           }
           return;
         }
-        var size = map.getSize();
         // Phone layout as tv.css has it: by the viewport's width (several maps can share
         // one wide document; in the page's own frame the viewport is the map).
         if (window.innerWidth <= 800) {
