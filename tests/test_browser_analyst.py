@@ -95,6 +95,10 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
     print(f"compare mode painted in {painted_s:.1f} s")
 
 
+# Twelve reruns in a row through three pages: twice this session one step waited out its
+# 120 s (once for the "Set this region" button after the region was picked) while the same
+# test passed alone in 30 s. A failure that repeats on the second try is still a failure.
+@pytest.mark.flaky(reruns=1)
 def test_build_download_validate_upload_swap_baseline_and_export(server, page_factory, tmp_path):
     page, offline = page_factory(1400, 1600)
     page.set_default_timeout(STEP_TIMEOUT_MS)  # several reruns in a row on a shared machine
