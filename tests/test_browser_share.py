@@ -89,8 +89,11 @@ def test_the_address_follows_a_pan_without_a_rerun_and_the_link_reopens_the_view
     )
     time.sleep(SETTLE_S)  # past the legend's reframing on opening
     reopened = view_of(other)
-    assert reopened["lat"] == pytest.approx(after["lat"], abs=1e-3)
-    assert reopened["lon"] == pytest.approx(after["lon"], abs=1e-3)
+    # Within one screen pixel at this zoom (a frame laid out a pixel differently moves the
+    # centre by a fraction of one; 1e-3 degree is a tenth of a pixel at zoom 7).
+    pixel = 360 / (256 * 2 ** after["zoom"])
+    assert reopened["lat"] == pytest.approx(after["lat"], abs=pixel)
+    assert reopened["lon"] == pytest.approx(after["lon"], abs=pixel)
     assert reopened["zoom"] == pytest.approx(after["zoom"], abs=0.01)
 
 
