@@ -131,6 +131,16 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _timed(call, runs: int = 5) -> float:
+    """Return the median wall-clock seconds of ``runs`` calls of ``call``."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
+
+
 def stage(name: str, archive: str) -> dict:
     sys.path.insert(0, str(ROOT))
     if name == "reference":
@@ -165,25 +175,14 @@ def stage(name: str, archive: str) -> dict:
         h = H.open_history(archive)
         dates = h.dates()
         a, b = dates[len(dates) // 3], dates[len(dates) // 3 + 365]
-        t0 = time.perf_counter()
-        H.changes(h, a, b)
-        first = time.perf_counter() - t0
-        runs = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            H.changes(h, a, b)
-            runs.append(time.perf_counter() - t0)
+        first = _timed(lambda: H.changes(h, a, b), runs=1)
+        warm = _timed(lambda: H.changes(h, a, b))
         ga, gb = (H._day_equal_area(h.day(d)) for d in (a, b))
-        refs = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            shapely.difference(gb, ga)
-            shapely.difference(ga, gb)
-            refs.append(time.perf_counter() - t0)
+        reference = _timed(lambda: (shapely.difference(gb, ga), shapely.difference(ga, gb)))
         return {
-            "s": sorted(runs)[2],
+            "s": warm,
             "first_s": first,
-            "reference_s": sorted(refs)[2],
+            "reference_s": reference,
             "from": a,
             "to": b,
             "peak_mb": _peak_mb(),

@@ -109,7 +109,7 @@ MAX_PROBLEMS = 20
 #: Days whose layer (and equal-area geometry) stay in memory.
 LAYER_CACHE_SIZE = 16
 #: Bumped whenever the index's content or the way days are reconciled changes.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 #: Most processes that reconcile the days of a multi-date file in parallel.
 INDEX_WORKERS = 2
 #: Row spacings of :func:`timeline`.
@@ -543,11 +543,13 @@ def _content_key(path: Path) -> str:
 class _Index:
     """The on-disk index of one file: per day its figures and its geometry.
 
-    Each day is stored read, repaired and clipped (``DATE.wkb``, its entry in
-    ``index.json``); its reconciled geometry and figures (``DATE.r.wkb``, ``DATE.r.json``)
+    Each day is stored read, repaired and clipped (its entry in ``index.json``, its geometry
+    in ``GEOM.wkb``); its reconciled geometry and figures (``GEOM.r.wkb``, ``GEOM.r.json``)
     are made on the day's first use, or for every day at once with
-    ``open_history(..., reconcile_now=True)``. ``build=False``: no geometry work here (an
-    index a sandboxed child wrote); a day not reconciled there is an error.
+    ``open_history(..., reconcile_now=True)``. ``GEOM`` (the entry's ``geom``) is the first
+    date whose clipped geometry is byte for byte the same: days that did not change share
+    their files, and are reconciled once. ``build=False``: no geometry work here (an index
+    a sandboxed child wrote); a day not reconciled there is an error.
     """
 
     def __init__(
@@ -570,19 +572,24 @@ class _Index:
         """Return the reconciled figures of a day (``occupied_km2``, ``by_region``, ``notes``)."""
         return self.reconciled(date)
 
+    def geom(self, date: str) -> str:
+        """Return the name of the stored geometry of a day (shared by identical days)."""
+        return str(self.entries[date].get("geom", date))
+
     def _stored(self, date: str) -> dict[str, Any] | None:
+        geom = self.geom(date)
         try:
-            doc = json.loads((self.folder / "days" / f"{date}.r.json").read_text("utf-8"))
+            doc = json.loads((self.folder / "days" / f"{geom}.r.json").read_text("utf-8"))
         except (OSError, ValueError):
             return None
-        return doc if isinstance(doc, dict) and doc.get("date") == date else None
+        return doc if isinstance(doc, dict) and doc.get("geom") == geom else None
 
     def is_reconciled(self, date: str) -> bool:
         return date in self._reconciled or self._stored(date) is not None
 
     def remember(self, date: str, entry: dict[str, Any]) -> dict[str, Any]:
         notes = [*self.entries[date].get("notes", []), *entry.get("notes", [])][:6]
-        full = {**entry, "notes": notes}
+        full = {**entry, "date": date, "notes": notes}
         with self._lock:
             self._reconciled[date] = full
         return full
@@ -598,12 +605,12 @@ class _Index:
                     self.label,
                     [f"day {date} is not reconciled yet; open the file with build=True first"],
                 )
-            stored = _reconcile_stored(str(self.folder), date)
+            stored = _reconcile_stored(str(self.folder), self.geom(date))
         return self.remember(date, stored)
 
     def geometry(self, date: str) -> Any:
         self.reconciled(date)
-        path = self.folder / "days" / f"{date}.r.wkb"
+        path = self.folder / "days" / f"{self.geom(date)}.r.wkb"
         try:
             return shapely.from_wkb(path.read_bytes())
         except (OSError, shapely.errors.ShapelyError) as exc:
@@ -618,6 +625,11 @@ class _Index:
 
 def _load_index(path: Path, label: str, build: bool = True) -> _Index:
     key = _content_key(path)
+    named = date_from_name(path.name)
+    if named is not None:
+        # A single-day file's date is its name's: two days whose files are byte for byte
+        # the same (the line did not move) are two indexes, not one day under two names.
+        key = hashlib.sha256(f"{key}|{named}".encode()).hexdigest()
     folder = _index_root() / key[:32]
     meta = folder / "index.json"
     try:
@@ -631,23 +643,51 @@ def _load_index(path: Path, label: str, build: bool = True) -> _Index:
             label,
             ["not indexed yet: open it with build=True first (in a child process for an upload)"],
         )
-    entries = _build_index(path, label, folder)
+    entries = _shared_geometries(folder, _build_index(path, label, folder))
     doc = {"version": INDEX_VERSION, "key": key, "source": Path(label).name, "days": entries}
     _atomic_write(meta, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
     return _Index(key, folder, label, entries, build)
 
 
 def _store_day(folder: Path, date: str, layer: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Measure a reconciled day, write its geometry; return its index entry."""
+    """Measure a read and clipped day, write its geometry; return its index entry.
+
+    The entry's ``sha`` (of the geometry's WKB) lets :func:`_shared_geometries` find the
+    days that did not change.
+    """
     geom = layer.geometry.iloc[0]
     stats = _measure(layer)
-    _atomic_write(folder / "days" / f"{date}.wkb", shapely.to_wkb(geom))
+    wkb = shapely.to_wkb(geom)
+    _atomic_write(folder / "days" / f"{date}.wkb", wkb)
     return {
         "date": date,
+        "geom": date,
+        "sha": hashlib.sha256(wkb).hexdigest(),
         "occupied_km2": stats.occupied_km2,
         "by_region": stats.by_region,
         "notes": list(layer.attrs.get("notes", []))[:5],
     }
+
+
+def _shared_geometries(folder: Path, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Point the days whose stored geometry is the same (the same WKB) at one file.
+
+    The earliest such day's: its reconciled geometry and figures are then made once for
+    all of them, and the other copies are deleted. Returns the entries (without ``sha``).
+    """
+    first: dict[str, str] = {}
+    out = []
+    for entry in sorted(entries, key=lambda e: e["date"]):
+        entry = dict(entry)
+        sha = entry.pop("sha", None)
+        own = entry.get("geom", entry["date"])
+        if sha is not None:
+            shared = first.setdefault(sha, own)
+            if shared != own:
+                (folder / "days" / f"{own}.wkb").unlink(missing_ok=True)
+            entry["geom"] = shared
+        out.append(entry)
+    return out
 
 
 def _read_day(data: bytes | gpd.GeoSeries, label: str, date: str) -> gpd.GeoDataFrame:
@@ -664,7 +704,9 @@ def _read_day(data: bytes | gpd.GeoSeries, label: str, date: str) -> gpd.GeoData
 def _reconcile_stored(folder: str, date: str) -> dict[str, Any]:
     """Reconcile one stored day with the outline; write its geometry and figures beside it.
 
-    Runs inline or in a worker process (returns the figures, which cross the boundary).
+    ``date`` names the stored geometry (the entry's ``geom``: the first of the days that
+    share it). Runs inline or in a worker process (returns the figures, which cross the
+    boundary).
     """
     from territory_viz import reconcile as R
 
@@ -675,7 +717,7 @@ def _reconcile_stored(folder: str, date: str) -> dict[str, Any]:
     stats = _measure(layer)
     _atomic_write(days / f"{date}.r.wkb", shapely.to_wkb(merged))
     entry = {
-        "date": date,
+        "geom": date,
         "occupied_km2": stats.occupied_km2,
         "by_region": stats.by_region,
         "notes": [result.note()],
@@ -691,10 +733,11 @@ def _reconcile_many(index: _Index, dates: Sequence[str]) -> None:
         return
     if not index.build:
         index.reconciled(missing[0])  # raises: no geometry work on this index here
+    geoms = list(dict.fromkeys(index.geom(d) for d in missing))  # days that differ, once
     workers = _index_workers()
-    if workers == 1 or len(missing) <= _INLINE_DAYS:
+    if workers == 1 or len(geoms) <= _INLINE_DAYS:
         for date in missing:
-            index.reconciled(date)
+            index.reconciled(date)  # a day sharing an earlier one's geometry reads it
         return
     import concurrent.futures
     import multiprocessing
@@ -707,12 +750,15 @@ def _reconcile_many(index: _Index, dates: Sequence[str]) -> None:
     with concurrent.futures.ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context("fork")
     ) as pool:
-        for date, entry in zip(
-            missing,
-            pool.map(_reconcile_stored, [str(index.folder)] * len(missing), missing),
-            strict=True,
-        ):
-            index.remember(date, entry)
+        done = dict(
+            zip(
+                geoms,
+                pool.map(_reconcile_stored, [str(index.folder)] * len(geoms), geoms),
+                strict=True,
+            )
+        )
+    for date in missing:
+        index.remember(date, done[index.geom(date)])
 
 
 def _build_index(path: Path, label: str, folder: Path) -> list[dict[str, Any]]:
@@ -1028,19 +1074,20 @@ _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 def _day_from_parts(
-    folder: str, label: str, date: str, parts: list[bytes], merge: bool
+    folder: str, label: str, date: str, parts: list[bytes], merge: str | None = None
 ) -> tuple[str, Any]:
-    """Reconcile, measure and store one date's features: ("ok", entry) or ("bad", problems).
+    """Read, clip, measure and store one date's features: ("ok", entry) or ("bad", problems).
 
-    Runs in an index worker process or inline; returns rather than raises so that the
-    result crosses a process boundary.
+    ``merge`` names a stored geometry to add (the date came back later in the file: what
+    is stored for it). Runs in an index worker process or inline; returns rather than
+    raises so that the result crosses a process boundary.
     """
     try:
         geoms = [shapely.from_geojson(raw) for raw in parts]
     except shapely.errors.ShapelyError as exc:
         return "bad", [f"date {date}: unreadable geometry ({str(exc)[:120]})"]
-    if merge:  # the date came back later in the file: add what is stored for it
-        geoms.append(shapely.from_wkb((Path(folder) / "days" / f"{date}.wkb").read_bytes()))
+    if merge is not None:
+        geoms.append(shapely.from_wkb((Path(folder) / "days" / f"{merge}.wkb").read_bytes()))
     frame = gpd.GeoSeries(geoms, crs=model.CRS_GEOGRAPHIC)
     try:
         layer = _read_day(frame, f"{label} ({date})", date)
@@ -1064,7 +1111,11 @@ _INLINE_DAYS = 8
 
 
 class _Days:
-    """Runs :func:`_day_from_parts` for each date, inline or in a bounded pool of processes."""
+    """Runs :func:`_day_from_parts` for each date, inline or in a bounded pool of processes.
+
+    A date whose features are those of the date before (the same parsed GeoJSON: a day the
+    line did not move) is not read again: it takes that date's entry and stored geometry.
+    """
 
     def __init__(self, folder: Path, label: str, problems: list[str]) -> None:
         self.folder, self.label, self.problems = str(folder), label, problems
@@ -1074,14 +1125,20 @@ class _Days:
         self.pending: list[Any] = []
         self.late: dict[str, list[bytes]] = {}
         self.submitted: set[str] = set()
+        #: date -> (the earlier date it repeats, its features), resolved in finish()
+        self.repeats: dict[str, tuple[str, list[bytes]]] = {}
 
-    def add(self, date: str, parts: list[bytes]) -> None:
+    def add(self, date: str, parts: list[bytes], same_as: str | None = None) -> None:
+        """Index the features of ``date``; ``same_as``: an earlier date with the same ones."""
         if date in self.submitted:  # not contiguous: merged once the first part is stored
             self.late.setdefault(date, []).extend(parts)
             return
         self.submitted.add(date)
+        if same_as is not None and same_as in self.submitted and same_as not in self.late:
+            self.repeats[date] = (self.repeats.get(same_as, (same_as, parts))[0], parts)
+            return
         if self.workers == 1 or len(self.submitted) <= _INLINE_DAYS:
-            self._take(_day_from_parts(self.folder, self.label, date, parts, False))
+            self._take(_day_from_parts(self.folder, self.label, date, parts))
             return
         if self.pool is None:
             import concurrent.futures
@@ -1094,9 +1151,7 @@ class _Days:
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("fork")
             )
-        self.pending.append(
-            self.pool.submit(_day_from_parts, self.folder, self.label, date, parts, False)
-        )
+        self.pending.append(self.pool.submit(_day_from_parts, self.folder, self.label, date, parts))
         while len(self.pending) > 2 * self.workers:  # bounded: a few days in flight
             self._take(self.pending.pop(0).result())
 
@@ -1112,9 +1167,15 @@ class _Days:
             self._take(future.result())
         self.pending = []
         self.close()
+        for date, (first, parts) in self.repeats.items():
+            if first in self.late:  # that date gained features later: not the same any more
+                self._take(_day_from_parts(self.folder, self.label, date, parts))
+            elif first in self.entries:
+                self.entries[date] = {**self.entries[first], "date": date}
         for date, parts in self.late.items():
             if date in self.entries and not self.problems:
-                self._take(_day_from_parts(self.folder, self.label, date, parts, True))
+                stored = self.entries[date]["geom"]
+                self._take(_day_from_parts(self.folder, self.label, date, parts, stored))
         return self.entries
 
     def close(self) -> None:
@@ -1130,14 +1191,24 @@ def _index_geojson(path: Path, label: str, folder: Path) -> list[dict[str, Any]]
 
     Features of one date are dissolved; the archive's own shape (an integer ``id`` on each
     feature) allows one feature per date. The features of a date are usually contiguous:
-    a date seen again later is merged with what was stored for it. Days are reconciled in
-    up to :data:`INDEX_WORKERS` processes, a few days in flight at a time.
+    a date seen again later is merged with what was stored for it. Days are read and
+    clipped in up to :data:`INDEX_WORKERS` processes, a few days in flight at a time; a date
+    whose geometries are those of the date before is not read again.
     """
     problems: list[str] = []
     ids: dict[int, int] = {}
     dated_by_id: dict[str, tuple[int, int]] = {}
     group: list[bytes] = []
+    group_geoms: list[Any] = []
     group_date: str | None = None
+    before: tuple[str | None, list[Any]] = (None, [])  # the date added last, its geometries
+
+    def close_group() -> None:
+        nonlocal before
+        assert group_date is not None
+        days.add(group_date, group, same_as=before[0] if group_geoms == before[1] else None)
+        before = (group_date, group_geoms)
+
     days = _Days(folder, label, problems)
     n = 0
     try:
@@ -1176,17 +1247,18 @@ def _index_geojson(path: Path, label: str, folder: Path) -> list[dict[str, Any]]
                     if date and not problems:
                         if date != group_date:
                             if group_date is not None:
-                                days.add(group_date, group)
-                            group, group_date = [], date
+                                close_group()
+                            group, group_geoms, group_date = [], [], date
                             if len(days.submitted) + 1 > MAX_DAYS:
                                 problems.append(
                                     f"more than {MAX_DAYS:,} days; the limit is MAX_DAYS"
                                 )
                         group.append(raw)
+                        group_geoms.append(feature.get("geometry"))
                 if len(problems) >= MAX_PROBLEMS:
                     break
             if not problems and group_date is not None:
-                days.add(group_date, group)
+                close_group()
         entries = days.finish()
     finally:
         days.close()

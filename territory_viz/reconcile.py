@@ -174,6 +174,33 @@ def _union(parts: Sequence[Any] | np.ndarray) -> Any:
     return shapely.MultiPolygon(list(polys)) if len(polys) else shapely.MultiPolygon()
 
 
+#: Buffers of an outline's boundary, by (id of the outline, distance, quad_segs): the same
+#: outline is reconciled against for every layer, so its bands are made once. The outline
+#: itself is kept in the entry, so its id cannot be reused while the entry lives.
+_BANDS: dict[tuple[int, float, int], tuple[Any, Any, Any]] = {}
+_BANDS_MAX = 8
+
+
+def _outline_bands(outline: Any, distance: float, quad_segs: int = 4) -> tuple[Any, Any]:
+    """Return the outline's boundary buffered by :data:`_ON_EDGE_M` and by ``distance``.
+
+    Both prepared, cached per outline (the result is what buffering each time gives).
+    """
+    key = (id(outline), float(distance), int(quad_segs))
+    hit = _BANDS.get(key)
+    if hit is not None and hit[0] is outline:
+        return hit[1], hit[2]
+    ring = shapely.boundary(outline)
+    edge = shapely.buffer(ring, _ON_EDGE_M, quad_segs=2)
+    band = shapely.buffer(ring, distance, quad_segs=quad_segs)
+    shapely.prepare(edge)
+    shapely.prepare(band)
+    if len(_BANDS) >= _BANDS_MAX:
+        _BANDS.clear()
+    _BANDS[key] = (outline, edge, band)
+    return edge, band
+
+
 def reconcile(
     layer: Any,
     outline: Any,
@@ -213,20 +240,16 @@ def reconcile(
 
     if shapely.is_empty(clipped):
         return unchanged()
-    edge = shapely.buffer(shapely.boundary(outline), _ON_EDGE_M, quad_segs=2)
     half = width_km * 1000.0 / 2.0
+    edge, band = _outline_bands(outline, 2 * half)
     # Only land near both the layer and the outline's edge can be a sliver; work in a window
     # around it (far enough out that the window's own cut cannot change the opening inside).
-    near = shapely.intersection(
-        shapely.buffer(shapely.boundary(outline), 2 * half, quad_segs=4),
-        shapely.buffer(clipped, 2 * half, quad_segs=4),
-    )
+    near = shapely.intersection(band, shapely.buffer(clipped, 2 * half, quad_segs=4))
     if shapely.is_empty(near):
         return unchanged()
     window = shapely.buffer(near, 4 * half, quad_segs=4)
     ukraine = shapely.difference(shapely.intersection(outline, window), clipped)
     ukraine_parts = _polygons(ukraine)
-    shapely.prepare(edge)
     layer_touch = shapely.buffer(clipped, _ON_EDGE_M, quad_segs=2)
     shapely.prepare(layer_touch)
 
@@ -243,19 +266,15 @@ def reconcile(
         thin = _polygons(shapely.difference(rest, wide))
         wide_edge = shapely.buffer(shapely.boundary(wide), _ON_EDGE_M, quad_segs=2)
         shapely.prepare(wide_edge)
-        for part in thin:
-            if shapely.area(part) / 1e6 < _NOISE_KM2:
-                continue
-            if not (shapely.intersects(part, edge) and shapely.intersects(part, layer_touch)):
-                continue
-            if shapely.intersects(part, window_edge):
-                continue
-            ring = shapely.boundary(part)
-            along_edge = shapely.length(shapely.intersection(ring, edge))
-            along_layer = shapely.length(shapely.intersection(ring, layer_touch))
-            along_wide = shapely.length(shapely.intersection(ring, wide_edge))
-            if min(along_edge, along_layer) >= edge_ratio * along_wide:
-                added.append(part)
+        # (The prepared geometry goes first: GEOS then uses its index.)
+        thin = thin[shapely.area(thin) / 1e6 >= _NOISE_KM2]
+        thin = thin[shapely.intersects(edge, thin) & shapely.intersects(layer_touch, thin)]
+        thin = thin[~shapely.intersects(window_edge, thin)]
+        rings = shapely.boundary(thin)
+        along_edge = shapely.length(shapely.intersection(rings, edge))
+        along_layer = shapely.length(shapely.intersection(rings, layer_touch))
+        along_wide = shapely.length(shapely.intersection(rings, wide_edge))
+        added.extend(thin[np.minimum(along_edge, along_layer) >= edge_ratio * along_wide])
     # Rule 3: small pieces cut off by the layer (and by the slivers just added) at the coast
     # or border.
     if added:
@@ -265,15 +284,15 @@ def reconcile(
         shapely.prepare(layer_touch)
     else:
         remaining = _polygons(rest)
-    for part in remaining:
-        area = shapely.area(part) / 1e6
-        if (
-            _NOISE_KM2 <= area < area_km2
-            and shapely.intersects(part, edge)
-            and shapely.intersects(part, layer_touch)
-            and not shapely.intersects(part, window_edge)
-        ):
-            added.append(part)
+    remaining_km2 = shapely.area(remaining) / 1e6
+    remaining = remaining[(_NOISE_KM2 <= remaining_km2) & (remaining_km2 < area_km2)]
+    added.extend(
+        remaining[
+            shapely.intersects(edge, remaining)
+            & shapely.intersects(layer_touch, remaining)
+            & ~shapely.intersects(window_edge, remaining)
+        ]
+    )
     if not added:
         return unchanged()
     added_geom = _union(added)
@@ -307,11 +326,9 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     if not shapely.is_valid(geometry):
         geometry = _union(_polygons(shapely.make_valid(geometry)))
     clipped = _union(_polygons(shapely.intersection(geometry, outline_wgs)))
-    result = reconcile(
-        to_equal_area(clipped),
-        datasets.ukraine_outline(equal_area=True),
-        regions=datasets.regions_equal_area(),
-    )
+    # No per-region figures here: they are measured on what the EPSG:4326 layer gains
+    # (``_restated``), so the rule's own would be thrown away.
+    result = reconcile(to_equal_area(clipped), datasets.ukraine_outline(equal_area=True))
     if result.added_km2 <= 0:
         return _as_multi(clipped), result
     # Widened by about a metre so that the projections' rounding leaves no hairline between
@@ -330,7 +347,7 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     # (at a neck) it is not widened.
     seams = shapely.union(
         shapely.buffer(clipped, _WELD_DEG, quad_segs=2),
-        shapely.buffer(shapely.boundary(outline_wgs), _WELD_DEG, quad_segs=2),
+        _outline_bands(outline_wgs, _WELD_DEG, quad_segs=2)[1],
     )
     weld = shapely.intersection(shapely.buffer(added, _WELD_DEG, quad_segs=2), seams)
     merged = _union([clipped, *_polygons(added), *_polygons(weld)])

@@ -625,3 +625,128 @@ def test_days_are_reconciled_on_first_use_and_kept(tmp_path, monkeypatch) -> Non
     assert shapely.equals_exact(
         shapely.normalize(layer.geometry.iloc[0]), shapely.normalize(direct), 1e-9
     )
+
+
+# --------------------------------------------------------------------------- unchanged days
+
+NORTH = box(37.6, 48.4, 38.0, 48.7)
+
+
+def _counting(monkeypatch, name: str) -> list[str]:
+    """Record the date (second argument) of every call of ``H.<name>``."""
+    calls: list[str] = []
+    real = getattr(H, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args[2] if name == "_day_from_parts" else args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(H, name, counted)
+    return calls
+
+
+def _unchanged_days(tmp_path: Path) -> Path:
+    """Five days: EAST twice, NORTH, EAST again (not the day before), NORTH again."""
+    return archive(
+        tmp_path / "unchanged.geojson.gz",
+        [
+            feature(EAST, "2025-05-01", 1),
+            feature(EAST, "2025-05-02", 2),  # the line did not move
+            feature(NORTH, "2025-05-03", 3),
+            feature(EAST, "2025-05-04", 4),  # back to the first day's line
+            feature(NORTH, "2025-05-05", 5),
+        ],
+    )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_unchanged_days_are_read_and_reconciled_once(tmp_path, monkeypatch, workers) -> None:
+    monkeypatch.setattr(H, "INDEX_WORKERS", workers)
+    monkeypatch.setattr(H, "_INLINE_DAYS", 0 if workers > 1 else H._INLINE_DAYS)
+    path = _unchanged_days(tmp_path)
+    if workers == 1:  # (counted inline only: a worker process gets the module's own)
+        read = _counting(monkeypatch, "_day_from_parts")
+        reconciled = _counting(monkeypatch, "_reconcile_stored")
+    h = H.open_history(path)
+    dates = h.dates()
+    assert len(dates) == 5
+    rows = {r.date: r for r in H.timeline(h)}
+    if workers == 1:
+        assert read == ["2025-05-01", "2025-05-03", "2025-05-04", "2025-05-05"]
+        # one reconciling per distinct geometry, named after its first day
+        assert sorted(reconciled) == ["2025-05-01", "2025-05-03"]
+    folder = h.day(dates[0])._ref.folder / "days"
+    assert sorted(p.name for p in folder.glob("*.wkb") if ".r." not in p.name) == [
+        "2025-05-01.wkb",
+        "2025-05-03.wkb",
+    ]
+    assert sorted(p.name for p in folder.glob("*.r.json")) == [
+        "2025-05-01.r.json",
+        "2025-05-03.r.json",
+    ]
+    # each day keeps its own date and id; its figures and line are its first twin's
+    for date, twin in (("2025-05-02", "2025-05-01"), ("2025-05-04", "2025-05-01")):
+        assert rows[date].by_region == rows[twin].by_region
+        assert rows[date].occupied_km2 == rows[twin].occupied_km2
+        layer = h.layer(date)
+        assert layer["date"].iloc[0] == date and layer["id"].iloc[0] == f"history-{date}"
+        assert layer.geometry.iloc[0].equals_exact(h.layer(twin).geometry.iloc[0], 0)
+    assert rows["2025-05-05"].occupied_km2 == rows["2025-05-03"].occupied_km2
+    assert rows["2025-05-02"].change_km2 == 0
+    assert H.changes(h, "2025-05-01", "2025-05-04").to_russia_km2 == 0
+    assert H.changes(h, "2025-05-02", "2025-05-03").to_russia_km2 == pytest.approx(
+        km2(NORTH.difference(EAST)), rel=1e-3
+    )
+
+
+def test_unchanged_days_give_the_figures_of_separate_files(tmp_path) -> None:
+    """Sharing a stored geometry changes no figure: each day as its own single-day file."""
+    shared = H.open_history(_unchanged_days(tmp_path))
+    files = [
+        single_day(tmp_path / "days", d, g)
+        for d, g in (
+            ("2025-05-01", EAST),
+            ("2025-05-02", EAST),
+            ("2025-05-03", NORTH),
+            ("2025-05-04", EAST),
+            ("2025-05-05", NORTH),
+        )
+    ]
+    separate = H.open_history(files)
+    for a, b in zip(H.timeline(shared), H.timeline(separate), strict=True):
+        assert a.to_dict() | {"source": ""} == b.to_dict() | {"source": ""}
+    for date in shared.dates():
+        assert (
+            shared.layer(date)
+            .geometry.iloc[0]
+            .equals_exact(separate.layer(date).geometry.iloc[0], 0)
+        )
+
+
+def test_a_repeated_day_whose_twin_gains_features_later_is_its_own(tmp_path) -> None:
+    """Day 2 repeats day 1, and day 1 gets another feature further on: day 2 stays EAST."""
+    path = archive(
+        tmp_path / "late.geojson",
+        [
+            feature(EAST, "2025-06-01"),
+            feature(EAST, "2025-06-02"),
+            feature(NORTH, "2025-06-03"),
+            feature(WEST, "2025-06-01"),  # day 1 comes back: it is EAST and WEST
+        ],
+        gz=False,
+    )
+    h = H.open_history(path)
+    assert h.stats("2025-06-01").occupied_km2 == pytest.approx(km2(EAST.union(WEST)), rel=1e-3)
+    assert h.stats("2025-06-02").occupied_km2 == pytest.approx(km2(EAST), rel=1e-3)
+    assert h.stats("2025-06-03").occupied_km2 == pytest.approx(km2(NORTH), rel=1e-3)
+
+
+def test_fetched_days_whose_files_are_the_same_are_both_days(cache) -> None:
+    """Two daily files byte for byte the same (the line did not move) are two days."""
+    a = single_day(cache / "deepstate", "2025-11-20", EAST)
+    b = single_day(cache / "deepstate", "2025-11-21", EAST)
+    assert a.read_bytes() == b.read_bytes()
+    h = H.default_history()
+    assert {"2025-11-20", "2025-11-21"} <= set(h.dates())
+    assert h.stats("2025-11-21") == h.stats("2025-11-20")
+    assert h.layer("2025-11-21")["date"].iloc[0] == "2025-11-21"
