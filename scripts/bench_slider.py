@@ -12,7 +12,9 @@ snapshots and those days. Then, in one page:
 - **step, warm**: back to the newest and to the left again, over dates already visited
   (what the budget is about: every piece a step needs is in ``ui.cache``);
 - **reference**: warm scenario switches in the same page and run (budget 1 s), so the ratio
-  step / switch can be read on a busy host.
+  step / switch can be read on a busy host;
+- **server CPU**: the CPU seconds the Streamlit process (and its children) spent on each warm
+  step and each warm switch, which a busy host does not inflate as much as wall clock.
 
 Budget (issue): a slider step repaints within 1 s warm. Usage::
 
@@ -69,8 +71,14 @@ def make_cache(folder: Path, days: int) -> list[str]:
     return dates
 
 
+#: CPU seconds of the server's process tree per :func:`step` (filled when SERVER_PID is set).
+STEP_CPU: list[float] = []
+SERVER_PID: list[int] = []
+
+
 def step(page, key: str, label: str) -> float:
     """Press ``key`` on the slider; seconds until the page and the map show ``label``."""
+    cpu = _harness.tree_cpu_seconds(SERVER_PID) if SERVER_PID else 0.0
     start = time.monotonic()
     page.locator(SLIDER).first.press(key)
     page.locator("h1", has_text=label).first.wait_for()
@@ -78,7 +86,20 @@ def step(page, key: str, label: str) -> float:
     frame = page.frame_locator(bench_page.MAP_FRAME).last
     frame.locator(".tv-date", has_text=label).first.wait_for()
     frame.locator(bench_page.FILL_PATH).first.wait_for()
-    return time.monotonic() - start
+    elapsed = time.monotonic() - start
+    if SERVER_PID:
+        STEP_CPU.append(_harness.tree_cpu_seconds(SERVER_PID) - cpu)
+    return elapsed
+
+
+def timed_switches(page, titles: dict[str, str]) -> tuple[list[float], list[float]]:
+    """Warm scenario switches: seconds each, and the server's CPU seconds each."""
+    seconds, cpu = [], []
+    for scenario_id, title in titles.items():
+        before = _harness.tree_cpu_seconds(SERVER_PID)
+        seconds.append(bench_page.time_switches(page, {scenario_id: title})[scenario_id])
+        cpu.append(_harness.tree_cpu_seconds(SERVER_PID) - before)
+    return seconds, cpu
 
 
 def main() -> int:
@@ -104,7 +125,7 @@ def main() -> int:
     titles = {s.id: s.title for s in scenarios.list_scenarios()}
     blocked: list[str] = []
     with (
-        _harness.streamlit_server(ROOT, env={H.CACHE_ENV: str(cache)}) as (url, _pid),
+        _harness.streamlit_server(ROOT, env={H.CACHE_ENV: str(cache)}) as (url, pid),
         sync_playwright() as p,
     ):
         browser = bench_page.launch(p)
@@ -115,12 +136,13 @@ def main() -> int:
         page.frame_locator(bench_page.MAP_FRAME).locator(bench_page.FILL_PATH).first.wait_for()
         bench_page.wait_idle(page)
         cold = [step(page, "ArrowLeft", labels[i]) for i in range(len(dates) - 2, -1, -1)]
+        SERVER_PID[:] = [pid]  # warm steps: the server's CPU counted too
         warm = [step(page, "ArrowRight", labels[i]) for i in range(1, len(dates))]
         warm += [step(page, "ArrowLeft", labels[i]) for i in range(len(dates) - 2, -1, -1)]
         order = {k: v for k, v in titles.items() if k != "ceasefire-current-line"}
         order["ceasefire-current-line"] = titles["ceasefire-current-line"]
         bench_page.time_switches(page, order)  # first switches on this day: cold
-        switches = list(bench_page.time_switches(page, order).values())
+        switches, switch_cpu = timed_switches(page, order)
         browser.close()
     if blocked:
         print(f"requests to other hosts: {blocked[:5]}", file=sys.stderr)
@@ -131,6 +153,10 @@ def main() -> int:
         f"slider step, warm: {bench_page.spread(warm)} (budget {BUDGET_STEP_S:.1f} s); "
         f"{warm_median / switch_median:.2f}x a warm scenario switch in the same run, "
         f"{bench_page.spread(switches)}"
+    )
+    print(
+        f"server CPU per warm step: median {statistics.median(STEP_CPU):.3f} s; per warm "
+        f"scenario switch {statistics.median(switch_cpu):.3f} s"
     )
     ok = warm_median <= BUDGET_STEP_S
     print("budget: " + ("met" if ok else "NOT met") + f"; load {bench_page.load_average():.1f}")

@@ -20,8 +20,10 @@ history and an uploaded layer of the same day are the same layer.
 A multi-date file is **streamed**: features are cut out of the (decompressed) text one at a
 time by a bounded scanner, so memory holds one day's geometry at a time. The result is an
 **index** written to disk under :func:`cache_dir` and keyed by the file's content: per day,
-the km² under Russian control in total and per region, and the day's reconciled geometry as
-WKB. Opening the same file again reads the index (milliseconds), and a day's layer is one
+its geometry read, repaired and clipped (WKB); on the day's first use, its geometry
+reconciled with the outline and the km² under Russian control in total and per region.
+Days whose geometry did not change share one stored geometry and are reconciled once.
+Opening the same file again reads the index (milliseconds), and a day's layer is one
 small file read, cached in memory (:data:`LAYER_CACHE_SIZE` days), so a date-slider step
 costs little.
 
@@ -650,21 +652,18 @@ def _load_index(path: Path, label: str, build: bool = True) -> _Index:
 
 
 def _store_day(folder: Path, date: str, layer: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Measure a read and clipped day, write its geometry; return its index entry.
+    """Write a read and clipped day's geometry; return its index entry (date, notes).
 
+    Not measured here: every figure is the reconciled day's (:func:`_reconcile_stored`).
     The entry's ``sha`` (of the geometry's WKB) lets :func:`_shared_geometries` find the
     days that did not change.
     """
-    geom = layer.geometry.iloc[0]
-    stats = _measure(layer)
-    wkb = shapely.to_wkb(geom)
+    wkb = shapely.to_wkb(layer.geometry.iloc[0])
     _atomic_write(folder / "days" / f"{date}.wkb", wkb)
     return {
         "date": date,
         "geom": date,
         "sha": hashlib.sha256(wkb).hexdigest(),
-        "occupied_km2": stats.occupied_km2,
-        "by_region": stats.by_region,
         "notes": list(layer.attrs.get("notes", []))[:5],
     }
 
