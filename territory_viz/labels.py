@@ -115,11 +115,11 @@ WATER_NAMES: tuple[tuple[str, float, float, int], ...] = (
     ("Kakhovka reservoir (drained)", 33.36, 47.12, 8),
 )
 
-#: Kinds of label, by their index in the map's compact rows (:func:`compact`).
+#: Kinds of label, by their index in the map's compact rows (:func:`compact`), in priority
+#: order: the index is the kind's rank (lower is placed first).
 LABEL_KINDS = ("capital", "centre", "region", "country", "town", "water")
 
-#: Priority ranks by kind (lower is placed first).
-_RANK = {"capital": 0, "centre": 1, "region": 2, "country": 3, "town": 4, "water": 5}
+_RANK = {kind: i for i, kind in enumerate(LABEL_KINDS)}
 
 #: Label font sizes in px by kind (the map's CSS and the SVG use the same).
 FONT_PX = {"capital": 14, "centre": 12.5, "region": 11, "country": 12, "town": 11.5, "water": 11}
@@ -319,14 +319,16 @@ def _region_points(regions: gpd.GeoDataFrame) -> list[tuple[str, tuple[float, fl
 
 
 def compact(labels: Iterable[Label]) -> list[list[Any]]:
-    """Rows for the map's script: ``[text, lat, lon, kind index, min zoom, order]``.
+    """Rows for the map's script: ``[text, lat, lon, kind index, min zoom]``.
 
-    ``order`` is the placement order (labels of several layers are placed together). The
-    text is plain (the script sets it with ``textContent``), never markup.
+    Labels of several layers are placed together, in placement order: by kind (its index in
+    :data:`LABEL_KINDS` is its rank), then in the order of the rows, which the map's script
+    keeps (each layer gets the rows of whole kinds, in this order). The text is plain (the
+    script sets it with ``textContent``), never markup.
     """
     return [
-        [lb.text, round(lb.lat, 3), round(lb.lon, 3), LABEL_KINDS.index(lb.kind), lb.min_zoom, i]
-        for i, lb in enumerate(labels)
+        [lb.text, round(lb.lat, 3), round(lb.lon, 3), LABEL_KINDS.index(lb.kind), lb.min_zoom]
+        for lb in labels
     ]
 
 

@@ -95,8 +95,8 @@ def test_folium_map_escapes_names_tooltips_legend_caption_and_title() -> None:
     assert_no_live_markup(document)
     # The texts are there, escaped once for HTML (and then for JSON inside the scripts).
     assert f"<title>{html.escape(IMG)}</title>" in document
-    assert "\\u0026lt;img src=x onerror=window.__pwned=1\\u0026gt;" in document  # tooltip/label
-    assert "\\u003cscript\\u003ewindow.__pwned=1\\u003c/script\\u003e" in document  # caption
+    assert "&lt;img src=x onerror=window.__pwned=1&gt;" in document  # tooltip/label
+    assert "\\u003cscript>window.__pwned=1\\u003c/script>" in document  # caption
 
 
 def test_page_map_parts_escape_every_text() -> None:

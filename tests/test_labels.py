@@ -9,8 +9,10 @@ import pytest
 
 from territory_viz.cli import main
 from territory_viz.labels import (
+    LABEL_KINDS,
     REGION_CENTRES,
     Label,
+    compact,
     map_labels,
     place_greedy,
     zoom_for_scale,
@@ -60,6 +62,22 @@ def test_front_towns_have_their_search_names_by_zoom_8(labels):
     # under 20,000 only near the front: Huliaipole yes, a town of the west no
     assert "Huliaipole" in {lb.text for lb in named_at_8}
     assert by_name["Zhydachiv"].min_zoom == 9
+
+
+def test_the_map_rows_rebuild_the_placement_order_from_kind_and_position(labels):
+    """The map's script places names by (kind index, arrival): the rows carry no order."""
+    rows = compact(labels)
+    assert all(len(row) == 5 for row in rows)
+    assert [row[0] for row in rows] == [lb.text for lb in labels]
+    # The script's order: kind index first, then the rows in the order they arrive, each
+    # layer bringing whole kinds (as render.map's groups do: towns, regions, the rest).
+    groups = [(0, 1, 4), (2,), (3, 5)]
+    arrived = [row for kinds in groups for row in rows if row[3] in kinds]
+    order = sorted(range(len(arrived)), key=lambda i: (arrived[i][3], i))
+    assert [arrived[i][0] for i in order] == [lb.text for lb in labels]
+    assert [LABEL_KINDS[row[3]] for row in rows] == [lb.kind for lb in labels]
+    # What that relies on: the rows come kind by kind, in the kinds' rank order.
+    assert [row[3] for row in rows] == sorted(row[3] for row in rows)
 
 
 def test_greedy_placement_never_overlaps_and_keeps_priority():

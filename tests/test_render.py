@@ -243,9 +243,16 @@ def test_prepare_partition_keys_hatching_and_changes():
     assert [r.get("h", "") for r in prepared.rows] == ["", "de_jure", "de_facto", ""]
     assert [r.get("x", "") for r in prepared.rows] == ["", "", "to_russia", "to_demilitarized"]
     # The tooltip travels as data the browser writes out (test_browser checks the text):
-    # region, control, baseline control, a level per party, km², people.
-    assert prepared.rows[2]["d"] == ["Gamma", "russia", "ukraine", "20122", 7400, 12345]
-    labels = tooltip_labels()
+    # region, baseline control, a level per party, km², people; the control is the
+    # class's, sent once per class.
+    assert prepared.rows[2]["d"] == ["Gamma", "ukraine", "20122", 7400, 12345]
+    labels = tooltip_labels(prepared.classes)
+    assert labels["of"] == {
+        "ukraine": "ukraine",
+        "russia/de_jure": "russia",
+        "russia/de_facto": "russia",
+        "demilitarized": "demilitarized",
+    }
     assert [labels["levels"][int(c)] for c in "20122"] == [
         "none", "de jure", "de facto", "none", "none"
     ]  # fmt: skip
@@ -328,7 +335,7 @@ def test_every_text_is_escaped_in_tooltips_labels_legend_and_caption():
     # Template syntax in data is neither evaluated nor a syntax error (branca re-compiles).
     assert "Delta \\u007b{ 7*7 }} \\u007b% if %} \\u007b# c" in page
     # The caption travels as JSON inside a script and is set with textContent.
-    assert "\\u003cscript\\u003ewindow.__pwned=2\\u003c/script\\u003e" in page
+    assert "\\u003cscript>window.__pwned=2\\u003c/script>" in page
 
 
 # -- offline ------------------------------------------------------------------------------
@@ -361,13 +368,17 @@ def test_page_map_loads_leaflet_from_the_app_only(context):
 def test_page_map_inlines_leaflet_css_first_with_images_from_the_app(context):
     css = assets.page_css()
     assert ".leaflet-pane" in css and "/*" not in css
-    # What the maps use stays; rules of features they never use are left out.
-    for used in (".leaflet-tooltip", ".leaflet-control-layers", ".leaflet-marker-icon"):
+    # What the map uses stays; rules of features it never uses are left out (no popups,
+    # no tiles offline, no layer control: the sidebar is the page's one).
+    for used in (".leaflet-tooltip", ".leaflet-marker-icon", ".leaflet-control-scale"):
         assert used in css
-    assert "popup" not in css and "@media print" not in css and "leaflet-vml" not in css
+    for unused in ("popup", "@media print", "leaflet-vml", "leaflet-tile", "control-layers"):
+        assert unused not in css
+    assert ".leaflet-pane,.leaflet-marker-icon," in css  # a rule keeps its other selectors
     assert css.count("{") == css.count("}")
     images = re.findall(r"url\(([^)#]*)\)", css)
-    assert images and all(u.startswith("../../app/static/vendor/") for u in images)
+    assert all(u.startswith("../../app/static/vendor/") for u in images)
+    assert len(css) < 7_000
     m = render.base_map(context, leaflet_urls=(assets.page_links()[0], []), leaflet_css=css)
     m.get_root().render()  # as st_folium does: our own CSS joins the header then
     header = sf._get_header(m)
@@ -425,10 +436,10 @@ def test_synced_maps_share_one_leaflet_and_keep_headings_as_data(context):
     assert text.count("L.map(") == 2
     # Headings reach the page only as JSON data for textContent, never as markup.
     assert HOSTILE not in text and SCRIPT not in text
-    assert json.dumps(HOSTILE).replace("<", "\\u003c").replace(">", "\\u003e") in text
+    assert json.dumps(HOSTILE).replace("<", "\\u003c") in text
     # The sync script runs after both maps exist, and legends start folded.
     assert text.rindex("L.map(") < text.index("document.body.insertBefore(grid")
-    assert "\\u003cdetails open\\u003e" not in text
+    assert "\\u003cdetails open>" not in text
 
 
 def test_town_dots_read_their_names_and_places_from_the_label_rows(context):

@@ -18,7 +18,7 @@ from jinja2 import Template
 
 from territory_viz.assets import minify_css
 from territory_viz.render._resources import static_text
-from territory_viz.render.encoding import GRID, chain_arcs, js_json
+from territory_viz.render.encoding import GRID, chain_arcs, js_json, row_table
 
 __all__ = [
     "ArcLines",
@@ -172,7 +172,8 @@ var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows 
     ) -> None:
         super().__init__()
         self._name = "TvLayer"
-        self.rows = js_json(list(rows or []))
+        # One table: each key once, repeated texts (classes, change keys) once.
+        self.rows = js_json(row_table(list(rows or [])))
         #: The shared arcs the rows' polygon rings refer to (``""`` when they have none).
         self.arcs = js_json(chain_arcs(arcs)) if arcs else ""
         #: The style table as JSON text (a caller may replace it before rendering).

@@ -42,6 +42,7 @@ __all__ = [
     "line_row",
     "lines_of",
     "noded_coverage",
+    "row_table",
     "simplify_coverage",
     "simplify_lines",
 ]
@@ -66,9 +67,11 @@ _JINJA_OPENER = re.compile(r"\{(?=[{%#])")
 def js_json(value: Any) -> str:
     """JSON safe to embed in a ``<script>`` element of a folium template.
 
-    ``<``, ``>`` and ``&`` are escaped (no ``</script>`` or HTML comment can appear), and so
-    is a ``{`` that would open a Jinja tag, so that the text stays inert even where a
-    consumer (branca, streamlit-folium) compiles rendered output again as a template.
+    Every ``<`` is escaped, so no ``</script>``, ``<!--`` or other tag can appear: in a
+    script element's text only ``<`` can start markup (``>`` and ``&`` mean nothing there,
+    and stay as they are, which keeps HTML text such as the legend short). So is a ``{``
+    that would open a Jinja tag, so that the text stays inert even where a consumer (branca,
+    streamlit-folium) compiles rendered output again as a template.
 
     Parameters
     ----------
@@ -80,7 +83,7 @@ def js_json(value: Any) -> str:
     str
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c")
     return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
@@ -275,6 +278,47 @@ def encode_geometry(geom: Any, *, grid: int = GRID) -> dict[str, Any] | None:
     if lines:
         return {"l": lines, **scale}
     return None
+
+
+def row_table(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | list[Any]:
+    """Rows of properties as one table: each key written once, repeated texts once.
+
+    ``{"k": keys, "v": [[value per key], ...], "s": {key: texts}}``: a row's values follow
+    ``k`` (a key the row lacks is ``null``, and trailing ``null`` values are left out); a
+    key in ``s`` is a column of texts sent once each, its values indexing into them.
+    Decoded by the map's script (``TV.rows``), which rebuilds the very same dicts.
+
+    Parameters
+    ----------
+    rows
+        Dicts of JSON values (``None`` is treated as a missing key).
+
+    Returns
+    -------
+    dict or list
+        ``[]`` when there are no rows.
+    """
+    if not rows:
+        return []
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    texts: dict[str, list[str]] = {}
+    for key in keys:
+        column = [row[key] for row in rows if row.get(key) is not None]
+        if all(isinstance(v, str) for v in column):
+            distinct = list(dict.fromkeys(column))
+            if len(distinct) < len(column):
+                texts[key] = distinct
+    index = {key: {text: i for i, text in enumerate(values)} for key, values in texts.items()}
+    table = []
+    for row in rows:
+        values = [
+            None if row.get(key) is None else (index[key][row[key]] if key in index else row[key])
+            for key in keys
+        ]
+        while values and values[-1] is None:
+            values.pop()
+        table.append(values)
+    return {"k": keys, "v": table, "s": texts}
 
 
 def lines_of(geometries: Iterable[Any]) -> Any:

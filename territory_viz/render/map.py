@@ -250,7 +250,7 @@ def scenario_layers(
             interactive=True,
             data_key=prepared.key,
             arcs=prepared.arcs,
-            tooltip_labels=tooltip_labels(),
+            tooltip_labels=tooltip_labels(prepared.classes),
         )
     )
     hatch_style = {h: {"stroke": False, "fillOpacity": 1} for h in ("de_jure", "de_facto")}

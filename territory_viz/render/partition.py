@@ -82,28 +82,32 @@ def _change_of(baseline_control: str, control: str) -> str:
 _LEVELS = (str(Recognition.DE_JURE), str(Recognition.DE_FACTO), str(Recognition.NONE))
 
 
-def tooltip_labels() -> dict[str, Any]:
+def tooltip_labels(classes: Iterable[str] = ()) -> dict[str, Any]:
     """Return what the map's script needs to write a piece's tooltip from its data.
 
     Labels of controls, parties (in :class:`Party` order) and recognition levels (in the
     order listed), all plain text from :mod:`territory_viz.style` and the model; the
-    control whose pieces need no line on recognition (Ukraine's own).
+    control whose pieces need no line on recognition (Ukraine's own); and the control of
+    each display class in ``classes`` (a piece's control is its class's: the rows do not
+    repeat it).
     """
     return {
         "own": str(Control.UKRAINE),
         "control": dict(CONTROL_LABELS),
         "parties": [party.label for party in Party],
         "levels": [RECOGNITION_LABELS.get(level, level) for level in _LEVELS],
+        "of": {c: _control_of(c) for c in classes if c != UNCHANGED_CLASS},
     }
 
 
 def tooltip_data(row: pd.Series) -> list[Any]:
     """Return a piece's tooltip as compact data, written out by the map's script (``TV.tip``).
 
-    ``[region]`` for a piece the scenario leaves as it is, else ``[region, control,
-    baseline control, recognition, area km², population]``: the recognition is one digit
-    per party (in :class:`Party` order) indexing :func:`tooltip_labels` ``levels``, and the
-    population is ``None`` when unknown. Text stays plain (set with ``textContent``).
+    ``[region]`` for a piece the scenario leaves as it is, else ``[region, baseline
+    control, recognition, area km², population]``: the recognition is one digit per party
+    (in :class:`Party` order) indexing :func:`tooltip_labels` ``levels``, and the
+    population is ``None`` when unknown; the control is the display class's (see
+    :func:`tooltip_labels`). Text stays plain (set with ``textContent``).
     """
     region = str(row.get("region", ""))
     if row.get("display_class") == UNCHANGED_CLASS:
@@ -116,7 +120,7 @@ def tooltip_data(row: pd.Series) -> list[Any]:
     population = row.get("population")
     people = None if population is None or pd.isna(population) else int(round(float(population)))
     area = int(round(float(row.get("area_km2", 0.0) or 0.0)))
-    return [region, control, str(row.get("baseline_control", control)), codes, area, people]
+    return [region, str(row.get("baseline_control", control)), codes, area, people]
 
 
 def prepare_partition(

@@ -84,5 +84,5 @@ def synced_maps_html(
     )
     text = figure.render()
     if not legends_open:
-        text = text.replace("\\u003cdetails open\\u003e", "\\u003cdetails\\u003e")
+        text = text.replace(js_json("<details open>")[1:-1], js_json("<details>")[1:-1])
     return text

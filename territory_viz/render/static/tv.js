@@ -55,16 +55,31 @@
     return {type: "MultiLineString", coordinates: g.l.map(d)};
   }
 
+  // Rows sent as one table (encoding.row_table): k the keys, v each row's values in that
+  // order (null or left out at the end: no such key), s per key the texts its values index.
+  function rowsOf(t) {
+    if (!t || Array.isArray(t)) { return t || []; }
+    var own = Object.prototype.hasOwnProperty;
+    return t.v.map(function (v) {
+      var r = {};
+      t.k.forEach(function (k, i) {
+        if (v[i] === null || v[i] === undefined) { return; }
+        r[k] = own.call(t.s, k) ? t.s[k][v[i]] : v[i];
+      });
+      return r;
+    });
+  }
+
   window.TV = {
     data: {},
 
-    // GeoJSON features from compact rows; arcs (encoded, a list or chain_arcs' string) when
-    // their rings refer to them.
+    // GeoJSON features from compact rows (a list of dicts or row_table's table); arcs
+    // (encoded, a list or chain_arcs' string) when their rings refer to them.
     features: function (rows, arcs) {
       return TV.featuresOf(rows, arcsOf(arcs));
     },
     featuresOf: function (rows, decoded) {
-      return rows.map(function (r) {
+      return rowsOf(rows).map(function (r) {
         return {type: "Feature", properties: r, geometry: geom(r.g, decoded)};
       });
     },
@@ -109,7 +124,9 @@
         onEachFeature: function (f, l) {
           var p = f.properties, tip = {sticky: true, className: "tv-tip"};
           if (p.t) { l.bindTooltip(p.t, tip); }
-          else if (p.d && o.tips) { l.bindTooltip(function () { return TV.tip(p.d, o.tips); }, tip); }
+          else if (p.d && o.tips) {
+            l.bindTooltip(function () { return TV.tip(p.d, o.tips, o.tips.of[p.c]); }, tip);
+          }
         }
       };
       if (o.filterKey) {
@@ -119,9 +136,9 @@
     },
 
     // A piece's tooltip from its compact data (see partition.tooltip_data): [region] or
-    // [region, control, baseline control, recognition digit per party, km², people]; every
-    // text is set with textContent.
-    tip: function (d, labels) {
+    // [region, baseline control, recognition digit per party, km², people], and its
+    // control (its display class's); every text is set with textContent.
+    tip: function (d, labels, control) {
       var box = document.createElement("div");
       function line(text, bold) {
         if (box.childNodes.length) { box.appendChild(document.createElement("br")); }
@@ -132,19 +149,19 @@
       function name(k) { return labels.control[k] || k; }
       line(d[0], true);
       if (d.length < 2) { return box; }
-      line("Control: " + name(d[1]));
-      if (d[1] !== labels.own) {
+      line("Control: " + name(control));
+      if (control !== labels.own) {
         var groups = [];
         labels.levels.forEach(function (level, i) {
-          var who = labels.parties.filter(function (_, j) { return d[3].charAt(j) === String(i); });
+          var who = labels.parties.filter(function (_, j) { return d[2].charAt(j) === String(i); });
           if (who.length) { groups.push(level + ": " + who.join(", ")); }
         });
         line("Recognition of Russian control \u2014 " + groups.join(" \u00b7 "));
       }
-      if (d[2] !== d[1]) { line("Baseline: " + name(d[2]) + " \u2192 " + name(d[1])); }
-      line("Area: " + d[4].toLocaleString("en-US") + " km\u00b2");
-      if (d[5] !== null && d[5] !== undefined) {
-        line("Pre-war population: " + d[5].toLocaleString("en-US") + " people");
+      if (d[1] !== control) { line("Baseline: " + name(d[1]) + " \u2192 " + name(control)); }
+      line("Area: " + d[3].toLocaleString("en-US") + " km\u00b2");
+      if (d[4] !== null && d[4] !== undefined) {
+        line("Pre-war population: " + d[4].toLocaleString("en-US") + " people");
       }
       return box;
     },
@@ -211,8 +228,9 @@
     // switched on, in priority order (capital, oblast centres, regions, neighbours, towns by
     // population); a label is shown only from its zoom and only where its box overlaps no
     // label placed before it, nor the legend or a control. Rows are
-    // [text, lat, lon, kind index, min zoom, order]; text is set with textContent, never as
-    // markup.
+    // [text, lat, lon, kind index, min zoom]; text is set with textContent, never as markup.
+    // The order is the kind's index (its rank), then the order rows arrive in (each group
+    // brings whole kinds, in placement order: labels.compact).
     mapLabels: function (map, group, rows) {
       if (!map || !map.getContainer) { return; }
       var kinds = ["capital", "centre", "region", "country", "town", "water"];
@@ -238,7 +256,7 @@
           icon: L.divIcon({className: "tv-ml", html: el, iconSize: [0, 0]})});
         marker._tvLabel = true;
         st.sets.push({group: group, row: r, kind: kinds[r[3]], el: el, marker: marker,
-                      order: r.length > 5 ? r[5] : 1e9 + st.seq++, w: 0, h: 0});
+                      order: r[3] * 1e6 + st.seq++, w: 0, h: 0});
       });
       st.again();
     },

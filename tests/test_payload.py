@@ -1,0 +1,203 @@
+"""The map's payload as the page sends it, decoded as the browser decodes it.
+
+The map's own script (``render/static/tv.js``) is run in Node on the text the page sends:
+what it draws must be the prepared pieces (exactly) and their source (within 500 m).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+import streamlit_folium as sf
+
+from territory_viz import assets, render, scenarios
+from territory_viz.model import CRS_EQUAL_AREA
+from territory_viz.render.encoding import GRID, js_json, row_table
+
+TV_JS = Path(render.__file__).parent / "static" / "tv.js"
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None, reason="needs Node.js to run the map's script")
+
+
+def js_calls(text: str, function: str) -> list[list[Any]]:
+    """The JSON arguments of every ``function(name, ...)`` call in a map's script.
+
+    The first argument (a variable name) is skipped; the others are JSON (``js_json``).
+    """
+    decoder = json.JSONDecoder()
+    calls = []
+    for match in re.finditer(re.escape(function) + r"\(\s*[\w$]+,\s*", text):
+        args, i = [], match.end()
+        while True:
+            value, i = decoder.raw_decode(text, i)
+            args.append(value)
+            rest = re.match(r"\s*,\s*", text[i:])
+            if not rest:
+                break
+            i += rest.end()
+        calls.append(args)
+    return calls
+
+
+def run_decoder(calls: list[dict[str, Any]]) -> list[Any]:
+    """Run ``TV.features(rows, arcs)`` of the map's script in Node for each call."""
+    script = (
+        "global.window = global;\n"
+        f"{TV_JS.read_text(encoding='utf-8')}\n"
+        "TV.grid = JSON.parse(process.argv[1]);\n"
+        "let input = '';\n"
+        "process.stdin.on('data', (c) => { input += c; });\n"
+        "process.stdin.on('end', () => {\n"
+        "  const calls = JSON.parse(input);\n"
+        "  process.stdout.write(JSON.stringify(calls.map((c) => TV.features(c.rows, c.arcs))));\n"
+        "});\n"
+    )
+    done = subprocess.run(
+        [str(NODE), "-e", script, json.dumps(GRID)],
+        input=json.dumps(calls),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def page_layers(scenario_id: str) -> tuple[render.PreparedPartition, gpd.GeoDataFrame, str]:
+    """A scenario's prepared pieces, its partition, and its layers' text as the page sends it."""
+    partition = scenarios.evaluate(scenarios.get_scenario(scenario_id))
+    prepared = render.prepare_partition(partition)
+    context = render.map_context()
+    m = render.base_map(
+        context, leaflet_urls=(assets.page_links()[0], []), leaflet_css=assets.page_css()
+    )
+    groups = render.scenario_layers(prepared, context, title=scenario_id)
+    m.get_root().render()
+    m.render()
+    text = "".join(sf._get_feature_group_string(g, map=m, idx=i) for i, g in enumerate(groups))
+    return prepared, partition, text
+
+
+def shape_of(geometry: dict[str, Any]) -> shapely.Geometry:
+    return shapely.geometry.shape(geometry)
+
+
+# -- js_json ------------------------------------------------------------------------------
+
+
+def test_js_json_leaves_no_tag_and_no_template_opener_and_stays_json():
+    value = {"t": "</script><!-- <b>&amp; {{ 7*7 }} {% x %} {# c"}
+    text = js_json(value)
+    assert "<" not in text  # no </script>, no <!--, no tag
+    assert "{{" not in text and "{%" not in text and "{#" not in text
+    assert json.loads(text) == value
+    # Only what needs it is escaped: > and & mean nothing in a script element.
+    assert "&amp;" in text and "b>" in text
+
+
+# -- the rows' table ----------------------------------------------------------------------
+
+
+def decode_table(table: Any) -> list[dict[str, Any]]:
+    """The browser's reading of ``row_table`` (``rowsOf`` in tv.js), in Python."""
+    if isinstance(table, list):
+        return table
+    out = []
+    for values in table["v"]:
+        row = {}
+        for key, value in zip(table["k"], values, strict=False):
+            if value is not None:
+                row[key] = table["s"][key][value] if key in table["s"] else value
+        out.append(row)
+    return out
+
+
+def test_row_table_writes_each_key_and_each_repeated_text_once():
+    rows = [
+        {"g": {"p": [[[0]]]}, "c": "ukraine", "d": ["Kyiv", 1]},
+        {"g": {"p": [[[1]]]}, "c": "russia/none", "x": "to_russia", "d": ["Sumy", 2]},
+        {"g": {"p": [[[2]]]}, "c": "ukraine", "h": "de_jure", "d": ["Kyiv", 3]},
+        {"g": {"p": [[[3]]]}, "c": "ukraine", "t": "unique &lt;b&gt;", "d": None},
+    ]
+    table = row_table(rows)
+    assert decode_table(json.loads(js_json(table))) == [
+        {k: v for k, v in row.items() if v is not None} for row in rows
+    ]
+    text = js_json(table)
+    assert text.count('"ukraine"') == 1 and text.count('"c"') == 2  # keys, and its texts
+    assert "t" not in table["s"]  # a text no other row repeats is sent as it is
+    assert table["v"][0] == [{"p": [[[0]]]}, 0, ["Kyiv", 1]]  # nothing after the last key
+    assert row_table([]) == []
+
+
+@needs_node
+def test_the_maps_script_reads_the_table_back_into_the_same_rows():
+    rows = [
+        {"g": {"l": ["??"]}, "c": "river", "n": 0, "b": False},
+        {"g": {"l": ["??"]}, "c": "river", "x": "to_ukraine"},
+        {"g": {"l": ["??"]}, "c": "lake", "constructor": "a key like a built-in"},
+    ]
+    table = json.loads(js_json(row_table(rows)))
+    (features,) = run_decoder([{"rows": table, "arcs": []}])
+    assert [{k: v for k, v in f["properties"].items() if k != "g"} for f in features] == [
+        {k: v for k, v in row.items() if k != "g"} for row in rows
+    ]
+
+
+# -- the largest scenario as sent -------------------------------------------------------
+
+
+@needs_node
+@pytest.mark.slow
+def test_the_sent_pieces_decode_in_the_maps_script_to_the_prepared_pieces_and_source():
+    prepared, partition, text = page_layers("ceasefire-with-dmz")
+    (fill,) = [c for c in js_calls(text, "TV.rows") if len(c) == 4]  # the one with arcs
+    rows, _styles, options, arcs = fill[0], fill[1], fill[2], fill[3]
+    assert options["dataKey"] == prepared.key
+    (features,) = run_decoder([{"rows": rows, "arcs": arcs}])
+    # The same properties as prepared (the table is only a way of writing them)...
+    assert [f["properties"] for f in features] == prepared.rows
+    # ...and the same points as the arcs decoded one by one.
+    decoded_arcs = [
+        np.cumsum(np.array(render.encoding._values(a), dtype=np.int64).reshape(-1, 2), axis=0)
+        / GRID
+        for a in prepared.arcs
+    ]
+
+    def ring(refs: list[int]) -> np.ndarray:
+        points: list[np.ndarray] = []
+        for k, r in enumerate(refs):
+            arc = decoded_arcs[r] if r >= 0 else decoded_arcs[~r][::-1]
+            points.extend(arc if k == 0 else arc[1:])
+        return np.array(points)
+
+    for feature, row in zip(features, prepared.rows, strict=True):
+        shown = feature["geometry"]["coordinates"]
+        expected = [[ring(r) for r in polygon] for polygon in row["g"]["p"]]
+        assert len(shown) == len(expected)
+        for got, want in zip(shown, expected, strict=True):
+            for got_ring, want_ring in zip(got, want, strict=True):
+                assert np.allclose(np.array(got_ring), want_ring, atol=1e-9)
+    # What the browser draws is within 500 m of the source, and the pieces tile.
+    drawn = np.array([shape_of(f["geometry"]) for f in features])
+    valid = shapely.make_valid(drawn)  # the grid can pinch a narrow piece's ring
+    union = shapely.union_all(valid)
+    assert shapely.area(valid).sum() == pytest.approx(union.area, rel=1e-5)
+    assert len(features) == len(partition)  # no piece of this scenario vanishes on the grid
+    source = partition.geometry.to_crs(CRS_EQUAL_AREA).values
+    shown_m = gpd.GeoSeries(drawn, crs=4326).to_crs(CRS_EQUAL_AREA).values
+    worst = 0.0
+    for src, out in zip(source, shown_m, strict=True):
+        points = shapely.points(shapely.get_coordinates(shapely.segmentize(out.boundary, 200)))
+        worst = max(worst, float(shapely.distance(points, src.boundary).max()))
+    assert worst <= 500.0, f"a drawn boundary is {worst:.0f} m from its source"
