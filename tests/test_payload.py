@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import shapely
 import streamlit_folium as sf
+from browser_support import need_browser
 
 from territory_viz import assets, render, scenarios
 from territory_viz.model import CRS_EQUAL_AREA
@@ -25,7 +26,16 @@ from territory_viz.render.encoding import GRID, js_json, row_table
 
 TV_JS = Path(render.__file__).parent / "static" / "tv.js"
 NODE = shutil.which("node")
-needs_node = pytest.mark.skipif(NODE is None, reason="needs Node.js to run the map's script")
+
+
+@pytest.fixture
+def _node() -> None:
+    """Node.js runs the map's own script; it skips without it, fails when CI requires it."""
+    if NODE is None:
+        need_browser("needs Node.js (Debian's nodejs) to run the map's script")
+
+
+needs_node = pytest.mark.usefixtures("_node")
 
 
 def js_calls(text: str, function: str) -> list[list[Any]]:
