@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from territory_viz import history, render, style
+import re
+
+from territory_viz import history, notices, render, style
 from tests.test_app import run_app
 
 
@@ -58,3 +60,12 @@ def test_what_changed_map_draws_both_directions_with_the_legend_names():
     at.selectbox(key="tv_changes_from").set_value(dates[0]).run()
     assert not at.exception
     assert render.date_label(dates[0]) in at.get("iframe")[0].proto.srcdoc
+
+
+def test_region_area_note_is_beside_the_per_region_change_table():
+    at = run_app(view="timeline")
+    assert not at.exception
+    # the column that holds the per-region table ("Area" rows by region) carries the note
+    (column,) = [c for c in at.columns if any("Area" in d.value.columns for d in c.dataframe)]
+    shown = [re.sub(r"\\(.)", r"\1", c.value) for c in column.caption]
+    assert notices.REGION_AREA_NOTE in shown

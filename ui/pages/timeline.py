@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from territory_viz import notices
 from territory_viz.model import REGION_NAMES
 from territory_viz.style import CONTROL_LABELS
 from ui import cache
@@ -93,6 +94,7 @@ totals = pd.DataFrame(
 )
 with tables_col:
     st.dataframe(totals, hide_index=True)
+    st.caption(md_escape(notices.REGION_AREA_NOTE))
     if change.towns:
         st.dataframe(
             pd.DataFrame(
