@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
+from territory_viz import fetch
 from territory_viz.model import CRS_EQUAL_AREA
+from territory_viz.render import date_label
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +64,25 @@ class Baseline:
             f"Baseline: {self.label} ({origin}, {when}), "
             f"{self.area_km2:,.0f} km² under Russian control"
         )
+
+    @property
+    def in_words(self) -> str:
+        """The baseline as the page says it: its date in words, where it comes from, its area.
+
+        ``Baseline: control on 22 Aug 2026 (committed snapshot), 115,422 km² under Russian
+        control`` (plain text, not markdown). An uploaded layer keeps the name its visitor
+        gave it; a fetched day names DeepStateMap.
+        """
+        when = f"control on {date_label(self.date)}" if self.date else "control, no date given"
+        if self.filename:
+            what = f"{self.label}: {when} (uploaded file {self.filename})"
+        elif self.history and fetch.is_fetched(self.layer):
+            what = f"{when} (fetched from DeepStateMap)"
+        elif self.history:
+            what = f"{when} (a day of {self.history})"
+        else:
+            what = f"{when} (committed snapshot)"
+        return f"Baseline: {what}, {self.area_km2:,.0f} km² under Russian control"
 
 
 def layer_area_km2(layer: gpd.GeoDataFrame) -> float:

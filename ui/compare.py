@@ -220,7 +220,7 @@ def compare_view(
     """
     st.markdown(
         f"**A:** {md_escape(a.title)}  \n**B:** {md_escape(b.title)}  \n"
-        f"{md_escape(baseline.description)}."
+        f"{md_escape(baseline.in_words)}."
     )
     comparison = cache.compare_for(a, b, baseline)
     # One frame, one Leaflet, three maps in sync (not three nested documents).
@@ -340,7 +340,7 @@ def _exports(
         c3.download_button(
             "Balance CSV",
             data=lambda: exports.csv_bytes(
-                tables, note=notices.approximation_note(baseline.date or "")
+                tables, note=notices.export_note(None, baseline.date or "", baseline.layer)
             ),
             file_name=f"{stem}_balance.csv",
             mime="text/csv",
