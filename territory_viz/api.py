@@ -380,7 +380,9 @@ class Result(_Answer):
     def _layer(self) -> tuple[gpd.GeoDataFrame, str, str]:
         from territory_viz import notices
 
-        note = notices.export_note(self.scenario.as_of, self.stats.baseline_date)
+        note = notices.export_note(
+            self.scenario.as_of, self.stats.baseline_date, self.stats.baseline_id
+        )
         return self.stats.partition, self.scenario.id, note
 
     def _drawing(self) -> tuple[gpd.GeoDataFrame, str]:

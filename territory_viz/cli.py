@@ -329,7 +329,11 @@ def export_scenario(args: argparse.Namespace) -> int:
         try:
             from territory_viz import notices
 
-            note = notices.export_note(scenario.as_of, partition.attrs.get("baseline_date", ""))
+            note = notices.export_note(
+                scenario.as_of,
+                partition.attrs.get("baseline_date", ""),
+                str(partition.attrs.get("baseline", "")),
+            )
             table = partition.drop(columns="geometry").assign(note=note)
             table.to_csv(path, index=False, float_format="%.3f")
         except OSError as exc:
@@ -478,7 +482,7 @@ def _stats(args: argparse.Namespace) -> int:
         ].copy()
         totals = stats.by_control.assign(iso_code="UA", region=ALL_REGIONS_LABEL)
         totals = totals.rename(columns={"share": "share_of_region"})[table.columns]
-        note = notices.export_note(scenario.as_of, stats.baseline_date)
+        note = notices.export_note(scenario.as_of, stats.baseline_date, stats.baseline_id)
         table = table.assign(scenario=scenario.id, baseline=stats.baseline_id, note=note)
         totals = totals.assign(scenario=scenario.id, baseline=stats.baseline_id, note=note)
         import pandas as pd
@@ -552,7 +556,7 @@ def _compare(args: argparse.Namespace) -> int:
         table = comparison.changes.drop(columns="geometry")
         table.insert(0, "b", b.id)
         table.insert(0, "a", a.id)
-        table["note"] = notices.approximation_note(comparison.baseline_date)
+        table["note"] = notices.export_note(None, comparison.baseline_date, comparison.baseline_id)
         print(table.to_csv(index=False, float_format="%.3f"), end="")
     else:
         lines = [f"{a.id} -> {b.id} (baseline {d['baseline']})"]

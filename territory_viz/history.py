@@ -437,6 +437,14 @@ def _day_key(day: Day) -> tuple[str, str]:
 def _day_layer(day: Day) -> gpd.GeoDataFrame:
     key = _day_key(day)
     hit = _cached_layer(key)
+    if hit is not None and day.source != _COMMITTED and hit.attrs.get("source") != day.source:
+        # The same content under another origin (a user's copy of a fetched day): the same
+        # geometry, but its own id and source.
+        named = gpd.GeoDataFrame(
+            {"id": [day.layer_id], "date": [day.date]}, geometry=hit.geometry.values, crs=hit.crs
+        )
+        named.attrs.update(hit.attrs, source=day.source)
+        return named
     if hit is not None:
         return hit
     if day.source == _COMMITTED:

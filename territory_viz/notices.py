@@ -7,7 +7,8 @@ One definition each, used by the page, the map legend, every export and the comm
   more than :data:`DATE_MISMATCH_DAYS` days from the date the scenario was reported, and
   :func:`date_notice`, the sentence the legend, the page and the command line print;
 - :func:`export_note`: what an exported file (CSV ``note`` column, SVG/PNG footer) says about
-  itself: the approximation note, and the date notice when there is one;
+  itself: the approximation note, the date notice when there is one, and the licence terms
+  of a day fetched from DeepStateMap;
 - :data:`REGION_AREA_NOTE`: the note beside every per-region table (the figures behind it are
   documented in ``data/SOURCES.md``);
 - :func:`nearest_snapshot`: the committed snapshot nearest a scenario's date (what the page
@@ -121,19 +122,29 @@ def date_notice(as_of: str | dt.date | None, baseline_date: str | dt.date | None
     return f"Dates differ: {notice}." if notice else ""
 
 
-def export_note(as_of: str | dt.date | None, baseline_date: str | dt.date | None) -> str:
+def export_note(
+    as_of: str | dt.date | None, baseline_date: str | dt.date | None, layer: object = None
+) -> str:
     """Return what an export says about itself: the approximation note and the date notice.
 
     ``as_of`` is the scenario's date (``None`` when there is no single scenario, e.g. a
-    comparison of two): then only the approximation note.
+    comparison of two): then only the approximation note. ``layer`` is the control layer
+    (or its id) the figures are measured on: a day fetched from DeepStateMap adds its
+    licence terms (:data:`territory_viz.fetch.LICENCE_TERMS`), so a table copied out of its
+    export still carries them.
 
     >>> export_note("2025-11-20", "2026-08-22").endswith(
     ...     "Control as on 22 Aug 2026. Dates differ: reported 20 Nov 2025; "
     ...     "evaluated on control on 22 Aug 2026.")
     True
     """
+    from territory_viz import fetch
+
+    licence = fetch.LICENCE_TERMS if layer is not None and fetch.is_fetched(layer) else ""
     return " ".join(
-        x for x in (approximation_note(baseline_date), date_notice(as_of, baseline_date)) if x
+        x
+        for x in (approximation_note(baseline_date), date_notice(as_of, baseline_date), licence)
+        if x
     )
 
 

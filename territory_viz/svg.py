@@ -22,7 +22,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from territory_viz import notices
+from territory_viz import fetch, notices
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
 from territory_viz.style import (
@@ -742,17 +742,31 @@ def svg_to_png(svg: str, *, width_px: int = PNG_WIDTH_PX) -> bytes:
 
 def export_sources(scenario: object, baseline_label: str, baseline_date: str | None) -> list[str]:
     """Source lines of an exported picture: the scenario's sources, control layer, base data."""
-    lines = [
+    return [
+        *_scenario_source_lines(scenario),
+        *_control_source_lines(baseline_label, baseline_date),
+        _BASE_DATA_SOURCES,
+    ]
+
+
+_BASE_DATA_SOURCES = (
+    "Regions and neighbours: Natural Earth (public domain); towns: GeoNames "
+    "(CC BY 4.0); pre-war population: State Statistics Service of Ukraine, "
+    "1 Jan 2022; Dnipro and Kakhovka reservoir: territory_viz, approximate"
+)
+
+
+def _scenario_source_lines(scenario: object) -> list[str]:
+    return [
         f"{s.publisher}, {s.date.isoformat()}: {s.title}"
         for s in getattr(scenario, "sources", ()) or ()
     ]
-    lines.append(f"Control: {baseline_label}" + (f" ({baseline_date})" if baseline_date else ""))
-    lines.append(
-        "Regions and neighbours: Natural Earth (public domain); towns: GeoNames "
-        "(CC BY 4.0); pre-war population: State Statistics Service of Ukraine, "
-        "1 Jan 2022; Dnipro and Kakhovka reservoir: territory_viz, approximate"
-    )
-    return lines
+
+
+def _control_source_lines(baseline_label: str, baseline_date: str | None) -> list[str]:
+    """Return the control layer's source line (a fetched day: DeepStateMap's, and its terms)."""
+    line = f"Control: {baseline_label}" + (f" ({baseline_date})" if baseline_date else "")
+    return fetch.credit(line, baseline_label)
 
 
 def scenario_svg(
@@ -1128,9 +1142,13 @@ def _unchanged_by_region(changes: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -
 
 def compare_sources(a: object, b: object, baseline_label: str, date: str | None) -> list[str]:
     """Source lines of a compare picture: both scenarios' sources (once each), control, data."""
-    *own_a, control, data = export_sources(a, baseline_label, date)
-    own_b = export_sources(b, baseline_label, date)[:-2]
-    return [*own_a, *(line for line in own_b if line not in own_a), control, data]
+    own_a, own_b = _scenario_source_lines(a), _scenario_source_lines(b)
+    return [
+        *own_a,
+        *(line for line in own_b if line not in own_a),
+        *_control_source_lines(baseline_label, date),
+        _BASE_DATA_SOURCES,
+    ]
 
 
 def compare_pictures(

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from territory_viz import _bounds
+from territory_viz import _bounds, fetch
 from territory_viz._errors import DataFileError, ValidationError
 from territory_viz.labels import FRONT_MIN_POPULATION, compact, map_labels, near_front
 from territory_viz.model import CRS_GEOGRAPHIC, RegionKind
@@ -264,15 +264,16 @@ def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
             # without it and say so in the legend's sources.
             optional[key] = None
             missing.append(f"{key.replace('_', ' ')}: not available in this checkout")
-    # An uploaded layer is the user's, not the project's reporting: say so in the legend.
-    origin = (
-        "territory_viz, from public reporting"
-        if isinstance(baseline, str)
-        else "a layer supplied by the user"
-    )
     # An uploaded layer may have no date: no "Control on : ..." in the legend.
     when = f"Control on {baseline_date}" if baseline_date else "Control (undated)"
-    sources = [f"{when}: {baseline_id} ({origin})", *missing]
+    line = f"{when}: {baseline_id}"
+    if isinstance(baseline, str):
+        control = [f"{line} (territory_viz, from public reporting)"]
+    elif fetch.is_fetched(snapshot):  # a fetched day: DeepStateMap's, with its licence terms
+        control = fetch.credit(line, snapshot)
+    else:  # an uploaded layer is the user's, not the project's reporting: say so
+        control = [f"{line} (a layer supplied by the user)"]
+    sources = [*control, *missing]
     return MapContext.from_layers(
         datasets.load_regions(),
         baseline_id=baseline_id,
