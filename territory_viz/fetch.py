@@ -17,9 +17,9 @@ corrupt file is deleted, not kept), and only then renamed into place: the cache 
 half-written or unreadable day.
 
 Reuse of DeepStateMap's data is governed by deepstatemap.live's licence
-(:data:`LICENCE_NOTE`): this module fetches it for the user's own use; the project never ships
-it, and a public deployment showing it needs DeepStateMap's permission. The Streamlit page
-never fetches.
+(:data:`LICENCE_NOTE`, built on :data:`territory_viz.notices.LICENCE_TERMS`): this module
+fetches it for the user's own use; the project never ships it, and a public deployment
+showing it needs DeepStateMap's permission. The Streamlit page never fetches.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
-import re
 import time
 import urllib.error
 import urllib.request
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from territory_viz import notices
 from territory_viz._errors import ValidationError
 
 __all__ = [
@@ -43,18 +43,14 @@ __all__ = [
     "FIRST_DAY",
     "LATEST_LOOKBACK_DAYS",
     "LICENCE_NOTE",
-    "LICENCE_TERMS",
     "MAX_ARCHIVE_BYTES",
     "MAX_DAY_BYTES",
     "MAX_FETCH_DAYS",
-    "SOURCE_NAME",
     "TIMEOUT_S",
     "URL_ENV",
     "FetchReport",
     "Progress",
     "base_url",
-    "credit",
-    "is_fetched",
     "day_file",
     "archive_file",
     "day_url",
@@ -86,61 +82,13 @@ LATEST_LOOKBACK_DAYS = 14
 #: Most days one ``--since`` run downloads.
 MAX_FETCH_DAYS = 1500
 
-#: Where a fetched day comes from, as a legend, a picture or a table names it.
-SOURCE_NAME = "DeepStateMap (deepstatemap.live), via the public archive cyterat/deepstate-map-data"
-#: The terms of reuse of a fetched day: printed by ``fetch`` and wherever one is shown or
-#: exported (:func:`credit`).
-LICENCE_TERMS = (
-    "Reuse is governed by DeepStateMap's licence (see deepstatemap.live): publishing its data, "
-    "or a public deployment that shows it, needs DeepStateMap's permission."
-)
 #: What ``fetch`` prints before it downloads.
 LICENCE_NOTE = (
-    f"Data: {SOURCE_NAME}. {LICENCE_TERMS} The fetched files are for your own "
+    f"Data: {notices.SOURCE_NAME}. {notices.LICENCE_TERMS} The fetched files are for your own "
     "analysis; territory_viz does not ship them."
 )
-#: Id of a fetched day's layer (as :func:`territory_viz.history.default_history` names it).
-_FETCHED_ID = re.compile(r"^deepstate-\d{4}-\d{2}-\d{2}$")
 
 _CHUNK = 64 * 1024
-
-
-def is_fetched(layer: object) -> bool:
-    """Tell whether a control layer is a DeepStateMap day fetched into the cache by this module.
-
-    Parameters
-    ----------
-    layer
-        A control layer (what :meth:`territory_viz.history.History.layer` returns: its
-        ``attrs["source"]`` says it comes from the cache) or a layer id (a partition's
-        ``attrs["baseline"]``, where only the id is known: ``deepstate-YYYY-MM-DD``).
-    """
-    if isinstance(layer, str):
-        return bool(_FETCHED_ID.match(layer))
-    from territory_viz import history
-
-    attrs = getattr(layer, "attrs", None)
-    if not isinstance(attrs, dict) or attrs.get("source") != history._CACHE:
-        return False
-    ids = layer["id"] if "id" in getattr(layer, "columns", ()) else ()  # type: ignore[index]
-    return len(ids) == 1 and bool(_FETCHED_ID.match(str(ids.iloc[0])))  # type: ignore[union-attr]
-
-
-def credit(line: str, layer: object) -> list[str]:
-    """Return the source lines of a control layer as a legend or an export prints them.
-
-    For a fetched DeepStateMap day (:func:`is_fetched`): ``line`` naming DeepStateMap
-    (:data:`SOURCE_NAME`), then its licence terms (:data:`LICENCE_TERMS`). For any other
-    layer: ``[line]``.
-
-    >>> credit("Control: deepstate-2026-11-30", "deepstate-2026-11-30")[1] == LICENCE_TERMS
-    True
-    >>> credit("Control: occupied-2026-08-22", "occupied-2026-08-22")
-    ['Control: occupied-2026-08-22']
-    """
-    if not is_fetched(layer):
-        return [line]
-    return [f"{line}, from {SOURCE_NAME}", LICENCE_TERMS]
 
 
 def base_url() -> str:

@@ -11,6 +11,9 @@ One definition each, used by the page, the map legend, every export and the comm
   of a day fetched from DeepStateMap;
 - :data:`REGION_AREA_NOTE`: the note beside every per-region table (the figures behind it are
   documented in ``data/SOURCES.md``);
+- :data:`SOURCE_NAME` and :data:`LICENCE_TERMS`: where a day fetched from DeepStateMap comes
+  from and the terms of its reuse (what ``fetch`` prints, and every map or export of such a
+  day: :func:`credit`, :func:`is_fetched`);
 - :func:`nearest_snapshot`: the committed snapshot nearest a scenario's date (what the page
   offers in one click);
 - :func:`format_date`: how a date is written in these texts (``20 Nov 2025``).
@@ -19,17 +22,22 @@ One definition each, used by the page, the map legend, every export and the comm
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 __all__ = [
     "APPROXIMATION_TEXT",
     "DATE_MISMATCH_DAYS",
-    "approximation_note",
+    "LICENCE_TERMS",
     "REGION_AREA_NOTE",
+    "SOURCE_NAME",
+    "approximation_note",
+    "credit",
     "date_mismatch",
     "date_notice",
     "export_note",
     "format_date",
+    "is_fetched",
     "nearest_snapshot",
     "parse_date",
 ]
@@ -56,6 +64,56 @@ REGION_AREA_NOTE = (
     "is larger than its legal boundary); every other region is within 2%. Shares of a region "
     "are shares of these outlines. Why: data/SOURCES.md."
 )
+
+#: Where a day fetched by ``python -m territory_viz fetch deepstate`` comes from, as a legend,
+#: a picture or a table names it.
+SOURCE_NAME = "DeepStateMap (deepstatemap.live), via the public archive cyterat/deepstate-map-data"
+#: The terms of reuse of a fetched day: printed by ``fetch`` and wherever such a day is shown
+#: or exported.
+LICENCE_TERMS = (
+    "Reuse is governed by DeepStateMap's licence (see deepstatemap.live): publishing its data, "
+    "or a public deployment that shows it, needs DeepStateMap's permission."
+)
+#: Id of a fetched day's layer (as :func:`territory_viz.history.default_history` names it).
+_FETCHED_ID = re.compile(r"^deepstate-\d{4}-\d{2}-\d{2}$")
+
+
+def is_fetched(layer: object) -> bool:
+    """Tell whether a control layer is a DeepStateMap day fetched into the user cache.
+
+    Parameters
+    ----------
+    layer
+        A control layer (what :meth:`territory_viz.history.History.layer` returns: its
+        ``attrs["source"]`` says it comes from the cache) or a layer id (a partition's
+        ``attrs["baseline"]``, where only the id is known: ``deepstate-YYYY-MM-DD``).
+    """
+    if isinstance(layer, str):
+        return bool(_FETCHED_ID.match(layer))
+    from territory_viz import history
+
+    attrs = getattr(layer, "attrs", None)
+    if not isinstance(attrs, dict) or attrs.get("source") != history._CACHE:
+        return False
+    ids = layer["id"] if "id" in getattr(layer, "columns", ()) else ()  # type: ignore[index]
+    return len(ids) == 1 and bool(_FETCHED_ID.match(str(ids.iloc[0])))  # type: ignore[union-attr]
+
+
+def credit(line: str, layer: object) -> list[str]:
+    """Return the source lines of a control layer as a legend or an export prints them.
+
+    For a fetched DeepStateMap day (:func:`is_fetched`): ``line`` naming DeepStateMap
+    (:data:`SOURCE_NAME`), then its licence terms (:data:`LICENCE_TERMS`). For any other
+    layer: ``[line]``.
+
+    >>> credit("Control: deepstate-2026-11-30", "deepstate-2026-11-30")[1] == LICENCE_TERMS
+    True
+    >>> credit("Control: occupied-2026-08-22", "occupied-2026-08-22")
+    ['Control: occupied-2026-08-22']
+    """
+    if not is_fetched(layer):
+        return [line]
+    return [f"{line}, from {SOURCE_NAME}", LICENCE_TERMS]
 
 
 def parse_date(value: str | dt.date | None) -> dt.date | None:
@@ -130,7 +188,7 @@ def export_note(
     ``as_of`` is the scenario's date (``None`` when there is no single scenario, e.g. a
     comparison of two): then only the approximation note. ``layer`` is the control layer
     (or its id) the figures are measured on: a day fetched from DeepStateMap adds its
-    licence terms (:data:`territory_viz.fetch.LICENCE_TERMS`), so a table copied out of its
+    licence terms (:data:`LICENCE_TERMS`), so a table copied out of its
     export still carries them.
 
     >>> export_note("2025-11-20", "2026-08-22").endswith(
@@ -138,9 +196,7 @@ def export_note(
     ...     "evaluated on control on 22 Aug 2026.")
     True
     """
-    from territory_viz import fetch
-
-    licence = fetch.LICENCE_TERMS if layer is not None and fetch.is_fetched(layer) else ""
+    licence = LICENCE_TERMS if layer is not None and is_fetched(layer) else ""
     return " ".join(
         x
         for x in (approximation_note(baseline_date), date_notice(as_of, baseline_date), licence)

@@ -22,7 +22,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from territory_viz import fetch, notices
+from territory_viz import notices
 from territory_viz.labels import Label, map_labels, place_greedy, zoom_for_scale
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, UKRAINE_OFFICIAL_AREA_KM2
 from territory_viz.style import (
@@ -766,7 +766,7 @@ def _scenario_source_lines(scenario: object) -> list[str]:
 def _control_source_lines(baseline_label: str, baseline_date: str | None) -> list[str]:
     """Return the control layer's source line (a fetched day: DeepStateMap's, and its terms)."""
     line = f"Control: {baseline_label}" + (f" ({baseline_date})" if baseline_date else "")
-    return fetch.credit(line, baseline_label)
+    return notices.credit(line, baseline_label)
 
 
 def scenario_svg(

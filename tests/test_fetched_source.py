@@ -4,7 +4,7 @@ Wherever the source of the control layer is printed: the map legend (page and st
 HTML), the SVG and PNG pictures (scenario and compare), the CSV ``note`` column of the
 command line and of the page's tables, and the page's compare summary. A layer the user
 supplied, and a committed snapshot, keep their own source line and get no licence terms.
-The licence text is :data:`territory_viz.fetch.LICENCE_TERMS`, the one ``fetch`` prints.
+The licence text is :data:`territory_viz.notices.LICENCE_TERMS`, the one ``fetch`` prints.
 """
 
 from __future__ import annotations
@@ -55,26 +55,26 @@ def _svg_text(picture: str) -> str:
 
 def _says_deepstatemap(text: str) -> bool:
     flat = " ".join(text.split())
-    return fetch.SOURCE_NAME in flat and fetch.LICENCE_TERMS in flat
+    return notices.SOURCE_NAME in flat and notices.LICENCE_TERMS in flat
 
 
 def test_the_licence_terms_are_the_ones_fetch_prints() -> None:
-    assert fetch.LICENCE_TERMS in fetch.LICENCE_NOTE and fetch.SOURCE_NAME in fetch.LICENCE_NOTE
-    assert "deepstatemap.live" in fetch.LICENCE_TERMS
-    assert "permission" in fetch.LICENCE_TERMS and "public deployment" in fetch.LICENCE_TERMS
+    assert notices.LICENCE_TERMS in fetch.LICENCE_NOTE and notices.SOURCE_NAME in fetch.LICENCE_NOTE
+    assert "deepstatemap.live" in notices.LICENCE_TERMS
+    assert "permission" in notices.LICENCE_TERMS and "public deployment" in notices.LICENCE_TERMS
 
 
 def test_a_fetched_day_is_told_from_other_layers(fetched, tmp_path) -> None:
-    assert fetch.is_fetched(fetched)
-    assert fetch.is_fetched(f"deepstate-{DAY}")  # a partition's baseline id
-    assert not fetch.is_fetched("occupied-2026-08-22")
-    assert not fetch.is_fetched(render.map_context().baseline_id)
+    assert notices.is_fetched(fetched)
+    assert notices.is_fetched(f"deepstate-{DAY}")  # a partition's baseline id
+    assert not notices.is_fetched("occupied-2026-08-22")
+    assert not notices.is_fetched(render.map_context().baseline_id)
     # a user's file named like a fetched day, with an id like one, is still the user's
     path = tmp_path / f"deepstatemap_data_{DAY.replace('-', '')}.geojson"
     path.write_text(DAY_FILE)
     upload = load_control_layer(path, name=f"deepstate-{DAY}")
-    assert not fetch.is_fetched(upload)
-    assert not fetch.is_fetched(H.open_history(path).layer(DAY))  # a day of the user's file
+    assert not notices.is_fetched(upload)
+    assert not notices.is_fetched(H.open_history(path).layer(DAY))  # a day of the user's file
 
 
 def test_legend_names_deepstatemap_and_its_licence(fetched) -> None:
@@ -82,7 +82,7 @@ def test_legend_names_deepstatemap_and_its_licence(fetched) -> None:
     control = context.sources[0]
     assert control.startswith(f"Control on {DAY}: deepstate-{DAY}, from DeepStateMap")
     assert "supplied by the user" not in " ".join(context.sources)
-    assert context.sources[1] == fetch.LICENCE_TERMS
+    assert context.sources[1] == notices.LICENCE_TERMS
     assert _says_deepstatemap(html.unescape(legend_html(context, title="x")))
 
 
@@ -94,7 +94,7 @@ def test_other_layers_keep_their_source_line(tmp_path) -> None:
     user = render.map_context(load_control_layer(path, date=DAY)).sources
     assert user[0].endswith("(a layer supplied by the user)")
     for sources in (committed, user):
-        assert fetch.LICENCE_TERMS not in sources and "DeepStateMap" not in " ".join(sources)
+        assert notices.LICENCE_TERMS not in sources and "DeepStateMap" not in " ".join(sources)
 
 
 def test_standalone_html_names_deepstatemap_and_its_licence(fetched) -> None:
@@ -120,17 +120,17 @@ def test_cli_csv_note_carries_the_licence_of_a_fetched_day(fetched, tmp_path, ca
     out = tmp_path / "swap.csv"
     assert main(["export", "land-swap", "--date", DAY, "-o", str(out)]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert rows and all(fetch.LICENCE_TERMS in row["note"] for row in rows)
+    assert rows and all(notices.LICENCE_TERMS in row["note"] for row in rows)
     capsys.readouterr()
     assert main(["stats", "land-swap", "--date", DAY, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert rows and all(fetch.LICENCE_TERMS in row["note"] for row in rows)
+    assert rows and all(notices.LICENCE_TERMS in row["note"] for row in rows)
     assert (
         main(["compare", "land-swap", "ceasefire-current-line", "--date", DAY, "--format", "csv"])
         == 0
     )
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert rows and all(fetch.LICENCE_TERMS in row["note"] for row in rows)
+    assert rows and all(notices.LICENCE_TERMS in row["note"] for row in rows)
     assert main(["stats", "land-swap", "--format", "csv"]) == 0  # the committed default
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows and not any("DeepStateMap" in row["note"] for row in rows)
@@ -138,7 +138,7 @@ def test_cli_csv_note_carries_the_licence_of_a_fetched_day(fetched, tmp_path, ca
 
 def test_export_note_adds_the_licence_only_for_a_fetched_day(fetched) -> None:
     plain = notices.export_note("2025-11-20", DAY)
-    assert notices.export_note("2025-11-20", DAY, fetched) == f"{plain} {fetch.LICENCE_TERMS}"
+    assert notices.export_note("2025-11-20", DAY, fetched) == f"{plain} {notices.LICENCE_TERMS}"
     assert notices.export_note("2025-11-20", DAY, "occupied-2026-08-22") == plain
 
 
@@ -155,7 +155,7 @@ def test_page_exports_of_a_fetched_day(fetched) -> None:
         history="committed snapshots and cache",
     )
     lines = scenario_view._sources(get_scenario("land-swap"), baseline)
-    assert any(fetch.SOURCE_NAME in line for line in lines) and fetch.LICENCE_TERMS in lines
+    assert any(notices.SOURCE_NAME in line for line in lines) and notices.LICENCE_TERMS in lines
     assert baseline.in_words.startswith(
         "Baseline: control on 30 Nov 2026 (fetched from DeepStateMap), "
     )

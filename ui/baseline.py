@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from territory_viz import fetch
+from territory_viz import notices
 from territory_viz.model import CRS_EQUAL_AREA
 from territory_viz.render import date_label
 
@@ -76,7 +76,7 @@ class Baseline:
         when = f"control on {date_label(self.date)}" if self.date else "control, no date given"
         if self.filename:
             what = f"{self.label}: {when} (uploaded file {self.filename})"
-        elif self.history and fetch.is_fetched(self.layer):
+        elif self.history and notices.is_fetched(self.layer):
             what = f"{when} (fetched from DeepStateMap)"
         elif self.history:
             what = f"{when} (a day of {self.history})"

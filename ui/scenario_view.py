@@ -8,7 +8,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from territory_viz import datasets, fetch, history, notices, render, stats, towns
+from territory_viz import datasets, history, notices, render, stats, towns
 from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.render.view import FocusPlace, MapView
@@ -270,7 +270,7 @@ def tables(result: stats.ScenarioStats) -> None:
 def _sources(chosen: Scenario, baseline: Baseline) -> list[str]:
     lines = [f"{s.publisher}, {s.date.isoformat()}: {s.title}" for s in chosen.sources]
     line = f"Control: {baseline.label}" + (f" ({baseline.date})" if baseline.date else "")
-    lines.extend(fetch.credit(line, baseline.layer))
+    lines.extend(notices.credit(line, baseline.layer))
     lines.append(
         "Regions: Natural Earth admin-1 (public domain); pre-war population: State "
         "Statistics Service of Ukraine, 1 Jan 2022"

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from territory_viz import _bounds, fetch
+from territory_viz import _bounds, notices
 from territory_viz._errors import DataFileError, ValidationError
 from territory_viz.labels import FRONT_MIN_POPULATION, compact, map_labels, near_front
 from territory_viz.model import CRS_GEOGRAPHIC, RegionKind
@@ -269,8 +269,8 @@ def map_context(baseline: str | gpd.GeoDataFrame | None = None) -> MapContext:
     line = f"{when}: {baseline_id}"
     if isinstance(baseline, str):
         control = [f"{line} (territory_viz, from public reporting)"]
-    elif fetch.is_fetched(snapshot):  # a fetched day: DeepStateMap's, with its licence terms
-        control = fetch.credit(line, snapshot)
+    elif notices.is_fetched(snapshot):  # a fetched day: DeepStateMap's, with its licence terms
+        control = notices.credit(line, snapshot)
     else:  # an uploaded layer is the user's, not the project's reporting: say so
         control = [f"{line} (a layer supplied by the user)"]
     sources = [*control, *missing]
