@@ -108,7 +108,7 @@ def test_2025_kharkiv_and_sumy_areas(regions_ea):
 
 def test_2025_a_few_villages_of_dnipropetrovsk(regions_ea):
     km2 = occupied_km2(S2025, regions_ea, "UA-12")
-    assert 10 <= km2 <= 250
+    assert 1 <= km2 <= 250  # the facts give 4 km² (test_region_area_matches_the_facts)
     # ...near the Donetsk border south-west of Pokrovsk, not elsewhere in the oblast.
     part = shapely.intersection(regions_ea.loc["UA-12"].geometry, snapshot_ea(S2025))
     west_of_36_5 = shapely.box(*_TO_EA.transform(30.0, 46.0), *_TO_EA.transform(36.45, 49.0))
@@ -260,10 +260,19 @@ FACTS_KM2 = {
 FACTS_TOTAL_KM2 = {S2025: 112_709, S2026: 115_072}
 #: (rows, of them under Russian control) per date (facts README).
 FACTS_ROWS = {S2025: (401, 189), S2026: (391, 194)}
-#: Regions held to an absolute tolerance instead of 2%: Kharkiv and Sumy (small shares of a
-#: big region), the Kinburn spit of Mykolaiv and the few villages of Dnipropetrovsk.
-ABSOLUTE_KM2 = {"UA-63": 60.0, "UA-59": 60.0, "UA-48": 60.0, "UA-12": 60.0}
-FACT_CASES = [(sid, code) for sid in FACTS_KM2 for code in sorted(FACTS_KM2[sid])]
+#: Regions held to an absolute tolerance instead of 2% (km²). Kharkiv and Sumy: small shares
+#: of big regions, held to the issue's 60 km². Dnipropetrovsk: 2% of its 4 and 34 km² is 0.1
+#: and 0.7 km², a strip 100 m deep along a few km of line, while the anchors place the line
+#: to about half a kilometre (ring points 0.5 km inside a listed distance, "Line off" points
+#: 0.7 km beyond it, distances listed to 0.1 km); 3 km² is that half kilometre along the 6 km
+#: of line that bound the 2025 part.
+ABSOLUTE_KM2 = {"UA-63": 60.0, "UA-59": 60.0, "UA-12": 3.0}
+#: The Kinburn spit (Mykolaiv) is held whole instead (test_kinburn_spit_whole_...).
+FACT_CASES = [
+    (sid, code) for sid in FACTS_KM2 for code in sorted(FACTS_KM2[sid]) if code != "UA-48"
+]
+#: The facts' shortfall on the spit may be at most a band this wide (km) along its shore.
+SHORE_BAND_KM = 0.5
 
 
 @pytest.mark.parametrize(("snapshot_id", "code"), FACT_CASES)
@@ -272,6 +281,23 @@ def test_region_area_matches_the_facts(regions_ea, snapshot_id, code):
     measured = occupied_km2(snapshot_id, regions_ea, code)
     tolerance = ABSOLUTE_KM2.get(code, 0.02 * target)
     assert abs(measured - target) <= tolerance, (code, round(measured), target)
+
+
+@pytest.mark.parametrize("snapshot_id", sorted(FACTS_KM2))
+def test_kinburn_spit_whole_and_the_facts_short_of_it_by_a_shore_band(regions_ea, snapshot_id):
+    # The facts give 108 km² of the outline's 135 km² spit: DeepStateMap's coastline lies
+    # inside Natural Earth's, as around Crimea, and no source has any part of the spit held
+    # by Ukraine. The spit is whole here, and the facts' shortfall is no more than a band
+    # SHORE_BAND_KM wide along its shore (0.37 km would do; Crimea's shortfall of about
+    # 280 km² along 922 km of coast is a 0.3 km band): anything more would be land the
+    # facts place on the Ukrainian side, which the snapshot would have to draw.
+    spit = shapely.union_all(
+        [p for p in shapely.get_parts(regions_ea.loc["UA-48"].geometry) if p.area < 1e9]
+    )
+    measured = occupied_km2(snapshot_id, regions_ea, "UA-48")
+    assert measured >= 0.999 * spit.area / 1e6
+    band = (spit.area - shapely.buffer(spit, -SHORE_BAND_KM * 1000).area) / 1e6
+    assert 0 <= measured - FACTS_KM2[snapshot_id]["UA-48"] <= band
 
 
 def test_2025_line_east_of_kupiansk_passes_at_pokrovskes_listed_distance(regions_ea):
