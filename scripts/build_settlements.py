@@ -35,6 +35,9 @@ Method, in order (the script prints how many places each rule touched):
    - *named*: its name is a district word (``DISTRICT_WORDS``: Slavutych's "Kyiv Quarter")
      or C's name with a number (Zuhres-2), it lies within ``NAMED_KM`` of C and C has at
      least ``NAMED_RATIO`` times its people;
+   - *city*: its region is one city (``CITY_REGIONS``: Kyiv, a city with special status that
+     has no other settlements), and it is not that city (Pushcha-Vodytsia, Osokorky,
+     Teremky-III);
    except the independent towns and villages in ``INDEPENDENT`` (reviewed by hand);
    ``EXTRA_SECTIONS`` adds the districts the rules miss.
 5. Drop duplicates: two places of one region within ``DUPLICATE_KM`` whose names are the
@@ -149,6 +152,11 @@ INNER_RATIO = 10.0
 NAMED_KM = 5.0
 NAMED_RATIO = 2.0
 DISTRICT_WORDS = ("quarter", "kvartal", "mikrorayon", "mikroraion", "microdistrict")
+#: Regions that are one city: region -> (geonameid, GeoNames name) of the city. Every other
+#: place GeoNames gives the region is a quarter of it (the *city* rule).
+CITY_REGIONS: dict[str, tuple[int, str]] = {
+    "UA-30": (703448, "Kyiv"),  # Kyiv city: no settlement inside it but Kyiv
+}
 _NUMBERED = re.compile(r"^(?P<base>.+?)[\s-]+(?:\d+|[IVX]+)$")
 
 #: Duplicates: same (or nearly the same, with one population) name this close (km).
@@ -211,6 +219,32 @@ EXTRA_SECTIONS: dict[int, str] = {
     13631378: "Rakove",  # Khmelnytskyi's eastern district, 6.4 km out (the radius is 5.8)
     13631374: "Kulbakyne",  # Mykolaiv's south-eastern district, 9.5 km out (radius 7.5)
     9112916: "Abakumova",  # Donetsk's western mine settlement (Kirovskyi district), 15 km out
+    # Under 5,000 people, added to GeoNames in batches together with a listed district of the
+    # same city (Lazurnyi, Rakivka) and lying inside or at the edge of its built-up radius:
+    # neighbourhoods (PPLX), not villages. Kramatorsk (radius 4.2 km):
+    13645591: "Artemivske",
+    13645592: "Ivanivka",
+    13645593: "Kondytsioner",  # named after the air-conditioner plant
+    13645594: "KPD",  # named after the housing-construction works
+    13645599: "Partyzanskyi",
+    13645602: "Prokatnykiv",
+    13645604: "Chechnya",
+    # Kremenchuk (radius 5.2 km):
+    13545868: "Cherednyky",
+    13545869: "Revivka",
+    13545872: "Druhyi Zanasyp",
+    13545876: "Lashky",
+    13545879: "Kostroma",
+    13545884: "Novoivanivka",
+    13607715: "Heroyiv Mariupolya",
+    # Poltava (radius 5.8 km):
+    12420901: "Yakivtsi",
+    13561772: "Dublyanshchyna",
+    13561773: "Zaliznychne",
+    13561775: "Lisok",
+    13561776: "Novobudova",
+    # Kamianets-Podilskyi (radius 3.4 km, 1.8 km out):
+    13645664: "Ruski Filvarky",
 }
 
 #: Common English labels (national transliteration) where GeoNames spells it otherwise.
@@ -440,6 +474,7 @@ def district_of(
     *,
     independent: Mapping[int, str] = INDEPENDENT,
     extra: Mapping[int, str] = EXTRA_SECTIONS,
+    city_regions: Mapping[str, tuple[int, str]] = CITY_REGIONS,
 ) -> dict[int, tuple[str, int | None]]:
     """Districts among ``places`` (metres): geonameid -> (rule, geonameid of the city or None).
 
@@ -458,6 +493,9 @@ def district_of(
     )
     worded = np.array([_is_district_word(n) for n in names])
     found: dict[int, tuple[str, int | None]] = {int(g): ("listed", None) for g in extra}
+    for region, (city, _) in city_regions.items():
+        for j in np.flatnonzero(free & (iso == region) & (gid != city)):
+            found.setdefault(int(gid[j]), ("city", int(city)))
     smallest_parent = MIN_POPULATION * min(INNER_RATIO, NAMED_RATIO)
     for c in sorted(np.flatnonzero(pop >= smallest_parent), key=lambda i: (-pop[i], gid[i])):
         if int(gid[c]) in found:
@@ -492,13 +530,16 @@ def drop_districts(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Remove districts of cities (step 4)."""
     _check_names(places, INDEPENDENT, "INDEPENDENT")
     _check_names(places, EXTRA_SECTIONS, "EXTRA_SECTIONS")
+    _check_names(places, dict(CITY_REGIONS.values()), "CITY_REGIONS")
     found = district_of(places)
     gone = places["geonameid"].isin(found)
     counts = pd.Series([rule for rule, _ in found.values()]).value_counts()
     people = int(places.loc[gone, "population"].sum())
     print(
         f"districts: {int(gone.sum())} dropped ({people:,} people double-counted): "
-        + ", ".join(f"{counts.get(r, 0)} {r}" for r in ("section", "inner", "named", "listed"))
+        + ", ".join(
+            f"{counts.get(r, 0)} {r}" for r in ("section", "inner", "named", "city", "listed")
+        )
         + f"; {len(INDEPENDENT)} independent places exempt"
     )
     return places[~gone]

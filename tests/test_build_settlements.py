@@ -155,6 +155,23 @@ def test_named_rule_district_words_and_numbered_names() -> None:
     assert found == {2: ("named", 1), 5: ("named", 4)}
 
 
+def test_city_rule_every_other_place_of_a_one_city_region() -> None:
+    rows = [
+        (1, "Capital", 2_000_000, 0, 0, "C"),
+        (2, "Its forest quarter", 3400, 15, 0, "C"),  # beyond half the radius, under 5,000
+        (3, "Teremky-III", 2000, 0, 10, "C"),
+        (4, "Village over the line", 900, 0, 10.5, "A"),
+        (5, "Town of a two-city region", 1500, 30, 0, "D"),
+        (6, "Other town there", 1500, 32, 0, "D"),
+    ]
+    cities = {"C": (1, "Capital")}
+    found = _districts(rows, city_regions=cities)
+    assert found == {2: ("city", 1), 3: ("city", 1)}
+    assert _districts(rows, city_regions={}) == {}  # the rule only, no other rule fires
+    # a listed independent place of the region stays
+    assert _districts(rows, city_regions=cities, independent={2: "x"}) == {3: ("city", 1)}
+
+
 def test_listed_exceptions_and_no_district_of_a_district() -> None:
     rows = [
         (1, "City", 100_000, 0, 0, "A"),
@@ -212,6 +229,12 @@ KNOWN_DISTRICTS = {
     13580034: "Pravyi Bereh (Mariupol)",
     11139621: "Molodizhne (Kremenchuk)",
     13645610: "Yevbaz (Kyiv)",
+    696050: "Pushcha-Vodytsya (Kyiv)",
+    13580110: "Teremky-III (Kyiv)",
+    13645594: "KPD (Kramatorsk)",
+    13545872: "Druhyi Zanasyp (Kremenchuk)",
+    13561775: "Lisok (Poltava)",
+    13645664: "Ruski Filvarky (Kamianets-Podilskyi)",
 }
 
 
@@ -248,8 +271,9 @@ def test_committed_regions_follow_the_rule(committed: pd.DataFrame) -> None:
     # Irpin, Vyshneve, Vyshhorod, Hostomel (inside Natural Earth's Kyiv city), Slavutych
     for suburb in (707565, 689487, 688723, 708251, 6930327):
         assert by_id.loc[suburb, "iso_code"] == "UA-32", by_id.loc[suburb, "name"]
-    kyiv_city = committed.loc[committed["iso_code"] == "UA-30", "population"].sum()
-    assert kyiv_city < 1.05 * 2_952_301  # Kyiv's own figure plus small places, not suburbs
+    kyiv_city = committed.loc[committed["iso_code"] == "UA-30", ["geonameid", "population"]]
+    # Kyiv city is Kyiv alone: its quarters are in Kyiv's figure (the city rule)
+    assert kyiv_city.values.tolist() == [[703448, 2_952_301]]
 
 
 def test_committed_points_lie_inside_the_outline(committed: pd.DataFrame) -> None:
