@@ -267,3 +267,44 @@ def test_every_scenario_on_the_deepstate_shaped_day_is_within_a_few_percent(deep
         for key, value in committed.items():
             # A few percent, or a few dozen km² for the small figures.
             assert ours.get(key, 0.0) == pytest.approx(value, rel=0.03, abs=30), (scenario.id, key)
+
+
+def test_the_cli_on_the_deepstate_shaped_day_matches_the_committed_snapshot(
+    deepstate_day, tmp_path, capsys
+) -> None:
+    """The same day through the CLI: no Ukrainian-held Crimea or Sevastopol, and the freeze's
+    and the demilitarised zone's figures within a few percent of the committed snapshot's."""
+    from territory_viz.cli import main
+
+    data, baseline = deepstate_day
+    path = tmp_path / "deepstate.geojson"
+    path.write_bytes(data)
+
+    def run(scenario: str, layer: str) -> dict:
+        assert main(["stats", scenario, "--baseline", layer, "--format", "json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    for scenario in ("ceasefire-current-line", "ceasefire-with-dmz"):
+        ours, committed = run(scenario, str(path)), run(scenario, baseline)
+        for row in ours["by_region"]:
+            if row["iso_code"] in ("UA-43", "UA-40") and row["control"] == "ukraine":
+                assert row["area_km2"] < 0.01 and row["population"] < 1, (scenario, row)
+        for control, figures in committed["by_control"].items():
+            got = ours["by_control"].get(control, {"area_km2": 0.0})["area_km2"]
+            assert got == pytest.approx(figures["area_km2"], rel=0.03, abs=30), (scenario, control)
+
+
+def test_the_page_upload_of_the_deepstate_shaped_day_is_reconciled(deepstate_day) -> None:
+    """The same day through the page's upload path (read in the sandboxed child)."""
+    from ui.uploads import check_layer_upload
+
+    data, baseline = deepstate_day
+    _, uploaded = check_layer_upload(data, "deepstate.geojson", date="2026-08-22")
+    assert uploaded is not None and uploaded.filename == "deepstate.geojson"
+    freeze = next(s for s in list_scenarios() if s.id == "ceasefire-current-line")
+    result = scenario_stats(freeze, uploaded.layer)
+    for code in ("UA-43", "UA-40"):  # Crimea, Sevastopol
+        area, people = _ukrainian(result, code)
+        assert area < 0.01 and people < 1, code
+    committed = datasets.load_snapshot(baseline, equal_area=True).geometry.iloc[0].area / 1e6
+    assert uploaded.area_km2 == pytest.approx(committed, rel=0.01)
