@@ -1,5 +1,8 @@
 """Fixtures shared by the test modules.
 
+``data_dir`` is a private copy of data/ that a test may break; ``history_cache`` an empty user
+cache of fetched days (``TERRITORY_VIZ_CACHE``) for one test.
+
 The browser fixtures start ``streamlit run app.py`` on a free local port (``server``, one
 per test module) and drive Debian's Chromium through Playwright (``browser``,
 ``page_factory``); without Chromium or Playwright the browser tests skip, unless
@@ -8,6 +11,7 @@ per test module) and drive Debian's Chromium through Playwright (``browser``,
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +29,33 @@ from browser_support import (
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import _harness  # noqa: E402 - starts the server as the benchmark and the load test do
+
+from territory_viz import datasets, model  # noqa: E402
+from territory_viz import history as H  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of data/ (without the scenarios) that a test may break; caches reset."""
+    copy = tmp_path / "data"
+    shutil.copytree(model.DATA_DIR, copy, ignore=shutil.ignore_patterns("scenarios"))
+    monkeypatch.setattr(model, "DATA_DIR", copy)
+    datasets.clear_caches()
+    yield copy
+    datasets.clear_caches()
+
+
+@pytest.fixture
+def history_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """This test's own user cache, empty: no fetched days unless the test adds them.
+
+    Set in the environment, so a child process (the page's sandboxed reader) inherits it.
+    """
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(H.CACHE_ENV, str(folder))
+    H.clear_caches()
+    yield folder
+    H.clear_caches()
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,12 @@ the inside of the map components (tests/test_browser_analyst.py does that).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
+import app_support
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -24,8 +23,8 @@ from territory_viz.model import Control, Party, Recognition
 from ui import builder, exports, scenario_view, shell
 from ui.uploads import MAX_SCENARIO_BYTES, check_layer_upload, check_scenario_upload
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT_S = 180
+# Several reruns in a row (compare, builder, uploads) on a shared machine.
+run_app = functools.partial(app_support.run_app, timeout_s=180)
 
 GOOD_SCENARIO = """\
 id = "zaporizhzhia-back"
@@ -46,15 +45,6 @@ control = "russia"
 area = { regions = ["UA-23"] }
 control = "ukraine"
 """
-
-
-def run_app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:
@@ -309,13 +299,7 @@ def test_builder_variant_round_trips_through_validate_and_stats(tmp_path):
     path = tmp_path / "donbas-variant.toml"
     path.write_text(text, encoding="utf-8")
     for args in (["validate", str(path)], ["stats", "--scenario-file", str(path)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "territory_viz", *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = app_support.run_cli(*args)
         assert done.returncode == 0, done.stderr
 
 

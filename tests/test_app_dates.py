@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from pathlib import Path
 
+import app_support
 import pytest
 from shapely.geometry import box, mapping
 from streamlit.testing.v1 import AppTest
@@ -12,28 +13,12 @@ from streamlit.testing.v1 import AppTest
 from territory_viz import datasets, render, scenarios, stats
 from territory_viz import history as H
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+run_app = functools.partial(app_support.run_app, timeout_s=90)
 COMMITTED = [s.removeprefix("occupied-") for s in datasets.snapshot_ids()]
 NEWEST, OLDER = COMMITTED[-1], COMMITTED[-2]
 
 
-@pytest.fixture(autouse=True)
-def empty_cache(tmp_path, monkeypatch) -> Path:
-    """Each test's own user cache (no fetched days unless the test adds them)."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(H.CACHE_ENV, str(folder))
-    H.clear_caches()
-    yield folder
-    H.clear_caches()
-
-
-def run_app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+pytestmark = pytest.mark.usefixtures("history_cache")
 
 
 def param(at: AppTest, name: str) -> str | None:
@@ -121,8 +106,8 @@ def test_no_proposal_date_button_without_a_day_within_30_days():
     assert not [b for b in at.button if b.key == "tv_proposal_day"]
 
 
-def test_fetched_day_joins_the_slider_and_is_a_baseline(empty_cache):
-    folder = empty_cache / "deepstate"
+def test_fetched_day_joins_the_slider_and_is_a_baseline(history_cache):
+    folder = history_cache / "deepstate"
     folder.mkdir(parents=True)
     day = box(37.4, 47.6, 38.6, 48.4)  # in Donetsk oblast
     (folder / "deepstatemap_data_20251121.geojson").write_text(

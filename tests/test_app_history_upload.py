@@ -22,13 +22,7 @@ DATES = ["2025-03-01", "2025-03-02", "2025-03-03"]
 COMMITTED = [s.removeprefix("occupied-") for s in datasets.snapshot_ids()]
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(H.CACHE_ENV, str(folder))  # the reading child inherits it
-    H.clear_caches()
-    yield folder
-    H.clear_caches()
+pytestmark = pytest.mark.usefixtures("history_cache")
 
 
 def archive(features: list[dict]) -> bytes:

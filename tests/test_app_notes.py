@@ -9,31 +9,22 @@ the page's exports.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
 import re
 import zipfile
-from pathlib import Path
 
+import app_support
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from territory_viz import notices
 from ui import exports, scenario_view
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT_S = 90
+run_app = functools.partial(app_support.run_app, timeout_s=90)
 FAR = "28-point-plan-2025-11"  # reported 20 Nov 2025; the default line is of 22 Aug 2026
-
-
-def run_app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _plain(text: str) -> str:

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
+from app_support import run_app
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT_S = 60
-
-
-def run_app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def map_args(at: AppTest) -> dict:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from app_support import run_app
+
 from territory_viz import history, notices, render, style
-from tests.test_app import run_app
 
 
 def test_timeline_view_shows_rows_with_the_history_numbers():

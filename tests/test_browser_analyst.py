@@ -9,12 +9,11 @@ without Chromium unless ``TERRITORY_VIZ_REQUIRE_BROWSER=1``.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from app_support import run_cli
 from browser_support import MAP_FRAME, open_page, open_upload_expander, screenshot
 
 from territory_viz import datasets
@@ -125,13 +124,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
 
     # 2. The command line takes the file unchanged.
     for args in (["validate", str(toml_path)], ["stats", "--scenario-file", str(toml_path)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "territory_viz", *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = run_cli(*args)
         assert done.returncode == 0, done.stderr
 
     # 3. Upload it again: it joins the picker.

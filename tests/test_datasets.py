@@ -22,17 +22,6 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of data/ that a test may break; caches are reset around it."""
-    copy = tmp_path / "data"
-    shutil.copytree(model.DATA_DIR, copy, ignore=shutil.ignore_patterns("scenarios"))
-    monkeypatch.setattr(model, "DATA_DIR", copy)
-    datasets.clear_caches()
-    yield copy
-    datasets.clear_caches()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_caches_after() -> Iterator[None]:
     yield

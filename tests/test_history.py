@@ -22,13 +22,7 @@ WEST = box(37.4, 48.0, 37.8, 48.4)
 SLOVIANSK_BOX = box(37.5, 48.75, 37.7, 48.95)
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(H.CACHE_ENV, str(folder))
-    H.clear_caches()
-    yield folder
-    H.clear_caches()
+pytestmark = pytest.mark.usefixtures("history_cache")
 
 
 def km2(geom) -> float:
@@ -329,13 +323,13 @@ def test_uploaded_bytes(tmp_path) -> None:
     assert len(h) == 3 and h.label == "deepstate-map-data.geojson.gz"
 
 
-def test_default_history_is_committed_plus_cache(cache) -> None:
+def test_default_history_is_committed_plus_cache(history_cache) -> None:
     from territory_viz import datasets
 
     committed = [s.removeprefix("occupied-") for s in datasets.snapshot_ids()]
     assert H.default_history().dates() == committed
-    single_day(cache / "deepstate", "2025-11-20", EAST)
-    single_day(cache / "deepstate", committed[-1], WEST)  # same day as a snapshot: it wins
+    single_day(history_cache / "deepstate", "2025-11-20", EAST)
+    single_day(history_cache / "deepstate", committed[-1], WEST)  # same day as a snapshot: it wins
     h = H.default_history()
     assert h.dates() == sorted([*committed, "2025-11-20"])
     assert h.day(committed[-1]).source == "committed"
@@ -479,7 +473,7 @@ def test_cli_town_on_a_day_of_a_history(tmp_path, capsys) -> None:
     assert code == 2 and "not both" in err
 
 
-def test_worker_pool_gives_the_inline_figures(tmp_path, monkeypatch, cache) -> None:
+def test_worker_pool_gives_the_inline_figures(tmp_path, monkeypatch, history_cache) -> None:
     days = [
         feature(box(37.5, 48.0, 37.6 + 0.02 * i, 48.3), f"2025-07-{i + 1:02d}", i + 1)
         for i in range(H._INLINE_DAYS + 4)
@@ -741,10 +735,10 @@ def test_a_repeated_day_whose_twin_gains_features_later_is_its_own(tmp_path) -> 
     assert h.stats("2025-06-03").occupied_km2 == pytest.approx(km2(NORTH), rel=1e-3)
 
 
-def test_fetched_days_whose_files_are_the_same_are_both_days(cache) -> None:
+def test_fetched_days_whose_files_are_the_same_are_both_days(history_cache) -> None:
     """Two daily files byte for byte the same (the line did not move) are two days."""
-    a = single_day(cache / "deepstate", "2025-11-20", EAST)
-    b = single_day(cache / "deepstate", "2025-11-21", EAST)
+    a = single_day(history_cache / "deepstate", "2025-11-20", EAST)
+    b = single_day(history_cache / "deepstate", "2025-11-21", EAST)
     assert a.read_bytes() == b.read_bytes()
     h = H.default_history()
     assert {"2025-11-20", "2025-11-21"} <= set(h.dates())

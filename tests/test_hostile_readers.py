@@ -20,6 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
+from app_support import run_cli
 
 from territory_viz import _bounds, loaders, render, scenarios
 from territory_viz._errors import ValidationError
@@ -398,14 +399,7 @@ def test_validate_and_stats_print_no_traceback_for_a_huge_integer(tmp_path: Path
     path = tmp_path / "huge.toml"
     path.write_text(hostile_toml_numbers()["2^64"], encoding="utf-8")
     for command in (["validate", str(path)], ["stats", str(path)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "territory_viz", *command],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = run_cli(*command)
         assert done.returncode != 0 and "strip_km" in done.stderr + done.stdout
         assert "Traceback" not in done.stderr, done.stderr[-800:]
 

@@ -11,11 +11,10 @@ literally and show nothing a template engine would have made of it.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from app_support import run_cli
 
 from territory_viz import loaders, render, scenarios
 from territory_viz._errors import ValidationError
@@ -117,14 +116,7 @@ def test_cli_render_writes_the_title_literally(tmp_path: Path) -> None:
     source = tmp_path / "injection.toml"
     source.write_text(scenario_text(), encoding="utf-8")
     out = tmp_path / "map.html"
-    done = subprocess.run(
-        [sys.executable, "-m", "territory_viz", "render", str(source), "-o", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_cli("render", str(source), "-o", str(out))
     assert done.returncode == 0, done.stderr[-800:]
     document = out.read_text(encoding="utf-8")
     assert "T " + PAYLOAD in document

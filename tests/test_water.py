@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,17 +18,6 @@ from territory_viz.render._elements import PANES
 from territory_viz.style import WATER_LABELS, WATER_STYLES
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of data/context that a test may break; caches reset around it."""
-    copy = tmp_path / "data"
-    shutil.copytree(model.DATA_DIR, copy, ignore=shutil.ignore_patterns("scenarios"))
-    monkeypatch.setattr(model, "DATA_DIR", copy)
-    datasets.clear_caches()
-    yield copy
-    datasets.clear_caches()
 
 
 def test_the_committed_water_is_the_dnipro_and_the_drained_kakhovka_bed():
