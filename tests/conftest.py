@@ -26,6 +26,7 @@ from browser_support import (
     Offline,
     need_browser,
 )
+from markers_support import deselect_network
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import _harness  # noqa: E402 - starts the server as the benchmark and the load test do
@@ -107,10 +108,5 @@ def page_factory(browser):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the tests that need the internet unless ``-m`` selects them by name."""
-    if "network" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="needs the internet; run with -m network")
-    for item in items:
-        if item.get_closest_marker("network") is not None:
-            item.add_marker(skip)
+    """Leave out the tests that need the internet unless ``-m`` names them."""
+    deselect_network(config, items)
