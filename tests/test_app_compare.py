@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+import app_support
 
 from territory_viz import render
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 #: A compare run evaluates two scenarios and draws three maps: slow on a loaded host.
-TIMEOUT_S = 150
-
-
-def run_app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+run_app = functools.partial(app_support.run_app, timeout_s=150)
 
 
 def _summary(at) -> str:

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
+from document_support import legend_and_caption
 
 from territory_viz import datasets, notices, render, svg
 from territory_viz.cli import main
@@ -35,16 +36,6 @@ def _svg_text(picture: str) -> str:
     """All text of an SVG, its wrapped lines joined by spaces."""
     root = ET.fromstring(picture)
     return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG_NS}text"))
-
-
-def _legend_and_caption(page: str) -> tuple[str, str]:
-    """The legend's body and the caption a map document gives ``TV.legend``/``TV.caption``."""
-    found = []
-    for call in ("TV.legend", "TV.caption"):
-        match = re.search(re.escape(call) + r'\(map_\w+, ("(?:[^"\\]|\\.)*")', page)
-        assert match, call
-        found.append(json.loads(match.group(1)))
-    return found[0], found[1]
 
 
 def _footer_free(picture: str, *needles: str) -> str:
@@ -116,7 +107,7 @@ def test_caption_says_when_the_dates_differ() -> None:
 
 def test_standalone_html_has_the_note_and_the_date_notice_in_its_legend() -> None:
     page = render.standalone_html(get_scenario(FAR))
-    legend, caption = _legend_and_caption(page)
+    legend, caption = legend_and_caption(page)
     foot = legend[legend.index('class="tv-foot"') :]
     assert 'class="tv-approx"' in foot and "Control as on 22 Aug 2026." in foot
     assert caption.endswith(NOTICE)
@@ -126,7 +117,7 @@ def test_standalone_html_has_the_note_and_the_date_notice_in_its_legend() -> Non
     near = render.standalone_html(
         get_scenario("ceasefire-current-line"), baseline="occupied-2025-08-15"
     )
-    legend, caption = _legend_and_caption(near)
+    legend, caption = legend_and_caption(near)
     assert "Control as on 15 Aug 2025." in legend and "Dates differ" not in caption
 
 
@@ -175,7 +166,7 @@ def test_cli_render_svg_and_png_carry_the_note(tmp_path, capsys) -> None:
 def test_cli_render_html_has_the_legend_note(tmp_path, capsys) -> None:
     out = tmp_path / "plan.html"
     assert main(["render", FAR, "-o", str(out)]) == 0
-    legend, caption = _legend_and_caption(out.read_text(encoding="utf-8"))
+    legend, caption = legend_and_caption(out.read_text(encoding="utf-8"))
     assert "Control as on 22 Aug 2026." in legend and caption.endswith(NOTICE)
 
 

@@ -16,6 +16,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from document_support import legend_and_caption
 from shapely.geometry import box, mapping
 
 from territory_viz import fetch, notices, render, svg
@@ -24,7 +25,6 @@ from territory_viz.cli import main
 from territory_viz.loaders import load_control_layer
 from territory_viz.render.legend import legend_html
 from territory_viz.scenarios import get_scenario
-from tests.test_export_notes import _legend_and_caption
 
 DAY = "2026-11-30"
 #: A box well inside Donetsk oblast: a small, fast day in the archive's exact shape.
@@ -35,16 +35,12 @@ DAY_FILE = json.dumps({"type": "Feature", "properties": {}, "geometry": mapping(
 
 
 @pytest.fixture
-def fetched(tmp_path, monkeypatch) -> object:
+def fetched(history_cache) -> object:
     """A user cache holding one fetched day (as ``fetch deepstate --date`` leaves it)."""
-    folder = tmp_path / "cache"
-    target = folder / "deepstate"
+    target = history_cache / "deepstate"
     target.mkdir(parents=True)
     (target / f"deepstatemap_data_{DAY.replace('-', '')}.geojson").write_text(DAY_FILE)
-    monkeypatch.setenv(H.CACHE_ENV, str(folder))
-    H.clear_caches()
-    yield H.default_history().layer(DAY)
-    H.clear_caches()
+    return H.default_history().layer(DAY)
 
 
 def _svg_text(picture: str) -> str:
@@ -99,7 +95,7 @@ def test_other_layers_keep_their_source_line(tmp_path) -> None:
 
 def test_standalone_html_names_deepstatemap_and_its_licence(fetched) -> None:
     page = render.standalone_html(get_scenario("land-swap"), baseline=fetched)
-    legend, _ = _legend_and_caption(page)
+    legend, _ = legend_and_caption(page)
     assert _says_deepstatemap(html.unescape(legend))
     assert "supplied by the user" not in html.unescape(legend)
 
