@@ -286,11 +286,11 @@ def test_region_area_matches_the_facts(regions_ea, snapshot_id, code):
 @pytest.mark.parametrize("snapshot_id", sorted(FACTS_KM2))
 def test_kinburn_spit_whole_and_the_facts_short_of_it_by_a_shore_band(regions_ea, snapshot_id):
     # The facts give 108 km² of the outline's 135 km² spit: DeepStateMap's coastline lies
-    # inside Natural Earth's, as around Crimea, and no source has any part of the spit held
-    # by Ukraine. The spit is whole here, and the facts' shortfall is no more than a band
-    # SHORE_BAND_KM wide along its shore (0.37 km would do; Crimea's shortfall of about
-    # 280 km² along 922 km of coast is a 0.3 km band): anything more would be land the
-    # facts place on the Ukrainian side, which the snapshot would have to draw.
+    # inside Natural Earth's, as around Crimea, and none of the sources cited places any part
+    # of the spit on the Ukrainian side. The spit is whole here, and the facts' shortfall is
+    # no more than a band SHORE_BAND_KM wide along its shore (0.37 km would do; Crimea's
+    # shortfall of about 280 km² along 922 km of coast is a 0.3 km band): anything more would
+    # be land the facts place on the Ukrainian side, which the snapshot would have to draw.
     spit = shapely.union_all(
         [p for p in shapely.get_parts(regions_ea.loc["UA-48"].geometry) if p.area < 1e9]
     )
