@@ -277,10 +277,12 @@ def reconcile(
         added.extend(thin[np.minimum(along_edge, along_layer) >= edge_ratio * along_wide])
     # Rule 3: small pieces cut off by the layer (and by the slivers just added) at the coast
     # or border.
+    by_rule_2 = len(added)
     if added:
         slivers = _union(added)
+        with_slivers = _union([clipped, slivers])
         remaining = _polygons(shapely.difference(rest, slivers))
-        layer_touch = shapely.buffer(_union([clipped, slivers]), _ON_EDGE_M, quad_segs=2)
+        layer_touch = shapely.buffer(with_slivers, _ON_EDGE_M, quad_segs=2)
         shapely.prepare(layer_touch)
     else:
         remaining = _polygons(rest)
@@ -295,8 +297,11 @@ def reconcile(
     )
     if not added:
         return unchanged()
-    added_geom = _union(added)
-    geometry = _union([clipped, added_geom])
+    if len(added) == by_rule_2:  # rule 3 added nothing: the unions are those made above
+        added_geom, geometry = slivers, with_slivers
+    else:
+        added_geom = _union(added)
+        geometry = _union([clipped, added_geom])
     by_region = _by_region(regions, added_geom) if regions is not None else {}
     return Reconciliation(
         geometry,
