@@ -91,16 +91,15 @@ def render_config(
 def static_folders(app_dir: Path = ROOT) -> dict[str, Path]:
     """Return the folders nginx serves itself: name under ``PREFIX/static`` -> source.
 
-    Streamlit's frontend bundle and the map component's frontend from the installed
-    packages, the app's ``static/`` folder (Leaflet and the map helpers, written by the
+    Streamlit's frontend bundle from the installed package, the map component's frontend
+    (``ui/map_frontend``), the app's ``static/`` folder (Leaflet and the map helpers, written by the
     app's first run).
     """
     import streamlit
-    import streamlit_folium
 
     return {
         "streamlit": Path(streamlit.__file__).parent / "static" / "static",
-        "st_folium": Path(streamlit_folium.__file__).parent / "frontend" / "build",
+        "tv_map": app_dir / "ui" / "map_frontend",
         "app": app_dir / "static",
     }
 

@@ -70,7 +70,7 @@ from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
 #: Offline at the network level: no DNS, and a dead proxy for every host but this machine.
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 OFFLINE_PROXY = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost"}
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+MAP_FRAME = "iframe[title='ui.map_component.tv_map']"
 FILL_PATH = ".leaflet-tv-fill-pane path.leaflet-interactive"
 BUDGET_PAINT_S = 3.0
 BUDGET_SWITCH_S = 1.0

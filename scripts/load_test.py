@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import _harness  # noqa: E402 - the server and CPU counts shared with bench_page and the tests
 from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+MAP_FRAME = "iframe[title='ui.map_component.tv_map']"
 PAINTED = ".leaflet-interactive"
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 

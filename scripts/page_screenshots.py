@@ -25,7 +25,7 @@ VIEWS = {
 }
 SIZES = ((390, 844), (1400, 900))
 SETTLE_S = 6.0
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+MAP_FRAME = "iframe[title='ui.map_component.tv_map']"
 PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
 #: The compare page's one frame (its title, ui.compare.COMPARE_FRAME_TITLE).
 COMPARE_FRAME = "iframe[title^='Scenario A']"

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402, F401 - shared with the scripts
 
 ARTIFACTS = ROOT / "artifacts"
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+MAP_FRAME = "iframe[title='ui.map_component.tv_map']"
 STARTUP_TIMEOUT_S = 120
 PAINT_TIMEOUT_MS = 60_000
 

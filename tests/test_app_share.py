@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 def map_args(at: AppTest) -> dict:
     (component,) = [
-        c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")
+        c for c in at.get("component_instance") if c.proto.component_name.endswith("tv_map")
     ]
     return json.loads(component.proto.json_args)
 

@@ -39,7 +39,7 @@ def boxes_overlap(a: dict, b: dict) -> bool:
 
 def assert_crimea_clear_of_legend(page) -> None:
     """The map opens with Crimea's southern tip above the legend (legend and scale below)."""
-    frame = next(f for f in page.frames if "st_folium" in f.url)
+    frame = next(f for f in page.frames if "tv_map" in f.url)
     time.sleep(1.2)  # the map reframes itself once the legend has its caption
     tip_y, legend_top = frame.evaluate(
         """() => {
@@ -121,7 +121,7 @@ def test_phone_width_legend_clear_of_controls(server, page_factory):
     assert "Sources:" in frame.locator(".tv-legend").inner_text()
     assert_crimea_clear_of_legend(page)
     # On a phone the folded legend sits under the map, over none of it (not even the sea).
-    map_frame = next(f for f in page.frames if "st_folium" in f.url)
+    map_frame = next(f for f in page.frames if "tv_map" in f.url)
     map_bottom, legend_top, legend_bottom, frame_height = map_frame.evaluate(
         """() => {
           const box = window.map.getContainer().getBoundingClientRect();

@@ -17,7 +17,7 @@ SETTLE_S = 1.5
 
 
 def map_frame(page):
-    return next(f for f in page.frames if "st_folium" in f.url)
+    return next(f for f in page.frames if "tv_map" in f.url)
 
 
 def view_of(page) -> dict:

@@ -118,10 +118,10 @@ def test_websocket_upgrades_through_nginx(replica_set) -> None:
 def test_nginx_serves_the_static_files_itself(replica_set) -> None:
     folders = replicas.static_folders()
     bundle = next((folders["streamlit"] / "js").glob("*.js"))
-    component = folders["st_folium"] / "index.html"
+    component = folders["tv_map"] / "index.html"
     for path, source in (
         (f"/static/js/{bundle.name}", bundle),
-        ("/component/streamlit_folium.st_folium/index.html", component),
+        ("/component/ui.map_component.tv_map/index.html", component),
     ):
         status, headers, body = _get(f"{replica_set.url}{path}", cookie="tv_replica=static")
         assert status == 200 and body == source.read_bytes(), path

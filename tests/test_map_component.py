@@ -1,14 +1,18 @@
-"""The map component rendered once per content sends what ``st_folium`` itself would."""
+"""The map component rendered once per content sends the map as ``st_folium`` would write it."""
 
 from __future__ import annotations
 
 import functools
+import re
 
 import folium
 import streamlit_folium as sf
 
-from territory_viz import datasets, render, scenarios
+from territory_viz import render, scenarios
 from ui import map_component
+
+#: What ``st_folium`` sends that describes the map itself (the rest is its return machinery).
+MAP_ARGS = ("script", "header", "html", "feature_group", "layer_control", "css_links", "js_links")
 
 
 @functools.cache
@@ -25,19 +29,20 @@ def _build():
     return base, groups, folium.LayerControl(collapsed=True)
 
 
-def _captured(monkeypatch, call) -> dict:
+def _captured(monkeypatch, module, name: str, call) -> dict:
     seen: list[dict] = []
-    monkeypatch.setattr(sf, "_component_func", lambda **kwargs: seen.append(kwargs))
+    monkeypatch.setattr(module, name, lambda **kwargs: seen.append(kwargs))
     call()
     (kwargs,) = seen
-    kwargs.pop("on_change")
     return kwargs
 
 
-def test_rendered_map_sends_the_arguments_st_folium_sends(monkeypatch):
+def test_rendered_map_sends_the_map_st_folium_would_send(monkeypatch):
     base, groups, control = _build()
     expected = _captured(
         monkeypatch,
+        sf,
+        "_component_func",
         lambda: sf.st_folium(
             base,
             key="map",
@@ -51,23 +56,46 @@ def test_rendered_map_sends_the_arguments_st_folium_sends(monkeypatch):
     rendered = map_component.render(*_build())
     got = _captured(
         monkeypatch,
-        lambda: map_component.show(rendered, key="map", height=700, returned_objects=[]),
+        map_component,
+        "_component",
+        lambda: map_component.show(rendered, key="map", height=700),
     )
-    assert got == expected
+    assert {k: got[k] for k in MAP_ARGS} == {k: expected[k] for k in MAP_ARGS}
+    # Keyed like st_folium: the same base script keeps the frame, its layers are swapped in.
+    assert got["key"] == expected["key"] and got["height"] == 700
     assert rendered.feature_group and "TV.rows(" in rendered.feature_group
 
 
-def test_rendered_map_defaults_for_every_returned_object(monkeypatch):
-    base, groups, control = _build()
-    expected = _captured(monkeypatch, lambda: sf.st_folium(base, key="m", returned_objects=None))
-    rendered = map_component.render(*_build()[:1])
-    got = _captured(
-        monkeypatch,
-        lambda: map_component.show(
-            rendered, key="m", height=700, use_container_width=False, width=500,
-            returned_objects=None,
-        ),
-    )  # fmt: skip
-    assert got["default"] == expected["default"]
-    assert got["key"] == expected["key"] and got["width"] == expected["width"] == 500
-    assert datasets.DEFAULT_BASELINE  # the map above is drawn on it
+def test_a_new_base_script_gets_a_new_frame_and_the_same_base_keeps_it(monkeypatch):
+    rendered = map_component.render(*_build())
+    other = map_component.render(_build()[0])  # same base, no layers
+    keys = [
+        _captured(
+            monkeypatch,
+            map_component,
+            "_component",
+            lambda r=r: map_component.show(r, key="map", height=700),
+        )["key"]
+        for r in (rendered, other)
+    ]
+    assert keys[0] == keys[1]
+    changed = map_component.Rendered(**{**rendered.__dict__, "script": rendered.script + ";1"})
+    assert (
+        _captured(
+            monkeypatch,
+            map_component,
+            "_component",
+            lambda: map_component.show(changed, key="map", height=700),
+        )["key"]
+        != keys[0]
+    )
+
+
+def test_the_frame_is_one_small_file_with_its_script_inline():
+    page = (map_component.FRONTEND / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in map_component.FRONTEND.iterdir()) == ["index.html"]
+    assert len(page.encode()) < 8_000  # streamlit_folium's frame fetches a 225 KB bundle
+    assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing to fetch before the handshake
+    assert not re.search(r"https?://", page)  # and nothing from another host
+    assert "streamlit:componentReady" in page and "streamlit:render" in page
+    assert map_component.FRAME_TITLE.endswith("tv_map")

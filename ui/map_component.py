@@ -1,26 +1,38 @@
-"""The folium map component, rendered once per content instead of on every script run.
+"""The page's map component: a folium map rendered once per content, drawn in a light frame.
 
 ``streamlit_folium.st_folium`` turns the folium map into the component's arguments (its
 script, header, feature groups and layer control as text) on every call, so every
 script run of every session rebuilt and re-rendered the same map. :func:`render` does the
 same conversion, with the same ``streamlit_folium`` helpers, once; ``ui.cache`` keeps the
-result per content (:func:`ui.cache.rendered_map`) and :func:`show` sends it as
-``st_folium`` would. The arguments are identical to ``st_folium``'s (tests compare them),
-so the frontend behaves the same: same key while the base map is the same, scenario
-layers swapped in without a reload.
+result per content (:func:`ui.cache.rendered_map`) and :func:`show` sends it.
+
+The frame is our own (:data:`FRONTEND`, a few kilobytes of script written inline), not
+``streamlit_folium``'s React bundle (225 KB to fetch and compile before the map's own
+scripts could start loading). It does what that bundle did for this page: on the first
+render it adds the map's header, loads its scripts in order and runs the map's script;
+on later renders with the same key it swaps the scenario's layers on the same map. The
+page reads nothing back from the map (pans and zooms never rerun the script).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import folium
-import streamlit as st
+import streamlit.components.v1 as components
 import streamlit_folium as sf
 
-__all__ = ["Rendered", "feature_group_script", "render", "show"]
+__all__ = ["FRAME_TITLE", "FRONTEND", "Rendered", "feature_group_script", "render", "show"]
+
+#: The component's frontend: one static HTML file with its script inline.
+FRONTEND = Path(__file__).resolve().parent / "map_frontend"
+_component = components.declare_component("tv_map", path=str(FRONTEND))
+#: The map frame's title (Streamlit titles a component's frame with its name): tests, the
+#: benchmarks and the page's stylesheet find the map by it.
+FRAME_TITLE = _component.name
 
 
 @dataclass(frozen=True)
@@ -125,66 +137,23 @@ def feature_group_script(group: folium.FeatureGroup, *, index: int) -> str:
     return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=index)
 
 
-def show(
-    rendered: Rendered,
-    *,
-    key: str,
-    height: int,
-    use_container_width: bool = True,
-    width: int | None = None,
-    returned_objects: Iterable[str] | None = (),
-    zoom: int | None = None,
-    center: tuple[float, float] | None = None,
-    on_change: Callable[[], None] | None = None,
-) -> Any:
-    """Draw a rendered map as ``st_folium`` does; return what the component returns."""
-    returned = None if returned_objects is None else list(returned_objects)
-    every = {**dict.fromkeys(_ALL_RETURNED), "bounds": rendered.bounds, "zoom": rendered.zoom}
-    defaults = {k: v for k, v in every.items() if returned is None or k in returned}
-    hash_key = sf.generate_js_hash(rendered.script, key, False)
+def show(rendered: Rendered, *, key: str, height: int) -> None:
+    """Draw a rendered map in the page's own map component (:data:`FRONTEND`).
 
-    def _on_change() -> None:
-        st.session_state[key] = st.session_state.get(hash_key, {})
-        if on_change is not None:
-            on_change()
-
-    return sf._component_func(
+    Keyed by ``key`` and the base script (as ``st_folium`` keys it): the same base keeps its
+    frame and map, and a new scenario's layers are swapped in without a reload.
+    """
+    _component(
         script=rendered.script,
         header=rendered.header,
         html=rendered.html,
-        id=rendered.id,
-        key=hash_key,
+        key=sf.generate_js_hash(rendered.script, key, False),
         height=height,
-        width=None if use_container_width else width,
-        returned_objects=returned,
-        default=defaults,
-        zoom=zoom,
-        center=center,
         feature_group=rendered.feature_group,
-        return_on_hover=False,
         layer_control=rendered.layer_control,
-        pixelated=False,
         css_links=list(rendered.css_links),
         js_links=list(rendered.js_links),
-        on_change=_on_change,
-        wrap_longitude=False,
+        zoom=None,
+        center=None,
+        default=None,
     )
-
-
-#: Everything ``st_folium`` can return, in its order (``returned_objects=None``).
-_ALL_RETURNED = (
-    "last_clicked",
-    "last_object_clicked",
-    "last_object_clicked_count",
-    "last_object_clicked_tooltip",
-    "last_object_clicked_popup",
-    "all_drawings",
-    "last_active_drawing",
-    "bounds",
-    "zoom",
-    "last_circle_radius",
-    "last_circle_polygon",
-    "selected_layers",
-    "selected_tags",
-    "last_geocoder_result",
-)

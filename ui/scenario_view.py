@@ -119,7 +119,7 @@ def scenario_map(
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]). No layer control on the map: the
     # sidebar's checkboxes are the one control and the map draws what they select.
-    map_component.show(rendered, key="map", height=MAP_HEIGHT_PX, returned_objects=[])
+    map_component.show(rendered, key="map", height=MAP_HEIGHT_PX)
 
 
 # Numbers, not judgements: no red/green, no arrows.

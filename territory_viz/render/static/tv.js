@@ -427,11 +427,14 @@
       // The docked strip is as tall as the legend as it starts (folded on a phone); the map
       // gets the rest of its box. Unfolded by the reader, the legend opens upward over the
       // map (no resize: the view stays); folded again, the strip fits it again.
-      var over = false;
+      // Done again when the frame's height changes too (the page's stylesheet can size the
+      // frame after the map is drawn; the map's own box, set here, does not follow it).
+      var over = false, dockedFor = null;
       function docked() {
         if (!dock || over) { return; }
-        var strip = Math.ceil(div.offsetHeight);
-        if (dock.style.height === strip + "px") { return; }
+        var strip = Math.ceil(div.offsetHeight), key = strip + " " + window.innerHeight;
+        if (dockedFor === key) { return; }
+        dockedFor = key;
         container.style.removeProperty("height");
         var total = container.offsetHeight;
         dock.style.height = strip + "px";
@@ -440,6 +443,7 @@
       }
       map._tvDock = docked;
       docked();
+      if (dock) { window.addEventListener("resize", reframe); }
       if (details) {
         details.addEventListener("toggle", function () {
           var wasOver = over;
