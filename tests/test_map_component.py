@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
+from pathlib import Path
 
 import folium
+import streamlit as st
 import streamlit_folium as sf
+from streamlit.testing.v1 import AppTest
 
 from territory_viz import render, scenarios
-from ui import map_component
+from ui import map_component, scenario_view
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 #: What ``st_folium`` sends that describes the map itself (the rest is its return machinery).
 MAP_ARGS = ("script", "header", "html", "feature_group", "layer_control", "css_links", "js_links")
@@ -99,3 +105,38 @@ def test_the_frame_is_one_small_file_with_its_script_inline():
     assert not re.search(r"https?://", page)  # and nothing from another host
     assert "streamlit:componentReady" in page and "streamlit:render" in page
     assert map_component.FRAME_TITLE.endswith("tv_map")
+
+
+def _map_component(at: AppTest) -> dict:
+    (component,) = [
+        c for c in at.get("component_instance") if c.proto.component_name.endswith("tv_map")
+    ]
+    return json.loads(component.proto.json_args)
+
+
+def test_a_browser_first_open_draws_the_map_alone_then_the_whole_page(monkeypatch):
+    # A browser's first open (AppTest has no HTTP headers: tell the page it is a browser).
+    monkeypatch.setattr(
+        scenario_view, "map_first", lambda: not st.session_state.get(scenario_view.MAP_PAINTED)
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "land-swap"
+    at.run()
+    assert not at.exception, at.exception
+    assert _map_component(at)["report_paint"] is True
+    assert at.title and at.selectbox  # the header and the picker are drawn
+    assert not at.metric and not at.tabs and not at.text_input  # the rest is held back
+    # The frame says the map is painted (its value reruns the page): the whole page then.
+    at.session_state[scenario_view.MAP_PAINTED] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert _map_component(at)["report_paint"] is False
+    assert at.metric and at.tabs and at.text_input
+
+
+def test_a_client_without_headers_gets_the_whole_page_at_once():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert _map_component(at)["report_paint"] is False
+    assert at.metric and at.tabs

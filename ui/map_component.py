@@ -137,13 +137,15 @@ def feature_group_script(group: folium.FeatureGroup, *, index: int) -> str:
     return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=index)
 
 
-def show(rendered: Rendered, *, key: str, height: int) -> None:
+def show(rendered: Rendered, *, key: str, height: int, report_paint: bool = False) -> bool:
     """Draw a rendered map in the page's own map component (:data:`FRONTEND`).
 
     Keyed by ``key`` and the base script (as ``st_folium`` keys it): the same base keeps its
-    frame and map, and a new scenario's layers are swapped in without a reload.
+    frame and map, and a new scenario's layers are swapped in without a reload. With
+    ``report_paint``, the frame says once the map's first frame is painted (which reruns
+    the script once); returns whether this frame has said so.
     """
-    _component(
+    value = _component(
         script=rendered.script,
         header=rendered.header,
         html=rendered.html,
@@ -155,5 +157,7 @@ def show(rendered: Rendered, *, key: str, height: int) -> None:
         js_links=list(rendered.js_links),
         zoom=None,
         center=None,
+        report_paint=bool(report_paint),
         default=None,
     )
+    return isinstance(value, dict) and bool(value.get("painted"))

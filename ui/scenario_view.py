@@ -98,15 +98,32 @@ def _town_layer(town: towns.Town) -> str:
     return map_component.feature_group_script(found, index=_TOWN_GROUP_INDEX)
 
 
+#: Session key: the map has been painted once in this session.
+MAP_PAINTED = "tv_map_painted"
+
+
+def map_first() -> bool:
+    """Whether this run draws the map and holds back the rest of the page.
+
+    So on a browser's first open of a session: everything drawn beside and under the map
+    (numbers, tables, downloads) would be laid out on the same main thread as the map's
+    frame, before it; it comes in the run the map's paint starts (one rerun). A client
+    without HTTP headers (Streamlit's ``AppTest``) cannot paint and gets the whole page.
+    """
+    return not st.session_state.get(MAP_PAINTED) and bool(st.context.headers)
+
+
 def scenario_map(
     view: View, prepared: render.PreparedPartition, *, town: towns.Town | None = None
-) -> None:
+) -> bool:
     """Draw the map: constant base, scenario layers swapped in without a reload.
 
     Built and rendered once per scenario, baseline and layers for every session
     (:func:`ui.cache.rendered_map`), not on every script run. The map opens on the link's
     view if it has one (``&lat=&lon=&zoom=``) and the page's address follows the reader's
     view; with ``town``, the map centres on that place.
+
+    Returns whether the rest of the page is to be drawn in this run (:func:`map_first`).
     """
     link_view = share_view.link_view()
     rendered = cache.rendered_map(
@@ -119,7 +136,11 @@ def scenario_map(
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]). No layer control on the map: the
     # sidebar's checkboxes are the one control and the map draws what they select.
-    map_component.show(rendered, key="map", height=MAP_HEIGHT_PX)
+    waiting = map_first()
+    if map_component.show(rendered, key="map", height=MAP_HEIGHT_PX, report_paint=waiting):
+        st.session_state[MAP_PAINTED] = True
+        return True
+    return not waiting
 
 
 # Numbers, not judgements: no red/green, no arrows.

@@ -13,7 +13,9 @@ result, prepared = cache.stats_for(chosen.scenario, chosen.baseline)
 scenario_view.key_numbers(result)
 map_col, numbers_col = st.columns([5, 2], gap="medium")
 with map_col:
-    scenario_view.scenario_map(chosen, prepared, town=scenario_view.found_town())
+    complete = scenario_view.scenario_map(chosen, prepared, town=scenario_view.found_town())
+if not complete:
+    st.stop()  # the rest comes in the run the map's paint starts (scenario_view.map_first)
 with numbers_col:
     # What is approximate, with the date of the line shown: on a wide screen right under the
     # baseline's date (same column), on a phone right after the map (never above it).
