@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from territory_viz import assets, datasets, render, stats, svg
+from territory_viz.render.view import MapView
 from territory_viz.scenarios import Scenario, list_scenarios, scenario_to_toml
 from ui import documents, map_component
 
@@ -206,6 +207,7 @@ def _compare_document(
     basekey: str,
     height_px: int,
     layers: frozenset[str],
+    view: MapView | None = None,
 ) -> str:
     context = context_for(_baseline)
     urls = frame_leaflet_urls()
@@ -214,7 +216,16 @@ def _compare_document(
     maps = [
         (
             f"A: {_a.title}",
-            documents.scenario_map(_a, prepared_a, context, leaflet_urls=urls, layers=layers),
+            # A keeps the address following the view (the other maps follow A's).
+            documents.scenario_map(
+                _a,
+                prepared_a,
+                context,
+                leaflet_urls=urls,
+                layers=layers,
+                view=view,
+                share_view=True,
+            ),
         ),
         (
             f"B: {_b.title}",
@@ -237,13 +248,24 @@ def compare_document(
     *,
     height_px: int,
     layers: Collection[str] = render.DEFAULT_LAYERS,
+    view: MapView | None = None,
 ) -> str:
     """Return A, B and the change map in one document (one Leaflet, views in sync), cached.
 
     The maps draw the ``layers`` the sidebar selects (they have no layer control of their own).
+    The page's address follows their view (``&lat=&lon=&zoom=``); they open on the view the
+    address holds, else on ``view`` (the session's link's).
     """
     return _compare_document(
-        a, b, baseline, scenario_key(a), scenario_key(b), baseline.key, height_px, frozenset(layers)
+        a,
+        b,
+        baseline,
+        scenario_key(a),
+        scenario_key(b),
+        baseline.key,
+        height_px,
+        frozenset(layers),
+        view,
     )
 
 

@@ -1,6 +1,7 @@
 """The compare page's views: two scenarios side by side on synced maps, a change map, a balance.
 
-``?scenario=A&compare=B`` opens this view; the URL follows the pickers. ``B`` may be
+``?scenario=A&compare=B`` opens this view; the URL follows the pickers, and the maps'
+view (``&lat=&lon=&zoom=``) as the map page's does. ``B`` may be
 ``baseline``: the control layer itself, so that a scenario can be compared with the
 state it starts from. Changes are always read from A to B.
 """
@@ -17,7 +18,7 @@ from territory_viz.scenarios import Scenario
 from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL, format_signed
 from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
-from ui import cache, exports
+from ui import cache, exports, share_view
 from ui._text import md_escape
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
 from ui.synced_maps import synced_maps
@@ -225,7 +226,9 @@ def compare_view(
     comparison = cache.compare_for(a, b, baseline)
     # One frame, one Leaflet, three maps in sync (not three nested documents).
     st.iframe(
-        cache.compare_document(a, b, baseline, height_px=MAP_HEIGHT_PX, layers=layers),
+        cache.compare_document(
+            a, b, baseline, height_px=MAP_HEIGHT_PX, layers=layers, view=share_view.link_view()
+        ),
         height="content",
         alt=COMPARE_FRAME_TITLE,
     )

@@ -17,6 +17,7 @@ import geopandas as gpd
 from territory_viz import render, stats
 from territory_viz.render import changes as change_maps
 from territory_viz.render.changes import change_tooltip, prepared_changes
+from territory_viz.render.view import MapView
 from territory_viz.scenarios import Scenario
 from territory_viz.style import BALANCE_ROWS, UNCHANGED_CLASS
 
@@ -78,11 +79,24 @@ def scenario_map(
     *,
     leaflet_urls: tuple[Sequence[str], Sequence[str]],
     layers: Collection[str] = render.DEFAULT_LAYERS,
+    view: MapView | None = None,
+    share_view: bool = False,
 ) -> folium.Map:
-    """Return one scenario's complete map (the ``layers`` the sidebar selects), not rendered."""
+    """Return one scenario's complete map (the ``layers`` the sidebar selects), not rendered.
+
+    With ``share_view`` the page's address follows its view (and the maps synced with it),
+    and it opens on the view the address holds, else on ``view`` (a link's).
+    """
     caption = render.scenario_caption(scenario, context.baseline_date)
     base = render.base_map(
-        context, title=caption, leaflet_urls=leaflet_urls, legend_open=False, layers=layers
+        context,
+        title=caption,
+        leaflet_urls=leaflet_urls,
+        legend_open=False,
+        layers=layers,
+        view=view,
+        share_view=share_view,
+        view_from_address=share_view,
     )
     return _add_layers(
         base, render.scenario_layers(prepared, context, title=caption, layers=layers)

@@ -98,6 +98,7 @@ def base_map(
     legend_keys: Collection[str] | None = None,
     view: MapView | None = None,
     share_view: bool = False,
+    view_from_address: bool = False,
 ) -> folium.Map:
     """Build the map's constant part: background, neighbours, region borders, towns, legend.
 
@@ -135,6 +136,9 @@ def base_map(
     share_view
         Keep the page's address following the view as the reader pans and zooms (for a map
         inside the page's frame; see :class:`~territory_viz.render.view.ShareView`).
+    view_from_address
+        With ``share_view``: open on the view the page's address holds, if any, over
+        ``view`` (a document drawn again in the same page keeps the reader's view).
 
     Returns
     -------
@@ -179,7 +183,8 @@ def base_map(
     if context.labels:
         m.add_child(MapLabels(_labels_of(context, "country", "water")))
     if view is not None or share_view:
-        m.add_child(ShareView(view, follow=share_view))  # before the legend: it holds this view
+        # before the legend: it holds this view
+        m.add_child(ShareView(view, follow=share_view, from_address=view_from_address))
     m.add_child(
         Legend(
             legend_html(context, title=title, open_=legend_open, present=legend_keys, layers=layers)

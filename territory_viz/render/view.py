@@ -138,6 +138,10 @@ class ShareView(_Macro):
         Write the view into the page's address.
     debounce_ms
         Pause after the last move before the address is written.
+    from_address
+        Open on the view the page's address holds when the map is drawn, if it has one
+        within a link's limits, over ``view``: a document drawn again in the same page (the
+        compare maps, after scenario B changed) keeps the reader's view.
     """
 
     _template = Template(
@@ -149,7 +153,12 @@ TV.shareView({{ this._parent.get_name() }}, {{ this.view }}, {{ this.options }})
     )
 
     def __init__(
-        self, view: MapView | None = None, *, follow: bool = True, debounce_ms: int = 400
+        self,
+        view: MapView | None = None,
+        *,
+        follow: bool = True,
+        debounce_ms: int = 400,
+        from_address: bool = False,
     ) -> None:
         super().__init__()
         self._name = "TvShareView"
@@ -160,6 +169,8 @@ TV.shareView({{ this._parent.get_name() }}, {{ this.view }}, {{ this.options }})
                 "debounceMs": int(debounce_ms),
                 "checkMs": _CHECK_MS,
                 "decimals": _DECIMALS,
+                "fromAddress": bool(from_address),
+                "limits": {"lat": LAT_RANGE, "lon": LON_RANGE, "zoom": (MIN_ZOOM, MAX_ZOOM)},
             }
         )
 

@@ -38,6 +38,7 @@
         if (m === source) { return; }
         // Same extent: same centre, zoom adjusted by the width ratio.
         var dz = Math.log((m.getSize().x || width) / width) / Math.LN2;
+        m._tvTouched = true;  // moved by the viewer through another map: no refit, its view
         m.setView(source.getCenter(), source.getZoom() + dz, {animate: false});
       });
     } finally { syncing = false; }
@@ -52,4 +53,7 @@
     m.on("move zoomend moveend", function () { follow(m); });
     m.getContainer().setAttribute("data-synced", "1");
   });
+  // A map that opened on a view (a link's, the address's) leads until the viewer moves one.
+  var opened = maps.filter(function (m) { return m._tvView; })[0];
+  if (opened) { opened._tvLead = true; follow(opened); }
 })

@@ -462,16 +462,30 @@
     // the reader has moved the map and paused for o.debounceMs (no reload, nothing sent to
     // the server). Only a map inside a frame of the same site writes; a file writes nothing.
     shareView: function (map, v, o) {
-      if (v) {
-        map._tvView = v;
-        map.setView([v.lat, v.lon], v.zoom, {animate: false});
-      }
-      if (!o || !o.follow) { return; }
       var top = null;
       try {
         if (window.parent !== window && window.parent.location.href) { top = window.parent; }
       } catch (e) { top = null; }
-      if (!top) { return; }
+      // A document drawn again in the same page (compare mode, after B changed): the view
+      // the address holds now, read as numbers within the limits a link may have.
+      // (Or the view last written there, if a run of the page rewrote the address first.)
+      if (o && o.fromAddress && top) {
+        try {
+          var q = new URL(top.location.href).searchParams, got = {}, last = top.tvLastView;
+          if (q.get("lat") === null && last) { q = new URLSearchParams(last); }
+          var ok = ["lat", "lon", "zoom"].every(function (k) {
+            var x = q.get(k) === null ? NaN : Number(q.get(k)), r = o.limits[k];
+            got[k] = x;
+            return isFinite(x) && x >= r[0] && x <= r[1];
+          });
+          if (ok) { v = got; }
+        } catch (e) { /* the page went away */ }
+      }
+      if (v) {
+        map._tvView = v;
+        map.setView([v.lat, v.lon], v.zoom, {animate: false});
+      }
+      if (!o || !o.follow || !top) { return; }
       var timer = null, d = o.decimals, written = null;
       function num(x, n) { return String(+x.toFixed(n)); }
       function write() {
@@ -481,6 +495,7 @@
           written = {lat: num(c.lat, d.lat), lon: num(c.lng, d.lon),
                      zoom: num(map.getZoom(), d.zoom)};
           Object.keys(written).forEach(function (k) { url.searchParams.set(k, written[k]); });
+          top.tvLastView = written;
           if (url.href !== top.location.href) {
             top.history.replaceState(top.history.state, "", url.href);
           }
