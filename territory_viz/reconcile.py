@@ -177,28 +177,25 @@ def _union(parts: Sequence[Any] | np.ndarray) -> Any:
 #: Buffers of an outline's boundary, by (id of the outline, distance, quad_segs): the same
 #: outline is reconciled against for every layer, so its bands are made once. The outline
 #: itself is kept in the entry, so its id cannot be reused while the entry lives.
-_BANDS: dict[tuple[int, float, int], tuple[Any, Any, Any]] = {}
+_BANDS: dict[tuple[int, float, int], tuple[Any, Any]] = {}
 _BANDS_MAX = 8
 
 
-def _outline_bands(outline: Any, distance: float, quad_segs: int = 4) -> tuple[Any, Any]:
-    """Return the outline's boundary buffered by :data:`_ON_EDGE_M` and by ``distance``.
+def _outline_band(outline: Any, distance: float, quad_segs: int) -> Any:
+    """Return the outline's boundary buffered by ``distance``, prepared, cached per outline.
 
-    Both prepared, cached per outline (the result is what buffering each time gives).
+    (What buffering it each time gives.)
     """
     key = (id(outline), float(distance), int(quad_segs))
     hit = _BANDS.get(key)
     if hit is not None and hit[0] is outline:
-        return hit[1], hit[2]
-    ring = shapely.boundary(outline)
-    edge = shapely.buffer(ring, _ON_EDGE_M, quad_segs=2)
-    band = shapely.buffer(ring, distance, quad_segs=quad_segs)
-    shapely.prepare(edge)
+        return hit[1]
+    band = shapely.buffer(shapely.boundary(outline), distance, quad_segs=quad_segs)
     shapely.prepare(band)
     if len(_BANDS) >= _BANDS_MAX:
         _BANDS.clear()
-    _BANDS[key] = (outline, edge, band)
-    return edge, band
+    _BANDS[key] = (outline, band)
+    return band
 
 
 def reconcile(
@@ -241,7 +238,8 @@ def reconcile(
     if shapely.is_empty(clipped):
         return unchanged()
     half = width_km * 1000.0 / 2.0
-    edge, band = _outline_bands(outline, 2 * half)
+    edge = _outline_band(outline, _ON_EDGE_M, 2)
+    band = _outline_band(outline, 2 * half, 4)
     # Only land near both the layer and the outline's edge can be a sliver; work in a window
     # around it (far enough out that the window's own cut cannot change the opening inside).
     near = shapely.intersection(band, shapely.buffer(clipped, 2 * half, quad_segs=4))
@@ -352,7 +350,7 @@ def reconcile_geographic(geometry: Any) -> tuple[shapely.MultiPolygon, Reconcili
     # (at a neck) it is not widened.
     seams = shapely.union(
         shapely.buffer(clipped, _WELD_DEG, quad_segs=2),
-        _outline_bands(outline_wgs, _WELD_DEG, quad_segs=2)[1],
+        _outline_band(outline_wgs, _WELD_DEG, 2),
     )
     weld = shapely.intersection(shapely.buffer(added, _WELD_DEG, quad_segs=2), seams)
     merged = _union([clipped, *_polygons(added), *_polygons(weld)])
