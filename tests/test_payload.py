@@ -171,9 +171,8 @@ def test_the_maps_script_reads_the_table_back_into_the_same_rows():
 @pytest.mark.slow
 def test_the_sent_pieces_decode_in_the_maps_script_to_the_prepared_pieces_and_source():
     prepared, partition, text = page_layers("ceasefire-with-dmz")
-    (fill,) = [c for c in js_calls(text, "TV.rows") if len(c) == 4]  # the one with arcs
-    rows, _styles, options, arcs = fill[0], fill[1], fill[2], fill[3]
-    assert options["dataKey"] == prepared.key
+    (fill,) = [c for c in js_calls(text, "TV.rows") if c[2]["dataKey"] == prepared.key]
+    rows, _styles, _options, arcs = fill
     (features,) = run_decoder([{"rows": rows, "arcs": arcs}])
     # The same properties as prepared (the table is only a way of writing them)...
     assert [f["properties"] for f in features] == prepared.rows
@@ -211,3 +210,148 @@ def test_the_sent_pieces_decode_in_the_maps_script_to_the_prepared_pieces_and_so
         points = shapely.points(shapely.get_coordinates(shapely.segmentize(out.boundary, 200)))
         worst = max(worst, float(shapely.distance(points, src.boundary).max()))
     assert worst <= 500.0, f"a drawn boundary is {worst:.0f} m from its source"
+
+
+# -- packed arcs --------------------------------------------------------------------------
+
+
+def unpack_arcs(packed: dict[str, Any]) -> list[np.ndarray]:
+    """The browser's reading of ``pack_arcs`` (``unpack`` in tv.js), in Python: points."""
+    alphabet = render.encoding.BITS_ALPHABET
+    lengths = [alphabet.index(ch) for ch in packed["n"]]
+    escape, end = len(lengths) - 2, len(lengths) - 1
+    by_code = {}
+    code, previous = 0, 0
+    for symbol in sorted((s for s, n in enumerate(lengths) if n), key=lambda s: (lengths[s], s)):
+        code <<= lengths[symbol] - previous
+        previous = lengths[symbol]
+        by_code[(code, previous)] = symbol
+        code += 1
+    bits = "".join(format(alphabet.index(ch), "06b") for ch in packed["b"])
+    pos = 0
+
+    def take(k: int) -> int:
+        nonlocal pos
+        pos += k
+        return int(bits[pos - k : pos], 2)
+
+    arcs, values = [], []
+    while len(arcs) < packed["a"]:
+        code = length = 0
+        while (code, length) not in by_code:
+            code, length = code << 1 | take(1), length + 1
+        symbol = by_code[(code, length)]
+        if symbol == end:
+            arcs.append(values)
+            values = []
+            continue
+        zigzag = take(take(5)) if symbol == escape else symbol
+        values.append(~(zigzag >> 1) if zigzag & 1 else zigzag >> 1)
+    assert not bits[pos:].strip("0"), "bits left after the last arc"
+    start = np.zeros(2, dtype=np.int64)
+    points = []
+    for v in arcs:
+        steps = np.cumsum(np.array(v, dtype=np.int64).reshape(-1, 2), axis=0) + start
+        if len(steps):
+            start = steps[-1]
+        points.append(steps / GRID)
+    return points
+
+
+def arc_points(arc: str) -> np.ndarray:
+    values = np.array(render.encoding._values(arc), dtype=np.int64).reshape(-1, 2)
+    return np.cumsum(values, axis=0) / GRID
+
+
+def test_packed_arcs_hold_the_same_points_in_fewer_characters():
+    from territory_viz import datasets
+
+    regions = datasets.load_regions()
+    arcs = render.encoding.topology(list(render.simplify_coverage(regions.geometry))).arcs
+    packed = render.encoding.pack_arcs(arcs)
+    decoded = unpack_arcs(packed)
+    assert len(decoded) == len(arcs) == packed["a"]
+    for arc, again in zip(arcs, decoded, strict=True):
+        assert np.array_equal(arc_points(arc), again)
+    text = js_json(packed)
+    assert len(text) < 0.9 * len(js_json(render.encoding.chain_arcs(arcs)))
+    assert set(packed["b"] + packed["n"]) <= set(render.encoding.BITS_ALPHABET)
+    assert "\\" not in text  # nothing escaped
+
+
+def test_packing_escapes_long_steps_and_keeps_empty_arcs():
+    grid = render.encoding.GRID
+    arcs = [
+        render.encoding.encode_line(np.array([[30, 48], [30.002, 48], [33, 44]])),
+        "",
+        render.encoding.encode_line(np.array([[33, 44], [30, 48]])),
+    ]
+    packed = render.encoding.pack_arcs(arcs)
+    decoded = unpack_arcs(packed)
+    assert [len(a) for a in decoded] == [3, 0, 2]
+    assert np.allclose(decoded[0] * grid, [[15000, 24000], [15001, 24000], [16500, 22000]])
+    assert np.array_equal(decoded[2], arc_points(arcs[2]))
+    assert render.encoding.pack_arcs([]) == {"a": 0, "n": "", "b": ""}
+
+
+def line_points(text: str, grid: int) -> np.ndarray:
+    values = np.array(render.encoding._values(text), dtype=np.int64).reshape(-1, 2)
+    return np.cumsum(values, axis=0) / grid
+
+
+@needs_node
+def test_the_maps_script_reads_packed_lines_and_rings_back_to_the_same_points():
+    context = render.map_context()
+    rows = [
+        *context.layers["neighbours"],  # polygons on the coarse grid
+        *context.layers["water"],
+        *context.layers["line_of_contact"],
+        *context.layers["claim"],
+    ]
+    assert {row["g"].get("s") for row in rows} == {None, render.encoding.CONTEXT_GRID}
+    packed_rows, packed = render.encoding.pack_lines(rows)
+    assert packed is not None
+    strings = [s for row in rows for s in row["g"].get("l", [])]
+    strings += [s for row in rows for rings in row["g"].get("a", []) for s in rings]
+    assert len(js_json(packed)) < 0.9 * sum(len(js_json(s)) for s in strings)
+    (features,) = run_decoder(
+        [{"rows": json.loads(js_json(row_table(packed_rows))), "arcs": packed}]
+    )
+    assert len(features) == len(rows)
+    for feature, row in zip(features, rows, strict=True):
+        grid = row["g"].get("s", GRID)
+        if "a" in row["g"]:
+            want = [[line_points(s, grid) for s in rings] for rings in row["g"]["a"]]
+            got = feature["geometry"]["coordinates"]
+            assert feature["geometry"]["type"] == "MultiPolygon" and len(got) == len(want)
+            pairs = [
+                (g, w)
+                for gp, wp in zip(got, want, strict=True)
+                for g, w in zip(gp, wp, strict=True)
+            ]
+        else:
+            want = [line_points(s, grid) for s in row["g"]["l"]]
+            got = feature["geometry"]["coordinates"]
+            assert feature["geometry"]["type"] == "MultiLineString"
+            pairs = list(zip(got, want, strict=True))
+        for got_line, want_line in pairs:
+            assert np.allclose(np.array(got_line), want_line, rtol=0, atol=1e-12)
+        assert {k: v for k, v in feature["properties"].items() if k != "g"} == {
+            k: v for k, v in row.items() if k != "g"
+        }
+
+
+def test_the_page_sends_the_context_lines_packed():
+    context = render.map_context()
+    m = render.base_map(
+        context, leaflet_urls=(assets.page_links()[0], []), leaflet_css=assets.page_css()
+    )
+    m.get_root().render()
+    text = sf._get_map_string(m)
+    calls = [c for c in js_calls(text, "TV.rows") if len(c) == 4]
+    assert calls  # neighbours and water, each with its lines packed
+    for rows, _styles, _options, packed in calls:
+        assert set(packed) == {"a", "n", "b"}
+        for row in decode_table(rows):
+            lines = row["g"].get("l", []) + [s for rings in row["g"].get("a", []) for s in rings]
+            assert lines and all(isinstance(i, int) for i in lines)

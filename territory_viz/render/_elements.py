@@ -18,7 +18,7 @@ from jinja2 import Template
 
 from territory_viz.assets import minify_css
 from territory_viz.render._resources import static_text
-from territory_viz.render.encoding import GRID, chain_arcs, js_json, row_table
+from territory_viz.render.encoding import GRID, js_json, pack_arcs, pack_lines, row_table
 
 __all__ = [
     "ArcLines",
@@ -172,10 +172,15 @@ var {{ this.get_name() }} = TV.rows({{ this._parent.get_name() }}, {{ this.rows 
     ) -> None:
         super().__init__()
         self._name = "TvLayer"
+        packed = None
+        if not arcs:
+            # Lines and rings of the rows' own geometries go packed too, by index.
+            rows, packed = pack_lines(list(rows or []))
         # One table: each key once, repeated texts (classes, change keys) once.
         self.rows = js_json(row_table(list(rows or [])))
-        #: The shared arcs the rows' polygon rings refer to (``""`` when they have none).
-        self.arcs = js_json(chain_arcs(arcs)) if arcs else ""
+        #: The shared arcs the rows' polygon rings refer to, or their own lines, packed
+        #: (``""`` when they have none).
+        self.arcs = js_json(pack_arcs(arcs) if arcs else packed) if arcs or packed else ""
         #: The style table as JSON text (a caller may replace it before rendering).
         self.styles = js_json(styles)
         self.options = js_json(

@@ -11,10 +11,16 @@ Polygons that tile an area (a scenario's partition) go one step further, as Topo
 (a border two pieces share is sent once, and drawn from the very same points on both
 sides), and each polygon lists its rings as arc references (``i`` for arc ``i``, ``~i`` for
 arc ``i`` reversed).
+
+On the wire (what the page sends), a layer's arcs or lines travel as one bit stream
+(:func:`pack_arcs`, :func:`pack_lines`: a Huffman code made for that layer's steps, most of
+them 2-5 bits instead of the polyline's 6 per character) and its rows as one table
+(:func:`row_table`); both are lossless, the browser decodes exactly the points above.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -30,6 +36,8 @@ from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 
 __all__ = [
     "ARC_SEPARATOR",
+    "BITS_ALPHABET",
+    "PACKED_VALUES",
     "CONTEXT_GRID",
     "GRID",
     "chain_arcs",
@@ -42,6 +50,8 @@ __all__ = [
     "line_row",
     "lines_of",
     "noded_coverage",
+    "pack_arcs",
+    "pack_lines",
     "row_table",
     "simplify_coverage",
     "simplify_lines",
@@ -226,6 +236,147 @@ def chain_arcs(arcs: Sequence[str]) -> str:
         x, y = (int(v) for v in points[-1])
         out.append(_chars(np.where(deltas < 0, ~(deltas << 1), deltas << 1).tolist()))
     return ARC_SEPARATOR.join(out)
+
+
+#: The 64 characters a packed bit stream is written with, 6 bits each (base64url's
+#: alphabet: none of them needs escaping in JSON or in a script element).
+BITS_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+#: Zigzag deltas below this have a code of their own in :func:`pack_arcs`; larger ones
+#: (a few in a thousand on the grid) are written after an escape code.
+PACKED_VALUES = 128
+_ESCAPE = PACKED_VALUES
+_END_OF_ARC = PACKED_VALUES + 1
+#: Longest code :func:`pack_arcs` makes (the script reads codes into 31-bit integers).
+_MAX_CODE_BITS = 24
+
+
+def _code_lengths(counts: dict[int, int]) -> dict[int, int]:
+    """Huffman code lengths of symbols with these counts, none over :data:`_MAX_CODE_BITS`."""
+    if len(counts) == 1:
+        return dict.fromkeys(counts, 1)
+    weights = dict(counts)
+    while True:
+        heap = [(w, s, [s]) for s, w in sorted(weights.items())]
+        heapq.heapify(heap)
+        lengths = dict.fromkeys(weights, 0)
+        while len(heap) > 1:
+            w1, s1, group1 = heapq.heappop(heap)
+            w2, s2, group2 = heapq.heappop(heap)
+            for s in (*group1, *group2):
+                lengths[s] += 1
+            heapq.heappush(heap, (w1 + w2, min(s1, s2), group1 + group2))
+        if max(lengths.values()) <= _MAX_CODE_BITS:
+            return lengths
+        weights = {s: w // 2 + 1 for s, w in weights.items()}  # flatter: shallower tree
+
+
+def _canonical_codes(lengths: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """Canonical codes (code, length) for code lengths, as DEFLATE assigns them."""
+    codes, code, previous = {}, 0, 0
+    for symbol in sorted(lengths, key=lambda s: (lengths[s], s)):
+        code <<= lengths[symbol] - previous
+        previous = lengths[symbol]
+        codes[symbol] = (code, previous)
+        code += 1
+    return codes
+
+
+def pack_arcs(arcs: Sequence[str]) -> dict[str, Any]:
+    """Pack encoded arcs into one Huffman-coded bit stream (smaller than :func:`chain_arcs`).
+
+    The same points, each arc continuing from where the previous one ended (as in
+    :func:`chain_arcs`): every zigzag delta below :data:`PACKED_VALUES` is one symbol, a
+    larger one an escape symbol then its bit length (5 bits) and its bits, and an end
+    symbol closes each arc. The symbols get a canonical Huffman code made for these very
+    arcs (frequent small steps take 2-4 bits instead of 6). Decoded by the map's script
+    (``TV.rows``).
+
+    Parameters
+    ----------
+    arcs
+        Arcs encoded by :func:`encode_line` (on the :data:`GRID`).
+
+    Returns
+    -------
+    dict
+        ``{"a": number of arcs, "n": each symbol's code length, one character of
+        :data:`BITS_ALPHABET` per symbol (0: unused), "b": the bits, 6 per character of
+        :data:`BITS_ALPHABET`, zeros after the last}``.
+    """
+    if not arcs:
+        return {"a": 0, "n": "", "b": ""}
+    symbols: list[int] = []
+    escaped: dict[int, int] = {}  # position in symbols -> the value after the escape
+    x = y = 0
+    for arc in arcs:
+        values = _values(arc)
+        if values:
+            points = np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0)
+            deltas = np.diff(points, axis=0, prepend=np.array([[x, y]], dtype=np.int64))
+            x, y = (int(v) for v in points[-1])
+            for delta in deltas.ravel().tolist():
+                zigzag = ~(delta << 1) if delta < 0 else delta << 1
+                if zigzag < PACKED_VALUES:
+                    symbols.append(zigzag)
+                else:
+                    escaped[len(symbols)] = zigzag
+                    symbols.append(_ESCAPE)
+        symbols.append(_END_OF_ARC)
+    counts: dict[int, int] = {}
+    for symbol in symbols:
+        counts[symbol] = counts.get(symbol, 0) + 1
+    codes = _canonical_codes(_code_lengths(counts))
+    bits: list[str] = []
+    for i, symbol in enumerate(symbols):
+        code, length = codes[symbol]
+        bits.append(format(code, f"0{length}b"))
+        if symbol == _ESCAPE:
+            value = escaped[i]
+            if value.bit_length() > 31:
+                raise ValueError("an arc's step is too large to pack")
+            bits.append(format(value.bit_length(), "05b") + format(value, "b"))
+    stream = "".join(bits)
+    stream += "0" * (-len(stream) % 6)
+    text = "".join(BITS_ALPHABET[int(stream[i : i + 6], 2)] for i in range(0, len(stream), 6))
+    lengths = "".join(
+        BITS_ALPHABET[codes[s][1] if s in codes else 0] for s in range(_END_OF_ARC + 1)
+    )
+    return {"a": len(arcs), "n": lengths, "b": text}
+
+
+def pack_lines(
+    rows: Sequence[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Move the encoded lines of rows' geometries into one :func:`pack_arcs` stream.
+
+    Each ring or line string of a ``{"a": ...}`` or ``{"l": ...}`` geometry
+    (:func:`encode_geometry`) becomes its index in the stream; its grid (``"s"``) stays
+    with the geometry, which the map's script reads the packed points on.
+
+    Returns
+    -------
+    tuple
+        The rows with indices in place of strings, and the packed lines (``None`` if
+        there were none).
+    """
+    lines: list[str] = []
+
+    def ref(text: str) -> int:
+        lines.append(text)
+        return len(lines) - 1
+
+    out = []
+    for row in rows:
+        geometry = row.get("g")
+        if isinstance(geometry, dict) and ("a" in geometry or "l" in geometry):
+            geometry = dict(geometry)
+            if "a" in geometry:
+                geometry["a"] = [[ref(ring) for ring in rings] for rings in geometry["a"]]
+            if "l" in geometry:
+                geometry["l"] = [ref(line) for line in geometry["l"]]
+            row = {**row, "g": geometry}
+        out.append(row)
+    return out, (pack_arcs(lines) if lines else None)
 
 
 def _unique_rounded(coords: np.ndarray, grid: int = GRID) -> np.ndarray:

@@ -16,8 +16,14 @@
     }
     return pts;
   }
-  // Arcs joined by chain_arcs: separated by a space, each continuing from the last point.
+  // Arcs packed (pack_arcs, below), joined by chain_arcs (separated by a space, each
+  // continuing from the last point) or a list of encoded lines.
   function arcsOf(arcs) {
+    if (arcs && arcs.b !== undefined) {
+      var ints = unpack(arcs), out = ints.map(function (a) { return onGrid(a, TV.grid); });
+      out.ints = ints;  // for lines on another grid (rows' g.s)
+      return out;
+    }
     if (typeof arcs !== "string") { return (arcs || []).map(function (a) { return dec(a); }); }
     var out = [], pts = [], i = 0, x = 0, y = 0, n = arcs.length, r, h, b, g = TV.grid;
     while (i < n) {
@@ -31,6 +37,52 @@
     out.push(pts);
     return out;
   }
+  // Arcs packed by encoding.pack_arcs: {a: arcs, n: code lengths, b: bits}. Each
+  // character of B is 6 bits; the symbols are a canonical Huffman code (as DEFLATE's): a
+  // zigzag delta below the escape symbol (n.length - 2), the escape (5 bits of length,
+  // then the value's bits) or the end of an arc (the last symbol). Longitude first; each
+  // arc continues from where the previous one ended. Points are integers on the grid.
+  var B = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  function unpack(p) {
+    var V = {}, count = [], order = [], i, len, m = p.n.length, esc = m - 2, end = m - 1;
+    for (i = 0; i < 64; i++) { V[B.charCodeAt(i)] = i; }
+    for (i = 0; i < m; i++) {
+      len = V[p.n.charCodeAt(i)];
+      count[len] = (count[len] || 0) + 1;
+      if (len) { order.push(i); }
+    }
+    order.sort(function (a, b) { return V[p.n.charCodeAt(a)] - V[p.n.charCodeAt(b)] || a - b; });
+    var s = p.b, pos = 0, word = 0, left = 0;
+    function bits(k) {
+      var v = 0;
+      while (k--) {
+        if (!left) { word = V[s.charCodeAt(pos++)]; left = 6; }
+        left--;
+        v = (v << 1) | ((word >> left) & 1);
+      }
+      return v;
+    }
+    function symbol() {
+      // puff.c's canonical decoding: codes of each length follow those one bit shorter.
+      var code = 0, first = 0, index = 0, c;
+      for (len = 1; len < count.length; len++) {
+        code |= bits(1);
+        c = count[len] || 0;
+        if (code - c < first) { return order[index + code - first]; }
+        index += c; first = (first + c) << 1; code <<= 1;
+      }
+      throw new Error("bad packed arcs");
+    }
+    var out = [], pts = [], x = 0, y = 0, z, v, k = 0, sym;
+    while (out.length < p.a) {
+      sym = symbol();
+      if (sym === end) { out.push(pts); pts = []; k = 0; continue; }
+      z = sym === esc ? bits(bits(5)) : sym;
+      v = (z & 1) ? -((z + 1) / 2) : z / 2;
+      if (k++ % 2 === 0) { x += v; } else { y += v; pts.push([x, y]); }
+    }
+    return out;
+  }
   // A ring from shared arcs: arc i, or arc ~i reversed; each arc after the first starts
   // where the previous one ended (that point is not repeated).
   function ring(refs, arcs) {
@@ -41,14 +93,20 @@
     });
     return pts;
   }
+  function onGrid(points, grid) {
+    return points.map(function (p) { return [p[0] / grid, p[1] / grid]; });
+  }
   function geom(g, arcs) {
     if (g.p) {
       return {type: "MultiPolygon", coordinates: g.p.map(function (p) {
         return p.map(function (refs) { return ring(refs, arcs); });
       })};
     }
-    // g.s: a coarser grid than TV.grid (context drawn coarsely anyway).
-    var d = function (s) { return dec(s, g.s); };
+    // g.s: a coarser grid than TV.grid (context drawn coarsely anyway). A line is an
+    // encoded string, or the index of a packed one (encoding.pack_lines).
+    var d = function (s) {
+      return typeof s === "number" ? onGrid(arcs.ints[s], g.s || TV.grid) : dec(s, g.s);
+    };
     if (g.a) {
       return {type: "MultiPolygon", coordinates: g.a.map(function (p) { return p.map(d); })};
     }
