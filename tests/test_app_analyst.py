@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from territory_viz import datasets, scenarios, stats
 from territory_viz.loaders import load_control_layer
 from territory_viz.model import Control, Party, Recognition
+from territory_viz.render.encoding import js_json
 from ui import builder, exports, scenario_view, shell
 from ui.uploads import MAX_SCENARIO_BYTES, check_layer_upload, check_scenario_upload
 
@@ -267,6 +268,26 @@ def test_builder_starts_from_the_current_scenario_and_updates_the_numbers():
     after = km2(metric(at, "Ukrainian control"))
     assert after > before + 10_000  # occupied Zaporizhzhia returns
     assert [d.label for d in at.get("download_button")] == ["Download scenario file (.toml)"]
+
+
+def test_builder_preview_is_one_document_with_the_variant_map_under_its_title():
+    at = run_app(scenario="donbas-for-freeze")
+    go(at, "build")
+    [frame] = at.get("iframe")
+    doc = frame.proto.srcdoc
+    # One document and one Leaflet map (the compare page's composition), not a map
+    # document nested in a frame of its own; the legend starts open.
+    assert "<iframe" not in doc and "srcdoc" not in doc
+    assert doc.count("L.map(") == 1
+    assert js_json("<details open>")[1:-1] in doc
+    title = f"{scenarios.get_scenario('donbas-for-freeze').title} (variant)"
+    assert json.dumps([title]) in doc  # the heading, as data for the sync script
+    at.selectbox(key="tv_builder_region").set_value("UA-23")
+    at.selectbox(key="tv_builder_control").set_value("ukraine")
+    at.run()
+    at.button(key="tv_builder_apply").click().run()
+    assert not at.exception
+    assert at.get("iframe")[0].proto.srcdoc != doc  # the preview follows the variant
 
 
 def test_builder_strip_sets_the_parameter_of_a_dmz_scenario():

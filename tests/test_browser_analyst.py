@@ -113,7 +113,7 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     page.locator("[role='option']", has_text="Zaporizhzhia (UA-23)").click()
     page.get_by_role("button", name="Set this region").click()
     page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.wait_for()
-    preview = page.frame_locator(PREVIEW_FRAME).frame_locator("iframe.tv-map")
+    preview = page.frame_locator(PREVIEW_FRAME)  # one document: the map is in the frame
     preview.locator(PAINTED).first.wait_for()
     with page.expect_download() as download:
         page.get_by_text("Download scenario file (.toml)").click()

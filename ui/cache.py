@@ -112,54 +112,46 @@ def compare_for(a: Scenario, b: Scenario, baseline: Baseline) -> stats.Compariso
 
 
 @st.cache_resource(max_entries=24, ttl=CACHE_TTL_S, show_spinner=False)
-def _scenario_document(
+def _preview_document(
     _scenario: Scenario,
     _baseline: Baseline,
     skey: str,
     bkey: str,
-    legend_open: bool,
+    height_px: int,
     layers: frozenset[str],
 ) -> str:
     _, prepared = stats_for(_scenario, _baseline)
-    return documents.scenario_document(
+    m = documents.scenario_map(
         _scenario,
         prepared,
         context_for(_baseline),
         leaflet_urls=frame_leaflet_urls(),
-        legend_open=legend_open,
         layers=layers,
+        legend_open=True,
+    )
+    return render.synced_maps_html(
+        [(_scenario.title, m)],
+        height_px=height_px,
+        wide_last=False,
+        legends_open=True,
+        page_title="Preview",
     )
 
 
-def scenario_document(
+def preview_document(
     scenario: Scenario,
     baseline: Baseline,
     *,
-    legend_open: bool = False,
+    height_px: int,
     layers: Collection[str] = render.DEFAULT_LAYERS,
 ) -> str:
-    """Return one scenario's standalone map document (for a ``srcdoc`` frame), cached."""
-    return _scenario_document(
-        scenario, baseline, scenario_key(scenario), baseline.key, legend_open, frozenset(layers)
+    """Return one scenario's map under its title as one document (the builder's preview), cached.
+
+    The same composition as the compare page's (:func:`compare_document`), with one map.
+    """
+    return _preview_document(
+        scenario, baseline, scenario_key(scenario), baseline.key, height_px, frozenset(layers)
     )
-
-
-@st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner=False)
-def _change_document(
-    _a: Scenario, _b: Scenario, _baseline: Baseline, akey: str, bkey: str, basekey: str
-) -> str:
-    return documents.change_document(
-        compare_for(_a, _b, _baseline),
-        _a,
-        _b,
-        context_for(_baseline),
-        leaflet_urls=frame_leaflet_urls(),
-    )
-
-
-def change_document(a: Scenario, b: Scenario, baseline: Baseline) -> str:
-    """Return the change map from A to B as a standalone map document, cached."""
-    return _change_document(a, b, baseline, scenario_key(a), scenario_key(b), baseline.key)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)

@@ -21,7 +21,6 @@ from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports, share_view
 from ui._text import md_escape
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
-from ui.synced_maps import synced_maps
 
 #: Query parameter naming the second scenario.
 COMPARE_PARAM = "compare"
@@ -39,9 +38,10 @@ def single_map(
     layers: Collection[str] = render.DEFAULT_LAYERS,
 ) -> None:
     """Show one scenario's map (the builder's preview): same map as the page's, no rerun."""
-    doc = cache.scenario_document(scenario, baseline, legend_open=True, layers=layers)
-    synced_maps(
-        [(scenario.title, doc)], height_px=height_px, wide_last=False, alt=PREVIEW_FRAME_TITLE
+    st.iframe(
+        cache.preview_document(scenario, baseline, height_px=height_px, layers=layers),
+        height="content",
+        alt=PREVIEW_FRAME_TITLE,
     )
 
 

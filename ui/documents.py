@@ -1,8 +1,8 @@
-"""Standalone map documents for the compare page and the builder's preview (no Streamlit).
+"""The maps of the compare page, the builder's preview and the timeline (no Streamlit).
 
-Each document is the complete HTML page the library renders for one map (legend, tooltips
-and all); :mod:`ui.synced_maps` places several in frames that pan together. The cached
-versions are in :mod:`ui.cache`.
+Each is a complete folium map (legend, tooltips, the layers the sidebar selects);
+:func:`territory_viz.render.synced_maps_html` puts the compare page's and the preview's in
+one document whose views pan together. The cached documents are in :mod:`ui.cache`.
 """
 
 from __future__ import annotations
@@ -26,44 +26,17 @@ UNCHANGED = UNCHANGED_CLASS
 
 __all__ = [
     "UNCHANGED",
-    "change_document",
     "change_map",
     "change_tooltip",
     "day_change_document",
     "day_change_pieces",
-    "map_document",
     "prepared_changes",
-    "scenario_document",
     "scenario_map",
 ]
 
 
 #: The page's maps have no layer control of their own: the sidebar's layer checkboxes are
 #: the one control, and each map is drawn with the layers they select.
-
-
-def map_document(base: folium.Map, groups: list[folium.FeatureGroup]) -> str:
-    """Add the scenario groups to a base map; return its HTML page."""
-    return _add_layers(base, groups).get_root().render()
-
-
-def scenario_document(
-    scenario: Scenario,
-    prepared: render.PreparedPartition,
-    context: render.MapContext,
-    *,
-    leaflet_urls: tuple[Sequence[str], Sequence[str]],
-    legend_open: bool = False,
-    layers: Collection[str] = render.DEFAULT_LAYERS,
-) -> str:
-    """Return one scenario's map as a standalone HTML page (Leaflet from ``leaflet_urls``)."""
-    caption = render.scenario_caption(scenario, context.baseline_date)
-    base = render.base_map(
-        context, title=caption, leaflet_urls=leaflet_urls, legend_open=legend_open, layers=layers
-    )
-    return map_document(
-        base, render.scenario_layers(prepared, context, title=caption, layers=layers)
-    )
 
 
 def _add_layers(base: folium.Map, groups: list[folium.FeatureGroup]) -> folium.Map:
@@ -81,6 +54,7 @@ def scenario_map(
     layers: Collection[str] = render.DEFAULT_LAYERS,
     view: MapView | None = None,
     share_view: bool = False,
+    legend_open: bool = False,
 ) -> folium.Map:
     """Return one scenario's complete map (the ``layers`` the sidebar selects), not rendered.
 
@@ -92,7 +66,7 @@ def scenario_map(
         context,
         title=caption,
         leaflet_urls=leaflet_urls,
-        legend_open=False,
+        legend_open=legend_open,
         layers=layers,
         view=view,
         share_view=share_view,
@@ -114,18 +88,6 @@ def change_map(
 ) -> folium.Map:
     """Return the change map from A to B (of the ``layers`` selected), not yet rendered."""
     return change_maps.change_map(comparison, context, leaflet_urls=leaflet_urls, layers=layers)
-
-
-def change_document(
-    comparison: stats.Comparison,
-    a: Scenario,
-    b: Scenario,
-    context: render.MapContext,
-    *,
-    leaflet_urls: tuple[Sequence[str], Sequence[str]],
-) -> str:
-    """Return the change map from A to B as a standalone HTML page."""
-    return change_map(comparison, a, b, context, leaflet_urls=leaflet_urls).get_root().render()
 
 
 #: What the pieces of a change between two days are, by ``Changes.layer``'s ``change``:
@@ -204,4 +166,4 @@ def day_change_document(
     groups = render.scenario_layers(
         prepared, context, title=caption, layers={"control", "changes", "line_of_contact"}
     )
-    return map_document(base, groups)
+    return _add_layers(base, groups).get_root().render()

@@ -31,8 +31,12 @@ body { margin: 0; font-family: "Source Sans Pro", "DejaVu Sans", sans-serif; }
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .folium-map { height: __HEIGHT__px !important; width: 100% !important;
   box-sizing: border-box; border: 1px solid #d0d0d0; border-radius: 4px; }
-/* Side by side, a folded legend is its caption, date and scale bar only; the sources and the
-   approximation note open with the key (the page states both above the maps). */
+"""
+
+#: Side by side, a folded legend is its caption, date and scale bar only; the sources and the
+#: approximation note open with the key (the page states both above the maps). A single map
+#: (the builder's preview) keeps the map's own legend.
+_SIDE_BY_SIDE_CSS = """
 .tv-cell .tv-legend { max-width: 230px; }
 .tv-cell .tv-legend details:not([open]) ~ .tv-foot .tv-src { display: none; }
 """
@@ -70,10 +74,11 @@ def synced_maps_html(
         The HTML document.
     """
     figure = Figure(title=page_title)
+    css = _CSS + (_SIDE_BY_SIDE_CSS if len(maps) > 1 else "")
     for _, m in maps:
         figure.add_child(m)
     figure.header.add_child(
-        Verbatim(f"<style>{_CSS.replace('__HEIGHT__', str(int(height_px)))}</style>"),
+        Verbatim(f"<style>{css.replace('__HEIGHT__', str(int(height_px)))}</style>"),
         name="tv_synced_css",
     )
     figure.render()  # the maps' parts join the figure; the sync script must come after
