@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape as _html_escape
 from typing import Any
@@ -98,6 +98,17 @@ _CONTEXT_FILL = "#EEEEEE"
 _SEA_FILL = "#E3EEF4"
 _TEXT = "#222222"
 _FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+#: The hatching of recognition (``ClassStyle.hatch``), one ``<pattern>`` each.
+_HATCH_PATTERNS = (
+    '<pattern id="hatch-diagonal" patternUnits="userSpaceOnUse" width="7" height="7" '
+    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="7" stroke="#3A1A00" '
+    'stroke-width="1.6"/></pattern>',
+    '<pattern id="hatch-cross" patternUnits="userSpaceOnUse" width="6" height="6" '
+    'patternTransform="rotate(45)"><path d="M0 0V6M0 0H6" stroke="#3A1A00" '
+    'stroke-width="1.6" fill="none"/></pattern>',
+)
+#: The same, as the compare pair's one-line ``<defs>``.
+_DEFS = "<defs>" + "".join(_HATCH_PATTERNS) + "</defs>"
 
 
 def partition_svg(
@@ -247,13 +258,14 @@ def partition_svg(
         for iso, geom in zip(parts["iso_code"].astype(str), geoms, strict=True):
             by_region.setdefault(iso, []).append(geom)
         for region_geoms in by_region.values():
-            outline = shapely.union_all([shapely.make_valid(g) for g in region_geoms]).boundary
-            d = proj.path(outline, close=False)
-            if d:
-                body.append(
-                    f'<path d="{d}" fill="none" stroke="#FFFFFF" stroke-width="0.9" '
-                    'stroke-linejoin="round" stroke-opacity="0.9"/>'
+            body.extend(
+                _outline(
+                    proj,
+                    region_geoms,
+                    'stroke="#FFFFFF" stroke-width="0.9" stroke-linejoin="round" '
+                    'stroke-opacity="0.9"',
                 )
+            )
 
     has_baseline = baseline_label is not None and "baseline_control" in parts.columns
     if has_baseline:
@@ -263,20 +275,17 @@ def partition_svg(
             if b == "russia"
         ]
         if held:
-            outline = shapely.union_all([shapely.make_valid(g) for g in held]).boundary
-            d = proj.path(outline, close=False)
-            if d:
-                body.append(
-                    f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.4" '
-                    'stroke-dasharray="5 3" stroke-linejoin="round"/>'
+            body.extend(
+                _outline(
+                    proj,
+                    held,
+                    f'stroke="{_TEXT}" stroke-width="1.4" stroke-dasharray="5 3" '
+                    'stroke-linejoin="round"',
                 )
-    country = shapely.union_all([shapely.make_valid(g) for g in geoms]).boundary
-    d = proj.path(country, close=False)
-    if d:
-        body.append(
-            f'<path d="{d}" fill="none" stroke="{_TEXT}" stroke-width="1.1" '
-            'stroke-linejoin="round"/>'
-        )
+            )
+    body.extend(
+        _outline(proj, geoms, f'stroke="{_TEXT}" stroke-width="1.1" stroke-linejoin="round"')
+    )
 
     frame = (
         margin * 0.4,
@@ -326,12 +335,7 @@ def partition_svg(
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         "<defs>",
-        '<pattern id="hatch-diagonal" patternUnits="userSpaceOnUse" width="7" height="7" '
-        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="7" stroke="#3A1A00" '
-        'stroke-width="1.6"/></pattern>',
-        '<pattern id="hatch-cross" patternUnits="userSpaceOnUse" width="6" height="6" '
-        'patternTransform="rotate(45)"><path d="M0 0V6M0 0H6" stroke="#3A1A00" '
-        'stroke-width="1.6" fill="none"/></pattern>',
+        *_HATCH_PATTERNS,
         "</defs>",
         f'<rect width="100%" height="100%" fill="{_BACKGROUND}"/>',
         f'<text x="{margin}" y="30" font-size="22" font-weight="bold" fill="{_TEXT}">'
@@ -341,23 +345,42 @@ def partition_svg(
         out = [line for line in out if not line.startswith(("<rect", "<text"))]
         out.extend(['<g id="map">', *body, "</g>", "</svg>"])
         return "\n".join(out) + "\n"
-    # Each user text is its own bidi isolate: a U+202E in it cannot reverse what follows.
-    sub = " · ".join(isolate(x) for x in (subtitle, f"Baseline: {date}" if date else None) if x)
+    sub = _subtitle(subtitle, date)
     if sub:
-        out.append(f'<text x="{margin}" y="52" font-size="14" fill="#444444">{escape(sub)}</text>')
+        out.append(_subtitle_text(sub, x=margin))
     out.append('<g id="map">')
     out.extend(body)
     out.append("</g>")
     out.extend(scale_bar)
     out.extend(legend)
-    y = content_h + 14
-    for line in foot_lines:
-        out.append(
-            f'<text x="{margin}" y="{y:.0f}" font-size="11" fill="#444444">{escape(line)}</text>'
-        )
-        y += 15
+    out.extend(_footer(foot_lines, x=margin, y=content_h + 14))
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _outline(proj: _Projector, geoms: Sequence[BaseGeometry], attrs: str) -> list[str]:
+    """Draw the outline of the union of ``geoms`` (a ``<path>`` with ``attrs``), if any."""
+    d = proj.path(shapely.union_all([shapely.make_valid(g) for g in geoms]).boundary, close=False)
+    return [f'<path d="{d}" fill="none" {attrs}/>'] if d else []
+
+
+def _subtitle(text: str | None, date: str | None) -> str:
+    """Return the line under the title: ``text`` and the baseline's date."""
+    # Each user text is its own bidi isolate: a U+202E in it cannot reverse what follows.
+    return " · ".join(isolate(x) for x in (text, f"Baseline: {date}" if date else None) if x)
+
+
+def _subtitle_text(sub: str, *, x: float) -> str:
+    """Draw the line under the title."""
+    return f'<text x="{x}" y="52" font-size="14" fill="#444444">{escape(sub)}</text>'
+
+
+def _footer(lines: Iterable[str], *, x: float, y: float) -> list[str]:
+    """Draw the footer lines (sources, notes) from ``y`` down."""
+    return [
+        f'<text x="{x}" y="{y + 15 * i:.0f}" font-size="11" fill="#444444">{escape(line)}</text>'
+        for i, line in enumerate(lines)
+    ]
 
 
 _HALO = 'stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
@@ -580,70 +603,27 @@ def _legend(
     """
     areas = _sums(parts, "area_km2")
     people = _sums(parts, "population")
-    present = list(dict.fromkeys(str(c) for c in parts["display_class"]))
-    order = [c for c in styles if c in present] + [c for c in present if c not in styles]
     total_area = (
         float(total_area_km2)
         if total_area_km2
         else float(sum(areas.values())) or float(UKRAINE_OFFICIAL_AREA_KM2)
     )
-    out = [
-        f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
-        f'font-weight="bold" fill="{_TEXT}">Legend</text>'
-    ]
-    cy = y + 30
-    chars = max(20, int(width / 7.0))
-    for cls in order:
-        style = styles.get(cls, ClassStyle(cls, _FALLBACK_FILL))
-        out.append(
-            f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
-            'stroke="#555555" stroke-width="0.6"/>'
-        )
-        if style.hatch:
-            out.append(
-                f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" '
-                f'fill="url(#hatch-{style.hatch})" stroke="none"/>'
-            )
-        lines = _wrap(style.label, chars)
-        for i, line in enumerate(lines):
-            out.append(
-                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                f'fill="{_TEXT}">{escape(line)}</text>'
-            )
-        cy += 16 * len(lines)
-        if cls in areas:
-            area = float(areas[cls])
-            detail = f"{_fmt_int(area)} km² ({format_share(area / total_area)})"
-            if cls in people:
-                detail += f" · {_fmt_people(float(people[cls]))}"
-            for line in _wrap(detail, chars + 4):
-                out.append(
-                    f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" '
-                    f'fill="#555555">{escape(line)}</text>'
-                )
-                cy += 15
-        cy += 12
+    chars = _legend_chars(width)
+
+    def figures(cls: str) -> list[str]:
+        if cls not in areas:
+            return []
+        area = float(areas[cls])
+        detail = f"{_fmt_int(area)} km² ({format_share(area / total_area)})"
+        if cls in people:
+            detail += f" · {_fmt_people(float(people[cls]))}"
+        return _wrap(detail, chars + 4)
+
+    out, cy = _legend_rows([parts], styles, figures, x=x, y=y, chars=chars, baseline_label=None)
     for label, key in changes:
         out.extend(_change_swatch(key, x=x, y=cy + 9))
-        lines = _wrap(label, chars)
-        for i, line in enumerate(lines):
-            out.append(
-                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                f'fill="{_TEXT}">{escape(line)}</text>'
-            )
-        cy += 16 * len(lines) + 12
-    if baseline_label:
-        out.append(
-            f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-            f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>'
-        )
-        lines = _wrap(baseline_label, chars)
-        for i, line in enumerate(lines):
-            out.append(
-                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                f'fill="{_TEXT}">{escape(line)}</text>'
-            )
-        cy += 16 * len(lines) + 12
+        cy = _legend_label(out, label, x=x, cy=cy, chars=chars) + 12
+    cy = _baseline_row(out, baseline_label, x=x, cy=cy, chars=chars)
     out.append(
         f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
         'stroke="#FFFFFF" stroke-width="3"/>'
@@ -674,15 +654,88 @@ def _legend(
             f'{shape} fill="none" stroke="{water_style["color"]}" '
             f'stroke-width="{water_style["weight"]:.1f}"{dash}/>'
         )
-        lines = _wrap(WATER_LABELS[kind], chars)
-        for i, line in enumerate(lines):
-            out.append(
-                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                f'fill="{_TEXT}">{escape(line)}</text>'
-            )
-        cy += 16 * len(lines) + 12
+        cy = _legend_label(out, WATER_LABELS[kind], x=x, cy=cy, chars=chars) + 12
     out.append("</g>")
     return out, cy - y
+
+
+def _legend_chars(width: float) -> int:
+    """How many characters a legend line of ``width`` px holds."""
+    return max(20, int(width / 7.0))
+
+
+def _legend_label(out: list[str], label: str, *, x: float, cy: float, chars: int) -> float:
+    """Write a legend row's label (wrapped) beside its swatch; return where its text ends."""
+    lines = _wrap(label, chars)
+    for i, line in enumerate(lines):
+        out.append(
+            f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
+            f'fill="{_TEXT}">{escape(line)}</text>'
+        )
+    return cy + 16 * len(lines)
+
+
+def _baseline_row(
+    out: list[str], baseline_label: str | None, *, x: float, cy: float, chars: int
+) -> float:
+    """Write the baseline's line of control row (if labelled); return the next row's top."""
+    if not baseline_label:
+        return cy
+    out.append(
+        f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
+        f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>'
+    )
+    return _legend_label(out, baseline_label, x=x, cy=cy, chars=chars) + 12
+
+
+def _legend_rows(
+    parts: Sequence[gpd.GeoDataFrame],
+    styles: Mapping[str, ClassStyle],
+    figures: Callable[[str], Sequence[str]],
+    *,
+    x: float,
+    y: float,
+    chars: int,
+    baseline_label: str | None,
+) -> tuple[list[str], float]:
+    """Start a legend: its heading, then one row per class present in any of ``parts``.
+
+    Classes come in the order of ``styles`` (unknown ones after, in the fallback colour);
+    each row is the swatch (hatched by recognition), the label and the lines ``figures``
+    gives for the class (km², share, people), then the baseline's row if labelled.
+
+    Returns
+    -------
+    tuple
+        The SVG lines (the ``<g id="legend">`` is left open) and the next row's top.
+    """
+    present = list(dict.fromkeys(str(c) for p in parts for c in p["display_class"]))
+    order = [c for c in styles if c in present] + [c for c in present if c not in styles]
+    out = [
+        f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
+        f'font-weight="bold" fill="{_TEXT}">Legend</text>'
+    ]
+    cy = y + 30
+    for cls in order:
+        style = styles.get(cls, ClassStyle(cls, _FALLBACK_FILL))
+        out.append(
+            f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
+            'stroke="#555555" stroke-width="0.6"/>'
+        )
+        if style.hatch:
+            out.append(
+                f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" '
+                f'fill="url(#hatch-{style.hatch})" stroke="none"/>'
+            )
+        cy = _legend_label(out, style.label, x=x, cy=cy, chars=chars)
+        for line in figures(cls):
+            out.append(
+                f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" '
+                f'fill="#555555">{escape(line)}</text>'
+            )
+            cy += 15
+        cy += 12
+    return out, _baseline_row(out, baseline_label, x=x, cy=cy, chars=chars)
 
 
 def _scale_bar(scale: float, *, x: float, y: float) -> list[str]:
@@ -1012,14 +1065,7 @@ def pair_svg(
     foot_lines = _footer_lines(sources, note, width_px, date)
     content_h = max(map_bottom + 34, header_h + 8 + legend_h)
     height = content_h + 14 + 15 * len(foot_lines) + 10
-    sub = " · ".join(
-        isolate(x)
-        for x in (
-            "Colour = control, hatching = recognition",
-            f"Baseline: {date}" if date else None,
-        )
-        if x
-    )
+    sub = _subtitle("Colour = control, hatching = recognition", date)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height:.0f}" '
         f'viewBox="0 0 {width_px} {height:.0f}" font-family="{_FONT}" role="img" '
@@ -1029,33 +1075,16 @@ def pair_svg(
         f'<rect width="100%" height="100%" fill="{_BACKGROUND}"/>',
         f'<text x="{margin}" y="30" font-size="22" font-weight="bold" fill="{_TEXT}">'
         f"{escape(isolate(title))}</text>",
-        f'<text x="{margin}" y="52" font-size="14" fill="#444444">{escape(sub)}</text>',
+        _subtitle_text(sub, x=margin),
         '<g id="maps">',
         *out_body,
         "</g>",
         *scale_bar,
         *legend,
     ]
-    y = content_h + 14
-    for line in foot_lines:
-        out.append(
-            f'<text x="{margin}" y="{y:.0f}" font-size="11" fill="#444444">{escape(line)}</text>'
-        )
-        y += 15
+    out.extend(_footer(foot_lines, x=margin, y=content_h + 14))
     out.append("</svg>")
     return "\n".join(out) + "\n"
-
-
-_DEFS = (
-    "<defs>"
-    '<pattern id="hatch-diagonal" patternUnits="userSpaceOnUse" width="7" height="7" '
-    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="7" stroke="#3A1A00" '
-    'stroke-width="1.6"/></pattern>'
-    '<pattern id="hatch-cross" patternUnits="userSpaceOnUse" width="6" height="6" '
-    'patternTransform="rotate(45)"><path d="M0 0V6M0 0H6" stroke="#3A1A00" '
-    'stroke-width="1.6" fill="none"/></pattern>'
-    "</defs>"
-)
 
 
 def _pair_legend(
@@ -1067,56 +1096,25 @@ def _pair_legend(
     baseline_label: str | None,
 ) -> tuple[list[str], float]:
     """Draw the pair's legend: each class present in A or B, with its km² and share in each."""
-    styles = CLASS_STYLES
     sums = [_sums(p, "area_km2") for p in parts]
     totals = [sum(s.values()) or float(UKRAINE_OFFICIAL_AREA_KM2) for s in sums]
-    present = list(dict.fromkeys(str(c) for p in parts for c in p["display_class"]))
-    order = [c for c in styles if c in present] + [c for c in present if c not in styles]
-    out = [
-        f'<g id="legend"><text x="{x:.0f}" y="{y + 14:.0f}" font-size="15" '
-        f'font-weight="bold" fill="{_TEXT}">Legend</text>'
-    ]
-    cy = y + 30
-    chars = max(20, int(width / 7.0))
-    for cls in order:
-        style = styles.get(cls, ClassStyle(cls, _FALLBACK_FILL))
-        out.append(
-            f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
-            'stroke="#555555" stroke-width="0.6"/>'
-        )
-        if style.hatch:
-            out.append(
-                f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" '
-                f'fill="url(#hatch-{style.hatch})" stroke="none"/>'
-            )
-        lines = _wrap(style.label, chars)
-        for i, line in enumerate(lines):
-            out.append(
-                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                f'fill="{_TEXT}">{escape(line)}</text>'
-            )
-        cy += 16 * len(lines)
-        for side, area_by_class, total in zip("AB", sums, totals, strict=True):
-            area = area_by_class.get(cls, 0.0)
-            out.append(
-                f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" fill="#555555">'
-                f"{side}: {escape(_fmt_int(area))} km² ({escape(format_share(area / total))})"
-                "</text>"
-            )
-            cy += 15
-        cy += 12
-    if baseline_label:
-        out.append(
-            f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-            f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>'
-        )
-        lines = _wrap(baseline_label, chars)
-        for i, line in enumerate(lines):
-            out.append(
-                f'<text x="{x + 34:.0f}" y="{cy + 13 + 16 * i:.0f}" font-size="13" '
-                f'fill="{_TEXT}">{escape(line)}</text>'
-            )
-        cy += 16 * len(lines) + 12
+
+    def figures(cls: str) -> list[str]:
+        return [
+            f"{side}: {_fmt_int(area_by_class.get(cls, 0.0))} km² "
+            f"({format_share(area_by_class.get(cls, 0.0) / total)})"
+            for side, area_by_class, total in zip("AB", sums, totals, strict=True)
+        ]
+
+    out, cy = _legend_rows(
+        parts,
+        CLASS_STYLES,
+        figures,
+        x=x,
+        y=y,
+        chars=_legend_chars(width),
+        baseline_label=baseline_label,
+    )
     out.append("</g>")
     return out, cy - y
 

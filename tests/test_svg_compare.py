@@ -79,6 +79,43 @@ def test_pair_is_two_maps_on_one_scale_with_one_legend_giving_a_and_b():
     assert any("Line of control in the baseline" in x for x in legend)
 
 
+def _legend_rows(svg: str) -> tuple[list[tuple[str | None, str | None]], str]:
+    """The legend's swatches (fill, stroke) and its row labels (13 px text, joined)."""
+    legend = ET.fromstring(svg).find(f".//{SVG_NS}g[@id='legend']")
+    swatches = [(r.get("fill"), r.get("stroke")) for r in legend.iter(f"{SVG_NS}rect")]
+    labels = " ".join(
+        t.text or "" for t in legend.iter(f"{SVG_NS}text") if t.get("font-size") == "13"
+    )
+    return swatches, labels
+
+
+def test_pair_legend_draws_each_class_row_as_the_single_map_legend_does():
+    a = squares(["ukraine", "russia/de_jure", "demilitarized", "russia/none"])
+    b = squares(["ukraine", "russia/de_facto", "international", "russia/none"])
+    line = "Line of control in the baseline (2026-08-22)"
+    pair = pair_svg(
+        a,
+        b,
+        title="P",
+        heading_a="A",
+        heading_b="B",
+        baseline_label=line,
+        labels=False,
+        water=False,
+    )
+    both = gpd.GeoDataFrame(
+        gpd.pd.concat([a, b], ignore_index=True), geometry="geometry", crs=a.crs
+    )
+    single = partition_svg(both, title="S", baseline_label=line, labels=False, water=False)
+    pair_swatches, pair_labels = _legend_rows(pair)
+    single_swatches, single_labels = _legend_rows(single)
+    # The same rows (swatch, hatching, label) in the same order; the single map then adds
+    # its region borders.
+    assert pair_swatches == single_swatches
+    assert single_labels == f"{pair_labels} Region borders"
+    assert pair_labels.startswith("Ukrainian control Russian control") and line in pair_labels
+
+
 def test_pair_titles_are_text_never_markup():
     hostile = "</text><script>alert(1)</script>&amp;"
     svg = pair_svg(
