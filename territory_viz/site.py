@@ -32,7 +32,7 @@ import folium
 import jinja2
 
 from territory_viz import assets, datasets, notices, render, scenarios, stats, svg
-from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share
+from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, css_colour_rule, format_share
 
 __all__ = ["SiteReport", "build_site", "baseline_slug"]
 
@@ -204,7 +204,9 @@ def build_site(
     helpers_name = f"{assets.vendor_subdir()}/{assets.HELPERS_JS}"
     write(out / "assets" / helpers_name, assets.helpers_js())
     template_dir = resources.files("territory_viz") / "templates" / "site"
-    write(out / "assets" / SITE_CSS, (template_dir / SITE_CSS).read_text(encoding="utf-8"))
+    # The site's stylesheet reads the project's colours (var(--tv-...)) from style.
+    site_css = (template_dir / SITE_CSS).read_text(encoding="utf-8")
+    write(out / "assets" / SITE_CSS, f"{css_colour_rule()}\n{site_css}")
     page_template = env.get_template("page.html")
     neighbours = datasets.load_neighbours()
     gallery = []

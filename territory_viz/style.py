@@ -28,6 +28,18 @@ __all__ = [
     "format_signed",
     "recognised_by",
     "CHANGE_CASING",
+    "CSS_COLOURS",
+    "HALO_COLOUR",
+    "HATCH_COLOUR",
+    "LABEL_COLOURS",
+    "MUTED_TEXT_COLOUR",
+    "PAPER_COLOUR",
+    "SEA_COLOUR",
+    "SWATCH_EDGE_COLOUR",
+    "SWATCH_GROUND_COLOUR",
+    "TEXT_COLOUR",
+    "TOWN_COLOUR",
+    "WATER_COLOUR",
     "CHANGE_STYLES",
     "CONTROL_COLOURS",
     "CONTROL_LABELS",
@@ -45,6 +57,7 @@ __all__ = [
     "UNCHANGED_CLASS",
     "UNCHANGED_STYLE",
     "change_key",
+    "css_colour_rule",
 ]
 
 #: Fill colour per control.
@@ -57,6 +70,54 @@ CONTROL_COLOURS: dict[str, str] = {
 
 #: Colour of a class the palette does not know.
 FALLBACK_COLOUR = "#999999"
+
+# The ground and ink the maps are drawn on and with, shared by the web map (its CSS reads
+# them as custom properties, see CSS_COLOURS), its legend and the SVG.
+#: The sea and whatever lies beyond the neighbouring countries.
+SEA_COLOUR = "#d6e6ef"
+#: The background of a picture (SVG, PNG).
+PAPER_COLOUR = "#ffffff"
+#: The halo under names and the casing under lines, so they read on any fill.
+HALO_COLOUR = "#ffffff"
+#: Titles, legend text, the scale bar.
+TEXT_COLOUR = "#222222"
+#: Secondary text: sources, figures under a legend row, the attribution.
+MUTED_TEXT_COLOUR = "#555555"
+#: The lines of the recognition hatching.
+HATCH_COLOUR = "#1a1a1a"
+#: Town dots and the ring around a place found by name.
+TOWN_COLOUR = "#1f1f1f"
+#: The edge of a legend's fill swatch.
+SWATCH_EDGE_COLOUR = "#666666"
+#: What a legend draws a light line (region borders) on, so that it shows.
+SWATCH_GROUND_COLOUR = "#9fb7c6"
+#: The Dnipro, its reservoirs' shores and the water's names.
+WATER_COLOUR = "#1f6fa8"
+#: Names on the map by kind (``labels.Label.kind``: places, regions, countries, water).
+LABEL_COLOURS: dict[str, str] = {
+    "place": "#1a1a1a",
+    "region": "#34495a",
+    "country": "#6a6a6a",
+    "water": WATER_COLOUR,
+}
+#: The colours ``render/static/tv.css`` reads, by custom property (``var(--tv-sea)``...).
+CSS_COLOURS: dict[str, str] = {
+    "--tv-sea": SEA_COLOUR,
+    "--tv-halo": HALO_COLOUR,
+    "--tv-text": TEXT_COLOUR,
+    "--tv-muted": MUTED_TEXT_COLOUR,
+    **{f"--tv-label-{kind}": colour for kind, colour in LABEL_COLOURS.items()},
+}
+
+
+def css_colour_rule() -> str:
+    """Return the CSS rule that defines :data:`CSS_COLOURS` for a stylesheet to read.
+
+    >>> css_colour_rule().startswith(":root{--tv-sea:#d6e6ef;")
+    True
+    """
+    return ":root{" + ";".join(f"{name}:{colour}" for name, colour in CSS_COLOURS.items()) + "}"
+
 
 #: Fill opacity per control on the web map: Ukrainian control is most of the map, so it is
 #: the lightest.
@@ -270,7 +331,7 @@ def change_key(before: str, after: str) -> str:
 
 
 #: The white casing drawn under every change outline.
-CHANGE_CASING: dict[str, Any] = {"color": "#ffffff", "weight": 7, "opacity": 0.85, "fill": False}
+CHANGE_CASING: dict[str, Any] = {"color": HALO_COLOUR, "weight": 7, "opacity": 0.85, "fill": False}
 
 #: Line layers: key -> (legend label, Leaflet path style).
 LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -295,9 +356,9 @@ LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
 #: Dnipro as a line, its reservoirs filled, the drained Kakhovka reservoir's bed outlined.
 #: Keys are the ``kind`` of ``data/context/water.geojson``.
 WATER_STYLES: dict[str, dict[str, Any]] = {
-    "river": {"color": "#1f6fa8", "weight": 2, "opacity": 1, "fill": False},
+    "river": {"color": WATER_COLOUR, "weight": 2, "opacity": 1, "fill": False},
     "reservoir": {
-        "color": "#1f6fa8",
+        "color": WATER_COLOUR,
         "weight": 1,
         "opacity": 1,
         "fillColor": "#7fb3d8",
@@ -305,10 +366,16 @@ WATER_STYLES: dict[str, dict[str, Any]] = {
     },
     # A dry bed is land now, held by one side or the other: only its former shore is drawn
     # (dashed, no fill), so the control colour under it stays readable.
-    "drained": {"color": "#1f6fa8", "weight": 1.4, "opacity": 1, "dashArray": "5 4", "fill": False},
+    "drained": {
+        "color": WATER_COLOUR,
+        "weight": 1.4,
+        "opacity": 1,
+        "dashArray": "5 4",
+        "fill": False,
+    },
 }
 #: The white casing under every water line, so the river reads on any control colour.
-WATER_CASING: dict[str, Any] = {"color": "#ffffff", "weight": 4.5, "opacity": 0.85, "fill": False}
+WATER_CASING: dict[str, Any] = {"color": HALO_COLOUR, "weight": 4.5, "opacity": 0.85, "fill": False}
 #: Legend labels of the water kinds (the geometry is the project's own, approximate).
 WATER_LABELS: dict[str, str] = {
     "river": "Dnipro and its reservoirs (approximate)",

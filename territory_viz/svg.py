@@ -32,6 +32,17 @@ from territory_viz.style import (
     COMPARE_BALANCE_ROWS,
     CONTROL_COLOURS,
     FALLBACK_COLOUR,
+    HALO_COLOUR,
+    HATCH_COLOUR,
+    LABEL_COLOURS,
+    LINE_STYLES,
+    MUTED_TEXT_COLOUR,
+    PAPER_COLOUR,
+    SEA_COLOUR,
+    SWATCH_EDGE_COLOUR,
+    SWATCH_GROUND_COLOUR,
+    TEXT_COLOUR,
+    TOWN_COLOUR,
     UNCHANGED_CLASS,
     UNCHANGED_STYLE,
     WATER_CASING,
@@ -93,18 +104,22 @@ CLASS_STYLES: dict[str, ClassStyle] = {
     for cls, label in CLASS_LABELS.items()
 }
 _FALLBACK_FILL = FALLBACK_COLOUR
-_BACKGROUND = "#FFFFFF"
-_CONTEXT_FILL = "#EEEEEE"
-_SEA_FILL = "#E3EEF4"
-_TEXT = "#222222"
+_BACKGROUND = PAPER_COLOUR
+_TEXT = TEXT_COLOUR
+_NEIGHBOURS = LINE_STYLES["neighbours"][1]
+_REGION_BORDER = LINE_STYLES["region_borders"][1]["color"]
+_BORDER = LINE_STYLES["ukraine_border"][1]["color"]
+_BASELINE_LINE = LINE_STYLES["line_of_contact"][1]["color"]
 _FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 #: The hatching of recognition (``ClassStyle.hatch``), one ``<pattern>`` each.
 _HATCH_PATTERNS = (
     '<pattern id="hatch-diagonal" patternUnits="userSpaceOnUse" width="7" height="7" '
-    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="7" stroke="#3A1A00" '
+    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="7" '
+    f'stroke="{HATCH_COLOUR}" '
     'stroke-width="1.6"/></pattern>',
     '<pattern id="hatch-cross" patternUnits="userSpaceOnUse" width="6" height="6" '
-    'patternTransform="rotate(45)"><path d="M0 0V6M0 0H6" stroke="#3A1A00" '
+    'patternTransform="rotate(45)"><path d="M0 0V6M0 0H6" '
+    f'stroke="{HATCH_COLOUR}" '
     'stroke-width="1.6" fill="none"/></pattern>',
 )
 #: The same, as the compare pair's one-line ``<defs>``.
@@ -218,7 +233,7 @@ def partition_svg(
         clip = shapely.box(bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
         body.append(
             f'<rect x="{inset}" y="{header_h + inset}" width="{map_w - 2 * inset:.1f}" '
-            f'height="{map_h - 2 * inset:.1f}" fill="{_SEA_FILL}"/>'
+            f'height="{map_h - 2 * inset:.1f}" fill="{SEA_COLOUR}"/>'
         )
         ctx = neighbours.to_crs(CRS_EQUAL_AREA)
         for geom in ctx.geometry:
@@ -228,8 +243,8 @@ def partition_svg(
             d = proj.path(shapely.simplify(piece, simplify_m * 3))
             if d:
                 body.append(
-                    f'<path d="{d}" fill="{_CONTEXT_FILL}" stroke="#BBBBBB" '
-                    'stroke-width="0.6" fill-rule="evenodd"/>'
+                    f'<path d="{d}" fill="{_NEIGHBOURS["fillColor"]}" '
+                    f'stroke="{_NEIGHBOURS["color"]}" stroke-width="0.6" fill-rule="evenodd"/>'
                 )
 
     classes = [str(c) for c in parts["display_class"]]
@@ -262,7 +277,7 @@ def partition_svg(
                 _outline(
                     proj,
                     region_geoms,
-                    'stroke="#FFFFFF" stroke-width="0.9" stroke-linejoin="round" '
+                    f'stroke="{_REGION_BORDER}" stroke-width="0.9" stroke-linejoin="round" '
                     'stroke-opacity="0.9"',
                 )
             )
@@ -279,12 +294,12 @@ def partition_svg(
                 _outline(
                     proj,
                     held,
-                    f'stroke="{_TEXT}" stroke-width="1.4" stroke-dasharray="5 3" '
+                    f'stroke="{_BASELINE_LINE}" stroke-width="1.4" stroke-dasharray="5 3" '
                     'stroke-linejoin="round"',
                 )
             )
     body.extend(
-        _outline(proj, geoms, f'stroke="{_TEXT}" stroke-width="1.1" stroke-linejoin="round"')
+        _outline(proj, geoms, f'stroke="{_BORDER}" stroke-width="1.1" stroke-linejoin="round"')
     )
 
     frame = (
@@ -372,18 +387,19 @@ def _subtitle(text: str | None, date: str | None) -> str:
 
 def _subtitle_text(sub: str, *, x: float) -> str:
     """Draw the line under the title."""
-    return f'<text x="{x}" y="52" font-size="14" fill="#444444">{escape(sub)}</text>'
+    return f'<text x="{x}" y="52" font-size="14" fill="{MUTED_TEXT_COLOUR}">{escape(sub)}</text>'
 
 
 def _footer(lines: Iterable[str], *, x: float, y: float) -> list[str]:
     """Draw the footer lines (sources, notes) from ``y`` down."""
     return [
-        f'<text x="{x}" y="{y + 15 * i:.0f}" font-size="11" fill="#444444">{escape(line)}</text>'
+        f'<text x="{x}" y="{y + 15 * i:.0f}" font-size="11" fill="{MUTED_TEXT_COLOUR}">'
+        f"{escape(line)}</text>"
         for i, line in enumerate(lines)
     ]
 
 
-_HALO = 'stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+_HALO = f'stroke="{HALO_COLOUR}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
 
 
 def _load_water() -> gpd.GeoDataFrame | None:
@@ -485,25 +501,25 @@ def _labels(
         size = f"{p.font_px:.1f}"
         if lb.kind in ("capital", "centre", "town"):
             r = {"capital": 4.0, "centre": 3.0, "town": 2.2}[lb.kind] * scale
-            fill = "#FFFFFF" if lb.kind == "capital" else _TEXT
+            fill = PAPER_COLOUR if lb.kind == "capital" else TOWN_COLOUR
             dots.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" '
-                f'stroke="{_TEXT}" stroke-width="{1.2 if lb.kind == "capital" else 0.6}"/>'
+                f'stroke="{TOWN_COLOUR}" stroke-width="{1.2 if lb.kind == "capital" else 0.6}"/>'
             )
             weight = ' font-weight="bold"' if lb.kind in ("capital", "centre") else ""
             texts.append(
                 f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}"{weight} '
-                f'text-anchor="{p.anchor}" fill="{_TEXT}" {_HALO}>'
+                f'text-anchor="{p.anchor}" fill="{LABEL_COLOURS["place"]}" {_HALO}>'
                 f"{escape(lb.text)}</text>"
             )
         else:
-            colour = {"region": "#3F5563", "water": "#1F6FA8"}.get(lb.kind, "#6A6A6A")
+            colour = LABEL_COLOURS.get(lb.kind, LABEL_COLOURS["country"])
             sea = lb.text.endswith("Sea") or "Sea " in lb.text
             style = ' font-style="italic"' if sea or lb.kind == "water" else ""
             texts.append(
                 f'<text x="{p.x:.1f}" y="{p.y:.1f}" font-size="{size}" '
                 f'text-anchor="middle" fill="{colour}" letter-spacing="0.6"{style} '
-                'stroke="#FFFFFF" stroke-opacity="0.7" stroke-width="2" '
+                f'stroke="{HALO_COLOUR}" stroke-opacity="0.7" stroke-width="2" '
                 f'paint-order="stroke">{escape(lb.text)}</text>'
             )
     return ['<g id="labels">', *dots, *texts, "</g>"]
@@ -624,11 +640,12 @@ def _legend(
         out.extend(_change_swatch(key, x=x, y=cy + 9))
         cy = _legend_label(out, label, x=x, cy=cy, chars=chars) + 12
     cy = _baseline_row(out, baseline_label, x=x, cy=cy, chars=chars)
+    # A white line on the web legend's ground for light lines, so that it shows.
     out.append(
+        f'<rect x="{x:.0f}" y="{cy + 2:.0f}" width="26" height="14" '
+        f'fill="{SWATCH_GROUND_COLOUR}"/>'
         f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-        'stroke="#FFFFFF" stroke-width="3"/>'
-        f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-        'stroke="#BBBBBB" stroke-width="0.8"/>'
+        f'stroke="{_REGION_BORDER}" stroke-width="1.6"/>'
     )
     out.append(
         f'<text x="{x + 34:.0f}" y="{cy + 13:.0f}" font-size="13" fill="{_TEXT}">'
@@ -683,7 +700,7 @@ def _baseline_row(
         return cy
     out.append(
         f'<line x1="{x:.0f}" y1="{cy + 9:.0f}" x2="{x + 26:.0f}" y2="{cy + 9:.0f}" '
-        f'stroke="{_TEXT}" stroke-width="1.6" stroke-dasharray="5 3"/>'
+        f'stroke="{_BASELINE_LINE}" stroke-width="1.6" stroke-dasharray="5 3"/>'
     )
     return _legend_label(out, baseline_label, x=x, cy=cy, chars=chars) + 12
 
@@ -720,7 +737,7 @@ def _legend_rows(
         style = styles.get(cls, ClassStyle(cls, _FALLBACK_FILL))
         out.append(
             f'<rect x="{x:.0f}" y="{cy:.0f}" width="26" height="18" fill="{style.fill}" '
-            'stroke="#555555" stroke-width="0.6"/>'
+            f'stroke="{SWATCH_EDGE_COLOUR}" stroke-width="0.6"/>'
         )
         if style.hatch:
             out.append(
@@ -731,7 +748,7 @@ def _legend_rows(
         for line in figures(cls):
             out.append(
                 f'<text x="{x + 34:.0f}" y="{cy + 12:.0f}" font-size="11.5" '
-                f'fill="#555555">{escape(line)}</text>'
+                f'fill="{MUTED_TEXT_COLOUR}">{escape(line)}</text>'
             )
             cy += 15
         cy += 12
@@ -747,7 +764,7 @@ def _scale_bar(scale: float, *, x: float, y: float) -> list[str]:
     return [
         '<g id="scale-bar">',
         f'<rect x="{x:.0f}" y="{y - 6:.0f}" width="{px:.1f}" height="5" fill="{_TEXT}"/>',
-        f'<rect x="{x:.0f}" y="{y - 6:.0f}" width="{px / 2:.1f}" height="5" fill="#FFFFFF" '
+        f'<rect x="{x:.0f}" y="{y - 6:.0f}" width="{px / 2:.1f}" height="5" fill="{PAPER_COLOUR}" '
         f'stroke="{_TEXT}" stroke-width="0.8"/>',
         f'<text x="{x:.0f}" y="{y + 10:.0f}" font-size="11" fill="{_TEXT}">0</text>',
         f'<text x="{x + px:.0f}" y="{y + 10:.0f}" font-size="11" fill="{_TEXT}" '
@@ -916,7 +933,10 @@ def _stroke(style: Mapping[str, Any]) -> str:
     return attrs
 
 
-_CASING = 'stroke="#FFFFFF" stroke-opacity="0.85" stroke-linejoin="round"'
+_CASING = (
+    f'stroke="{CHANGE_CASING["color"]}" stroke-opacity="{CHANGE_CASING["opacity"]}" '
+    'stroke-linejoin="round"'
+)
 
 
 def _change_outlines(

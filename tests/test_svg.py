@@ -8,6 +8,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
+from territory_viz.style import LINE_STYLES
 from territory_viz.svg import CLASS_STYLES, partition_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -114,7 +115,8 @@ def test_neighbours_context_is_drawn_and_clipped():
         {"name": ["Far"]}, geometry=[box(20, 40, 45, 60)], crs="EPSG:4326"
     )
     svg = partition_svg(part, title="t", neighbours=neighbours)
-    assert 'fill="#EEEEEE"' in svg
+    # drawn as the web map draws the neighbouring countries
+    assert f'fill="{LINE_STYLES["neighbours"][1]["fillColor"]}"' in svg
 
 
 def test_projected_input_and_width_are_respected():

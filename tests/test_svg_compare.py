@@ -14,7 +14,7 @@ from PIL import Image
 from shapely.geometry import box
 
 from territory_viz.cli import main
-from territory_viz.style import COMPARE_BALANCE_ROWS, UNCHANGED_CLASS
+from territory_viz.style import COMPARE_BALANCE_ROWS, SWATCH_GROUND_COLOUR, UNCHANGED_CLASS
 from territory_viz.svg import CHANGE_MAP_STYLES, pair_svg, partition_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -110,8 +110,8 @@ def test_pair_legend_draws_each_class_row_as_the_single_map_legend_does():
     pair_swatches, pair_labels = _legend_rows(pair)
     single_swatches, single_labels = _legend_rows(single)
     # The same rows (swatch, hatching, label) in the same order; the single map then adds
-    # its region borders.
-    assert pair_swatches == single_swatches
+    # its region borders (a white line on the swatch ground).
+    assert single_swatches == [*pair_swatches, (SWATCH_GROUND_COLOUR, None)]
     assert single_labels == f"{pair_labels} Region borders"
     assert pair_labels.startswith("Ukrainian control Russian control") and line in pair_labels
 

@@ -15,7 +15,7 @@ import shapely
 from territory_viz import datasets, model, render, scenarios, stats, svg
 from territory_viz._errors import DataFileError
 from territory_viz.render._elements import PANES
-from territory_viz.style import WATER_LABELS, WATER_STYLES
+from territory_viz.style import LABEL_COLOURS, LINE_STYLES, WATER_LABELS, WATER_STYLES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -133,7 +133,8 @@ def test_the_svg_and_png_draw_the_water_with_its_legend():
     legend = text[text.index('<g id="legend">') :]
     assert "Dnipro and its reservoirs" in legend and "drained since June 2023" in legend
     # Water goes under the region borders and labels.
-    assert text.index('<g id="water">') < text.index('stroke="#FFFFFF" stroke-width="0.9"')
+    borders = f'stroke="{LINE_STYLES["region_borders"][1]["color"]}" stroke-width="0.9"'
+    assert text.index('<g id="water">') < text.index(borders)
     assert text.index('<g id="water">') < text.index('<g id="labels">')
     png = svg.svg_to_png(text)
     assert png.startswith(b"\x89PNG") and len(png) > 50_000
@@ -185,6 +186,6 @@ def test_the_water_is_named_on_the_map_and_in_the_svg(context):
     page = render.base_map(context).get_root().render()
     assert '"Kakhovka reservoir (drained)"' in page
     partition = scenarios.evaluate(scenarios.get_scenario("land-swap"))
-    river_name = re.compile(r'fill="#1F6FA8"[^>]*>Dnipro</text>')  # not the city's name
+    river_name = re.compile(f'fill="{LABEL_COLOURS["water"]}"[^>]*>Dnipro</text>')  # not the city
     assert river_name.search(svg.partition_svg(partition, title="t", water=True))
     assert not river_name.search(svg.partition_svg(partition, title="t", water=False))

@@ -19,6 +19,7 @@ from jinja2 import Template
 from territory_viz.assets import minify_css
 from territory_viz.render._resources import static_text
 from territory_viz.render.encoding import GRID, js_json, pack_arcs, pack_lines, row_table
+from territory_viz.style import HALO_COLOUR, TOWN_COLOUR, css_colour_rule
 
 __all__ = [
     "ArcLines",
@@ -100,7 +101,8 @@ class MapSetup(_Macro):
 {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
 {% macro script(this, kwargs) %}
 {{ this.js }}
-TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }}, {{ this.grid }});
+TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }}, {{ this.grid }},
+  {{ this.colours }});
 {% endmacro %}
 """
     )
@@ -108,12 +110,13 @@ TV.setup({{ this._parent.get_name() }}, {{ this.panes }}, {{ this.patterns }}, {
     def __init__(self, patterns_svg: str, *, inline_js: bool = True) -> None:
         super().__init__()
         self._name = "TvSetup"
-        self.css = minify_css(static_text("tv.css")).replace("</", "<\\/")
+        self.css = (css_colour_rule() + minify_css(static_text("tv.css"))).replace("</", "<\\/")
         # Without inline_js the page has loaded static/tv.js as a file, after Leaflet.
         self.js = static_text("tv.js").replace("</", "<\\/") if inline_js else ""
         self.panes = js_json(PANES)
         self.patterns = js_json(patterns_svg)
         self.grid = js_json(GRID)
+        self.colours = js_json({"halo": HALO_COLOUR, "town": TOWN_COLOUR})
 
 
 class RowsLayer(_Macro):

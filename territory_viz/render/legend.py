@@ -20,7 +20,12 @@ from territory_viz.style import (
     CONTROL_LABELS,
     CONTROL_OPACITY,
     DEFAULT_LAYERS,
+    HALO_COLOUR,
     LINE_STYLES,
+    SWATCH_EDGE_COLOUR,
+    SWATCH_GROUND_COLOUR,
+    TEXT_COLOUR,
+    TOWN_COLOUR,
     WATER_LABELS,
     WATER_STYLES,
 )
@@ -89,12 +94,20 @@ def _fill(colour: str, opacity: float, hatch: str = "") -> dict[str, Any]:
 
 
 def _line(style: dict[str, Any]) -> dict[str, Any]:
+    colour = str(style.get("color", TEXT_COLOUR))
     return {
         "kind": "line",
-        "colour": style.get("color", "#000"),
+        "colour": colour,
         "weight": style.get("weight", 2),
         "dash": style.get("dashArray", ""),
+        "light": _is_light(colour),  # a white line is drawn on a ground to be seen
     }
+
+
+def _is_light(colour: str) -> bool:
+    """Whether a ``#rrggbb`` colour is nearly white."""
+    digits = colour.lstrip("#")
+    return len(digits) == 6 and all(int(digits[i : i + 2], 16) >= 0xE0 for i in (0, 2, 4))
 
 
 def _change(key: str) -> dict[str, Any]:
@@ -180,6 +193,7 @@ def legend_html(
     str
     """
     russia = CONTROL_COLOURS[Control.RUSSIA]
+    hatched = CONTROL_OPACITY[Control.RUSSIA]
     drawn = set(DEFAULT_LAYERS if layers is None else layers)
     lines = [
         (_line(LINE_STYLES[k][1]), LINE_STYLES[k][0], f"l:{k}")
@@ -221,13 +235,17 @@ def legend_html(
         (
             "Russian control recognised by others",
             [
-                (_fill(russia, 0.65, Recognition.DE_JURE), "de jure (cross-hatched)", "h:de_jure"),
                 (
-                    _fill(russia, 0.65, Recognition.DE_FACTO),
+                    _fill(russia, hatched, Recognition.DE_JURE),
+                    "de jure (cross-hatched)",
+                    "h:de_jure",
+                ),
+                (
+                    _fill(russia, hatched, Recognition.DE_FACTO),
                     "de facto only (diagonal)",
                     "h:de_facto",
                 ),
-                (_fill(russia, 0.65), "by no one", "h:none"),
+                (_fill(russia, hatched), "by no one", "h:none"),
             ],
         ),
         (
@@ -250,4 +268,11 @@ def legend_html(
         sections=[(heading, rows) for heading, rows in sections if rows],
         sources=list(context.sources),
         approximation=notices.approximation_note(context.baseline_date),
+        colours={
+            "halo": HALO_COLOUR,
+            "land": LINE_STYLES["neighbours"][1]["fillColor"],
+            "town": TOWN_COLOUR,
+            "ground": SWATCH_GROUND_COLOUR,
+            "edge": SWATCH_EDGE_COLOUR,
+        },
     )

@@ -43,6 +43,8 @@ from territory_viz.style import (
     CHANGE_CASING,
     CHANGE_STYLES,
     DEFAULT_LAYERS,
+    HALO_COLOUR,
+    HATCH_COLOUR,
     LAYERS,
     LINE_STYLES,
     WATER_CASING,
@@ -63,6 +65,8 @@ def _patterns_svg() -> str:
     return render_template(
         "patterns.svg.j2",
         changes=[(key, style["color"]) for key, (_, style) in CHANGE_STYLES.items()],
+        hatch=HATCH_COLOUR,
+        halo=HALO_COLOUR,
     )
 
 

@@ -143,9 +143,11 @@
     },
 
     // Panes, the attribution prefix and the SVG hatch patterns; once per map. grid: the
-    // points per degree coordinates are encoded on (render.encoding.GRID).
-    setup: function (map, panes, patterns, grid) {
+    // points per degree coordinates are encoded on (render.encoding.GRID); colours: the
+    // town dots' and halos' (territory_viz.style).
+    setup: function (map, panes, patterns, grid, colours) {
       TV.grid = grid;
+      TV.colours = colours;
       Object.keys(panes).forEach(function (name) {
         if (!map.getPane(name)) {
           var p = map.createPane(name);
@@ -271,8 +273,8 @@
             + " people";
         }
         var radius = 1.5 + Math.sqrt(people) / 180;
-        L.circleMarker([lat, lon], {pane: "tv-towns", radius: radius, color: "#ffffff",
-          weight: 0.8, fillColor: "#1f1f1f", fillOpacity: 0.85})
+        L.circleMarker([lat, lon], {pane: "tv-towns", radius: radius, color: TV.colours.halo,
+          weight: 0.8, fillColor: TV.colours.town, fillOpacity: 0.85})
           .bindTooltip(tip, {className: "tv-tip"}).addTo(group);
         if (labelPopulation !== null && people >= labelPopulation && p.length !== 2) {
           L.marker([lat, lon], {interactive: false, keyboard: false,
@@ -584,11 +586,11 @@
     focusPlace: function (map, group, p) {
       if (!map || !map.setView) { return; }
       var at = [p.lat, p.lon];
-      L.circleMarker(at, {pane: "tv-towns", radius: 11, color: "#ffffff", weight: 6,
+      L.circleMarker(at, {pane: "tv-towns", radius: 11, color: TV.colours.halo, weight: 6,
         opacity: 0.9, fill: false, interactive: false}).addTo(group);
       var tip = document.createElement("span");
       tip.textContent = p.name;
-      L.circleMarker(at, {pane: "tv-towns", radius: 11, color: "#1f1f1f", weight: 2.5,
+      L.circleMarker(at, {pane: "tv-towns", radius: 11, color: TV.colours.town, weight: 2.5,
         fill: false, className: "tv-found"}).bindTooltip(tip, {className: "tv-tip"}).addTo(group);
       map._tvFocusGroup = group;
       // Cleared (the group removed, no new place in the same update): the next search of
