@@ -27,11 +27,12 @@ from territory_viz.scenarios import (
     parse_scenario,
     scenario_to_toml,
 )
-from territory_viz.style import NET_UKRAINE_LABEL, format_share
+from territory_viz.style import NET_UKRAINE_LABEL
 from territory_viz.textsafe import isolate_if_bidi
 from ui._text import md_escape
 from ui.baseline import Baseline
 from ui.cache import stats_for
+from ui.scenario_view import control_metric
 
 _OVERRIDES = "tv_builder_overrides"
 _BASE = "tv_builder_base"
@@ -316,13 +317,7 @@ def builder_view(
     result, _ = stats_for(variant, baseline)
     cols = st.columns(len(result.by_control) + 1)
     for col, row in zip(cols, result.by_control.itertuples(), strict=False):
-        col.metric(
-            render.CONTROL_LABELS.get(row.control, row.control),
-            f"{row.area_km2:,.0f} km²",
-            f"{format_share(row.share)} of Ukraine",
-            delta_color="off",
-            delta_arrow="off",
-        )
+        control_metric(col, row)
     bal = result.balance
     # The same net as the map page and the CLI: gained minus everything that leaves
     # Ukrainian control (a demilitarized zone too), from stats.Balance.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import folium
 import pandas as pd
@@ -168,17 +169,24 @@ def key_numbers(result: stats.ScenarioStats) -> None:
         st.markdown(key_numbers_text(result))
 
 
+def control_metric(target: Any, row: Any) -> None:
+    """Show one control's area and share of Ukraine (a ``by_control`` row) as a metric.
+
+    ``target`` is ``st`` or a column; the map page and the builder show it alike.
+    """
+    target.metric(
+        render.CONTROL_LABELS.get(row.control, row.control),
+        f"{row.area_km2:,.0f} km²",
+        f"{format_share(row.share)} of Ukraine",
+        **_PLAIN,
+    )
+
+
 def headline(result: stats.ScenarioStats) -> None:
     """Area and share under each control; the balance against the baseline, with signs."""
     st.subheader("Who would control what")
     for row in result.by_control.itertuples():
-        st.metric(
-            render.CONTROL_LABELS.get(row.control, row.control),
-            f"{row.area_km2:,.0f} km²",
-            f"{format_share(row.share)} of Ukraine",
-            delta_color="off",
-            delta_arrow="off",
-        )
+        control_metric(st, row)
         st.caption(f"{_people(row.population)} (pre-war)")
     st.subheader("Change against the baseline")
     balance = result.balance
