@@ -15,7 +15,7 @@ import streamlit_folium as sf
 
 from territory_viz import assets, datasets, render
 from territory_viz.model import CRS_EQUAL_AREA, Party
-from territory_viz.render.encoding import GRID
+from territory_viz.render.encoding import GRID, js_json
 from territory_viz.render.partition import tooltip_labels
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
@@ -437,10 +437,16 @@ def test_synced_maps_share_one_leaflet_and_keep_headings_as_data(context):
     from territory_viz import scenarios
 
     maps = []
-    for heading, scenario_id in ((HOSTILE, "land-swap"), (SCRIPT, "ceasefire-current-line")):
+    for heading, scenario_id, legend_open in (
+        (HOSTILE, "land-swap", False),
+        (SCRIPT, "ceasefire-current-line", True),
+    ):
         scenario = scenarios.get_scenario(scenario_id)
         m = render.build_map(
-            render.prepare_partition(scenarios.evaluate(scenario)), context, title=scenario.title
+            render.prepare_partition(scenarios.evaluate(scenario)),
+            context,
+            title=scenario.title,
+            legend_open=legend_open,
         )
         m.default_js = [(f"leaflet_{i}", u) for i, u in enumerate(assets.page_links()[0])]
         maps.append((heading, m))
@@ -450,9 +456,9 @@ def test_synced_maps_share_one_leaflet_and_keep_headings_as_data(context):
     # Headings reach the page only as JSON data for textContent, never as markup.
     assert HOSTILE not in text and SCRIPT not in text
     assert json.dumps(HOSTILE).replace("<", "\\u003c") in text
-    # The sync script runs after both maps exist, and legends start folded.
+    # The sync script runs after both maps exist; each legend starts as its map was built.
     assert text.rindex("L.map(") < text.index("document.body.insertBefore(grid")
-    assert "\\u003cdetails open>" not in text
+    assert text.count(js_json("<details open>")[1:-1]) == 1
 
 
 def test_town_dots_read_their_names_and_places_from_the_label_rows(context):

@@ -133,7 +133,6 @@ def _preview_document(
         [(_scenario.title, m)],
         height_px=height_px,
         wide_last=False,
-        legends_open=True,
         page_title="Preview",
     )
 

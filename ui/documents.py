@@ -85,9 +85,12 @@ def change_map(
     *,
     leaflet_urls: tuple[Sequence[str], Sequence[str]],
     layers: Collection[str] = render.DEFAULT_LAYERS,
+    legend_open: bool = False,
 ) -> folium.Map:
     """Return the change map from A to B (of the ``layers`` selected), not yet rendered."""
-    return change_maps.change_map(comparison, context, leaflet_urls=leaflet_urls, layers=layers)
+    return change_maps.change_map(
+        comparison, context, leaflet_urls=leaflet_urls, layers=layers, legend_open=legend_open
+    )
 
 
 #: What the pieces of a change between two days are, by ``Changes.layer``'s ``change``:

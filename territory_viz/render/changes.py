@@ -74,6 +74,7 @@ def change_map(
     *,
     leaflet_urls: tuple[Sequence[str], Sequence[str]] | None = None,
     layers: Collection[str] = DEFAULT_LAYERS,
+    legend_open: bool = True,
 ) -> folium.Map:
     """Return the change map from A to B (of the ``layers`` selected), not yet rendered.
 
@@ -88,6 +89,8 @@ def change_map(
     layers
         Keys of :data:`territory_viz.style.LAYERS` selected (the change map draws the
         control, changes, line of contact and regions among them).
+    legend_open
+        Whether the legend starts unfolded.
     """
     from territory_viz import stats  # lazy: the engine is optional for render
 
@@ -96,7 +99,11 @@ def change_map(
     caption = change_caption(a_title, b_title)
     selected = set(layers) | {"control"}
     base = base_map(
-        context, layers={"regions"} & selected, title=caption, leaflet_urls=leaflet_urls
+        context,
+        layers={"regions"} & selected,
+        title=caption,
+        leaflet_urls=leaflet_urls,
+        legend_open=legend_open,
     )
     # Region borders are drawn from the change pieces' own arcs (with the regions layer).
     drawn = {"control", "changes", "line_of_contact", "regions"} & selected

@@ -334,6 +334,7 @@ def build_map(
     title: str = "",
     layers: Collection[str] = DEFAULT_LAYERS,
     height: int | str = "100%",
+    legend_open: bool = True,
 ) -> folium.Map:
     """Build a complete map: :func:`base_map` plus :func:`scenario_layers` and a layer control.
 
@@ -349,6 +350,8 @@ def build_map(
         Keys of :data:`territory_viz.style.LAYERS` to include.
     height
         Map height.
+    legend_open
+        Whether the legend starts unfolded.
 
     Returns
     -------
@@ -363,6 +366,7 @@ def build_map(
         title=title,
         height=height,
         legend_keys=scenario_legend_keys(prepared, context, layers),
+        legend_open=legend_open,
     )
     for group in scenario_layers(prepared, context, title=title, layers=layers):
         m.add_child(group)

@@ -47,7 +47,6 @@ def synced_maps_html(
     *,
     height_px: int = 460,
     wide_last: bool = True,
-    legends_open: bool = False,
     page_title: str = "Maps",
 ) -> str:
     """Render maps into one HTML document whose views move together.
@@ -56,15 +55,15 @@ def synced_maps_html(
     ----------
     maps
         ``(heading, map)`` pairs: complete maps (layers and layer control added), each
-        linking the same Leaflet and helpers (:func:`territory_viz.assets.page_links`).
+        linking the same Leaflet and helpers (:func:`territory_viz.assets.page_links`), each
+        legend folded or not as the map was built (side by side, fold them: the maps are
+        small).
         The maps are moved into a new figure: render each only through this function.
     height_px
         Height of each map in pixels.
     wide_last
         Give the last map the full width (the change map under the two scenarios), when
         there are more than two.
-    legends_open
-        Whether the legends start unfolded (folded by default: the maps are small).
     page_title
         The document's ``<title>``.
 
@@ -87,7 +86,4 @@ def synced_maps_html(
     figure.script.add_child(
         Verbatim(f"{script}({headings}, {js_json(bool(wide_last))});"), name="tv_synced_js"
     )
-    text = figure.render()
-    if not legends_open:
-        text = text.replace(js_json("<details open>")[1:-1], js_json("<details>")[1:-1])
-    return text
+    return figure.render()
