@@ -9,6 +9,7 @@ from app_support import run_app
 from streamlit.testing.v1 import AppTest
 
 from territory_viz import render, scenarios, stats
+from territory_viz.style import TOWN_CHANGE_MIN_POPULATION
 
 
 def scenario_box(at: AppTest):
@@ -62,6 +63,13 @@ def test_every_built_in_scenario_can_be_selected(app, scenario_id):
     # The URL follows the page.
     assert str(app.query_params["scenario"]).strip("[]'") == scenario_id
     assert app.metric, "no numbers shown"
+
+
+def test_no_town_changing_hands_names_the_threshold_the_statistics_use():
+    at = run_app(scenario="ceasefire-current-line")
+    assert stats.scenario_stats(scenarios.get_scenario("ceasefire-current-line")).towns.empty
+    text = " ".join(m.value for m in at.markdown)
+    assert f"No town of {TOWN_CHANGE_MIN_POPULATION:,} or more people changes hands" in text
 
 
 def test_numbers_shown_match_the_library():

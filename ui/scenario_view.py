@@ -14,7 +14,13 @@ from territory_viz._errors import ValidationError
 from territory_viz.model import Party
 from territory_viz.render.view import FocusPlace, MapView
 from territory_viz.scenarios import Scenario
-from territory_viz.style import BALANCE_ROWS, NET_UKRAINE_LABEL, format_share, recognised_by
+from territory_viz.style import (
+    BALANCE_ROWS,
+    NET_UKRAINE_LABEL,
+    TOWN_CHANGE_MIN_POPULATION,
+    format_share,
+    recognised_by,
+)
 from territory_viz.svg import scenario_notes as svg_notes
 from ui import cache, map_component, share_view
 from ui import exports as export_views
@@ -257,7 +263,10 @@ def tables(result: stats.ScenarioStats) -> None:
     with towns_tab:
         towns = result.towns
         if towns.empty:
-            st.write("No town of 10,000 or more people changes hands against the baseline.")
+            st.write(
+                f"No town of {TOWN_CHANGE_MIN_POPULATION:,} or more people changes hands "
+                "against the baseline."
+            )
         else:
             _table(
                 ["Town", "Region", "Pre-war population (people)", "Baseline control",
