@@ -31,7 +31,7 @@ def isolate(text: str) -> str:
 
     Examples
     --------
-    >>> isolate("Freeze \\u202e") == "\\u2068Freeze \\u202e\\u2069"
+    >>> isolate("Freeze \u202e") == "\u2068Freeze \u202e\u2069"
     True
     """
     out, depth = [], 0
