@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from territory_viz.cli import FORMATS, UsageError, arg, command
-from territory_viz.style import ALL_REGIONS_LABEL
+from territory_viz.style import ALL_REGIONS_LABEL, TOWN_CHANGE_MIN_POPULATION
 
 
 def _history(value: str | None) -> Any:
@@ -120,7 +120,7 @@ def _timeline(args: argparse.Namespace) -> int:
 @command(
     "changes",
     help="what changed hands between two days: km² to Russian and to Ukrainian control, per "
-    "region, and the towns (10,000+) with their populations",
+    f"region, and the towns ({TOWN_CHANGE_MIN_POPULATION:,}+) with their populations",
     arguments=[
         _HISTORY_ARG,
         arg(
@@ -194,7 +194,10 @@ def _changes(args: argparse.Namespace) -> int:
             f"  {REGION_NAMES.get(iso, iso):<16} to Russian {row['to_russia_km2']:>9,.1f}"
             f"  to Ukrainian {row['to_ukraine_km2']:>9,.1f}  net {row['net_km2']:>+9,.1f}"
         )
-    lines += ["", f"Towns changing hands (10,000+ people): {len(d['towns'])}"]
+    lines += [
+        "",
+        f"Towns changing hands ({TOWN_CHANGE_MIN_POPULATION:,}+ people): {len(d['towns'])}",
+    ]
     lines += [
         f"  {t['name']:<24} {t['region']:<16} {t['population']:>9,}  {t['from']} -> {t['to']}"
         for t in d["towns"]

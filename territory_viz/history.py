@@ -1806,7 +1806,7 @@ def _polygonal(geom: Any) -> Any:
 
 
 def _towns_changed(a: Any, b: Any) -> list[dict[str, Any]]:
-    from territory_viz.stats import TOWN_MIN_POPULATION
+    from territory_viz.style import TOWN_CHANGE_MIN_POPULATION as TOWN_MIN_POPULATION
 
     geo = _geography()
     idx = np.flatnonzero(geo.settlement_population >= TOWN_MIN_POPULATION)

@@ -15,7 +15,12 @@ import streamlit as st
 
 from territory_viz import notices, render, stats, svg
 from territory_viz.scenarios import Scenario
-from territory_viz.style import COMPARE_BALANCE_ROWS, NET_UKRAINE_LABEL, format_signed
+from territory_viz.style import (
+    COMPARE_BALANCE_ROWS,
+    NET_UKRAINE_LABEL,
+    TOWN_CHANGE_MIN_POPULATION,
+    format_signed,
+)
 from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports, share_view
@@ -168,7 +173,10 @@ def balance_section(comparison: stats.Comparison) -> None:
         )
     towns = comparison.towns
     if len(towns):
-        st.markdown("**Towns changing hands from A to B** (10,000 people or more, pre-war)")
+        st.markdown(
+            f"**Towns changing hands from A to B** ({TOWN_CHANGE_MIN_POPULATION:,} people or more,"
+            " pre-war)"
+        )
         st.dataframe(
             pd.DataFrame(
                 {

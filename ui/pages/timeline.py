@@ -11,7 +11,7 @@ import streamlit as st
 
 from territory_viz import notices
 from territory_viz.model import REGION_NAMES
-from territory_viz.style import CONTROL_LABELS
+from territory_viz.style import CONTROL_LABELS, TOWN_CHANGE_MIN_POPULATION
 from ui import cache
 from ui._text import md_escape
 from ui.state import session_history
@@ -109,4 +109,7 @@ with tables_col:
             hide_index=True,
         )
     else:
-        st.caption("No town of 10,000 or more people changed hands between these dates.")
+        st.caption(
+            f"No town of {TOWN_CHANGE_MIN_POPULATION:,} or more people changed hands between"
+            " these dates."
+        )
