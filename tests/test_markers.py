@@ -108,5 +108,8 @@ def test_an_unregistered_marker_is_an_error(project) -> None:
     assert done.returncode != 0 and "'netwrok' not found in `markers`" in done.stdout, done.stdout
 
 
-def test_this_suite_runs_with_strict_markers(pytestconfig: pytest.Config) -> None:
+def test_this_suite_runs_with_strict_markers_and_warnings_as_errors(
+    pytestconfig: pytest.Config,
+) -> None:
     assert pytestconfig.getini("strict_markers") is True
+    assert pytestconfig.getini("filterwarnings")[0] == "error"
