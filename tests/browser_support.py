@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -20,6 +20,16 @@ from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402, F401 - 
 
 ARTIFACTS = ROOT / "artifacts"
 MAP_FRAME = "iframe[title='ui.map_component.tv_map']"
+#: The compare page's one frame: the A, B and change maps in one document.
+COMPARE_FRAME = "iframe[title='Scenario A, scenario B and the change map, panning together']"
+#: A map's painted fill paths.
+PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
+#: Centre, zoom and width of every Leaflet map of a document, in document order.
+MAPS_VIEW_JS = """() => Array.from(document.querySelectorAll(".folium-map")).map(div => {
+  const m = Object.values(window).find(v => v instanceof L.Map && v.getContainer() === div);
+  const c = m.getCenter();
+  return [c.lat, c.lng, m.getZoom(), m.getSize().x];
+})"""
 STARTUP_TIMEOUT_S = 120
 PAINT_TIMEOUT_MS = 60_000
 
@@ -72,12 +82,40 @@ def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS
     if details.count() and details.first.get_attribute("open") is None:
         expander.locator("summary").first.click()
     expander.locator("[data-testid='stFileUploader']").first.wait_for(timeout=timeout_ms)
+    wait_script_idle(page, timeout_ms=timeout_ms)
+    return expander
+
+
+def page_query(page) -> dict[str, str]:
+    """The page address's query parameters (the last value of each)."""
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def wait_script_idle(page, timeout_ms: float | None = None) -> None:
+    """Wait until Streamlit has finished running the page's script."""
     page.wait_for_function(
         "() => document.querySelector('[data-testid=stApp]')"
         "?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=timeout_ms,
+        **({} if timeout_ms is None else {"timeout": timeout_ms}),
     )
-    return expander
+
+
+def compare_frame(page):
+    """The compare component: one document holding the A, B and change maps."""
+    return page.locator(COMPARE_FRAME).element_handle().content_frame()
+
+
+def wait_maps_painted(frame, maps: int = 3, timeout_s: float = 90) -> None:
+    """Wait until each of a document's ``maps`` Leaflet maps has painted a fill path."""
+    deadline = time.monotonic() + timeout_s
+    counts: list[int] = []
+    while time.monotonic() < deadline:
+        divs = frame.locator(".folium-map")
+        counts = [divs.nth(i).locator(PAINTED).count() for i in range(divs.count())]
+        if len(counts) == maps and all(counts):
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"maps not painted within {timeout_s} s: {counts}")
 
 
 def screenshot(page, name: str) -> None:

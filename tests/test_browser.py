@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_support import MAP_FRAME, open_and_wait_for_map, screenshot
+from browser_support import MAP_FRAME, open_and_wait_for_map, screenshot, wait_script_idle
 
 pytestmark = pytest.mark.browser
 
@@ -239,10 +239,7 @@ def test_gallery_click_opens_that_scenario_on_the_map(server, page_factory):
     page.goto(f"{server}/?view=gallery")
     cards = page.locator("[class*='st-key-tv_card_']")
     cards.first.wait_for()
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'"
-    )
+    wait_script_idle(page)
     assert cards.count() >= 9
     card = page.locator(".st-key-tv_card_land-swap")
     assert "Land swap" in card.inner_text() and "km²" in card.inner_text()

@@ -14,41 +14,25 @@ from pathlib import Path
 
 import pytest
 from app_support import run_cli
-from browser_support import MAP_FRAME, open_page, open_upload_expander, screenshot
+from browser_support import (
+    COMPARE_FRAME,
+    MAP_FRAME,
+    MAPS_VIEW_JS,
+    PAINTED,
+    compare_frame,
+    open_page,
+    open_upload_expander,
+    screenshot,
+    wait_maps_painted,
+)
 
 from territory_viz import datasets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPARE_FRAME = "iframe[title='Scenario A, scenario B and the change map, panning together']"
 PREVIEW_FRAME = "iframe[title='Map of the scenario being built']"
-PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
 STEP_TIMEOUT_MS = 120_000
-
-# Centre, zoom and width of every Leaflet map of a document, in document order.
-MAPS_VIEW_JS = """() => Array.from(document.querySelectorAll(".folium-map")).map(div => {
-  const m = Object.values(window).find(v => v instanceof L.Map && v.getContainer() === div);
-  const c = m.getCenter();
-  return [c.lat, c.lng, m.getZoom(), m.getSize().x];
-})"""
-
-
-def _compare_frame(page):
-    """The compare component: one document holding the A, B and change maps."""
-    return page.locator(COMPARE_FRAME).element_handle().content_frame()
-
-
-def _wait_painted(frame, maps: int = 3, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    counts: list[int] = []
-    while time.monotonic() < deadline:
-        divs = frame.locator(".folium-map")
-        counts = [divs.nth(i).locator(PAINTED).count() for i in range(divs.count())]
-        if len(counts) == maps and all(counts):
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"maps not painted within {timeout_s} s: {counts}")
 
 
 def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, page_factory):
@@ -56,10 +40,10 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
     start = time.monotonic()
     page.goto(f"{server}/?scenario=donbas-for-freeze&compare=land-swap")
     page.locator(COMPARE_FRAME).wait_for()
-    frame = _compare_frame(page)
+    frame = compare_frame(page)
     # One frame, one Leaflet: no nested map documents.
     assert frame.locator("iframe").count() == 0
-    _wait_painted(frame)
+    wait_maps_painted(frame)
     painted_s = time.monotonic() - start
     a, b, change = (frame.locator(".folium-map").nth(i) for i in range(3))
     # A and B differ in Kharkiv, Sumy, Dnipropetrovsk: the change map draws only those

@@ -8,25 +8,20 @@ opens all three maps on it. Waits are on conditions (the maps painted, the addre
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qs, urlparse
 
 import pytest
-from test_browser_analyst import COMPARE_FRAME, MAPS_VIEW_JS, _compare_frame, _wait_painted
+from browser_support import (
+    COMPARE_FRAME,
+    MAPS_VIEW_JS,
+    compare_frame,
+    page_query,
+    wait_maps_painted,
+    wait_script_idle,
+)
 
 pytestmark = pytest.mark.browser
 
 WAIT_S = 60
-
-
-def _query(page) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
-def _idle(page) -> None:
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'"
-    )
 
 
 def _painted_frame(page, scenario_b: str):
@@ -34,12 +29,12 @@ def _painted_frame(page, scenario_b: str):
     deadline = time.monotonic() + WAIT_S
     while True:
         page.locator(COMPARE_FRAME).wait_for()
-        frame = _compare_frame(page)
+        frame = compare_frame(page)
         if frame is not None and frame.locator("h4", has_text=scenario_b).count():
             break
         assert time.monotonic() < deadline, f"no compare maps with B: {scenario_b}"
         time.sleep(0.25)
-    _wait_painted(frame)
+    wait_maps_painted(frame)
     frame.locator(".folium-map[data-synced='1']").nth(2).wait_for()
     return frame
 
@@ -48,7 +43,7 @@ def _address_holds(page, frame) -> list:
     """Wait until the address holds map A's view; return the maps' views."""
     deadline = time.monotonic() + WAIT_S
     while True:
-        views, q = frame.evaluate(MAPS_VIEW_JS), _query(page)
+        views, q = frame.evaluate(MAPS_VIEW_JS), page_query(page)
         if {"lat", "lon", "zoom"} <= set(q):
             a = views[0]
             if (
@@ -71,8 +66,8 @@ def test_compare_maps_keep_their_view_in_the_address(server, page_factory):
     page, _ = page_factory(1400, 1500)
     page.goto(f"{server}/?scenario=land-swap&compare=ceasefire-current-line")
     frame = _painted_frame(page, "B: ")
-    _idle(page)
-    assert "lat" not in _query(page)  # framing Ukraine on opening is nobody's view
+    wait_script_idle(page)
+    assert "lat" not in page_query(page)  # framing Ukraine on opening is nobody's view
     opened = frame.evaluate(MAPS_VIEW_JS)
     # The viewer zooms map B: all three move, the address takes A's view.
     box = frame.locator(".folium-map").nth(1).bounding_box()
@@ -81,13 +76,13 @@ def test_compare_maps_keep_their_view_in_the_address(server, page_factory):
     views = _address_holds(page, frame)
     assert views[0][2] > opened[0][2], (opened, views)  # zoomed in, through map B
     _same_centre(views)
-    q = _query(page)
+    q = page_query(page)
     assert q["scenario"] == "land-swap" and q["compare"] == "ceasefire-current-line"
     # Another B redraws the maps (a new document): on the view the address holds.
     page.locator(".st-key-compare [data-testid='stSelectbox']").first.click()
     page.locator("[role='option']", has_text="Ukraine's 1991 borders").first.click()
     frame = _painted_frame(page, "1991 borders")
-    _idle(page)
+    wait_script_idle(page)
     redrawn = _address_holds(page, frame)
     # Within one screen pixel (Leaflet places a fractional zoom's centre on whole pixels).
     pixel = 360 / (256 * 2 ** views[0][2])
@@ -95,7 +90,7 @@ def test_compare_maps_keep_their_view_in_the_address(server, page_factory):
     assert redrawn[0][1] == pytest.approx(views[0][1], abs=pixel), (views, redrawn)
     assert redrawn[0][2] == pytest.approx(views[0][2], abs=0.01), (views, redrawn)
     _same_centre(redrawn)
-    assert _query(page)["compare"] == "ukraine-1991-borders"
+    assert page_query(page)["compare"] == "ukraine-1991-borders"
     # The copied link opens the same view on all three maps.
     other, _ = page_factory(1400, 1500)
     other.goto(page.url)

@@ -24,6 +24,7 @@ from browser_support import (
     open_page,
     open_upload_expander,
     screenshot,
+    wait_script_idle,
 )
 from hostile_support import hostile_map_html, hostile_partition
 
@@ -73,11 +74,7 @@ def sidebar_expander(page, label: str):
 def wait_idle(page) -> None:
     """Wait until Streamlit has finished running the script (after a widget changed)."""
     page.wait_for_timeout(300)  # the rerun a widget triggers starts a moment later
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=STEP_TIMEOUT_MS,
-    )
+    wait_script_idle(page, timeout_ms=STEP_TIMEOUT_MS)
 
 
 def upload(expander, name: str, data: bytes) -> None:

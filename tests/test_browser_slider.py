@@ -14,10 +14,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_support import MAP_FRAME, ROOT, STARTUP_TIMEOUT_S
+from browser_support import (
+    MAP_FRAME,
+    ROOT,
+    STARTUP_TIMEOUT_S,
+    page_query,
+    wait_script_idle,
+)
 from shapely.geometry import box, mapping
 
 from territory_viz import datasets, render
@@ -65,17 +70,6 @@ def history_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
         pytest.fail(str(err))
 
 
-def _query(page) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
-def _idle(page) -> None:
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'"
-    )
-
-
 #: The map frame's painted control: every fill path's outline, joined (changes with the line).
 _PAINTED = f"""() => {{
     const frames = document.querySelectorAll({json.dumps(MAP_FRAME)});
@@ -95,7 +89,7 @@ def _wait_for_day(page, date: str, newest: str, before: str | None) -> str:
     """
     label = render.date_label(date)
     page.locator("h1", has_text=label).first.wait_for()
-    _idle(page)
+    wait_script_idle(page)
     # the address: the newest day is the short link (no ?date=)
     expected = "null" if date == newest else json.dumps(date)
     page.wait_for_function(
@@ -128,11 +122,11 @@ def test_moving_the_slider_moves_headline_legend_address_and_map(history_server,
     for date in reversed(dates[-4:-1]):
         slider.press("ArrowLeft")
         painted = _wait_for_day(page, date, newest, painted)
-        assert _query(page)["date"] == date and _query(page)["scenario"] == "land-swap"
+        assert page_query(page)["date"] == date and page_query(page)["scenario"] == "land-swap"
         legend = page.locator(MAP_FRAME).last.content_frame.locator(".tv-date").first
         assert render.date_label(date) in legend.inner_text()
         seen[date] = painted
     assert len(set(seen.values())) == len(seen)  # every day drew its own line
     page.locator(SLIDER).first.press("End")
     _wait_for_day(page, newest, newest, painted)  # back on the newest: the short link again
-    assert "date" not in _query(page) and _query(page)["scenario"] == "land-swap"
+    assert "date" not in page_query(page) and page_query(page)["scenario"] == "land-swap"
