@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
+from app_support import run_app
 
 from ui import cache, scenario_view
 
@@ -44,3 +45,45 @@ def test_warm_up_evaluates_every_builtin_scenario_once(cold, monkeypatch):
         scenario_view.warm_map(scenario, baseline)  # the map a new viewer gets: rendered
     assert evaluated == builtins
     assert drawn == []
+
+
+class _Result:
+    """Stands for a cached evaluation (hashable by identity, weakly referable)."""
+
+
+def test_derived_is_made_once_per_result_and_name_and_dropped_with_the_result():
+    made: list[str] = []
+
+    def make(what: str):
+        return lambda: made.append(what) or [what]
+
+    one, two = _Result(), _Result()
+    first = cache.derived(one, "tables", make("one"))
+    assert cache.derived(one, "tables", make("again")) is first
+    assert cache.derived(one, "line", make("line")) == ["line"]
+    assert cache.derived(two, "tables", make("two")) == ["two"]
+    assert made == ["one", "line", "two"]
+    del one
+    gc.collect()
+    assert [k for k in cache._DERIVED.keys() if isinstance(k, _Result)] == [two]
+
+
+def test_a_new_session_draws_the_tables_without_writing_them_again(monkeypatch):
+    written: list[str] = []
+    real = scenario_view._table_texts
+
+    def counting(result):
+        written.append(str(result.partition.attrs.get("scenario", "")))
+        return real(result)
+
+    monkeypatch.setattr(scenario_view, "_table_texts", counting)
+    monkeypatch.setattr(cache, "_DERIVED", cache.weakref.WeakKeyDictionary())
+    first = run_app(scenario="land-swap")
+    assert len(written) >= 1  # the first session's run wrote them (or the warm-up did)
+    after_first = list(written)
+    second = run_app(scenario="land-swap")
+    assert written == after_first  # the second session's run wrote nothing again
+    tables = [m.value for m in first.markdown if m.value.startswith("| Region |")]
+    assert tables and tables == [
+        m.value for m in second.markdown if m.value.startswith("| Region |")
+    ]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import threading
+import weakref
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
@@ -162,6 +163,28 @@ def rendered_map(key: tuple[str, ...], _build: Callable[[], tuple]) -> map_compo
     keys of the scenario and baseline, the layers shown). Shared by every session.
     """
     return map_component.render(*_build())
+
+
+T = TypeVar("T")
+_DERIVED: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+_DERIVED_LOCK = threading.Lock()
+
+
+def derived(result: Any, name: str, make: Callable[[], T]) -> T:
+    """Return ``make()``, made once per read-only ``result`` and ``name``, shared by sessions.
+
+    For what the page writes from a cached result (its tables' markdown, its headline line):
+    made on the first run that draws it, then kept as long as ``result`` lives (a cached
+    evaluation), not written again on every script run of every session. ``result`` must
+    be hashable by identity and weakly referable (:class:`territory_viz.stats.ScenarioStats`).
+    """
+    with _DERIVED_LOCK:
+        made = _DERIVED.get(result)
+        if made is not None and name in made:
+            return made[name]
+    value = make()  # outside the lock: two sessions may both make it, one copy is kept
+    with _DERIVED_LOCK:
+        return _DERIVED.setdefault(result, {}).setdefault(name, value)
 
 
 #: Simplification of the gallery's small maps, metres.

@@ -71,10 +71,15 @@ def _folium_map(
 
 
 def warm_map(scenario: Scenario, baseline: Baseline) -> None:
-    """Render a scenario's map as a new viewer first sees it (every layer on), into the cache."""
-    _, prepared = cache.stats_for(scenario, baseline)
+    """Prepare a scenario's page as a new viewer first sees it, into the shared caches.
+
+    Its map (every layer on) rendered, its headline line and tables written.
+    """
+    result, prepared = cache.stats_for(scenario, baseline)
     view = View(scenario, baseline, render.DEFAULT_LAYERS, baseline.key)
     cache.rendered_map(_map_key(view, prepared, None), lambda: _folium_map(view, prepared))
+    key_numbers_text(result)
+    _tables_of(result)
 
 
 def _map_key(
@@ -160,6 +165,10 @@ def _people(value: float) -> str:
 
 def key_numbers_text(result: stats.ScenarioStats) -> str:
     """Return the headline numbers as one line of markdown (area, share, net change)."""
+    return cache.derived(result, "key_numbers", lambda: _key_numbers_text(result))
+
+
+def _key_numbers_text(result: stats.ScenarioStats) -> str:
     parts = [
         f"**{_label(row.control)}: {row.area_km2:,.0f} km²** ({format_share(row.share)} of Ukraine)"
         for row in result.by_control.itertuples()
@@ -231,78 +240,116 @@ def _md_table(header: list[str], rows: list[list[object]], *, numeric: set[int])
     return "\n".join(lines)
 
 
-def _table(header: list[str], rows: list[list[object]], *, numeric: set[int]) -> None:
-    """Show a table; a long one scrolls inside a box of fixed height."""
-    box = st.container(height=TABLE_HEIGHT_PX) if len(rows) > TABLE_SCROLL_ROWS else st
-    box.markdown(_md_table(header, rows, numeric=numeric))
+def _table_text(
+    header: list[str], rows: list[list[object]], *, numeric: set[int]
+) -> tuple[str, bool]:
+    """Return a table's markdown and whether it is long enough to scroll in a box."""
+    return _md_table(header, rows, numeric=numeric), len(rows) > TABLE_SCROLL_ROWS
+
+
+def _table(table: tuple[str, bool]) -> None:
+    """Show a table (:func:`_table_text`); a long one scrolls inside a box of fixed height."""
+    text, scrolls = table
+    box = st.container(height=TABLE_HEIGHT_PX) if scrolls else st
+    box.markdown(text)
 
 
 def _label(control: str) -> str:
     return render.CONTROL_LABELS.get(control, control)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Tables:
+    """The map page's three tables as markdown (:func:`_table_text`; ``None``: empty)."""
+
+    regions: tuple[str, bool]
+    towns: tuple[str, bool] | None
+    recognition: tuple[str, bool] | None
+
+
+def _table_texts(result: stats.ScenarioStats) -> _Tables:
+    """Write the three tables of one evaluation."""
+    # Alphabetical, so a reader finds a region (the library keeps ISO-code order).
+    by_region = result.by_region.sort_values(["region", "control"], kind="stable")
+    regions = _table_text(
+        ["Region", "Control", "Area (km²)", "Share of region (%)",
+         "Pre-war population (people)"],
+        [
+            [r.region, _label(r.control), f"{r.area_km2:,.0f}",
+             f"{r.share_of_region * 100:.1f}", f"{r.population:,.0f}"]
+            for r in by_region.itertuples()
+        ],
+        numeric={2, 3, 4},
+    )  # fmt: skip
+    towns = recognition = None
+    frame = result.towns
+    if not frame.empty:
+        towns = _table_text(
+            ["Town", "Region", "Pre-war population (people)", "Baseline control",
+             "Scenario control"],
+            [
+                [name, region, f"{population:,.0f}", _label(before), _label(after)]
+                for name, region, population, before, after in zip(
+                    frame["name"], frame["region"], frame["population"], frame["from"],
+                    frame["to"], strict=True,
+                )
+            ],
+            numeric={2},
+        )  # fmt: skip
+    matrix = result.recognition
+    if not matrix.empty:
+        parties = list(Party)
+        recognition = _table_text(
+            ["Control", *(p.label for p in parties), "Area (km²)",
+             "Pre-war population (people)", "Regions"],
+            [
+                [_label(row["control"]),
+                 *(str(row[f"rec_{p.value}"]).replace("_", " ") for p in parties),
+                 f"{row['area_km2']:,.0f}", f"{row['population']:,.0f}",
+                 row["regions"] if isinstance(row["regions"], str)
+                 else ", ".join(row["regions"])]
+                for _, row in matrix.iterrows()
+            ],
+            numeric={len(parties) + 1, len(parties) + 2},
+        )  # fmt: skip
+    return _Tables(regions, towns, recognition)
+
+
+def _tables_of(result: stats.ScenarioStats) -> _Tables:
+    """Return the tables of an evaluation, written once per process (:func:`cache.derived`)."""
+    return cache.derived(result, "tables", lambda: _table_texts(result))
+
+
 def tables(result: stats.ScenarioStats) -> None:
-    """Per-region table, towns changing hands, recognition matrix (units in the headers)."""
+    """Per-region table, towns changing hands, recognition matrix (units in the headers).
+
+    Their markdown is written once per evaluation and process, not on every script run of
+    every session.
+    """
+    texts = _tables_of(result)
     regions_tab, towns_tab, recognition_tab = st.tabs(
         ["By region", "Towns changing hands", "Recognition"]
     )
     with regions_tab:
         st.caption(md_escape(notices.REGION_AREA_NOTE))
-        # Alphabetical, so a reader finds a region (the library keeps ISO-code order).
-        by_region = result.by_region.sort_values(["region", "control"], kind="stable")
-        _table(
-            ["Region", "Control", "Area (km²)", "Share of region (%)",
-             "Pre-war population (people)"],
-            [
-                [r.region, _label(r.control), f"{r.area_km2:,.0f}",
-                 f"{r.share_of_region * 100:.1f}", f"{r.population:,.0f}"]
-                for r in by_region.itertuples()
-            ],
-            numeric={2, 3, 4},
-        )  # fmt: skip
+        _table(texts.regions)
     with towns_tab:
-        towns = result.towns
-        if towns.empty:
+        if texts.towns is None:
             st.write(
                 f"No town of {TOWN_CHANGE_MIN_POPULATION:,} or more people changes hands "
                 "against the baseline."
             )
         else:
-            _table(
-                ["Town", "Region", "Pre-war population (people)", "Baseline control",
-                 "Scenario control"],
-                [
-                    [name, region, f"{population:,.0f}", _label(before), _label(after)]
-                    for name, region, population, before, after in zip(
-                        towns["name"], towns["region"], towns["population"], towns["from"],
-                        towns["to"], strict=True,
-                    )
-                ],
-                numeric={2},
-            )  # fmt: skip
+            _table(texts.towns)
     with recognition_tab:
-        matrix = result.recognition
-        if matrix.empty:
+        if texts.recognition is None:
             st.write("The whole country is under Ukrainian control: nothing to recognise.")
         else:
             st.caption(
                 "What each party would accept about control other than Ukraine's: de jure = "
                 "legal recognition of sovereignty; de facto = accepted as a fact on the ground."
             )
-            parties = list(Party)
-            _table(
-                ["Control", *(p.label for p in parties), "Area (km²)",
-                 "Pre-war population (people)", "Regions"],
-                [
-                    [_label(row["control"]),
-                     *(str(row[f"rec_{p.value}"]).replace("_", " ") for p in parties),
-                     f"{row['area_km2']:,.0f}", f"{row['population']:,.0f}",
-                     row["regions"] if isinstance(row["regions"], str)
-                     else ", ".join(row["regions"])]
-                    for _, row in matrix.iterrows()
-                ],
-                numeric={len(parties) + 1, len(parties) + 2},
-            )  # fmt: skip
+            _table(texts.recognition)
 
 
 def _sources(chosen: Scenario, baseline: Baseline) -> list[str]:
