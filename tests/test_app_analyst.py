@@ -60,6 +60,28 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def md_tables(at: AppTest, *columns: str) -> list[pd.DataFrame]:
+    """The page's markdown tables with these columns (cells unescaped, as text)."""
+    found = []
+    for md in at.markdown:
+        lines = md.value.split("\n")
+        if len(lines) < 2 or not re.fullmatch(r"\|( :?-+:? \|)+", lines[1]):
+            continue
+        rows = [
+            [re.sub(r"\\(.)", r"\1", cell.strip()) for cell in line[2:-2].split(" | ")]
+            for line in lines[:1] + lines[2:]
+        ]
+        if set(columns) <= set(rows[0]):
+            found.append(pd.DataFrame(rows[1:], columns=rows[0]))
+    return found
+
+
+def md_table(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The one markdown table with these columns."""
+    (table,) = md_tables(at, *columns)
+    return table
+
+
 def km2(text: str) -> float:
     return float(text.split()[0].replace(",", "").replace("+", "").replace("\u2212", "-"))
 
@@ -135,7 +157,7 @@ def test_share_link_opens_compare_mode_with_both_scenarios_and_the_balance():
     assert km2(metric(at, "To Russian control")) == 0
     net = metric(at, "Net change in Ukrainian-controlled area")
     assert net == f"{expected.balance.net_ukraine_km2:+,.0f} km²" and net.startswith("+")
-    table = next(df.value for df in at.dataframe if "In A" in df.value.columns)
+    table = md_table(at, "In A", "Area (km²)")
     assert set(table["Region"]) == set(expected.by_region["region"])
     assert "Kharkiv" in set(table["Region"])
     assert at.query_params["compare"] == "land-swap"
@@ -153,10 +175,11 @@ def test_compare_signs_and_precision_are_consistent():
     assert net.value == f"\u2212{abs(expected.balance.net_ukraine_km2):,.0f} km²"
     assert net.delta.startswith("\u2212")
     assert km2(net.value) == pytest.approx(expected.balance.net_ukraine_km2, abs=1)
-    totals = [df for df in at.dataframe if "Share of Ukraine (%)" in df.value.columns]
+    totals = md_tables(at, "Share of Ukraine (%)")
     assert len(totals) == 2
-    for df in totals:  # every share to 0.1, in both tables
-        assert df.proto.columns and '"%.1f"' in df.proto.columns
+    for df in totals:  # every share to 0.1, in both tables (80.0 beside 79.7, never 80)
+        assert all(re.fullmatch(r"\d+\.\d", v) for v in df["Share of Ukraine (%)"])
+        assert sum(float(v) for v in df["Share of Ukraine (%)"]) == pytest.approx(100, abs=0.2)
 
 
 def test_compare_mode_offers_the_pictures_change_layer_and_balance_downloads():

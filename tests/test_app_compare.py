@@ -9,6 +9,7 @@ import re
 import app_support
 
 from territory_viz import render
+from ui import compare
 
 #: A compare run evaluates two scenarios and draws three maps: slow on a loaded host.
 run_app = functools.partial(app_support.run_app, timeout_s=150)
@@ -34,15 +35,36 @@ def _share_views(doc: str) -> list[tuple[dict | None, dict]]:
     return [(json.loads(view), json.loads(options)) for view, options in found]
 
 
+def compare_args(at) -> dict:
+    """The arguments of the page's one compare component (its document, title, paint report)."""
+    (component,) = [
+        c for c in at.get("component_instance") if c.proto.component_name.endswith("tv_compare")
+    ]
+    return json.loads(component.proto.json_args)
+
+
 def test_compare_maps_follow_and_restore_the_view_of_a_link():
     at = run_app(scenario="land-swap", compare="donbas-for-freeze")
-    (frame,) = at.get("iframe")
     # Map A, and only A, keeps the address following the view (B and the change map follow
     # A's); it opens on the view the address holds.
-    ((view, options),) = _share_views(frame.proto.srcdoc)
+    ((view, options),) = _share_views(compare_args(at)["document"])
     assert view is None and options["follow"] and options["fromAddress"]
     linked = run_app(
         scenario="land-swap", compare="donbas-for-freeze", lat="48.5", lon="37.6", zoom="8"
     )
-    ((view, options),) = _share_views(linked.get("iframe")[0].proto.srcdoc)
+    ((view, options),) = _share_views(compare_args(linked)["document"])
     assert view == {"lat": 48.5, "lon": 37.6, "zoom": 8.0} and options["follow"]
+
+
+def test_compare_maps_are_one_frame_with_three_maps_and_the_page_drawn_whole_without_a_browser():
+    at = run_app(scenario="land-swap", compare="donbas-for-freeze")
+    args = compare_args(at)
+    assert args["document"].count("L.map(") == 3 and "<iframe" not in args["document"]
+    assert args["title"] == compare.COMPARE_FRAME_TITLE
+    # No browser to paint (AppTest): nothing waits for a paint report, the whole page is drawn.
+    assert args["report_paint"] is False
+    assert at.selectbox(key="compare").value == "donbas-for-freeze"
+    assert any("Balance from A to B" in h.value for h in at.subheader)
+    # The tables are markdown (no data grid), numbers right-aligned.
+    assert not at.dataframe
+    assert any(md.value.startswith("| Region | In A | In B |") for md in at.markdown)

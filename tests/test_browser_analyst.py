@@ -46,11 +46,19 @@ def test_compare_mode_paints_two_synced_maps_and_a_change_map_offline(server, pa
     wait_maps_painted(frame)
     painted_s = time.monotonic() - start
     a, b, change = (frame.locator(".folium-map").nth(i) for i in range(3))
+    cells = [frame.locator(".tv-cell").nth(i) for i in range(3)]
     # A and B differ in Kharkiv, Sumy, Dnipropetrovsk: the change map draws only those
     # (plus the light "same in both" piece), each back to Ukrainian control.
     assert change.locator(PAINTED).count() >= 3
-    assert "Land swap" in b.locator(".tv-scenario").first.text_content()
-    assert "Change map" in change.locator(".tv-scenario").first.text_content()
+    assert "Land swap" in cells[1].locator(".tv-scenario").first.text_content()
+    assert "Change map" in cells[2].locator(".tv-scenario").first.text_content()
+    # Side by side, each legend is under its map: none covers its map's south (Odesa to
+    # Crimea, where a folded caption of four lines sat).
+    for m, cell in zip((a, b, change), cells, strict=True):
+        assert m.locator(".tv-legend").count() == 0
+        shown, legend = m.bounding_box(), cell.locator(".tv-legend").bounding_box()
+        assert legend["y"] >= shown["y"] + shown["height"] - 1, (shown, legend)
+        assert legend["width"] >= shown["width"] - 2  # as wide as its map
     headings = frame.locator("h4").all_inner_texts()
     assert len(headings) == 3 and headings[0].startswith("A: ") and headings[1].startswith("B: ")
     frame.locator(".folium-map[data-synced='1']").nth(2).wait_for()

@@ -3,7 +3,7 @@
 Uploads go through the page's own file inputs (Playwright ``set_input_files`` on Streamlit's
 ``input[type=file]``), offline (every request to another host is blocked). After each step
 ``window.__pwned`` must be undefined in the page and in every frame (the map component and
-the compare maps' ``srcdoc`` frames), hostile text must show literally, and the map must
+the compare maps' component frame), hostile text must show literally, and the map must
 still be painted. The exports are opened in the browser too: the standalone HTML map (every
 feature hovered and clicked) and the SVG.
 

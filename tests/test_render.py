@@ -456,8 +456,11 @@ def test_synced_maps_share_one_leaflet_and_keep_headings_as_data(context):
     # Headings reach the page only as JSON data for textContent, never as markup.
     assert HOSTILE not in text and SCRIPT not in text
     assert json.dumps(HOSTILE).replace("<", "\\u003c") in text
-    # The sync script runs after both maps exist; each legend starts as its map was built.
-    assert text.rindex("L.map(") < text.index("document.body.insertBefore(grid")
+    # The grid (headings, cells) is laid out after the maps' containers and before their
+    # scripts, so each map is made once at its size; the sync runs after both maps exist.
+    # Each legend starts as its map was built.
+    assert text.rindex('class="folium-map"') < text.index("TVSync.grid(") < text.index("L.map(")
+    assert text.rindex("L.map(") < text.index("TVSync.sync()")
     assert text.count(js_json("<details open>")[1:-1]) == 1
 
 

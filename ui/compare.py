@@ -8,10 +8,13 @@ state it starts from. Changes are always read from A to B.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from territory_viz import notices, render, stats, svg
 from territory_viz.scenarios import Scenario
@@ -25,6 +28,8 @@ from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports, share_view
 from ui._text import md_escape
+from ui.scenario_view import MAP_PAINTED, map_first
+from ui.scenario_view import _table as table
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
 
 #: Query parameter naming the second scenario.
@@ -33,6 +38,18 @@ MAP_HEIGHT_PX = 480
 #: Accessible names (frame titles) of the compare maps and of the builder's preview.
 COMPARE_FRAME_TITLE = "Scenario A, scenario B and the change map, panning together"
 PREVIEW_FRAME_TITLE = "Map of the scenario being built"
+#: The compare maps' frame: one static HTML file with its script inline (no framework).
+FRONTEND = Path(__file__).resolve().parent / "compare_frontend"
+_maps_component = components.declare_component("tv_compare", path=str(FRONTEND))
+#: The frame's height before its document is laid out (two rows of maps, each under its
+#: heading with its legend docked under it); it then follows the document.
+FRAME_HEIGHT_PX = 2 * (MAP_HEIGHT_PX + 150)
+#: Session key of a notice about the link's B, kept for the run that draws the picker.
+_B_NOTICE = "tv_compare_notice"
+#: The box of the sources' expander and the B picker; while the first run holds them back,
+#: it is as tall as they are, so the maps do not move when they come.
+PICKER_KEY = "tv_compare_picker"
+HELD_HEIGHT_PX = 124
 
 
 def single_map(
@@ -48,6 +65,45 @@ def single_map(
         height="content",
         alt=PREVIEW_FRAME_TITLE,
     )
+
+
+def _choices(options: dict[str, Scenario], baseline: Baseline) -> dict[str, str]:
+    return {
+        BASELINE_SCENARIO_ID: f"The baseline ({baseline.label})",
+        **{sid: s.title for sid, s in options.items()},
+    }
+
+
+def compare_choice(
+    options: dict[str, Scenario],
+    *,
+    scenario_id: str,
+    baseline: Baseline,
+    key: str = COMPARE_PARAM,
+) -> Scenario:
+    """Return scenario B as the picker holds it (or the link asks), without drawing the picker.
+
+    Keeps ``?compare=`` in the URL. An unknown id in the link is noted for the picker
+    (:func:`compare_picker` shows the notice).
+    """
+    choices = _choices(options, baseline)
+    if key not in st.session_state:
+        requested = st.query_params.get(key)
+        if requested in choices:
+            st.session_state[key] = requested
+        else:
+            if requested is not None:
+                st.session_state[_B_NOTICE] = (
+                    f"Unknown scenario “{requested}” to compare with: showing the next one instead."
+                )
+            ids = list(options)
+            nxt = ids[(ids.index(scenario_id) + 1) % len(ids)] if scenario_id in ids else ids[0]
+            st.session_state[key] = nxt
+    elif st.session_state[key] not in choices:  # an uploaded scenario gone with its session
+        st.session_state[key] = BASELINE_SCENARIO_ID
+    chosen = st.session_state[key]
+    st.query_params[key] = chosen
+    return baseline_scenario(baseline) if chosen == BASELINE_SCENARIO_ID else options[chosen]
 
 
 def compare_picker(
@@ -75,28 +131,11 @@ def compare_picker(
     Scenario
         Scenario B.
     """
-    choices = {
-        BASELINE_SCENARIO_ID: f"The baseline ({baseline.label})",
-        **{sid: s.title for sid, s in options.items()},
-    }
-    if key not in st.session_state:
-        requested = st.query_params.get(key)
-        if requested in choices:
-            st.session_state[key] = requested
-        else:
-            if requested is not None:
-                st.warning(
-                    md_escape(
-                        f"Unknown scenario “{requested}” to compare with: "
-                        "showing the next one instead."
-                    ),
-                    icon="⚠️",
-                )
-            ids = list(options)
-            nxt = ids[(ids.index(scenario_id) + 1) % len(ids)] if scenario_id in ids else ids[0]
-            st.session_state[key] = nxt
-    elif st.session_state[key] not in choices:  # an uploaded scenario gone with its session
-        st.session_state[key] = BASELINE_SCENARIO_ID
+    compare_choice(options, scenario_id=scenario_id, baseline=baseline, key=key)
+    notice = st.session_state.pop(_B_NOTICE, None)
+    if notice:
+        st.warning(md_escape(notice), icon="⚠️")
+    choices = _choices(options, baseline)
     chosen = st.selectbox(
         "Compare with (B)",
         list(choices),
@@ -109,13 +148,13 @@ def compare_picker(
     return baseline_scenario(baseline) if chosen == BASELINE_SCENARIO_ID else options[chosen]
 
 
-#: Whole km² and people with thousands separators, as in the rest of the page; shares to 0.1
-#: in every row (80.0 beside 79.7, never 80).
-_WHOLE_NUMBERS = {
-    "Area (km²)": st.column_config.NumberColumn(format="localized"),
-    "Pre-war population (people)": st.column_config.NumberColumn(format="localized"),
-    "Share of Ukraine (%)": st.column_config.NumberColumn(format="%.1f"),
-}
+def held_picker(b: Scenario) -> None:
+    """Stand for the sources' expander and the B picker in a run that holds them back.
+
+    B is said in words, in a box as tall as the two (the maps under it do not move).
+    """
+    with st.container(height=HELD_HEIGHT_PX, border=False, key=PICKER_KEY):
+        st.markdown(f"Compare with (B): **{md_escape(b.title)}**")
 
 
 def _people(value: float) -> str:
@@ -152,16 +191,16 @@ def balance_section(comparison: stats.Comparison) -> None:
             + (" (only recognition differs)." if len(comparison.changes) else ".")
         )
     else:
-        table = pd.DataFrame(
-            {
-                "Region": by_region["region"],
-                "In A": by_region["from_control"].map(_label),
-                "In B": by_region["to_control"].map(_label),
-                "Area (km²)": by_region["area_km2"].round(0),
-                "Pre-war population (people)": by_region["population"].round(0),
-            }
-        )
-        st.dataframe(table, hide_index=True, key="tv_compare_balance", column_config=_WHOLE_NUMBERS)
+        # Markdown tables, as on the map page (no data grid's script to fetch).
+        table(
+            ["Region", "In A", "In B", "Area (km²)", "Pre-war population (people)"],
+            [
+                [r.region, _label(r.from_control), _label(r.to_control), f"{r.area_km2:,.0f}",
+                 f"{r.population:,.0f}"]
+                for r in by_region.itertuples()
+            ],
+            numeric={3, 4},
+        )  # fmt: skip
     recognition_only = comparison.changes[
         comparison.changes["from_control"] == comparison.changes["to_control"]
     ]
@@ -177,31 +216,70 @@ def balance_section(comparison: stats.Comparison) -> None:
             f"**Towns changing hands from A to B** ({TOWN_CHANGE_MIN_POPULATION:,} people or more,"
             " pre-war)"
         )
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Town": towns["name"],
-                    "Region": towns["region"],
-                    "Pre-war population (people)": towns["population"],
-                    "In A": towns["from"].map(_label),
-                    "In B": towns["to"].map(_label),
-                }
-            ),
-            hide_index=True,
-            key="tv_compare_towns",
-            column_config=_WHOLE_NUMBERS,
-        )
+        table(
+            ["Town", "Region", "Pre-war population (people)", "In A", "In B"],
+            [
+                [name, region, f"{population:,.0f}", _label(before), _label(after)]
+                for name, region, population, before, after in zip(
+                    towns["name"], towns["region"], towns["population"], towns["from"],
+                    towns["to"], strict=True,
+                )
+            ],
+            numeric={2},
+        )  # fmt: skip
 
 
-def _totals(result: stats.ScenarioStats) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Control": result.by_control["control"].map(_label),
-            "Area (km²)": result.by_control["area_km2"].round(0),
-            "Share of Ukraine (%)": (result.by_control["share"] * 100).round(1),
-            "Pre-war population (people)": result.by_control["population"].round(0),
-        }
+#: Columns of each scenario's totals (whole km² and people; shares to 0.1 in every row, 80.0
+#: beside 79.7, never 80).
+TOTALS_HEADER = ["Control", "Area (km²)", "Share of Ukraine (%)", "Pre-war population (people)"]
+
+
+def _totals(result: stats.ScenarioStats) -> None:
+    table(
+        TOTALS_HEADER,
+        [
+            [_label(r.control), f"{r.area_km2:,.0f}", f"{r.share * 100:.1f}",
+             f"{r.population:,.0f}"]
+            for r in result.by_control.itertuples()
+        ],
+        numeric={1, 2, 3},
+    )  # fmt: skip
+
+
+def _painted() -> None:
+    # Before the run the paint report starts: all of that run knows the maps are painted.
+    st.session_state[MAP_PAINTED] = True
+
+
+def compare_maps(
+    a: Scenario,
+    b: Scenario,
+    baseline: Baseline,
+    *,
+    layers: Collection[str] = render.DEFAULT_LAYERS,
+) -> bool:
+    """Draw the A, B and change maps in one frame (one Leaflet, views in sync).
+
+    On a session's first run in a browser (:func:`ui.scenario_view.map_first`) the frame
+    reports when the maps are painted, which reruns the page once; returns whether the rest
+    of the page is to be drawn in this run.
+    """
+    document = cache.compare_document(
+        a, b, baseline, height_px=MAP_HEIGHT_PX, layers=layers, view=share_view.link_view()
     )
+    waiting = map_first()
+    # Keyed by the document: another A, B, baseline or set of layers gets a new frame.
+    digest = hashlib.sha256(document.encode("utf-8")).hexdigest()[:20]
+    value = _maps_component(
+        document=document,
+        title=COMPARE_FRAME_TITLE,
+        height=FRAME_HEIGHT_PX,
+        report_paint=waiting,
+        key=f"tv_compare_maps_{digest}",
+        default=None,
+        on_change=_painted,
+    )
+    return (isinstance(value, dict) and bool(value.get("painted"))) or not waiting
 
 
 def compare_view(
@@ -212,6 +290,9 @@ def compare_view(
     layers: Collection[str] = render.DEFAULT_LAYERS,
 ) -> stats.Comparison:
     """Draw compare mode for scenarios A and B over a baseline.
+
+    On a session's first run in a browser, the maps only (the rest comes in the run their
+    paint starts: :func:`compare_maps`).
 
     Parameters
     ----------
@@ -232,14 +313,8 @@ def compare_view(
         f"{md_escape(baseline.in_words)}."
     )
     comparison = cache.compare_for(a, b, baseline)
-    # One frame, one Leaflet, three maps in sync (not three nested documents).
-    st.iframe(
-        cache.compare_document(
-            a, b, baseline, height_px=MAP_HEIGHT_PX, layers=layers, view=share_view.link_view()
-        ),
-        height="content",
-        alt=COMPARE_FRAME_TITLE,
-    )
+    if not compare_maps(a, b, baseline, layers=layers):
+        return comparison
     st.caption("The three maps pan and zoom together. Hover a piece for its numbers.")
     balance_section(comparison)
     result_a, _ = cache.stats_for(a, baseline)
@@ -247,20 +322,10 @@ def compare_view(
     col_a, col_b = st.columns(2)
     with col_a:
         st.markdown(f"**A: {md_escape(a.title)}**")
-        st.dataframe(
-            _totals(result_a),
-            hide_index=True,
-            key="tv_compare_totals_a",
-            column_config=_WHOLE_NUMBERS,
-        )
+        _totals(result_a)
     with col_b:
         st.markdown(f"**B: {md_escape(b.title)}**")
-        st.dataframe(
-            _totals(result_b),
-            hide_index=True,
-            key="tv_compare_totals_b",
-            column_config=_WHOLE_NUMBERS,
-        )
+        _totals(result_b)
     _exports(comparison, a, b, baseline, (result_a.partition, result_b.partition))
     return comparison
 

@@ -4,8 +4,10 @@ Compare mode shows scenario A, scenario B and the change map. As three documents
 nested frames, the browser parses Leaflet and the helpers three times and lays out four
 documents; here the maps (each a complete :func:`~territory_viz.render.map.base_map` with
 its layers) are placed in one figure: Leaflet and the helpers load once (branca keys them
-by name), and ``static/tv-sync.js`` puts each map under its heading (set as text, never
-markup) and mirrors the centre and zoom of whichever map the viewer moves.
+by name), and ``static/tv-sync.js`` puts each map's container under its heading (set as
+text, never markup) before the maps are made (each is drawn once, at its size), then
+docks the legends under small maps and mirrors the centre and zoom of whichever map the
+viewer moves.
 """
 
 from __future__ import annotations
@@ -33,11 +35,15 @@ body { margin: 0; font-family: "Source Sans Pro", "DejaVu Sans", sans-serif; }
   box-sizing: border-box; border: 1px solid #d0d0d0; border-radius: 4px; }
 """
 
-#: Side by side, a folded legend is its caption, date and scale bar only; the sources and the
-#: approximation note open with the key (the page states both above the maps). A single map
-#: (the builder's preview) keeps the map's own legend.
+#: Side by side, each legend is under its map (``tv-sync.js``), as wide as it, growing the
+#: document when the key is opened; folded, it is its caption, date and scale bar only: the
+#: sources and the approximation note open with the key (the page states both above the
+#: maps). A single map (the builder's preview) keeps the map's own legend.
 _SIDE_BY_SIDE_CSS = """
-.tv-cell .tv-legend { max-width: 230px; }
+.tv-legend-under .tv-legend { max-width: none; max-height: none; overflow: visible;
+  margin: 0; box-shadow: none; border: 1px solid #d0d0d0; border-top: 0;
+  border-radius: 0 0 4px 4px; }
+.tv-cell .tv-legend-dock .tv-legend { max-width: none; }
 .tv-cell .tv-legend details:not([open]) ~ .tv-foot .tv-src { display: none; }
 """
 
@@ -80,10 +86,14 @@ def synced_maps_html(
         Verbatim(f"<style>{css.replace('__HEIGHT__', str(int(height_px)))}</style>"),
         name="tv_synced_css",
     )
-    figure.render()  # the maps' parts join the figure; the sync script must come after
-    headings = js_json([heading for heading, _ in maps])
     script = static_text("tv-sync.js").replace("</", "<\\/").rstrip()
-    figure.script.add_child(
-        Verbatim(f"{script}({headings}, {js_json(bool(wide_last))});"), name="tv_synced_js"
+    figure.header.add_child(Verbatim(f"<script>{script}</script>"), name="tv_synced_lib")
+    figure.render()  # the maps' parts join the figure; the grid and sync scripts come after
+    headings = js_json([heading for heading, _ in maps])
+    # After the maps' containers, before their scripts: each map is made in its cell.
+    figure.html.add_child(
+        Verbatim(f"<script>TVSync.grid({headings}, {js_json(bool(wide_last))});</script>"),
+        name="tv_synced_grid",
     )
+    figure.script.add_child(Verbatim("TVSync.sync();"), name="tv_synced_js")
     return figure.render()
