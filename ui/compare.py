@@ -28,8 +28,7 @@ from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports, share_view
 from ui._text import md_escape
-from ui.scenario_view import MAP_PAINTED, map_first
-from ui.scenario_view import _table as table
+from ui.scenario_view import MAP_PAINTED, _table, _table_text, map_first
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
 
 #: Query parameter naming the second scenario.
@@ -159,6 +158,11 @@ def held_picker(b: Scenario) -> None:
 
 def _people(value: float) -> str:
     return f"{value:+,.0f} people"
+
+
+def table(header: list[str], rows: list[list[object]], *, numeric: set[int]) -> None:
+    """Show a markdown table as the map page does (a long one scrolls in a box)."""
+    _table(_table_text(header, rows, numeric=numeric))
 
 
 def balance_section(comparison: stats.Comparison) -> None:
