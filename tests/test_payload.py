@@ -294,6 +294,45 @@ def test_packing_escapes_long_steps_and_keeps_empty_arcs():
     assert render.encoding.pack_arcs([]) == {"a": 0, "n": "", "b": ""}
 
 
+def _skewed_arcs() -> list[str]:
+    """Arcs whose steps make codes of 1 to 14 bits, escapes of 30 bits and an empty arc."""
+    steps = []
+    a, b = 1, 1
+    for zigzag in range(21):  # Fibonacci counts: each symbol one bit deeper than the last
+        value = ~(zigzag >> 1) if zigzag & 1 else zigzag >> 1
+        steps += [value] * a
+        a, b = b, a + b
+    rng = np.random.default_rng(7)
+    rng.shuffle(steps)
+    steps += [2**29 + 3, -(2**29), 64, -65]  # escaped (zigzag >= 128), up to 31 bits
+    ints = np.cumsum(np.array(steps + steps[:1], dtype=np.int64)[: len(steps) // 2 * 2])
+    points = ints.reshape(-1, 2) / GRID
+    half = len(points) // 2
+    return [
+        render.encoding.encode_line(points[:half]),
+        "",
+        render.encoding.encode_line(points[half - 1 :]),
+    ]
+
+
+@needs_node
+@pytest.mark.parametrize(
+    "arcs",
+    [_skewed_arcs(), [""] * 3, [render.encoding.encode_line(np.array([[30.0, 48.0]]))]],
+    ids=["long-codes-and-escapes", "only-ends", "one-point"],
+)
+def test_the_maps_script_unpacks_every_code_length_as_python_does(arcs):
+    packed = render.encoding.pack_arcs(arcs)
+    want = unpack_arcs(packed)
+    if len(arcs[0]) > 100:  # longer codes than the script's one-look-up table (10 bits)
+        assert max(render.encoding.BITS_ALPHABET.index(c) for c in packed["n"]) > 10
+    rows = [{"g": {"l": [i]}, "c": "x"} for i in range(len(arcs))]
+    (features,) = run_decoder([{"rows": rows, "arcs": json.loads(js_json(packed))}])
+    for feature, points in zip(features, want, strict=True):
+        (line,) = feature["geometry"]["coordinates"]
+        assert np.array_equal(np.array(line).reshape(-1, 2), points.reshape(-1, 2))
+
+
 def line_points(text: str, grid: int) -> np.ndarray:
     values = np.array(render.encoding._values(text), dtype=np.int64).reshape(-1, 2)
     return np.cumsum(values, axis=0) / grid

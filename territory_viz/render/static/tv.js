@@ -41,45 +41,70 @@
   // character of B is 6 bits; the symbols are a canonical Huffman code (as DEFLATE's): a
   // zigzag delta below the escape symbol (n.length - 2), the escape (5 bits of length,
   // then the value's bits) or the end of an arc (the last symbol). Longitude first; each
-  // arc continues from where the previous one ended. Points are integers on the grid.
+  // arc continues from where the previous one ended. Each arc comes back as its points'
+  // integers on the grid, flat (x0, y0, x1, y1...).
   var B = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var SIX = new Uint8Array(128);  // character code -> its 6 bits
+  for (var c6 = 0; c6 < 64; c6++) { SIX[B.charCodeAt(c6)] = c6; }
+  // Codes up to FAST bits long are read with one look-up in a table of every FAST-bit
+  // prefix (symbol << 5 | code length); a longer code (rare) bit by bit, as puff.c does.
+  var FAST = 10;
   function unpack(p) {
-    var V = {}, count = [], order = [], i, len, m = p.n.length, esc = m - 2, end = m - 1;
-    for (i = 0; i < 64; i++) { V[B.charCodeAt(i)] = i; }
+    var m = p.n.length, esc = m - 2, end = m - 1, i, len, code, max = 0;
+    var lens = new Uint8Array(m), count = new Int32Array(32), next = new Int32Array(32);
     for (i = 0; i < m; i++) {
-      len = V[p.n.charCodeAt(i)];
-      count[len] = (count[len] || 0) + 1;
-      if (len) { order.push(i); }
+      len = lens[i] = SIX[p.n.charCodeAt(i)];
+      if (len) { count[len]++; if (len > max) { max = len; } }
     }
-    order.sort(function (a, b) { return V[p.n.charCodeAt(a)] - V[p.n.charCodeAt(b)] || a - b; });
-    var s = p.b, pos = 0, word = 0, left = 0;
-    function bits(k) {
-      var v = 0;
-      while (k--) {
-        if (!left) { word = V[s.charCodeAt(pos++)]; left = 6; }
-        left--;
-        v = (v << 1) | ((word >> left) & 1);
+    // Canonical codes (as DEFLATE assigns them): by length, then by symbol.
+    for (code = 0, len = 1; len <= max; len++) { code = (code + count[len - 1]) << 1; next[len] = code; }
+    var bitsFast = Math.min(FAST, max || 1), table = new Int32Array(1 << bitsFast);
+    var order = [], first = new Int32Array(32), index = new Int32Array(32);
+    for (i = 0; i < m; i++) {
+      len = lens[i];
+      if (!len) { continue; }
+      code = next[len]++;
+      if (len <= bitsFast) {
+        var lo = code << (bitsFast - len), hi = (code + 1) << (bitsFast - len);
+        for (var e = lo; e < hi; e++) { table[e] = (i << 5) | len; }
       }
-      return v;
     }
-    function symbol() {
-      // puff.c's canonical decoding: codes of each length follow those one bit shorter.
-      var code = 0, first = 0, index = 0, c;
-      for (len = 1; len < count.length; len++) {
-        code |= bits(1);
-        c = count[len] || 0;
-        if (code - c < first) { return order[index + code - first]; }
-        index += c; first = (first + c) << 1; code <<= 1;
+    // For the slow path: the symbols in code order, and per length its first code and index.
+    for (len = 1, code = 0, e = 0; len <= max; len++) {
+      first[len] = code; index[len] = e;
+      for (i = 0; i < m; i++) { if (lens[i] === len) { order.push(i); e++; code++; } }
+      code <<= 1;
+    }
+    var s = p.b, n = s.length, pos = 0, acc = 0, nb = 0;
+    var out = [], pts = [], x = 0, y = 0, z, v, k = 0, sym, t, arcs = p.a;
+    while (out.length < arcs) {
+      while (nb < bitsFast) { acc = (acc << 6) | (pos < n ? SIX[s.charCodeAt(pos++)] : 0); nb += 6; }
+      t = table[(acc >>> (nb - bitsFast)) & ((1 << bitsFast) - 1)];
+      if (t) {
+        nb -= t & 31; acc &= (1 << nb) - 1; sym = t >>> 5;
+      } else {
+        for (code = 0, len = 1; ; len++) {
+          if (len > max) { throw new Error("bad packed arcs"); }
+          if (!nb) { acc = pos < n ? SIX[s.charCodeAt(pos++)] : 0; nb = 6; }
+          nb--; code = (code << 1) | ((acc >>> nb) & 1); acc &= (1 << nb) - 1;
+          if (code - first[len] < count[len]) { sym = order[index[len] + code - first[len]]; break; }
+        }
       }
-      throw new Error("bad packed arcs");
-    }
-    var out = [], pts = [], x = 0, y = 0, z, v, k = 0, sym;
-    while (out.length < p.a) {
-      sym = symbol();
       if (sym === end) { out.push(pts); pts = []; k = 0; continue; }
-      z = sym === esc ? bits(bits(5)) : sym;
-      v = (z & 1) ? -((z + 1) / 2) : z / 2;
-      if (k++ % 2 === 0) { x += v; } else { y += v; pts.push([x, y]); }
+      if (sym === esc) {
+        // 5 bits of length, then the value's bits (at most 31), read 6 at most at a time.
+        while (nb < 5) { acc = (acc << 6) | (pos < n ? SIX[s.charCodeAt(pos++)] : 0); nb += 6; }
+        nb -= 5; len = acc >>> nb; acc &= (1 << nb) - 1;
+        for (z = 0; len > 0; len -= t) {
+          if (!nb) { acc = pos < n ? SIX[s.charCodeAt(pos++)] : 0; nb = 6; }
+          t = Math.min(len, nb); nb -= t;
+          z = z * (1 << t) + (acc >>> nb); acc &= (1 << nb) - 1;
+        }
+      } else {
+        z = sym;
+      }
+      v = (z % 2) ? -((z + 1) / 2) : z / 2;
+      if (k++ % 2 === 0) { x += v; } else { y += v; pts.push(x, y); }
     }
     return out;
   }
@@ -93,8 +118,11 @@
     });
     return pts;
   }
-  function onGrid(points, grid) {
-    return points.map(function (p) { return [p[0] / grid, p[1] / grid]; });
+  // Points [lon, lat] of an unpacked arc (integers x0, y0, x1, y1... on a grid).
+  function onGrid(ints, grid) {
+    var pts = new Array(ints.length >> 1);
+    for (var j = 0; j < ints.length; j += 2) { pts[j >> 1] = [ints[j] / grid, ints[j + 1] / grid]; }
+    return pts;
   }
   function geom(g, arcs) {
     if (g.p) {
@@ -345,39 +373,43 @@
         return true;
       }
       var items = st.sets.slice().sort(function (a, b) { return a.order - b.order; });
-      items.forEach(function (it) {
-        var on = it.row[4] <= zoom && (it.group === map || map.hasLayer(it.group));
-        var placed = false;
-        if (on) {
-          var p = map.latLngToContainerPoint([it.row[1], it.row[2]]);
-          if (p.x >= -40 && p.y >= -20 && p.x <= size.x + 40 && p.y <= size.y + 20) {
-            if (!it.w) {
-              // measure once, in the map's own fonts
-              st.layer.addLayer(it.marker);
-              var m = it.el.getBoundingClientRect();
-              it.w = Math.ceil(m.width) + 2; it.h = Math.ceil(m.height || 13) + 1;
-            }
-            // clear of the town's dot (radius grows with population: Kyiv's is ~11 px)
-            var g = it.kind === "capital" ? 12 : (it.kind === "centre" ? 8 : 5);
-            var w = it.w, h = it.h, opts;
-            var centred = it.kind === "region" || it.kind === "country" || it.kind === "water";
-            if (centred) {
-              opts = [[-w / 2, -h / 2]];
-            } else {
-              opts = [[g, -h / 2], [-g - w, -h / 2], [-w / 2, -g - h], [-w / 2, g]];
-            }
-            for (var i = 0; i < opts.length && !placed; i++) {
-              var a = [p.x + opts[i][0], p.y + opts[i][1], p.x + opts[i][0] + w,
-                       p.y + opts[i][1] + h];
-              if (free(a)) {
-                taken.push(a);
-                if (!centred) {
-                  taken.push([p.x - 3, p.y - 3, p.x + 3, p.y + 3]);
-                }
-                it.el.style.left = opts[i][0] + "px";
-                it.el.style.top = opts[i][1] + "px";
-                placed = true;
+      // Where each label that can be shown falls; those not measured yet are all added
+      // first, then measured (in the map's own fonts, once): one layout for all of them,
+      // not one per label.
+      var at = items.map(function (it) {
+        if (it.row[4] > zoom || !(it.group === map || map.hasLayer(it.group))) { return null; }
+        var p = map.latLngToContainerPoint([it.row[1], it.row[2]]);
+        return p.x >= -40 && p.y >= -20 && p.x <= size.x + 40 && p.y <= size.y + 20 ? p : null;
+      });
+      var fresh = items.filter(function (it, i) { return at[i] && !it.w; });
+      fresh.forEach(function (it) { st.layer.addLayer(it.marker); });
+      fresh.forEach(function (it) {
+        var m = it.el.getBoundingClientRect();
+        it.w = Math.ceil(m.width) + 2; it.h = Math.ceil(m.height || 13) + 1;
+      });
+      items.forEach(function (it, n) {
+        var p = at[n], placed = false;
+        if (p) {
+          // clear of the town's dot (radius grows with population: Kyiv's is ~11 px)
+          var g = it.kind === "capital" ? 12 : (it.kind === "centre" ? 8 : 5);
+          var w = it.w, h = it.h, opts;
+          var centred = it.kind === "region" || it.kind === "country" || it.kind === "water";
+          if (centred) {
+            opts = [[-w / 2, -h / 2]];
+          } else {
+            opts = [[g, -h / 2], [-g - w, -h / 2], [-w / 2, -g - h], [-w / 2, g]];
+          }
+          for (var i = 0; i < opts.length && !placed; i++) {
+            var a = [p.x + opts[i][0], p.y + opts[i][1], p.x + opts[i][0] + w,
+                     p.y + opts[i][1] + h];
+            if (free(a)) {
+              taken.push(a);
+              if (!centred) {
+                taken.push([p.x - 3, p.y - 3, p.x + 3, p.y + 3]);
               }
+              it.el.style.left = opts[i][0] + "px";
+              it.el.style.top = opts[i][1] + "px";
+              placed = true;
             }
           }
         }
