@@ -92,14 +92,14 @@ def static_folders(app_dir: Path = ROOT) -> dict[str, Path]:
     """Return the folders nginx serves itself: name under ``PREFIX/static`` -> source.
 
     Streamlit's frontend bundle from the installed package, the map component's frontend
-    (``ui/map_frontend``), the app's ``static/`` folder (Leaflet and the map helpers, written by the
-    app's first run).
+    (``ui/map_frontend/build``, as the app serves it) and the app's ``static/`` folder (Leaflet
+    and the map helpers); the app writes the last two as it starts.
     """
     import streamlit
 
     return {
         "streamlit": Path(streamlit.__file__).parent / "static" / "static",
-        "tv_map": app_dir / "ui" / "map_frontend",
+        "tv_map": app_dir / "ui" / "map_frontend" / "build",
         "app": app_dir / "static",
     }
 

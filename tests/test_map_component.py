@@ -12,7 +12,7 @@ import streamlit as st
 import streamlit_folium as sf
 from streamlit.testing.v1 import AppTest
 
-from territory_viz import render, scenarios
+from territory_viz import assets, render, scenarios
 from ui import map_component, scenario_view
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -97,14 +97,38 @@ def test_a_new_base_script_gets_a_new_frame_and_the_same_base_keeps_it(monkeypat
     )
 
 
+def _early(page: str) -> list[str]:
+    """The scripts a frame's page fetches as it starts (its ``EARLY`` list)."""
+    (found,) = re.findall(r"var EARLY = /\*early\*/(\[.*?\]);", page)
+    return json.loads(found)
+
+
 def test_the_frame_is_one_small_file_with_its_script_inline():
     page = (map_component.FRONTEND / "index.html").read_text(encoding="utf-8")
+    assert map_component.FRONTEND == map_component.BUILT  # the copy naming the scripts
     assert sorted(p.name for p in map_component.FRONTEND.iterdir()) == ["index.html"]
     assert len(page.encode()) < 8_000  # streamlit_folium's frame fetches a 225 KB bundle
-    assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing to fetch before the handshake
+    assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing holds up the handshake
     assert not re.search(r"https?://", page)  # and nothing from another host
     assert "streamlit:componentReady" in page and "streamlit:render" in page
     assert map_component.FRAME_TITLE.endswith("tv_map")
+    # Fetched as the frame starts: the very scripts the page's map names (Leaflet, helpers).
+    assert _early(page) == assets.page_links()[0]
+    assert map_component.render(
+        render.base_map(render.map_context(), leaflet_urls=(assets.page_links()[0], []))
+    ).js_links == tuple(_early(page))
+
+
+def test_the_served_frame_is_the_source_with_the_urls_written_as_json(tmp_path):
+    source = (map_component.SOURCE / "index.html").read_text(encoding="utf-8")
+    assert _early(source) == []  # served as it is, the frame loads what it is sent
+    odd = ["../../app/static/a.js", "b.js?x=1&y=</script><b>"]
+    page = (map_component.write_frontend(odd, tmp_path) / "index.html").read_text("utf-8")
+    assert _early(page) == odd
+    assert "</script><b>" not in page and page.count("</script>") == source.count("</script>")
+    # Nothing else differs from the source.
+    assert page.replace(re.search(r"/\*early\*/\[.*?\]", page)[0], "/*early*/[]") == source
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]  # no temporary left
 
 
 def _map_component(at: AppTest) -> dict:

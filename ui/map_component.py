@@ -12,10 +12,17 @@ scripts could start loading). It does what that bundle did for this page: on the
 render it adds the map's header, loads its scripts in order and runs the map's script;
 on later renders with the same key it swaps the scenario's layers on the same map. The
 page reads nothing back from the map (pans and zooms never rerun the script).
+
+The app serves a copy of the frame (:func:`write_frontend`) that names the map's scripts
+(Leaflet and the map helpers, :func:`territory_viz.assets.page_links`: their URLs carry a
+content hash), so the frame fetches and runs them as it starts, while the page answers
+its handshake, instead of after the first message names them.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +32,56 @@ import folium
 import streamlit.components.v1 as components
 import streamlit_folium as sf
 
-__all__ = ["FRAME_TITLE", "FRONTEND", "Rendered", "feature_group_script", "render", "show"]
+from territory_viz import assets
 
-#: The component's frontend: one static HTML file with its script inline.
-FRONTEND = Path(__file__).resolve().parent / "map_frontend"
+__all__ = [
+    "FRAME_TITLE",
+    "FRONTEND",
+    "Rendered",
+    "feature_group_script",
+    "render",
+    "show",
+    "write_frontend",
+]
+
+#: The frame's source: one static HTML file with its script inline (it works served as it
+#: is, loading the scripts the first render names).
+SOURCE = Path(__file__).resolve().parent / "map_frontend"
+#: Where the served copy is written (git-ignored), naming the scripts to fetch at once.
+BUILT = SOURCE / "build"
+#: In the frame's script, the list of scripts to fetch as it starts (empty in the source).
+_EARLY = "/*early*/[]"
+
+
+def write_frontend(js_links: Sequence[str], folder: Path = BUILT) -> Path:
+    """Write the frame into ``folder`` with ``js_links`` fetched as it starts; return ``folder``.
+
+    The URLs are the app's own constants (never a reader's text); written as JSON with
+    ``<``, ``>`` and ``&`` escaped, so they cannot end the script. Safe from several processes
+    at once: written to a temporary name and renamed into place.
+    """
+    text = (SOURCE / "index.html").read_text(encoding="utf-8")
+    if text.count(_EARLY) != 1:
+        raise RuntimeError(f"{SOURCE / 'index.html'}: expected one {_EARLY!r} to fill in")
+    urls = json.dumps([str(url) for url in js_links])
+    urls = urls.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "index.html"
+    tmp = folder / f".index.html.{os.getpid()}.tmp"
+    tmp.write_text(text.replace(_EARLY, f"/*early*/{urls}"), encoding="utf-8")
+    tmp.replace(target)
+    return folder
+
+
+def _frontend() -> Path:
+    try:
+        return write_frontend(assets.page_links()[0])
+    except (OSError, assets.AssetError):
+        return SOURCE  # a read-only checkout or no Leaflet: the frame loads what it is sent
+
+
+#: The component's frontend as served: the copy naming the map's scripts, or the source.
+FRONTEND = _frontend()
 _component = components.declare_component("tv_map", path=str(FRONTEND))
 #: The map frame's title (Streamlit titles a component's frame with its name): tests, the
 #: benchmarks and the page's stylesheet find the map by it.
