@@ -60,13 +60,28 @@ class Offline:
         assert not assets, f"scripts or stylesheets requested from other hosts: {assets}"
 
 
+#: Drawn once the map page's whole shell is: a session's first run draws the map first and
+#: the sidebar's widgets, the picker and the slider in the run its paint starts.
+SHELL_DRAWN = (
+    ".st-key-scenario [data-testid='stSelectbox']",
+    "[data-testid='stSidebar'] [data-testid='stCheckbox']",
+)
+
+
 def open_and_wait_for_map(page, url: str) -> tuple[object, float]:
-    """Open the page; return the map frame once its paths are painted, and the time taken."""
+    """Open the map page; return the map frame once its paths are painted, and the time taken.
+
+    Returns once the page's widgets are drawn too (they come right after the map's paint),
+    so a test can use them at once.
+    """
     start = time.monotonic()
     page.goto(url)
     frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-tv-fill-pane path.leaflet-interactive").first.wait_for()
-    return frame, time.monotonic() - start
+    frame.locator(PAINTED).first.wait_for()
+    seconds = time.monotonic() - start
+    for selector in SHELL_DRAWN:
+        page.wait_for_selector(selector, state="attached")
+    return frame, seconds
 
 
 def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS):

@@ -13,7 +13,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_support import MAP_FRAME, open_and_wait_for_map, screenshot, wait_script_idle
+from browser_support import (
+    MAP_FRAME,
+    PAINTED,
+    open_and_wait_for_map,
+    screenshot,
+    wait_script_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +84,61 @@ def test_map_paints_offline_with_legend_and_tooltips(server, page_factory):
     screenshot(page, "browser-desktop.png")
     offline.assert_no_foreign_assets()
     print(f"map painted in {seconds:.2f} s")
+
+
+#: In the map's frame, as its fills are drawn (before their paint, hence before the frame
+#: reports it): which of the page's widgets exist, and where the frame is on the page.
+AT_FIRST_PAINT_JS = """
+(() => {
+  // Run in the frame's first (about:blank) document: the map's document reuses its window.
+  if (window === window.top) { return; }
+  var timer = setInterval(function () {
+    if (!document.getElementById("map_div")) { return; }
+    clearInterval(timer);
+    new MutationObserver(function (_, observer) {
+      if (!document.querySelector("__PAINTED__")) { return; }
+      observer.disconnect();
+      var top = window.top.document, box = window.frameElement.getBoundingClientRect();
+      window.__tvAtPaint = {
+        top: box.top + window.top.scrollY,
+        left: box.left,
+        widgets: top.querySelectorAll(
+          "[data-testid='stSelectbox'], [data-testid='stSlider'], [data-testid='stCheckbox']"
+        ).length,
+        held: (top.querySelector(".st-key-tv_controls_held") || {}).textContent || "",
+        sidebar: (top.querySelector("[data-testid='stSidebar']") || {}).textContent || ""
+      };
+    }).observe(document.body, {childList: true, subtree: true});
+  }, 1);
+})();
+""".replace("__PAINTED__", PAINTED)
+
+
+@pytest.mark.parametrize("width,height", [(1400, 900), (390, 844)])
+def test_first_open_paints_the_map_before_the_widgets_and_nothing_moves(
+    server, page_factory, width, height
+):
+    page, offline = page_factory(width, height)
+    page.context.add_init_script(AT_FIRST_PAINT_JS)
+    open_and_wait_for_map(page, f"{server}/?scenario=land-swap")
+    frame = next(f for f in page.frames if "tv_map" in f.url)
+    frame.wait_for_function("window.__tvAtPaint")
+    at_paint = frame.evaluate("window.__tvAtPaint")
+    # When the map's fills are drawn no widget is there yet (each kind fetches its script, on
+    # the same main thread as the map's frame); the picker's row is said in words.
+    assert at_paint["widgets"] == 0, at_paint
+    assert "Proposed settlement: Land swap" in at_paint["held"]
+    assert "Layers" in at_paint["sidebar"]
+    # Then they come (open_and_wait_for_map waits for them), the words go, the map stays put.
+    wait_script_idle(page)
+    page.locator(".st-key-scenario [data-testid='stSelectbox']").wait_for()
+    page.locator("[data-testid='stSlider']").wait_for()
+    assert page.locator(".st-key-tv_controls_held").count() == 0
+    box = page.locator(MAP_FRAME).bounding_box()
+    now = page.evaluate("window.scrollY") + box["y"]
+    assert abs(now - at_paint["top"]) <= 2, (now, at_paint)
+    assert abs(box["x"] - at_paint["left"]) <= 2, (box, at_paint)
+    offline.assert_no_foreign_assets()
 
 
 def test_switching_scenario_changes_map_numbers_and_url(server, page_factory):
@@ -249,6 +310,8 @@ def test_gallery_click_opens_that_scenario_on_the_map(server, page_factory):
     frame = page.frame_locator(MAP_FRAME)
     frame.locator(".tv-scenario", has_text="Land swap").wait_for()
     assert "scenario=land-swap" in page.url
+    # The picker comes right after the map's first paint in the session.
+    page.locator(".st-key-scenario [data-testid='stSelectbox']").wait_for()
     assert "Land swap" in page.locator(".st-key-scenario").evaluate(
         "el => Array.from(el.querySelectorAll('input')).map(i => i.value).join(' ')"
         " + el.textContent"

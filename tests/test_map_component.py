@@ -13,7 +13,7 @@ import streamlit_folium as sf
 from streamlit.testing.v1 import AppTest
 
 from territory_viz import assets, render, scenarios
-from ui import map_component, scenario_view
+from ui import map_component, state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -140,22 +140,27 @@ def _map_component(at: AppTest) -> dict:
 
 def test_a_browser_first_open_draws_the_map_alone_then_the_whole_page(monkeypatch):
     # A browser's first open (AppTest has no HTTP headers: tell the page it is a browser).
-    monkeypatch.setattr(
-        scenario_view, "map_first", lambda: not st.session_state.get(scenario_view.MAP_PAINTED)
-    )
+    monkeypatch.setattr(state, "map_first", lambda: not st.session_state.get(state.MAP_PAINTED))
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["scenario"] = "land-swap"
     at.run()
     assert not at.exception, at.exception
     assert _map_component(at)["report_paint"] is True
-    assert at.title and at.selectbox  # the header and the picker are drawn
-    assert not at.metric and not at.tabs and not at.text_input  # the rest is held back
+    assert at.title and at.markdown  # the headline and the key numbers are drawn
+    # The picker's row is said in words meanwhile; the sidebar keeps its heading.
+    assert any("Proposed settlement: **Land swap**" in m.value for m in at.markdown)
+    assert any(m.value == "**Layers**" for m in at.sidebar.markdown)
+    # Every widget is held back: picker, slider, layer boxes, uploads, town search, tabs.
+    assert not at.selectbox and not at.select_slider and not at.checkbox and not at.expander
+    assert not at.metric and not at.tabs and not at.text_input
     # The frame says the map is painted (its value reruns the page): the whole page then.
-    at.session_state[scenario_view.MAP_PAINTED] = True
+    at.session_state[state.MAP_PAINTED] = True
     at.run()
     assert not at.exception, at.exception
     assert _map_component(at)["report_paint"] is False
+    assert at.selectbox and at.select_slider and at.checkbox
     assert at.metric and at.tabs and at.text_input
+    assert not any("Proposed settlement: **" in m.value for m in at.markdown)
 
 
 def test_a_client_without_headers_gets_the_whole_page_at_once():

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,13 +190,21 @@ def feature_group_script(group: folium.FeatureGroup, *, index: int) -> str:
     return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=index)
 
 
-def show(rendered: Rendered, *, key: str, height: int, report_paint: bool = False) -> bool:
+def show(
+    rendered: Rendered,
+    *,
+    key: str,
+    height: int,
+    report_paint: bool = False,
+    on_paint: Callable[[], None] | None = None,
+) -> bool:
     """Draw a rendered map in the page's own map component (:data:`FRONTEND`).
 
     Keyed by ``key`` and the base script (as ``st_folium`` keys it): the same base keeps its
     frame and map, and a new scenario's layers are swapped in without a reload. With
     ``report_paint``, the frame says once the map's first frame is painted (which reruns
-    the script once); returns whether this frame has said so.
+    the script once, after ``on_paint``: called before that run starts, so all of it
+    knows); returns whether this frame has said so.
     """
     value = _component(
         script=rendered.script,
@@ -212,5 +220,6 @@ def show(rendered: Rendered, *, key: str, height: int, report_paint: bool = Fals
         center=None,
         report_paint=bool(report_paint),
         default=None,
+        on_change=on_paint,
     )
     return isinstance(value, dict) and bool(value.get("painted"))

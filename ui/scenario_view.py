@@ -22,7 +22,7 @@ from territory_viz.style import (
     recognised_by,
 )
 from territory_viz.svg import scenario_notes as svg_notes
-from ui import cache, map_component, share_view
+from ui import cache, map_component, share_view, state
 from ui import exports as export_views
 from ui._text import md_escape
 from ui.baseline import Baseline
@@ -110,19 +110,9 @@ def _town_layer(town: towns.Town) -> str:
     return map_component.feature_group_script(found, index=_TOWN_GROUP_INDEX)
 
 
-#: Session key: the map has been painted once in this session.
-MAP_PAINTED = "tv_map_painted"
-
-
-def map_first() -> bool:
-    """Whether this run draws the map and holds back the rest of the page.
-
-    So on a browser's first open of a session: everything drawn beside and under the map
-    (numbers, tables, downloads) would be laid out on the same main thread as the map's
-    frame, before it; it comes in the run the map's paint starts (one rerun). A client
-    without HTTP headers (Streamlit's ``AppTest``) cannot paint and gets the whole page.
-    """
-    return not st.session_state.get(MAP_PAINTED) and bool(st.context.headers)
+def _painted() -> None:
+    # Before the run the paint report starts: the shell draws its widgets in that run too.
+    st.session_state[state.MAP_PAINTED] = True
 
 
 def scenario_map(
@@ -148,9 +138,10 @@ def scenario_map(
     # Same key and same base script on every run: the component keeps its map, and pan or
     # zoom never rerun the script (returned_objects=[]). No layer control on the map: the
     # sidebar's checkboxes are the one control and the map draws what they select.
-    waiting = map_first()
-    if map_component.show(rendered, key="map", height=MAP_HEIGHT_PX, report_paint=waiting):
-        st.session_state[MAP_PAINTED] = True
+    waiting = state.map_first()
+    if map_component.show(
+        rendered, key="map", height=MAP_HEIGHT_PX, report_paint=waiting, on_paint=_painted
+    ):
         return True
     return not waiting
 

@@ -18,6 +18,7 @@ import streamlit as st
 
 from territory_viz import datasets, history, notices, render, scenarios
 from territory_viz.textsafe import isolate_if_bidi
+from ui import state
 from ui._text import md_escape
 from ui.baseline import Baseline
 from ui.state import (
@@ -181,6 +182,13 @@ HEADLINES = {
 }
 #: Pages that show one scenario (the picker is drawn at their top, in the main column).
 SCENARIO_PAGES = ("map", "compare", "build")
+#: Pages that draw a map first and report its paint (state.map_first); their first run
+#: holds the shell's widgets back too.
+MAP_FIRST_PAGES = ("map",)
+#: The picker and slider's row, and what stands for it while it is held back (page.css
+#: gives it the row's height).
+CONTROLS_KEY = "tv_controls"
+CONTROLS_HELD_KEY = "tv_controls_held"
 _KEPT_SCENARIO = "tv_scenario_kept"
 #: What the page last wrote into the URL, per parameter: a different value there comes
 #: from a link followed inside the session (gallery, back button) and wins over the widget.
@@ -278,8 +286,8 @@ def _notice(text: str) -> None:
     st.session_state.setdefault("notices", []).append(text)
 
 
-def _date_choice(name: str, days: history.History) -> str:
-    """Draw the date slider (map page) and return the date picked.
+def _date_choice(name: str, days: history.History, *, draw: bool = True) -> str:
+    """Draw the date slider (map page; not with ``draw=False``) and return the date picked.
 
     The URL's ``?date=`` is read on open and followed when a link inside the session changes
     it; the choice is kept across pages that do not draw the slider.
@@ -298,7 +306,7 @@ def _date_choice(name: str, days: history.History) -> str:
         st.session_state[DATE_PARAM] = _date_from_link(dates, default, days)
     if st.session_state[DATE_PARAM] not in dates:  # the session's history changed
         st.session_state[DATE_PARAM] = default
-    if name != "map" or len(dates) < 2:
+    if name != "map" or len(dates) < 2 or not draw:
         return st.session_state[DATE_PARAM]
     upload = uploaded_baseline()
     return st.select_slider(
@@ -315,6 +323,13 @@ def _date_choice(name: str, days: history.History) -> str:
             f"{md_escape(days.label)}. Every proposal is evaluated against the one picked."
         ),
     )
+
+
+def _layer_shown(key: str, label: str, *, held: bool) -> bool:
+    """Draw a layer's checkbox and return whether it is ticked (held: as last ticked)."""
+    if held:
+        return bool(st.session_state.get(f"layer_{key}", True))
+    return st.checkbox(label, value=True, key=f"layer_{key}")
 
 
 def frame(name: str) -> View:
@@ -336,26 +351,40 @@ def frame(name: str) -> View:
     _initial("scenario", catalogue, DEFAULT_SCENARIO, "scenario")
     if st.session_state["scenario"] not in catalogue:  # an uploaded scenario gone with its session
         st.session_state["scenario"] = DEFAULT_SCENARIO
+    # A session's first run draws what the map needs and holds the widgets back until the
+    # map has painted (state.map_first): the sidebar keeps its heading (the map's width stays),
+    # the picker and slider's row keeps its height (page.css), so nothing moves when they come.
+    held = name in MAP_FIRST_PAGES and state.map_first()
     with st.sidebar:
         st.markdown("**Layers**")
         layers = {"control"} | {
             key
             for key, label in render.LAYERS.items()
-            if key != "control" and st.checkbox(label, value=True, key=f"layer_{key}")
+            if key != "control" and _layer_shown(key, label, held=held)
         }
-        st.divider()
-        _uploads()
+        if not held:
+            st.divider()
+            _uploads()
     st.html(_PAGE_CSS)
     title = st.empty()
-    if name in SCENARIO_PAGES:
-        label = "Scenario (A)" if name == "compare" else "Proposed settlement"
-        picker_col, date_col = st.columns([3, 2], vertical_alignment="bottom")
-        with picker_col:
-            scenario_id = _scenario_picker(catalogue, label=label)
+    date_col = None
+    scenario_id = st.session_state["scenario"]
+    label = "Scenario (A)" if name == "compare" else "Proposed settlement"
+    if name in SCENARIO_PAGES and held:
+        # Said in words meanwhile, in a box as tall as the row it stands for (page.css).
+        with st.container(key=CONTROLS_HELD_KEY):
+            st.markdown(f"{label}: **{md_escape(isolate_if_bidi(catalogue[scenario_id]))}**")
+        date = _date_choice(name, days, draw=False)
+    elif name in SCENARIO_PAGES:
+        # One box, as what stood for it: the elements after it (the map) keep their place in
+        # the page's tree, so the map's frame is kept, not made again.
+        with st.container(key=CONTROLS_KEY):
+            picker_col, date_col = st.columns([3, 2], vertical_alignment="bottom")
+            with picker_col:
+                scenario_id = _scenario_picker(catalogue, label=label)
+            date = _date_choice(name, days)
     else:
-        scenario_id = st.session_state["scenario"]
-        date_col = None
-    date = _date_choice(name, days)
+        date = _date_choice(name, days)
     st.session_state[_KEPT_DATE] = date
     baseline = current_baseline(date)
     when = render.date_label(baseline.date) or "an undated layer"

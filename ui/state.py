@@ -28,6 +28,7 @@ from ui.cache import (
 __all__ = [
     "BASELINE_SCENARIO_ID",
     "Baseline",
+    "MAP_PAINTED",
     "add_user_scenario",
     "all_scenarios",
     "baseline_scenario",
@@ -36,6 +37,7 @@ __all__ = [
     "context_for",
     "current_baseline",
     "layer_area_km2",
+    "map_first",
     "scenario_key",
     "session_history",
     "set_uploaded_baseline",
@@ -52,6 +54,23 @@ UPLOADED_BASELINE = "tv_uploaded_baseline"
 UPLOADED_HISTORY = "tv_uploaded_history"
 #: Id of the pseudo-scenario "the baseline itself" in compare mode.
 BASELINE_SCENARIO_ID = "baseline"
+
+
+#: Session key: the map has been painted once in this session.
+MAP_PAINTED = "tv_map_painted"
+
+
+def map_first() -> bool:
+    """Whether this run draws the map and holds back the rest of the page.
+
+    So on a browser's first open of a session: everything drawn around the map (the
+    sidebar's widgets, the scenario picker and date slider, numbers, tables, downloads)
+    would be laid out on the same main thread as the map's frame, before it, and each kind
+    of widget first fetches its own script; it comes in the run the map's paint starts (one
+    rerun). A client without HTTP headers (Streamlit's ``AppTest``) cannot paint and gets
+    the whole page.
+    """
+    return not st.session_state.get(MAP_PAINTED) and bool(st.context.headers)
 
 
 def uploaded_baseline() -> Baseline | None:
