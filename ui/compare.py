@@ -26,9 +26,9 @@ from territory_viz.style import (
 )
 from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
-from ui import cache, exports, share_view
+from ui import cache, exports, share_view, state
 from ui._text import md_escape
-from ui.scenario_view import MAP_PAINTED, _table, _table_text, map_first
+from ui.scenario_view import _table, _table_text
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
 
 #: Query parameter naming the second scenario.
@@ -252,7 +252,7 @@ def _totals(result: stats.ScenarioStats) -> None:
 
 def _painted() -> None:
     # Before the run the paint report starts: all of that run knows the maps are painted.
-    st.session_state[MAP_PAINTED] = True
+    st.session_state[state.MAP_PAINTED] = True
 
 
 def compare_maps(
@@ -264,14 +264,14 @@ def compare_maps(
 ) -> bool:
     """Draw the A, B and change maps in one frame (one Leaflet, views in sync).
 
-    On a session's first run in a browser (:func:`ui.scenario_view.map_first`) the frame
+    On a session's first run in a browser (:func:`ui.state.map_first`) the frame
     reports when the maps are painted, which reruns the page once; returns whether the rest
     of the page is to be drawn in this run.
     """
     document = cache.compare_document(
         a, b, baseline, height_px=MAP_HEIGHT_PX, layers=layers, view=share_view.link_view()
     )
-    waiting = map_first()
+    waiting = state.map_first()
     # Keyed by the document: another A, B, baseline or set of layers gets a new frame.
     digest = hashlib.sha256(document.encode("utf-8")).hexdigest()[:20]
     value = _maps_component(

@@ -184,11 +184,12 @@ HEADLINES = {
 SCENARIO_PAGES = ("map", "compare", "build")
 #: Pages that draw a map first and report its paint (state.map_first); their first run
 #: holds the shell's widgets back too.
-MAP_FIRST_PAGES = ("map",)
+MAP_FIRST_PAGES = ("map", "compare")
 #: The picker and slider's row, and what stands for it while it is held back (page.css
 #: gives it the row's height).
 CONTROLS_KEY = "tv_controls"
-CONTROLS_HELD_KEY = "tv_controls_held"
+CONTROLS_HELD_KEY = "tv_controls_held"  # the picker's row and the date slider
+CONTROLS_HELD_ROW_KEY = "tv_controls_held_row"  # the picker's row alone
 _KEPT_SCENARIO = "tv_scenario_kept"
 #: What the page last wrote into the URL, per parameter: a different value there comes
 #: from a link followed inside the session (gallery, back button) and wins over the widget.
@@ -372,7 +373,8 @@ def frame(name: str) -> View:
     label = "Scenario (A)" if name == "compare" else "Proposed settlement"
     if name in SCENARIO_PAGES and held:
         # Said in words meanwhile, in a box as tall as the row it stands for (page.css).
-        with st.container(key=CONTROLS_HELD_KEY):
+        slider = name == "map" and len(days.dates()) >= 2
+        with st.container(key=CONTROLS_HELD_KEY if slider else CONTROLS_HELD_ROW_KEY):
             st.markdown(f"{label}: **{md_escape(isolate_if_bidi(catalogue[scenario_id]))}**")
         date = _date_choice(name, days, draw=False)
     elif name in SCENARIO_PAGES:

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from territory_viz import notices
-from ui import compare, shell
+from ui import compare, shell, state
 from ui._text import md_escape
-from ui.scenario_view import map_first
 from ui.shell import view
 from ui.state import all_scenarios
 
@@ -14,7 +13,7 @@ st.caption(md_escape(notices.approximation_note(chosen.baseline.date or "")))
 b_args = {"scenario_id": chosen.scenario_id, "baseline": chosen.baseline}
 # One container either way, so the maps under it keep their place in the page (and their
 # frame) when the rerun draws the sources and the B picker in it.
-if map_first():
+if state.map_first():
     # A session's first run draws the maps first: the sources and the B picker (and what
     # comes under the maps) in the run their paint starts, in the space kept for them.
     b = compare.compare_choice(all_scenarios(), **b_args)

@@ -15,7 +15,7 @@ map_col, numbers_col = st.columns([5, 2], gap="medium")
 with map_col:
     complete = scenario_view.scenario_map(chosen, prepared, town=scenario_view.found_town())
 if not complete:
-    st.stop()  # the rest comes in the run the map's paint starts (scenario_view.map_first)
+    st.stop()  # the rest comes in the run the map's paint starts (state.map_first)
 with numbers_col:
     # What is approximate, with the date of the line shown: on a wide screen right under the
     # baseline's date (same column), on a phone right after the map (never above it).
