@@ -1,11 +1,13 @@
 """Helpers shared by the tests that run the project as a reader does.
 
 :func:`run_app` runs the page's script once under ``streamlit.testing`` (no browser);
-:func:`run_cli` runs the command line in a child process from the checkout's root.
+:func:`run_cli` runs the command line in a child process from the checkout's root;
+:func:`shown_figures` reads the labelled figures a page shows.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,45 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
+
+#: One headline figure of the map page as written (ui.scenario_view.figures_markdown).
+_FIGURE = re.compile(
+    r":small\[(?P<label>.+)\]  \n\*\*(?P<value>.+)\*\*(?:  \n:gray-badge\[(?P<delta>.+)\])?"
+    r"(?:  \n:small\[:gray\[.+\]\])?"
+)
+
+
+def _unescaped(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def shown_figures(at: AppTest) -> dict[str, tuple[str, str]]:
+    """Every labelled figure the page shows: label -> (value, delta), as a reader reads them.
+
+    The map page's headline figures (markdown, one paragraph each) and any ``st.metric`` (the
+    builder's, the compare page's).
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for md in at.markdown:
+        for paragraph in md.value.split("\n\n"):
+            match = _FIGURE.fullmatch(paragraph)
+            if match:
+                label, value, delta = (
+                    _unescaped(match[k] or "") for k in ("label", "value", "delta")
+                )
+                found[label] = (value, delta)
+    found.update({m.label: (m.value, m.delta or "") for m in at.metric})
+    return found
+
+
+def shown_numbers(at: AppTest) -> dict[str, str]:
+    """The figures' values by label (:func:`shown_figures`)."""
+    return {label: value for label, (value, _) in shown_figures(at).items()}
+
+
+def shown_deltas(at: AppTest) -> dict[str, str]:
+    """What each figure's value is beside (its share, its people) by label."""
+    return {label: delta for label, (_, delta) in shown_figures(at).items()}
 
 
 def run_app(*, timeout_s: float = 60, **query: str) -> AppTest:

@@ -24,6 +24,8 @@ MAP_FRAME = "iframe[title='ui.map_component.tv_map']"
 COMPARE_FRAME = "iframe[title='Scenario A, scenario B and the change map, panning together']"
 #: A map's painted fill paths.
 PAINTED = ".leaflet-tv-fill-pane path.leaflet-interactive"
+#: The map page's headline figures' values (ui.scenario_view.headline: bold in its container).
+FIGURE_VALUES = ".st-key-tv_headline strong"
 #: Centre, zoom and width of every Leaflet map of a document, in document order.
 MAPS_VIEW_JS = """() => Array.from(document.querySelectorAll(".folium-map")).map(div => {
   const m = Object.values(window).find(v => v instanceof L.Map && v.getContainer() === div);

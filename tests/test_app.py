@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from app_support import run_app
+from app_support import run_app, shown_deltas, shown_figures, shown_numbers
 from streamlit.testing.v1 import AppTest
 
 from territory_viz import render, scenarios, stats
 from territory_viz.style import TOWN_CHANGE_MIN_POPULATION
+from ui import scenario_view
+from ui._text import md_escape
 
 
 def scenario_box(at: AppTest):
@@ -19,7 +21,7 @@ def scenario_box(at: AppTest):
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return shown_numbers(at)
 
 
 def markdown_tables(at: AppTest) -> list[list[list[str]]]:
@@ -62,7 +64,7 @@ def test_every_built_in_scenario_can_be_selected(app, scenario_id):
     assert scenario_box(app).value == scenario_id
     # The URL follows the page.
     assert str(app.query_params["scenario"]).strip("[]'") == scenario_id
-    assert app.metric, "no numbers shown"
+    assert shown_numbers(app), "no numbers shown"
 
 
 def test_no_town_changing_hands_names_the_threshold_the_statistics_use():
@@ -81,7 +83,7 @@ def test_numbers_shown_match_the_library():
         assert shown[label] == f"{row.area_km2:,.0f} km²"
     assert shown["To Russian control"] == f"{result.balance.to_russia_km2:+,.0f} km²"
     assert shown["Back to Ukrainian control"] == f"{result.balance.to_ukraine_km2:+,.0f} km²"
-    deltas = {m.label: m.delta for m in at.metric}
+    deltas = shown_deltas(at)
     assert deltas["To Russian control"] == f"{result.balance.to_russia_population:+,.0f} people"
     # Every number has a unit.
     assert all(v.endswith("km²") for v in shown.values())
@@ -121,7 +123,7 @@ def test_net_change_counts_what_a_demilitarized_zone_takes():
     shown = metric_values(at)["Net change in Ukrainian-controlled area"]
     assert shown == f"{result.balance.net_ukraine_km2:+,.0f} km²"
     assert result.balance.to_russia_km2 == 0 and result.balance.net_ukraine_km2 < -1_000
-    deltas = {m.label: m.delta for m in at.metric}
+    deltas = shown_deltas(at)
     assert deltas["Net change in Ukrainian-controlled area"] == (
         f"{result.balance.net_ukraine_population:+,.0f} people"
     )
@@ -199,3 +201,23 @@ def test_map_page_shows_the_date_notice_and_the_readings_as_text():
     assert readings and any("other agreed territories" in c for c in readings)
     raw = [c.value for c in at.caption if c.value.startswith("Reading")]
     assert all("\\." in c for c in raw)  # escaped as text, not markdown
+
+
+def test_the_map_page_writes_its_figures_as_text_without_metric_elements():
+    # A metric element would make every new viewer fetch its script (four more files).
+    at = run_app(scenario="land-swap")
+    assert not at.metric
+    figures = shown_figures(at)
+    result = stats.scenario_stats(scenarios.get_scenario("land-swap"))
+    for row in result.by_control.itertuples():
+        label = render.CONTROL_LABELS[row.control]
+        assert figures[label] == (f"{row.area_km2:,.0f} km²", f"{row.share:.1%} of Ukraine")
+    people = f"{result.by_control.iloc[0].population:,.0f} people (pre-war)"
+    assert any(f":small[:gray[{md_escape(people)}]]" in md.value for md in at.markdown)
+
+
+def test_figures_show_their_text_literally():
+    hostile = scenario_view.Figure("*Bold* [link](http://x.test) <b>", "1 km²", "`code`", "# no")
+    text = scenario_view.figures_markdown([hostile])
+    assert "<b>" not in text and "](" not in text and "*Bold*" not in text
+    assert text.startswith(":small[") and "  \n**1 km²**  \n:gray-badge[" in text

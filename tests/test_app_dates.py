@@ -7,6 +7,7 @@ import json
 
 import app_support
 import pytest
+from app_support import shown_numbers
 from shapely.geometry import box, mapping
 from streamlit.testing.v1 import AppTest
 
@@ -43,7 +44,7 @@ def test_slider_walks_the_history_and_moves_the_baseline():
     assert any(f"control on **{render.date_label(OLDER)}**" in md.value for md in at.markdown)
     # The numbers are the library's on that day's line.
     result = stats.scenario_stats(scenarios.get_scenario("land-swap"), f"occupied-{OLDER}")
-    shown = {m.label: m.value for m in at.metric}
+    shown = shown_numbers(at)
     for row in result.by_control.itertuples():
         assert shown[render.CONTROL_LABELS[row.control]] == f"{row.area_km2:,.0f} km²"
 
@@ -122,6 +123,6 @@ def test_fetched_day_joins_the_slider_and_is_a_baseline(history_cache):
         scenarios.get_scenario("ceasefire-current-line"), H.layer_for_date("2025-11-21")
     )
     at.selectbox(key="scenario").set_value("ceasefire-current-line").run()
-    shown = {m.label: m.value for m in at.metric}
+    shown = shown_numbers(at)
     russia = result.by_control.set_index("control").loc["russia", "area_km2"]
     assert shown[render.CONTROL_LABELS["russia"]] == f"{russia:,.0f} km²"

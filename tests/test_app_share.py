@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from app_support import run_app
+from app_support import run_app, shown_numbers
 from streamlit.testing.v1 import AppTest
 
 
@@ -59,7 +59,7 @@ def test_a_bad_view_is_ignored_with_a_note_never_a_traceback():
     assert "<b>" not in note  # escaped for markdown
     assert call(map_args(at)["script"], "shareView").startswith("TV.shareView(map_div, null,")
     assert param(at, "lat") is None and param(at, "zoom") is None  # dropped from the address
-    assert at.metric  # the page is whole
+    assert shown_numbers(at)  # the page is whole
 
 
 def test_an_incomplete_view_is_ignored_with_a_note():

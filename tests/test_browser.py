@@ -14,6 +14,7 @@ import time
 
 import pytest
 from browser_support import (
+    FIGURE_VALUES,
     MAP_FRAME,
     PAINTED,
     open_and_wait_for_map,
@@ -31,7 +32,7 @@ def fill_colours(frame) -> list[str]:
 
 
 def metric_values(page) -> list[str]:
-    return page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    return page.locator(FIGURE_VALUES).all_inner_texts()
 
 
 def boxes_overlap(a: dict, b: dict) -> bool:
@@ -161,7 +162,7 @@ def test_switching_scenario_changes_map_numbers_and_url(server, page_factory):
     switch_s = time.monotonic() - start
     page.wait_for_function(
         "before => JSON.stringify(Array.from(document.querySelectorAll("
-        "'[data-testid=\"stMetricValue\"]')).map(e => e.innerText)) !== before",
+        f"'{FIGURE_VALUES}')).map(e => e.innerText)) !== before",
         arg=str(numbers_before).replace("'", '"'),
     )
     assert vermillion not in fill_colours(frame)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import (
+    FIGURE_VALUES,
     MAP_FRAME,
     open_and_wait_for_map,
     open_page,
@@ -218,7 +219,7 @@ def test_hostile_and_broken_layers_keep_the_page_working(server, page_factory): 
     assert_not_pwned(page)
     main_text = page.locator("[data-testid='stMain'], section.main").first.inner_text()
     assert SCRIPT in main_text  # the baseline notice names it, as text
-    numbers = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    numbers = page.locator(FIGURE_VALUES).all_inner_texts()
 
     # Broken files (a representative set; AppTest in test_hostile.py runs every fixture): each
     # gets its message; the hostile baseline stays; the map keeps painting.
@@ -242,7 +243,7 @@ def test_hostile_and_broken_layers_keep_the_page_working(server, page_factory): 
             assert "unchanged" in alert.inner_text()
             assert expected in expander.inner_text(), (name, expander.inner_text()[:300])
         map_is_painted(page)
-        assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == numbers
+        assert page.locator(FIGURE_VALUES).all_inner_texts() == numbers
         assert_not_pwned(page)
 
     # A self-intersecting layer is repaired, and the page says so.

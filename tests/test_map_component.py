@@ -10,6 +10,7 @@ from pathlib import Path
 import folium
 import streamlit as st
 import streamlit_folium as sf
+from app_support import shown_numbers
 from streamlit.testing.v1 import AppTest
 
 from territory_viz import assets, render, scenarios
@@ -152,14 +153,14 @@ def test_a_browser_first_open_draws_the_map_alone_then_the_whole_page(monkeypatc
     assert any(m.value == "**Layers**" for m in at.sidebar.markdown)
     # Every widget is held back: picker, slider, layer boxes, uploads, town search, tabs.
     assert not at.selectbox and not at.select_slider and not at.checkbox and not at.expander
-    assert not at.metric and not at.tabs and not at.text_input
+    assert not at.metric and not shown_numbers(at) and not at.tabs and not at.text_input
     # The frame says the map is painted (its value reruns the page): the whole page then.
     at.session_state[state.MAP_PAINTED] = True
     at.run()
     assert not at.exception, at.exception
     assert _map_component(at)["report_paint"] is False
     assert at.selectbox and at.select_slider and at.checkbox
-    assert at.metric and at.tabs and at.text_input
+    assert shown_numbers(at) and at.tabs and at.text_input
     assert not any("Proposed settlement: **" in m.value for m in at.markdown)
 
 
@@ -168,4 +169,4 @@ def test_a_client_without_headers_gets_the_whole_page_at_once():
     at.run()
     assert not at.exception, at.exception
     assert _map_component(at)["report_paint"] is False
-    assert at.metric and at.tabs
+    assert shown_numbers(at) and at.tabs

@@ -73,12 +73,13 @@ def _folium_map(
 def warm_map(scenario: Scenario, baseline: Baseline) -> None:
     """Prepare a scenario's page as a new viewer first sees it, into the shared caches.
 
-    Its map (every layer on) rendered, its headline line and tables written.
+    Its map (every layer on) rendered, its headline line, figures and tables written.
     """
     result, prepared = cache.stats_for(scenario, baseline)
     view = View(scenario, baseline, render.DEFAULT_LAYERS, baseline.key)
     cache.rendered_map(_map_key(view, prepared, None), lambda: _folium_map(view, prepared))
     key_numbers_text(result)
+    _headline_of(result)
     _tables_of(result)
 
 
@@ -175,41 +176,104 @@ def key_numbers(result: stats.ScenarioStats) -> None:
         st.markdown(key_numbers_text(result))
 
 
-def control_metric(target: Any, row: Any) -> None:
-    """Show one control's area and share of Ukraine (a ``by_control`` row) as a metric.
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """One labelled figure as a metric shows it: what, how much, and beside it what it means."""
 
-    ``target`` is ``st`` or a column; the map page and the builder show it alike.
-    """
-    target.metric(
+    label: str
+    value: str
+    delta: str
+    #: A smaller line under it (a control's pre-war people).
+    note: str = ""
+
+
+def control_figure(row: Any) -> Figure:
+    """One control's area and share of Ukraine (a ``by_control`` row), as the page words it."""
+    return Figure(
         render.CONTROL_LABELS.get(row.control, row.control),
         f"{row.area_km2:,.0f} km²",
         f"{format_share(row.share)} of Ukraine",
-        **_PLAIN,
     )
 
 
-def headline(result: stats.ScenarioStats) -> None:
+def control_metric(target: Any, row: Any) -> None:
+    """Show one control's figure (:func:`control_figure`) as a metric (the builder's numbers).
+
+    ``target`` is ``st`` or a column.
+    """
+    figure = control_figure(row)
+    target.metric(figure.label, figure.value, figure.delta, **_PLAIN)
+
+
+def headline_figures(result: stats.ScenarioStats) -> tuple[list[Figure], list[Figure]]:
     """Area and share under each control; the balance against the baseline, with signs."""
-    st.subheader("Who would control what")
-    for row in result.by_control.itertuples():
-        control_metric(st, row)
-        st.caption(f"{_people(row.population)} (pre-war)")
-    st.subheader("Change against the baseline")
+    control = [
+        dataclasses.replace(control_figure(row), note=f"{_people(row.population)} (pre-war)")
+        for row in result.by_control.itertuples()
+    ]
     balance = result.balance
+    change = []
     for key, label in BALANCE_ROWS:
         km2 = getattr(balance, f"{key}_km2")
         if key == "to_international" and not km2:
             continue  # rare: shown only when a scenario has it
         people = getattr(balance, f"{key}_population")
-        st.metric(label, f"{km2:+,.0f} km²", f"{people:+,.0f} people", **_PLAIN)
+        change.append(Figure(label, f"{km2:+,.0f} km²", f"{people:+,.0f} people"))
     # Gained minus lost: what a demilitarized zone takes from Ukrainian control counts too.
-    st.metric(
-        NET_UKRAINE_LABEL,
-        f"{balance.net_ukraine_km2:+,.0f} km²",
-        f"{balance.net_ukraine_population:+,.0f} people",
-        **_PLAIN,
+    change.append(
+        Figure(
+            NET_UKRAINE_LABEL,
+            f"{balance.net_ukraine_km2:+,.0f} km²",
+            f"{balance.net_ukraine_population:+,.0f} people",
+        )
     )
-    st.caption("People: pre-war resident population (2022; Crimea and Sevastopol: pre-2014).")
+    return control, change
+
+
+def figures_markdown(figures: list[Figure]) -> str:
+    """Write figures as markdown, one paragraph each, laid out as metrics show them.
+
+    Label (small), value (bold; the page's stylesheet makes it large), delta (a grey badge)
+    and note (small, grey). One element for all of them, and no metric's script: that is
+    four more files for every new viewer to fetch, and one element per figure.
+    """
+
+    def paragraph(figure: Figure) -> str:
+        lines = [f":small[{md_escape(figure.label)}]", f"**{md_escape(figure.value)}**"]
+        if figure.delta:
+            lines.append(f":gray-badge[{md_escape(figure.delta)}]")
+        if figure.note:
+            lines.append(f":small[:gray[{md_escape(figure.note)}]]")
+        return "  \n".join(lines)
+
+    return "\n\n".join(paragraph(figure) for figure in figures)
+
+
+def _headline_of(result: stats.ScenarioStats) -> tuple[str, ...]:
+    """Return the headline figures' markdown, written once per process (:func:`cache.derived`)."""
+    return cache.derived(
+        result,
+        "headline",
+        lambda: tuple(figures_markdown(figures) for figures in headline_figures(result)),
+    )
+
+
+#: Key of the container of the headline figures (the page's stylesheet sizes their values).
+HEADLINE_KEY = "tv_headline"
+
+
+def headline(result: stats.ScenarioStats) -> None:
+    """Area and share under each control; the balance against the baseline, with signs.
+
+    Written once per evaluation and process (:func:`ui.cache.derived`).
+    """
+    control, change = _headline_of(result)
+    with st.container(key=HEADLINE_KEY):
+        st.subheader("Who would control what")
+        st.markdown(control)
+        st.subheader("Change against the baseline")
+        st.markdown(change)
+        st.caption("People: pre-war resident population (2022; Crimea and Sevastopol: pre-2014).")
 
 
 def _md_table(header: list[str], rows: list[list[object]], *, numeric: set[int]) -> str:
