@@ -28,7 +28,7 @@ from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports, share_view, state
 from ui._text import md_escape
-from ui.scenario_view import _table, _table_text
+from ui.scenario_view import _table, _table_text, town_change_rows
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
 
 #: Query parameter naming the second scenario.
@@ -222,13 +222,7 @@ def balance_section(comparison: stats.Comparison) -> None:
         )
         table(
             ["Town", "Region", "Pre-war population (people)", "In A", "In B"],
-            [
-                [name, region, f"{population:,.0f}", _label(before), _label(after)]
-                for name, region, population, before, after in zip(
-                    towns["name"], towns["region"], towns["population"], towns["from"],
-                    towns["to"], strict=True,
-                )
-            ],
+            town_change_rows(towns),
             numeric={2},
         )  # fmt: skip
 

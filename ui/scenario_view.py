@@ -309,6 +309,21 @@ def _table(table: tuple[str, bool]) -> None:
     box.markdown(text)
 
 
+def town_change_rows(frame: pd.DataFrame) -> list[list[object]]:
+    """Rows of towns changing hands: name, region, pre-war people, control before, after."""
+    return [
+        [name, region, f"{population:,.0f}", _label(before), _label(after)]
+        for name, region, population, before, after in zip(
+            frame["name"],
+            frame["region"],
+            frame["population"],
+            frame["from"],
+            frame["to"],
+            strict=True,
+        )
+    ]
+
+
 def _label(control: str) -> str:
     return render.CONTROL_LABELS.get(control, control)
 
@@ -342,13 +357,7 @@ def _table_texts(result: stats.ScenarioStats) -> _Tables:
         towns = _table_text(
             ["Town", "Region", "Pre-war population (people)", "Baseline control",
              "Scenario control"],
-            [
-                [name, region, f"{population:,.0f}", _label(before), _label(after)]
-                for name, region, population, before, after in zip(
-                    frame["name"], frame["region"], frame["population"], frame["from"],
-                    frame["to"], strict=True,
-                )
-            ],
+            town_change_rows(frame),
             numeric={2},
         )  # fmt: skip
     matrix = result.recognition

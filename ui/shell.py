@@ -287,6 +287,11 @@ def _notice(text: str) -> None:
     st.session_state.setdefault("notices", []).append(text)
 
 
+def _draws_slider(name: str, dates: list[str]) -> bool:
+    """Whether the page draws the date slider: the map page, with two dates or more."""
+    return name == "map" and len(dates) >= 2
+
+
 def _date_choice(name: str, days: history.History, *, draw: bool = True) -> str:
     """Draw the date slider (map page; not with ``draw=False``) and return the date picked.
 
@@ -307,7 +312,7 @@ def _date_choice(name: str, days: history.History, *, draw: bool = True) -> str:
         st.session_state[DATE_PARAM] = _date_from_link(dates, default, days)
     if st.session_state[DATE_PARAM] not in dates:  # the session's history changed
         st.session_state[DATE_PARAM] = default
-    if name != "map" or len(dates) < 2 or not draw:
+    if not (draw and _draws_slider(name, dates)):
         return st.session_state[DATE_PARAM]
     upload = uploaded_baseline()
     return st.select_slider(
@@ -373,7 +378,7 @@ def frame(name: str) -> View:
     label = "Scenario (A)" if name == "compare" else "Proposed settlement"
     if name in SCENARIO_PAGES and held:
         # Said in words meanwhile, in a box as tall as the row it stands for (page.css).
-        slider = name == "map" and len(days.dates()) >= 2
+        slider = _draws_slider(name, days.dates())
         with st.container(key=CONTROLS_HELD_KEY if slider else CONTROLS_HELD_ROW_KEY):
             st.markdown(f"{label}: **{md_escape(isolate_if_bidi(catalogue[scenario_id]))}**")
         date = _date_choice(name, days, draw=False)
