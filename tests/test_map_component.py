@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import folium
+import pytest
 import streamlit as st
 import streamlit_folium as sf
 from app_support import shown_numbers
@@ -104,16 +105,27 @@ def _early(page: str) -> list[str]:
     return json.loads(found)
 
 
-def test_the_frame_is_one_small_file_with_its_script_inline():
+def _inlined(page: str) -> list[str]:
+    """The scripts written into a frame's page before its own script (empty when none)."""
+    head, _, _ = page.partition("<script>\n// The page's map")
+    return re.findall(r"<script>(.*?)</script>", head, flags=re.DOTALL)
+
+
+def test_the_frame_is_one_file_with_leaflet_and_the_helpers_in_it():
     page = (map_component.FRONTEND / "index.html").read_text(encoding="utf-8")
     assert map_component.FRONTEND == map_component.BUILT  # the copy naming the scripts
     assert sorted(p.name for p in map_component.FRONTEND.iterdir()) == ["index.html"]
-    assert len(page.encode()) < 8_000  # streamlit_folium's frame fetches a 225 KB bundle
+    # Leaflet and the map helpers are in the page, in that order, exactly as the app serves
+    # them: no request of their own, and run before the frame answers the handshake.
+    assert _inlined(page) == [assets.leaflet_js(), assets.helpers_js()]
+    assert "var INLINED = /*inlined*/true;" in page
+    own = page.replace(assets.leaflet_js(), "").replace(assets.helpers_js(), "")
+    assert len(own.encode()) < 8_000  # streamlit_folium's frame fetches a 225 KB bundle
     assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing holds up the handshake
-    assert not re.search(r"https?://", page)  # and nothing from another host
+    assert not re.search(r"https?://", own)  # and nothing from another host
     assert "streamlit:componentReady" in page and "streamlit:render" in page
     assert map_component.FRAME_TITLE.endswith("tv_map")
-    # Fetched as the frame starts: the very scripts the page's map names (Leaflet, helpers).
+    # The very scripts the page's map names (Leaflet, helpers): its first message loads none.
     assert _early(page) == assets.page_links()[0]
     assert map_component.render(
         render.base_map(render.map_context(), leaflet_urls=(assets.page_links()[0], []))
@@ -122,7 +134,8 @@ def test_the_frame_is_one_small_file_with_its_script_inline():
 
 def test_the_served_frame_is_the_source_with_the_urls_written_as_json(tmp_path):
     source = (map_component.SOURCE / "index.html").read_text(encoding="utf-8")
-    assert _early(source) == []  # served as it is, the frame loads what it is sent
+    assert _early(source) == [] and _inlined(source) == []  # served as it is, it loads what
+    assert "var INLINED = /*inlined*/false;" in source  # it is sent
     odd = ["../../app/static/a.js", "b.js?x=1&y=</script><b>"]
     page = (map_component.write_frontend(odd, tmp_path) / "index.html").read_text("utf-8")
     assert _early(page) == odd
@@ -130,6 +143,24 @@ def test_the_served_frame_is_the_source_with_the_urls_written_as_json(tmp_path):
     # Nothing else differs from the source.
     assert page.replace(re.search(r"/\*early\*/\[.*?\]", page)[0], "/*early*/[]") == source
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]  # no temporary left
+
+
+def test_scripts_written_into_the_frame_come_first_and_cannot_end_their_element(tmp_path):
+    links = ["a.js", "b.js"]
+    page = (
+        map_component.write_frontend(links, tmp_path, js_texts=["var a = 1;", "var b = a;"])
+        / "index.html"
+    ).read_text("utf-8")
+    assert _inlined(page) == ["var a = 1;", "var b = a;"] and _early(page) == links
+    assert "var INLINED = /*inlined*/true;" in page
+    for bad in ("x = '</script><b>';", "x = 1; </SCRIPT >", "<!-- y"):
+        with pytest.raises(ValueError, match=r"b\.js: holds '</script' or '<!--'"):
+            map_component.write_frontend(links, tmp_path, js_texts=["var a = 1;", bad])
+    with pytest.raises(ValueError, match="one text per link"):
+        map_component.write_frontend(links, tmp_path, js_texts=["var a = 1;"])
+    # A refused text leaves the page written before as it was, and no temporary file.
+    assert (tmp_path / "index.html").read_text("utf-8") == page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
 
 
 def _map_component(at: AppTest) -> dict:

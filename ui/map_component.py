@@ -13,16 +13,18 @@ render it adds the map's header, loads its scripts in order and runs the map's s
 on later renders with the same key it swaps the scenario's layers on the same map. The
 page reads nothing back from the map (pans and zooms never rerun the script).
 
-The app serves a copy of the frame (:func:`write_frontend`) that names the map's scripts
-(Leaflet and the map helpers, :func:`territory_viz.assets.page_links`: their URLs carry a
-content hash), so the frame fetches and runs them as it starts, while the page answers
-its handshake, instead of after the first message names them.
+The app serves a copy of the frame (:func:`write_frontend`) that carries the map's scripts
+(Leaflet and the map helpers, as :func:`territory_viz.assets.page_links` names them) in the
+page itself: they have run when the frame answers the page's handshake, with no request of
+their own (two fewer per viewer), instead of being fetched after the first message names
+them. Where they cannot be written in, the copy names them and fetches them as it starts.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,32 +53,58 @@ SOURCE = Path(__file__).resolve().parent / "map_frontend"
 BUILT = SOURCE / "build"
 #: In the frame's script, the list of scripts to fetch as it starts (empty in the source).
 _EARLY = "/*early*/[]"
+#: In the frame's script, whether those scripts are in the page itself (false in the source).
+_INLINED = "/*inlined*/false"
+#: Where the frame's page holds the scripts written into it (before its own script).
+_SCRIPTS = "<!--scripts-->"
+#: What may not appear in a script written into the page: it would end the script element
+#: or change how the HTML parser reads it (``<!--`` inside a script).
+_UNSAFE_IN_SCRIPT = re.compile(r"</script|<!--", re.IGNORECASE)
 
 
-def write_frontend(js_links: Sequence[str], folder: Path = BUILT) -> Path:
-    """Write the frame into ``folder`` with ``js_links`` fetched as it starts; return ``folder``.
+def write_frontend(
+    js_links: Sequence[str], folder: Path = BUILT, *, js_texts: Sequence[str] | None = None
+) -> Path:
+    """Write the frame into ``folder`` with ``js_links`` ready as it starts; return ``folder``.
 
-    The URLs are the app's own constants (never a reader's text); written as JSON with
-    ``<``, ``>`` and ``&`` escaped, so they cannot end the script. Safe from several processes
-    at once: written to a temporary name and renamed into place.
+    With ``js_texts`` (the scripts' contents, in the same order), the scripts are written
+    into the page, before its own script: they have run when the page answers the
+    handshake, with no request of their own. Without, the page fetches ``js_links`` as it
+    starts. Either way the map's first message, naming the same scripts, loads nothing.
+
+    The URLs and scripts are the app's own files (never a reader's text). URLs are written
+    as JSON with ``<``, ``>`` and ``&`` escaped, so they cannot end the script; a script text
+    holding ``</script`` or ``<!--`` is refused (``ValueError``), not altered. Safe from
+    several processes at once: written to a temporary name and renamed into place.
     """
     text = (SOURCE / "index.html").read_text(encoding="utf-8")
-    if text.count(_EARLY) != 1:
-        raise RuntimeError(f"{SOURCE / 'index.html'}: expected one {_EARLY!r} to fill in")
+    for marker in (_EARLY, _INLINED, _SCRIPTS):
+        if text.count(marker) != 1:
+            raise RuntimeError(f"{SOURCE / 'index.html'}: expected one {marker!r} to fill in")
     urls = json.dumps([str(url) for url in js_links])
     urls = urls.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace(_EARLY, f"/*early*/{urls}")
+    if js_texts is not None:
+        if len(js_texts) != len(js_links):
+            raise ValueError("js_texts: one text per link, in the same order")
+        for url, script in zip(js_links, js_texts, strict=True):
+            if _UNSAFE_IN_SCRIPT.search(script):
+                raise ValueError(f"{url}: holds '</script' or '<!--': cannot be written inline")
+        inline = "".join(f"<script>{script}</script>\n" for script in js_texts)
+        text = text.replace(_SCRIPTS, inline).replace(_INLINED, "/*inlined*/true")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "index.html"
     tmp = folder / f".index.html.{os.getpid()}.tmp"
-    tmp.write_text(text.replace(_EARLY, f"/*early*/{urls}"), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)
     return folder
 
 
 def _frontend() -> Path:
     try:
-        return write_frontend(assets.page_links()[0])
-    except (OSError, assets.AssetError):
+        links = assets.page_links()[0]
+        return write_frontend(links, js_texts=[assets.leaflet_js(), assets.helpers_js()])
+    except (OSError, ValueError, assets.AssetError):
         return SOURCE  # a read-only checkout or no Leaflet: the frame loads what it is sent
 
 
