@@ -162,6 +162,17 @@ def base_map(
         str(url).rsplit("/", 1)[-1] == assets.HELPERS_JS for url in leaflet_urls[0]
     )
     m.add_child(MapSetup(_patterns_svg(), inline_js=not linked))
+    # The view first: the legend frames the map (docked under a narrow one, which resizes
+    # it), so every layer after it is projected and drawn once, at the view it opens on,
+    # not drawn at the initial zoom and then again at each resize and fit.
+    if view is not None or share_view:
+        # before the legend: it holds this view
+        m.add_child(ShareView(view, follow=share_view, from_address=view_from_address))
+    m.add_child(
+        Legend(
+            legend_html(context, title=title, open_=legend_open, present=legend_keys, layers=layers)
+        )
+    )
     neighbours = context.layers.get("neighbours", [])
     if neighbours:
         m.add_child(
@@ -186,14 +197,6 @@ def base_map(
         towns.add_child(Towns(context.towns, _labels_of(context, "capital", "centre", "town")))
     if context.labels:
         m.add_child(MapLabels(_labels_of(context, "country", "water")))
-    if view is not None or share_view:
-        # before the legend: it holds this view
-        m.add_child(ShareView(view, follow=share_view, from_address=view_from_address))
-    m.add_child(
-        Legend(
-            legend_html(context, title=title, open_=legend_open, present=legend_keys, layers=layers)
-        )
-    )
     return m
 
 
