@@ -8,7 +8,7 @@ import re
 
 import app_support
 
-from territory_viz import render
+from territory_viz import assets, render
 from ui import compare
 
 #: A compare run evaluates two scenarios and draws three maps: slow on a loaded host.
@@ -68,3 +68,21 @@ def test_compare_maps_are_one_frame_with_three_maps_and_the_page_drawn_whole_wit
     # The tables are markdown (no data grid), numbers right-aligned.
     assert not at.dataframe
     assert any(md.value.startswith("| Region | In A | In B |") for md in at.markdown)
+
+
+def test_the_compare_frame_carries_the_scripts_its_document_names_so_it_loads_none():
+    at = run_app(scenario="land-swap", compare="donbas-for-freeze")
+    document = compare_args(at)["document"]
+    page = (compare.FRONTEND / "index.html").read_text(encoding="utf-8")
+    assert compare.FRONTEND == compare.BUILT  # the served copy, not the source
+    (listed,) = re.findall(r"var INLINED = /\*inlined\*/(\[.*?\]);", page)
+    inlined = json.loads(listed)
+    # Leaflet and the helpers, written into the frame in the order the document names them.
+    assert re.findall(r'<script src="([^"]+)"', document) == inlined
+    head = page.partition("<script>\n// The compare page's maps")[0]
+    assert re.findall(r"<script>(.*?)</script>", head, flags=re.DOTALL) == [
+        assets.leaflet_js(),
+        assets.helpers_js(),
+    ]
+    source = (compare.SOURCE / "index.html").read_text(encoding="utf-8")
+    assert "var INLINED = /*inlined*/[];" in source  # served as it is, it loads them itself

@@ -111,6 +111,12 @@ def _inlined(page: str) -> list[str]:
     return re.findall(r"<script>(.*?)</script>", head, flags=re.DOTALL)
 
 
+def _inlined_urls(page: str) -> list[str]:
+    """The URLs of the scripts written into a frame's page (its ``INLINED`` list)."""
+    (found,) = re.findall(r"var INLINED = /\*inlined\*/(\[.*?\]);", page)
+    return json.loads(found)
+
+
 def test_the_frame_is_one_file_with_leaflet_and_the_helpers_in_it():
     page = (map_component.FRONTEND / "index.html").read_text(encoding="utf-8")
     assert map_component.FRONTEND == map_component.BUILT  # the copy naming the scripts
@@ -118,7 +124,7 @@ def test_the_frame_is_one_file_with_leaflet_and_the_helpers_in_it():
     # Leaflet and the map helpers are in the page, in that order, exactly as the app serves
     # them: no request of their own, and run before the frame answers the handshake.
     assert _inlined(page) == [assets.leaflet_js(), assets.helpers_js()]
-    assert "var INLINED = /*inlined*/true;" in page
+    assert _inlined_urls(page) == assets.page_links()[0]
     own = page.replace(assets.leaflet_js(), "").replace(assets.helpers_js(), "")
     assert len(own.encode()) < 8_000  # streamlit_folium's frame fetches a 225 KB bundle
     assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing holds up the handshake
@@ -135,7 +141,7 @@ def test_the_frame_is_one_file_with_leaflet_and_the_helpers_in_it():
 def test_the_served_frame_is_the_source_with_the_urls_written_as_json(tmp_path):
     source = (map_component.SOURCE / "index.html").read_text(encoding="utf-8")
     assert _early(source) == [] and _inlined(source) == []  # served as it is, it loads what
-    assert "var INLINED = /*inlined*/false;" in source  # it is sent
+    assert _inlined_urls(source) == []  # it is sent
     odd = ["../../app/static/a.js", "b.js?x=1&y=</script><b>"]
     page = (map_component.write_frontend(odd, tmp_path) / "index.html").read_text("utf-8")
     assert _early(page) == odd
@@ -152,7 +158,7 @@ def test_scripts_written_into_the_frame_come_first_and_cannot_end_their_element(
         / "index.html"
     ).read_text("utf-8")
     assert _inlined(page) == ["var a = 1;", "var b = a;"] and _early(page) == links
-    assert "var INLINED = /*inlined*/true;" in page
+    assert _inlined_urls(page) == links
     for bad in ("x = '</script><b>';", "x = 1; </SCRIPT >", "<!-- y"):
         with pytest.raises(ValueError, match=r"b\.js: holds '</script' or '<!--'"):
             map_component.write_frontend(links, tmp_path, js_texts=["var a = 1;", bad])

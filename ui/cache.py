@@ -46,11 +46,16 @@ def leaflet_assets() -> tuple[tuple[list[str], list[str]], str]:
     return (js_urls, []), assets.page_css()
 
 
+#: The app's static folder as a map document in a component frame names it (relative to
+#: the page: the frames' documents set their base there).
+FRAME_STATIC_URL = "app/static"
+
+
 @st.cache_resource(show_spinner=False)
 def frame_leaflet_urls() -> tuple[list[str], list[str]]:
     """Leaflet for map documents in ``srcdoc`` frames (URLs relative to the page)."""
     assets.install_static(STATIC_DIR)
-    return assets.page_links(base_url="app/static")
+    return assets.page_links(base_url=FRAME_STATIC_URL)
 
 
 @st.cache_resource(show_spinner=False)

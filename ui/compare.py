@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from territory_viz import notices, render, stats, svg
+from territory_viz import assets, notices, render, stats, svg
 from territory_viz.scenarios import Scenario
 from territory_viz.style import (
     COMPARE_BALANCE_ROWS,
@@ -26,7 +26,7 @@ from territory_viz.style import (
 )
 from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
-from ui import cache, exports, share_view, state
+from ui import cache, exports, map_component, share_view, state
 from ui._text import md_escape
 from ui.scenario_view import _table, _table_text, town_change_rows
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
@@ -38,7 +38,27 @@ MAP_HEIGHT_PX = 480
 COMPARE_FRAME_TITLE = "Scenario A, scenario B and the change map, panning together"
 PREVIEW_FRAME_TITLE = "Map of the scenario being built"
 #: The compare maps' frame: one static HTML file with its script inline (no framework).
-FRONTEND = Path(__file__).resolve().parent / "compare_frontend"
+SOURCE = Path(__file__).resolve().parent / "compare_frontend"
+#: Where the served copy is written (git-ignored), with Leaflet and the map helpers in it.
+BUILT = SOURCE / "build"
+
+
+def _frontend() -> Path:
+    """Write the served copy: the scripts the maps' document names, written into the frame.
+
+    They have run when the frame gets its document, so the maps' scripts start at once
+    instead of after two fetches. The source as it is where they cannot be written.
+    """
+    try:
+        links = assets.page_links(base_url=cache.FRAME_STATIC_URL)[0]
+        inline = list(zip(links, map_component.leaflet_and_helpers(), strict=True))
+        return map_component.write_frame(SOURCE, BUILT, inline=inline)
+    except (OSError, ValueError, assets.AssetError):
+        return SOURCE
+
+
+#: The component's frontend as served: the copy with the scripts in it, or the source.
+FRONTEND = _frontend()
 _maps_component = components.declare_component("tv_compare", path=str(FRONTEND))
 #: The frame's height before its document is laid out (two rows of maps, each under its
 #: heading with its legend docked under it); it then follows the document.

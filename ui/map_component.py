@@ -43,6 +43,7 @@ __all__ = [
     "feature_group_script",
     "render",
     "show",
+    "write_frame",
     "write_frontend",
 ]
 
@@ -53,45 +54,55 @@ SOURCE = Path(__file__).resolve().parent / "map_frontend"
 BUILT = SOURCE / "build"
 #: In the frame's script, the list of scripts to fetch as it starts (empty in the source).
 _EARLY = "/*early*/[]"
-#: In the frame's script, whether those scripts are in the page itself (false in the source).
-_INLINED = "/*inlined*/false"
-#: Where the frame's page holds the scripts written into it (before its own script).
+#: In a frame's script, the URLs of the scripts written into its page (empty in the source).
+_INLINED = "/*inlined*/[]"
+#: Where a frame's page holds the scripts written into it (before its own script).
 _SCRIPTS = "<!--scripts-->"
-#: What may not appear in a script written into the page: it would end the script element
+#: What may not appear in a script written into a page: it would end the script element
 #: or change how the HTML parser reads it (``<!--`` inside a script).
 _UNSAFE_IN_SCRIPT = re.compile(r"</script|<!--", re.IGNORECASE)
 
 
-def write_frontend(
-    js_links: Sequence[str], folder: Path = BUILT, *, js_texts: Sequence[str] | None = None
-) -> Path:
-    """Write the frame into ``folder`` with ``js_links`` ready as it starts; return ``folder``.
+def _json_in_script(value: object) -> str:
+    """JSON that cannot end the script it is written into (``<``, ``>``, ``&`` escaped)."""
+    text = json.dumps(value)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
-    With ``js_texts`` (the scripts' contents, in the same order), the scripts are written
-    into the page, before its own script: they have run when the page answers the
-    handshake, with no request of their own. Without, the page fetches ``js_links`` as it
-    starts. Either way the map's first message, naming the same scripts, loads nothing.
+
+def write_frame(
+    source: Path,
+    folder: Path,
+    *,
+    early: Sequence[str] | None = None,
+    inline: Sequence[tuple[str, str]] = (),
+) -> Path:
+    """Write a component frame's page (``source/index.html``) into ``folder``; return ``folder``.
+
+    ``inline``: scripts as ``(url, text)``, written into the page before its own script, in
+    that order (they have run when the frame answers the page's handshake, with no request
+    of their own); their URLs go in the frame's ``INLINED`` list, so that a document or
+    message naming them loads nothing. ``early`` (the map frame): URLs for its ``EARLY``
+    list, fetched as it starts unless written in.
 
     The URLs and scripts are the app's own files (never a reader's text). URLs are written
-    as JSON with ``<``, ``>`` and ``&`` escaped, so they cannot end the script; a script text
-    holding ``</script`` or ``<!--`` is refused (``ValueError``), not altered. Safe from
-    several processes at once: written to a temporary name and renamed into place.
+    as JSON that cannot end the script; a script text holding ``</script`` or ``<!--`` is
+    refused (``ValueError``), not altered. Safe from several processes at once: written to a
+    temporary name and renamed into place.
     """
-    text = (SOURCE / "index.html").read_text(encoding="utf-8")
-    for marker in (_EARLY, _INLINED, _SCRIPTS):
+    text = (source / "index.html").read_text(encoding="utf-8")
+    markers = (_INLINED, _SCRIPTS) + ((_EARLY,) if early is not None else ())
+    for marker in markers:
         if text.count(marker) != 1:
-            raise RuntimeError(f"{SOURCE / 'index.html'}: expected one {marker!r} to fill in")
-    urls = json.dumps([str(url) for url in js_links])
-    urls = urls.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace(_EARLY, f"/*early*/{urls}")
-    if js_texts is not None:
-        if len(js_texts) != len(js_links):
-            raise ValueError("js_texts: one text per link, in the same order")
-        for url, script in zip(js_links, js_texts, strict=True):
-            if _UNSAFE_IN_SCRIPT.search(script):
-                raise ValueError(f"{url}: holds '</script' or '<!--': cannot be written inline")
-        inline = "".join(f"<script>{script}</script>\n" for script in js_texts)
-        text = text.replace(_SCRIPTS, inline).replace(_INLINED, "/*inlined*/true")
+            raise RuntimeError(f"{source / 'index.html'}: expected one {marker!r} to fill in")
+    for url, script in inline:
+        if _UNSAFE_IN_SCRIPT.search(script):
+            raise ValueError(f"{url}: holds '</script' or '<!--': cannot be written inline")
+    if early is not None:
+        text = text.replace(_EARLY, f"/*early*/{_json_in_script([str(u) for u in early])}")
+    if inline:
+        scripts = "".join(f"<script>{script}</script>\n" for _, script in inline)
+        urls = _json_in_script([str(url) for url, _ in inline])
+        text = text.replace(_SCRIPTS, scripts).replace(_INLINED, f"/*inlined*/{urls}")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "index.html"
     tmp = folder / f".index.html.{os.getpid()}.tmp"
@@ -100,10 +111,30 @@ def write_frontend(
     return folder
 
 
+def write_frontend(
+    js_links: Sequence[str], folder: Path = BUILT, *, js_texts: Sequence[str] | None = None
+) -> Path:
+    """Write the map's frame into ``folder`` with ``js_links`` ready as it starts.
+
+    With ``js_texts`` (the scripts' contents, in the same order), the scripts are written
+    into the page (:func:`write_frame`); without, the page fetches ``js_links`` as it
+    starts. Either way the map's first message, naming the same scripts, loads nothing.
+    """
+    if js_texts is not None and len(js_texts) != len(js_links):
+        raise ValueError("js_texts: one text per link, in the same order")
+    inline = list(zip(js_links, js_texts, strict=True)) if js_texts is not None else []
+    return write_frame(SOURCE, folder, early=js_links, inline=inline)
+
+
+def leaflet_and_helpers() -> list[str]:
+    """Return the texts of Leaflet and the map helpers, in the order ``page_links`` names them."""
+    return [assets.leaflet_js(), assets.helpers_js()]
+
+
 def _frontend() -> Path:
     try:
         links = assets.page_links()[0]
-        return write_frontend(links, js_texts=[assets.leaflet_js(), assets.helpers_js()])
+        return write_frontend(links, js_texts=leaflet_and_helpers())
     except (OSError, ValueError, assets.AssetError):
         return SOURCE  # a read-only checkout or no Leaflet: the frame loads what it is sent
 
