@@ -110,3 +110,46 @@ def test_standalone_map_labels_follow_zoom_and_never_overlap(page_factory):
         assert _overlaps(boxes) == [], zoom
         if zoom == 8:
             assert set(FRONT_TOWNS) <= {b[0] for b in boxes}
+
+
+#: In every frame: when a map's fill first exists, how many names each map of the frame has
+#: placed (noted on the top page). A name placed by a timer after the layers would be missing.
+NAMES_AT_FILL = """
+(() => {
+  if (window === window.top) { return; }
+  var timer = setInterval(function () {
+    var maps = Array.prototype.slice.call(document.querySelectorAll('.leaflet-container'));
+    if (!maps.length || !maps.every(function (m) { return m.querySelector('__FILL__'); })) {
+      return;
+    }
+    clearInterval(timer);
+    try {
+      window.top.__namesAtFill = maps.map(function (m) {
+        return m.querySelectorAll('.tv-ml .tv-label').length;
+      });
+    } catch (e) {}
+  }, 2);
+})();
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "maps"),
+    [
+        ("/?scenario=ceasefire-current-line", 1),
+        ("/?scenario=land-swap&compare=donbas-for-freeze", 3),
+    ],
+)
+def test_names_are_on_the_map_in_the_frame_its_fills_first_appear_in(
+    server, page_factory, url, maps
+):
+    from browser_support import PAINTED
+
+    page, _ = page_factory(1400, 900)
+    page.context.add_init_script(NAMES_AT_FILL.replace("__FILL__", PAINTED))
+    page.goto(f"{server}{url}")
+    page.wait_for_function("() => window.__namesAtFill", timeout=90_000)
+    counts = page.evaluate("window.__namesAtFill")
+    # The capital, oblast centres and neighbours at least: placed with the layers, in the
+    # same task, so never a frame of the map without them (nor one after the page's rest).
+    assert len(counts) == maps and min(counts) >= 12, counts

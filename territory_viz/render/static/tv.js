@@ -158,6 +158,8 @@
 
   window.TV = {
     data: {},
+    // The maps set up in this document (labelsNow places their names).
+    maps: [],
 
     // GeoJSON features from compact rows (a list of dicts or row_table's table); arcs
     // (encoded, a list or chain_arcs' string) when their rings refer to them.
@@ -176,6 +178,7 @@
     setup: function (map, panes, patterns, grid, colours) {
       TV.grid = grid;
       TV.colours = colours;
+      TV.maps.push(map);
       Object.keys(panes).forEach(function (name) {
         if (!map.getPane(name)) {
           var p = map.createPane(name);
@@ -347,6 +350,18 @@
                       order: r[3] * 1e6 + st.seq++, w: 0, h: 0});
       });
       st.again();
+    },
+
+    // Every map's names placed at once (the timer a change starts is dropped): a frame
+    // calls this once its maps' layers are added, so the first frame painted has its names,
+    // not one after the page's other work of that moment.
+    labelsNow: function () {
+      TV.maps.forEach(function (map) {
+        var st = map._tvLabels;
+        if (!st) { return; }
+        if (st.timer) { clearTimeout(st.timer); st.timer = null; }
+        TV.placeLabels(map);
+      });
     },
 
     placeLabels: function (map) {
