@@ -160,6 +160,8 @@
     data: {},
     // The maps set up in this document (labelsNow places their names).
     maps: [],
+    // The boxes of the names measured so far (placeLabels), by window width, kind and text.
+    labelSizes: {},
 
     // GeoJSON features from compact rows (a list of dicts or row_table's table); arcs
     // (encoded, a list or chain_arcs' string) when their rings refer to them.
@@ -396,11 +398,20 @@
         var p = map.latLngToContainerPoint([it.row[1], it.row[2]]);
         return p.x >= -40 && p.y >= -20 && p.x <= size.x + 40 && p.y <= size.y + 20 ? p : null;
       });
-      var fresh = items.filter(function (it, i) { return at[i] && !it.w; });
+      // A name measured on another map of this document (same kind, same text, same window
+      // width: the same box) is not measured again: the compare page's maps share theirs.
+      var sizes = TV.labelSizes, wide = window.innerWidth + "\n";
+      var fresh = items.filter(function (it, i) {
+        if (!at[i] || it.w) { return false; }
+        var known = sizes[wide + it.el.className + "\n" + it.row[0]];
+        if (known) { it.w = known[0]; it.h = known[1]; return false; }
+        return true;
+      });
       fresh.forEach(function (it) { st.layer.addLayer(it.marker); });
       fresh.forEach(function (it) {
         var m = it.el.getBoundingClientRect();
         it.w = Math.ceil(m.width) + 2; it.h = Math.ceil(m.height || 13) + 1;
+        sizes[wide + it.el.className + "\n" + it.row[0]] = [it.w, it.h];
       });
       items.forEach(function (it, n) {
         var p = at[n], placed = false;
