@@ -401,9 +401,10 @@
       // A name measured on another map of this document (same kind, same text, same window
       // width: the same box) is not measured again: the compare page's maps share theirs.
       var sizes = TV.labelSizes, wide = window.innerWidth + "\n";
+      function sized(it) { return wide + it.el.className + "\n" + it.row[0]; }
       var fresh = items.filter(function (it, i) {
         if (!at[i] || it.w) { return false; }
-        var known = sizes[wide + it.el.className + "\n" + it.row[0]];
+        var known = sizes[sized(it)];
         if (known) { it.w = known[0]; it.h = known[1]; return false; }
         return true;
       });
@@ -411,7 +412,7 @@
       fresh.forEach(function (it) {
         var m = it.el.getBoundingClientRect();
         it.w = Math.ceil(m.width) + 2; it.h = Math.ceil(m.height || 13) + 1;
-        sizes[wide + it.el.className + "\n" + it.row[0]] = [it.w, it.h];
+        sizes[sized(it)] = [it.w, it.h];
       });
       items.forEach(function (it, n) {
         var p = at[n], placed = false;
