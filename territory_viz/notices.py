@@ -130,11 +130,17 @@ def parse_date(value: str | dt.date | None) -> dt.date | None:
     return None
 
 
-def format_date(value: str | dt.date | None) -> str:
-    """Write a date as ``20 Nov 2025`` (``"an unknown date"`` if there is none)."""
+def format_date(value: str | dt.date | None, *, otherwise: str = "an unknown date") -> str:
+    """Write a date as ``20 Nov 2025``: the one way the tool writes a day for readers.
+
+    ``otherwise`` is returned when ``value`` holds no date (by default ``"an unknown date"``).
+
+    >>> format_date("2025-11-20"), format_date("2026-08-02 00:00:00"), format_date(None)
+    ('20 Nov 2025', '2 Aug 2026', 'an unknown date')
+    """
     day = parse_date(value)
     if day is None:
-        return "an unknown date"
+        return otherwise
     return f"{day.day} {day.strftime('%b')} {day.year}"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from territory_viz import notices
+from territory_viz import notices, render
 
 
 def test_format_date_writes_day_month_year() -> None:
@@ -12,6 +12,19 @@ def test_format_date_writes_day_month_year() -> None:
     assert notices.format_date(dt.date(2026, 8, 2)) == "2 Aug 2026"
     assert notices.format_date("not a date") == "an unknown date"
     assert notices.format_date(None) == "an unknown date"
+    assert notices.format_date("no date", otherwise="undated") == "undated"
+
+
+def test_the_map_and_the_notices_write_a_day_the_same_way() -> None:
+    # render.date_label (legends, the page's headlines and slider) writes through format_date:
+    # one spelling of a day, whatever form the day comes in.
+    days = ["2025-11-20", "2026-08-02 00:00:00", dt.date(2022, 2, 3), dt.datetime(2024, 12, 9, 5)]
+    for day in days:
+        assert render.date_label(day) == notices.format_date(day)
+    assert render.date_label("2026-08-02") == "2 Aug 2026"  # no zero before a one-digit day
+    # Text holding no date is the legend's own wording: kept as it is.
+    assert render.date_label("an undated layer") == "an undated layer"
+    assert render.date_label("") == ""
 
 
 def test_approximation_note_carries_the_baseline_date() -> None:

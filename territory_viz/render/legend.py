@@ -40,6 +40,8 @@ __all__ = ["date_label", "legend_html", "legend_keys", "scenario_caption"]
 def date_label(value: object) -> str:
     """Write an ISO date (or timestamp) as ``15 Aug 2025``; other text is returned unchanged.
 
+    The day is written by :func:`territory_viz.notices.format_date`, the one writer of a day.
+
     Parameters
     ----------
     value
@@ -49,11 +51,8 @@ def date_label(value: object) -> str:
     -------
     str
     """
-    text = str(value)
-    try:
-        return datetime.date.fromisoformat(text[:10]).strftime("%-d %b %Y")
-    except ValueError:
-        return text
+    day = value if isinstance(value, datetime.date) else str(value)
+    return notices.format_date(day, otherwise=str(value))
 
 
 def scenario_caption(scenario: Any, baseline_date: object = None) -> str:
