@@ -27,6 +27,7 @@ from browser_support import (
     need_browser,
 )
 from markers_support import deselect_network
+from rerun_support import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401 - hooks
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import _harness  # noqa: E402 - starts the server as the benchmark and the load test do
