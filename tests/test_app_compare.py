@@ -7,6 +7,7 @@ import json
 import re
 
 import app_support
+from frame_support import COMPARE_FRAME_SCRIPT, inlined_scripts, inlined_urls
 
 from territory_viz import assets, render
 from ui import compare
@@ -75,12 +76,10 @@ def test_the_compare_frame_carries_the_scripts_its_document_names_so_it_loads_no
     document = compare_args(at)["document"]
     page = (compare.FRONTEND / "index.html").read_text(encoding="utf-8")
     assert compare.FRONTEND == compare.BUILT  # the served copy, not the source
-    (listed,) = re.findall(r"var INLINED = /\*inlined\*/(\[.*?\]);", page)
-    inlined = json.loads(listed)
+    inlined = inlined_urls(page)
     # Leaflet and the helpers, written into the frame in the order the document names them.
     assert re.findall(r'<script src="([^"]+)"', document) == inlined
-    head = page.partition("<script>\n// The compare page's maps")[0]
-    assert re.findall(r"<script>(.*?)</script>", head, flags=re.DOTALL) == [
+    assert inlined_scripts(page, COMPARE_FRAME_SCRIPT) == [
         assets.leaflet_js(),
         assets.helpers_js(),
     ]

@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 import streamlit_folium as sf
 from app_support import shown_numbers
+from frame_support import MAP_FRAME_SCRIPT, early_urls, inlined_scripts, inlined_urls
 from streamlit.testing.v1 import AppTest
 
 from territory_viz import assets, render, scenarios
@@ -99,32 +100,14 @@ def test_a_new_base_script_gets_a_new_frame_and_the_same_base_keeps_it(monkeypat
     )
 
 
-def _early(page: str) -> list[str]:
-    """The scripts a frame's page fetches as it starts (its ``EARLY`` list)."""
-    (found,) = re.findall(r"var EARLY = /\*early\*/(\[.*?\]);", page)
-    return json.loads(found)
-
-
-def _inlined(page: str) -> list[str]:
-    """The scripts written into a frame's page before its own script (empty when none)."""
-    head, _, _ = page.partition("<script>\n// The page's map")
-    return re.findall(r"<script>(.*?)</script>", head, flags=re.DOTALL)
-
-
-def _inlined_urls(page: str) -> list[str]:
-    """The URLs of the scripts written into a frame's page (its ``INLINED`` list)."""
-    (found,) = re.findall(r"var INLINED = /\*inlined\*/(\[.*?\]);", page)
-    return json.loads(found)
-
-
 def test_the_frame_is_one_file_with_leaflet_and_the_helpers_in_it():
     page = (map_component.FRONTEND / "index.html").read_text(encoding="utf-8")
     assert map_component.FRONTEND == map_component.BUILT  # the copy naming the scripts
     assert sorted(p.name for p in map_component.FRONTEND.iterdir()) == ["index.html"]
     # Leaflet and the map helpers are in the page, in that order, exactly as the app serves
     # them: no request of their own, and run before the frame answers the handshake.
-    assert _inlined(page) == [assets.leaflet_js(), assets.helpers_js()]
-    assert _inlined_urls(page) == assets.page_links()[0]
+    assert inlined_scripts(page, MAP_FRAME_SCRIPT) == [assets.leaflet_js(), assets.helpers_js()]
+    assert inlined_urls(page) == assets.page_links()[0]
     own = page.replace(assets.leaflet_js(), "").replace(assets.helpers_js(), "")
     assert len(own.encode()) < 8_000  # streamlit_folium's frame fetches a 225 KB bundle
     assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing holds up the handshake
@@ -132,19 +115,20 @@ def test_the_frame_is_one_file_with_leaflet_and_the_helpers_in_it():
     assert "streamlit:componentReady" in page and "streamlit:render" in page
     assert map_component.FRAME_TITLE.endswith("tv_map")
     # The very scripts the page's map names (Leaflet, helpers): its first message loads none.
-    assert _early(page) == assets.page_links()[0]
+    assert early_urls(page) == assets.page_links()[0]
     assert map_component.render(
         render.base_map(render.map_context(), leaflet_urls=(assets.page_links()[0], []))
-    ).js_links == tuple(_early(page))
+    ).js_links == tuple(early_urls(page))
 
 
 def test_the_served_frame_is_the_source_with_the_urls_written_as_json(tmp_path):
     source = (map_component.SOURCE / "index.html").read_text(encoding="utf-8")
-    assert _early(source) == [] and _inlined(source) == []  # served as it is, it loads what
-    assert _inlined_urls(source) == []  # it is sent
+    # Served as it is, it loads what it is sent.
+    assert early_urls(source) == [] and inlined_scripts(source, MAP_FRAME_SCRIPT) == []
+    assert inlined_urls(source) == []
     odd = ["../../app/static/a.js", "b.js?x=1&y=</script><b>"]
     page = (map_component.write_frontend(odd, tmp_path) / "index.html").read_text("utf-8")
-    assert _early(page) == odd
+    assert early_urls(page) == odd
     assert "</script><b>" not in page and page.count("</script>") == source.count("</script>")
     # Nothing else differs from the source.
     assert page.replace(re.search(r"/\*early\*/\[.*?\]", page)[0], "/*early*/[]") == source
@@ -157,8 +141,9 @@ def test_scripts_written_into_the_frame_come_first_and_cannot_end_their_element(
         map_component.write_frontend(links, tmp_path, js_texts=["var a = 1;", "var b = a;"])
         / "index.html"
     ).read_text("utf-8")
-    assert _inlined(page) == ["var a = 1;", "var b = a;"] and _early(page) == links
-    assert _inlined_urls(page) == links
+    assert inlined_scripts(page, MAP_FRAME_SCRIPT) == ["var a = 1;", "var b = a;"]
+    assert early_urls(page) == links
+    assert inlined_urls(page) == links
     for bad in ("x = '</script><b>';", "x = 1; </SCRIPT >", "<!-- y"):
         with pytest.raises(ValueError, match=r"b\.js: holds '</script' or '<!--'"):
             map_component.write_frontend(links, tmp_path, js_texts=["var a = 1;", bad])
