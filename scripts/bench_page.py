@@ -115,6 +115,17 @@ def streamlit_server() -> Iterator[str]:
         yield url
 
 
+#: Whether a document holds at least ``n`` maps, every one with a fill path: the one test of
+#: "the maps are drawn", used by the page's clock (PAINT_MARK_JS) and the driver's view.
+EVERY_MAP_FILLED_JS = """function (doc, n) {
+  var maps = doc.querySelectorAll(".folium-map");
+  if (maps.length < n) { return false; }
+  for (var i = 0; i < maps.length; i++) {
+    if (!maps[i].querySelector("__SELECTOR__")) { return false; }
+  }
+  return true;
+}""".replace("__SELECTOR__", FILL_PATH)
+
 # Injected into every frame: in the map's frame, note (on the top page) when a fill path
 # first exists, and when the frame that paints it has passed (a task queued from the
 # animation-frame callback runs right after that frame's paint).
@@ -137,19 +148,19 @@ PAINT_MARK_JS = """
       try { window.top[name] = performance.timeOrigin + performance.now(); } catch (e) {}
     }, 0); });
   }
-  var first = false;
+  var first = false, everyMapFilled = __EVERY__;
   var timer = setInterval(function () {
     if (!document.querySelector(sel)) { return; }
     if (!first) { first = true; painted("__tvPaintAt"); }
     // A frame of several maps (the compare page's): also when every one has its fill.
-    var maps = document.querySelectorAll(".folium-map");
-    if (maps.length < 2) { clearInterval(timer); return; }
-    for (var i = 0; i < maps.length; i++) { if (!maps[i].querySelector(sel)) { return; } }
+    if (document.querySelectorAll(".folium-map").length < 2) { clearInterval(timer); return; }
+    if (!everyMapFilled(document, 2)) { return; }
     clearInterval(timer);
     painted("__tvMapsPaintAt");
   }, 5);
 })();
 """.replace("__SELECTOR__", FILL_PATH).replace("__TITLE__", TITLE_SELECTOR)
+PAINT_MARK_JS = PAINT_MARK_JS.replace("__EVERY__", EVERY_MAP_FILLED_JS)
 
 INTERCEPT: list[bool] = [False]  # --intercept: block by routing every request via the driver
 
@@ -270,10 +281,7 @@ def time_title(browser, url: str, blocked: list[str]) -> float:
 
 
 #: In the compare component's frame: whether ``n`` maps are there, each with a fill path.
-MAPS_PAINTED_JS = """n => {
-  const maps = document.querySelectorAll('.folium-map');
-  return maps.length >= n && Array.from(maps).every(m => m.querySelector('__FILL__'));
-}""".replace("__FILL__", FILL_PATH)
+MAPS_PAINTED_JS = f"n => ({EVERY_MAP_FILLED_JS})(document, n)"
 
 
 #: The driver's view of the compare and single-view opens (seconds), beside the page's.
