@@ -134,29 +134,6 @@ def test_encode_line_round_trips_on_the_grid():
     assert set(render.encoding.encode_line(coords)) <= {chr(c) for c in range(63, 127)}
 
 
-def decode_chain(text: str) -> list[np.ndarray]:
-    """Inverse of render.encoding.chain_arcs (the browser's arcsOf, in Python)."""
-    start = np.zeros(2)
-    arcs = []
-    for part in text.split(render.encoding.ARC_SEPARATOR):
-        steps = decode_line(part) if part else np.zeros((0, 2))
-        arcs.append(start + steps)
-        if len(steps):
-            start = arcs[-1][-1]
-    return arcs
-
-
-def test_chained_arcs_decode_to_the_same_points_in_fewer_characters():
-    prepared = render.prepare_partition(synthetic_partition())
-    chained = render.encoding.chain_arcs(prepared.arcs)
-    decoded = decode_chain(chained)
-    assert len(decoded) == len(prepared.arcs)
-    for arc, again in zip(prepared.arcs, decoded, strict=True):
-        assert np.allclose(decode_line(arc), again)
-    assert len(chained) < len(json.dumps(list(prepared.arcs)))
-    assert set(chained) <= {chr(c) for c in range(63, 127)} | {" "}
-
-
 def test_simplified_regions_stay_within_500_m_and_keep_shared_borders(regions):
     simplified = render.simplify_coverage(regions.geometry)
     drawn = gpd.GeoSeries(

@@ -35,12 +35,10 @@ from territory_viz import _bounds
 from territory_viz.model import CRS_EQUAL_AREA, CRS_GEOGRAPHIC
 
 __all__ = [
-    "ARC_SEPARATOR",
     "BITS_ALPHABET",
     "PACKED_VALUES",
     "CONTEXT_GRID",
     "GRID",
-    "chain_arcs",
     "SIMPLIFY_TOLERANCE_M",
     "Topology",
     "encode_geometry",
@@ -212,32 +210,6 @@ def _values(text: str) -> list[int]:
     return values
 
 
-#: Separates the arcs of :func:`chain_arcs` (outside the encoding's characters 63-126).
-ARC_SEPARATOR = " "
-
-
-def chain_arcs(arcs: Sequence[str]) -> str:
-    """Join encoded arcs into one string, each arc starting from where the last one ended.
-
-    The same points as the arcs one by one (:func:`encode_line`), in fewer characters: an
-    arc's first point is a small step from the previous arc's last one (arcs follow rings
-    round), not a whole coordinate, and no quotes or commas come between them. Decoded by
-    the map's script (``TV.rows`` takes the string as well as a list).
-    """
-    out: list[str] = []
-    x = y = 0
-    for arc in arcs:
-        values = _values(arc)
-        if not values:
-            out.append("")
-            continue
-        points = np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0)
-        deltas = np.diff(points, axis=0, prepend=np.array([[x, y]], dtype=np.int64)).ravel()
-        x, y = (int(v) for v in points[-1])
-        out.append(_chars(np.where(deltas < 0, ~(deltas << 1), deltas << 1).tolist()))
-    return ARC_SEPARATOR.join(out)
-
-
 #: The 64 characters a packed bit stream is written with, 6 bits each (base64url's
 #: alphabet: none of them needs escaping in JSON or in a script element).
 BITS_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -282,14 +254,14 @@ def _canonical_codes(lengths: dict[int, int]) -> dict[int, tuple[int, int]]:
 
 
 def pack_arcs(arcs: Sequence[str]) -> dict[str, Any]:
-    """Pack encoded arcs into one Huffman-coded bit stream (smaller than :func:`chain_arcs`).
+    """Pack encoded arcs into one Huffman-coded bit stream (smaller than the arcs' text).
 
-    The same points, each arc continuing from where the previous one ended (as in
-    :func:`chain_arcs`): every zigzag delta below :data:`PACKED_VALUES` is one symbol, a
-    larger one an escape symbol then its bit length (5 bits) and its bits, and an end
-    symbol closes each arc. The symbols get a canonical Huffman code made for these very
-    arcs (frequent small steps take 2-4 bits instead of 6). Decoded by the map's script
-    (``TV.rows``).
+    The same points, each arc continuing from where the previous one ended (its first
+    point a small step from the last one's end, not a whole coordinate): every zigzag
+    delta below :data:`PACKED_VALUES` is one symbol, a larger one an escape symbol then
+    its bit length (5 bits) and its bits, and an end symbol closes each arc. The symbols
+    get a canonical Huffman code made for these very arcs (frequent small steps take 2-4
+    bits instead of 6). Decoded by the map's script (``TV.rows``).
 
     Parameters
     ----------

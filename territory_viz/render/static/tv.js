@@ -16,25 +16,11 @@
     }
     return pts;
   }
-  // Arcs packed (pack_arcs, below), joined by chain_arcs (separated by a space, each
-  // continuing from the last point) or a list of encoded lines.
+  // The arcs a layer's rings refer to: packed (pack_arcs, below); none otherwise.
   function arcsOf(arcs) {
-    if (arcs && arcs.b !== undefined) {
-      var ints = unpack(arcs), out = ints.map(function (a) { return onGrid(a, TV.grid); });
-      out.ints = ints;  // for lines on another grid (rows' g.s)
-      return out;
-    }
-    if (typeof arcs !== "string") { return (arcs || []).map(function (a) { return dec(a); }); }
-    var out = [], pts = [], i = 0, x = 0, y = 0, n = arcs.length, r, h, b, g = TV.grid;
-    while (i < n) {
-      if (arcs.charCodeAt(i) === 32) { out.push(pts); pts = []; i++; continue; }
-      r = 0; h = 0; do { b = arcs.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
-      x += (r & 1) ? ~(r >> 1) : (r >> 1);
-      r = 0; h = 0; do { b = arcs.charCodeAt(i++) - 63; r |= (b & 31) << h; h += 5; } while (b >= 32);
-      y += (r & 1) ? ~(r >> 1) : (r >> 1);
-      pts.push([x / g, y / g]);
-    }
-    out.push(pts);
+    if (!arcs || arcs.b === undefined) { return []; }
+    var ints = unpack(arcs), out = ints.map(function (a) { return onGrid(a, TV.grid); });
+    out.ints = ints;  // for lines on another grid (rows' g.s)
     return out;
   }
   // Arcs packed by encoding.pack_arcs: {a: arcs, n: code lengths, b: bits}. Each
@@ -164,7 +150,7 @@
     labelSizes: {},
 
     // GeoJSON features from compact rows (a list of dicts or row_table's table); arcs
-    // (encoded, a list or chain_arcs' string) when their rings refer to them.
+    // (packed by encoding.pack_arcs) when their rings refer to them.
     features: function (rows, arcs) {
       return TV.featuresOf(rows, arcsOf(arcs));
     },
