@@ -33,6 +33,7 @@ __all__ = [
     "HATCH_COLOUR",
     "LABEL_COLOURS",
     "MUTED_TEXT_COLOUR",
+    "PAGE_ACCENT_COLOUR",
     "PAPER_COLOUR",
     "SEA_COLOUR",
     "SWATCH_EDGE_COLOUR",
@@ -70,6 +71,11 @@ CONTROL_COLOURS: dict[str, str] = {
 
 #: Colour of a class the palette does not know.
 FALLBACK_COLOUR = "#999999"
+
+#: The page's accent (buttons, the slider, links): Okabe-Ito blue. Streamlit reads it from
+#: ``.streamlit/config.toml`` (``[theme] primaryColor``), which cannot import it; a test keeps
+#: the two the same.
+PAGE_ACCENT_COLOUR = "#0072B2"
 
 # The ground and ink the maps are drawn on and with, shared by the web map (its CSS reads
 # them as custom properties, see CSS_COLOURS), its legend and the SVG.

@@ -81,3 +81,31 @@ def test_the_stylesheet_reads_exactly_the_colours_style_writes_for_it():
         assert f"{name}:{colour}" in setup.split("}", 1)[0]  # the :root rule comes first
     page = render.to_standalone_html(render.base_map(render.map_context(None)))
     assert f"--tv-sea:{style.SEA_COLOUR}" in page and "background:var(--tv-sea)" in page
+
+
+def test_the_page_theme_takes_its_accent_from_style():
+    # Streamlit reads the page's theme from its config file, which cannot import style: the
+    # file writes the colour again, and this keeps the two the same.
+    import tomllib
+
+    config = PACKAGE.parent / ".streamlit" / "config.toml"
+    theme = tomllib.loads(config.read_text(encoding="utf-8"))["theme"]
+    assert normalised(theme["primaryColor"].lstrip("#")) == normalised(
+        style.PAGE_ACCENT_COLOUR.lstrip("#")
+    )
+    # No other colour is set there: everything else is the light theme's or style's.
+    assert [key for key in theme if "color" in key.lower()] == ["primaryColor"]
+
+
+def test_the_page_writes_no_colour_of_its_own():
+    # The page's code and stylesheet (ui/, app.py) take every colour from style.
+    page = PACKAGE.parent / "ui"
+    files = [PACKAGE.parent / "app.py"] + [
+        p for p in page.rglob("*") if p.suffix in SOURCES and "build" not in p.parts
+    ]
+    found = [
+        f"{path.relative_to(PACKAGE.parent)}:{number}: {colour}"
+        for path in files
+        for number, colour in colours_in(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
