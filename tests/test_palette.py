@@ -45,6 +45,15 @@ def package_files() -> list[Path]:
     )
 
 
+def colours_written(files: list[Path], root: Path) -> list[tuple[str, str]]:
+    """``("path:line", colour)`` for every colour literal in ``files`` (paths from ``root``)."""
+    return [
+        (f"{path.relative_to(root)}:{number}", colour)
+        for path in files
+        for number, colour in colours_in(path.read_text(encoding="utf-8"))
+    ]
+
+
 def test_the_scanner_finds_short_long_and_upper_case_literals_but_not_references():
     text = 'a { color: #FFF; }\nfill="#D6E6EF" href="#tv-pat-de_jure" &#123; #abcd'
     assert colours_in(text) == [(1, "#ffffff"), (2, "#d6e6ef")]
@@ -58,9 +67,8 @@ def test_no_colour_of_the_palette_is_written_outside_style():
     }
     colours = palette()
     found = [
-        f"{path.relative_to(PACKAGE)}:{number}: {colour}"
-        for path in files
-        for number, colour in colours_in(path.read_text(encoding="utf-8"))
+        f"{where}: {colour}"
+        for where, colour in colours_written(files, PACKAGE)
         if colour in colours
     ]
     assert not found, "palette colours outside style.py (read them from style):\n" + "\n".join(
@@ -103,9 +111,4 @@ def test_the_page_writes_no_colour_of_its_own():
     files = [PACKAGE.parent / "app.py"] + [
         p for p in page.rglob("*") if p.suffix in SOURCES and "build" not in p.parts
     ]
-    found = [
-        f"{path.relative_to(PACKAGE.parent)}:{number}: {colour}"
-        for path in files
-        for number, colour in colours_in(path.read_text(encoding="utf-8"))
-    ]
-    assert found == []
+    assert colours_written(files, PACKAGE.parent) == []
