@@ -162,6 +162,17 @@ PAINT_MARK_JS = """
 """.replace("__SELECTOR__", FILL_PATH).replace("__TITLE__", TITLE_SELECTOR)
 PAINT_MARK_JS = PAINT_MARK_JS.replace("__EVERY__", EVERY_MAP_FILLED_JS)
 
+
+def write_floor_app() -> Path:
+    """Write the reference page (:data:`FLOOR_APP`, the page's own Streamlit settings) into a
+    new temporary folder; return it (the caller removes it)."""
+    folder = Path(tempfile.mkdtemp(prefix="tv_floor_"))
+    (folder / "app.py").write_text(FLOOR_APP, encoding="utf-8")
+    (folder / ".streamlit").mkdir()
+    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+    return folder
+
+
 INTERCEPT: list[bool] = [False]  # --intercept: block by routing every request via the driver
 
 
@@ -404,10 +415,7 @@ def main() -> int:
     blocked: list[str] = []
     marker = f"--tv-bench-{os.getpid()}"  # finds our browser among other agents' ones
     loads = [load_average()]
-    floor_dir = Path(tempfile.mkdtemp(prefix="tv_floor_"))
-    (floor_dir / "app.py").write_text(FLOOR_APP, encoding="utf-8")
-    (floor_dir / ".streamlit").mkdir()
-    shutil.copy(ROOT / ".streamlit" / "config.toml", floor_dir / ".streamlit" / "config.toml")
+    floor_dir = write_floor_app()
     runs = max(1, args.runs)
     with (
         streamlit_server() as url,

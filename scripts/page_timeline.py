@@ -4,15 +4,18 @@ Usage::
 
     python scripts/page_timeline.py [--runs 7] [--url "/?scenario=land-swap"]
 
-Starts ``streamlit run app.py`` on a free local port and opens the page in headless
-Chromium, offline (as ``bench_page.py`` does), in a fresh browser context each time (empty
-HTTP cache); the first open is not counted (it warms the server). A script injected in
-every frame notes, against the top page's navigation start, when each step first happens:
-the top document parsed, Streamlit's app element, its websocket opened and its first
-messages, the title, the map's frame created, the frame's own script started, Leaflet
-ready in it, the frame's first render message, the first fill path, and the frame that
-paints it (read as ``bench_page.py`` reads a paint, from its own mark). Prints each step's
-median and range in milliseconds, in the order they happen.
+Starts ``streamlit run app.py`` on a free local port, and beside it the title-only page that
+``bench_page.py`` measures the page against (``bench_page.FLOOR_APP``), and opens both in
+headless Chromium, offline (as ``bench_page.py`` does), alternately, in a fresh browser
+context each time (empty HTTP cache); each server's first open is not counted (it warms the
+server). A script injected in every frame notes, against the top page's navigation start, when
+each step first happens: the top document parsed, Streamlit's app element, its websocket opened
+and its first messages, the last message before the title and the largest before the paint
+(on the map page, the map's element), the title, the map's frame created, the frame's own
+script started, Leaflet ready in it, the frame's first render message, the first fill path, and
+the frame that paints it (read as ``bench_page.py`` reads a paint, from its own mark). Prints
+each step's median and range in milliseconds, in the order they happen, with the title-only
+page's median of the same step beside it (its last step: its title painted).
 
 A diagnostic to read beside ``bench_page.py`` (which judges the budgets), not a budget of
 its own: the gaps between the steps say which part of the open to work on (issue 15's
@@ -22,6 +25,7 @@ notes quote it).
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import time
@@ -59,9 +63,14 @@ STEPS_JS = """
     window.WebSocket = function (url, protocols) {
       var socket = new Native(url, protocols), count = 0;
       socket.addEventListener("open", function () { mark("top websocket open"); });
-      socket.addEventListener("message", function () {
+      socket.addEventListener("message", function (event) {
         count += 1;
         if (count <= 2) { mark("top websocket message " + count); }
+        // Every message's time and size: which of them came before a step (_open).
+        var data = event.data || "";
+        (top.__tvSocket = top.__tvSocket || []).push(
+          [performance.timeOrigin + performance.now() - top.performance.timeOrigin,
+           data.byteLength || data.size || data.length || 0]);
       });
       return socket;
     };
@@ -87,35 +96,82 @@ STEPS_JS = (
 )
 
 
-def open_once(browser, url: str, blocked: list[str]) -> dict[str, float]:
-    """Open ``url`` in a fresh context; return each step's time (ms from navigation start)."""
+#: Steps read off the websocket's messages: the last one before the title (by then the
+#: server had sent everything the title needed; what follows is the browser's work), and the
+#: largest before the paint (on the map page, the map's element: about 70 KB).
+LAST_BEFORE_TITLE = "top websocket last message before title"
+LARGEST = "top websocket largest message before paint"
+#: Its size in bytes (in the steps returned, not a step: :func:`table` leaves it out).
+LARGEST_SIZE = "size of that message"
+#: The last step of each page: its map painted, or the reference page's title painted.
+PAINTED = "painted (map; the reference page: its title)"
+
+
+def _open(browser, url: str, blocked: list[str], painted: str) -> dict[str, float]:
     context = bench_page.offline_context(browser, blocked)
     context.add_init_script(STEPS_JS)
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(url)
     # Painted as the benchmark reads it (bench_page.PAINT_MARK_JS, in every offline context).
-    page.wait_for_function("window.__tvPaintAt")
+    page.wait_for_function(f"window.{painted}")
     time.sleep(0.2)  # the steps of other frames already queued
-    steps = page.evaluate(
-        "Object.assign({}, window.__tvSteps,"
-        " {'frame painted': window.__tvPaintAt - performance.timeOrigin})"
+    steps, socket = page.evaluate(
+        f"[Object.assign({{}}, window.__tvSteps, {{'{PAINTED}': window.{painted}"
+        " - performance.timeOrigin}), window.__tvSocket || []]"
     )
     context.close()
-    return {name: float(value) for name, value in steps.items()}
+    steps = {name: float(value) for name, value in steps.items()}
+    messages = [(float(t), int(size)) for t, size in socket if float(t) <= steps[PAINTED]]
+    before_title = [t for t, _ in messages if "top title" in steps and t <= steps["top title"]]
+    if before_title:
+        steps[LAST_BEFORE_TITLE] = max(before_title)
+    if messages:
+        at, size = max(messages, key=lambda m: (m[1], -m[0]))
+        steps[LARGEST] = at
+        steps[LARGEST_SIZE] = size
+    return steps
 
 
-def table(opens: list[dict[str, float]]) -> list[str]:
-    """One line per step: median and range over the opens, in the order they happen."""
-    names = {name for steps in opens for name in steps}
-    order = sorted(names, key=lambda n: statistics.median(s[n] for s in opens if n in s))
+def open_once(browser, url: str, blocked: list[str]) -> dict[str, float]:
+    """Open the page at ``url`` in a fresh context; return each step's time (ms from
+    navigation start), the map's paint last."""
+    return _open(browser, url, blocked, "__tvPaintAt")
+
+
+def open_reference(browser, url: str, blocked: list[str]) -> dict[str, float]:
+    """Open the title-only reference page (``bench_page.FLOOR_APP``) the same way; its last
+    step is its title painted."""
+    return _open(browser, url, blocked, "__tvTitleAt")
+
+
+def _median(opens: list[dict[str, float]], name: str) -> float | None:
+    values = [steps[name] for steps in opens if name in steps]
+    return statistics.median(values) if values else None
+
+
+def table(opens: list[dict[str, float]], reference: list[dict[str, float]] = ()) -> list[str]:
+    """One line per step: median and range over the opens, in the order they happen; with
+    ``reference`` (the title-only page's opens), its median of the same step beside it."""
+    names = {name for steps in opens for name in steps} - {LARGEST_SIZE}
+    order = sorted(names, key=lambda n: _median(opens, n) or 0.0)
     lines = []
+    if reference:
+        lines.append(f"{'step':46s} {'this page':29s} {'title-only page':>16s}")
     for name in order:
         values = [steps[name] for steps in opens if name in steps]
-        lines.append(
-            f"{name:26s} {statistics.median(values):6.0f} ms"
+        line = (
+            f"{name:46s} {statistics.median(values):9.0f} ms"
             f" ({min(values):.0f}-{max(values):.0f}, n={len(values)})"
         )
+        if reference:
+            other = _median(list(reference), name)
+            line = f"{line:76s} {'-' if other is None else f'{other:.0f} ms':>16s}"
+        lines.append(line)
+    sizes = [steps[LARGEST_SIZE] for steps in opens if LARGEST_SIZE in steps]
+    if sizes:
+        size_kb = statistics.median(sizes) / 1000
+        lines.append(f"(this page's largest message before its paint: {size_kb:.0f} KB)")
     return lines
 
 
@@ -131,13 +187,31 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
-    with _harness.streamlit_server(ROOT) as (base, _pid), sync_playwright() as p:
-        browser = bench_page.launch(p)
-        open_once(browser, base + args.url, blocked)  # warms the server: not counted
-        opens = [open_once(browser, base + args.url, blocked) for _ in range(args.runs)]
-        browser.close()
-    print(f"{args.url}: {args.runs} fresh opens, load average {bench_page.load_average():.1f}")
-    print("\n".join(table(opens)))
+    floor_dir = bench_page.write_floor_app()
+    opens, reference = [], []
+    try:
+        with (
+            _harness.streamlit_server(ROOT) as (base, _pid),
+            _harness.streamlit_server(floor_dir) as (floor, _floor_pid),
+            sync_playwright() as p,
+        ):
+            browser = bench_page.launch(p)
+            open_once(browser, base + args.url, blocked)  # each server warmed: not counted
+            open_reference(browser, floor, blocked)
+            for i in range(args.runs):  # alternating, so both see the same load on the host
+                if i % 2:
+                    reference.append(open_reference(browser, floor, blocked))
+                opens.append(open_once(browser, base + args.url, blocked))
+                if not i % 2:
+                    reference.append(open_reference(browser, floor, blocked))
+            browser.close()
+    finally:
+        shutil.rmtree(floor_dir, ignore_errors=True)
+    print(
+        f"{args.url}: {args.runs} fresh opens, each beside one of the title-only page; "
+        f"load average {bench_page.load_average():.1f}"
+    )
+    print("\n".join(table(opens, reference)))
     if blocked:
         print(f"requests to another host: {len(blocked)} (the page must work offline)")
         return 1
