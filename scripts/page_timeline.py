@@ -29,6 +29,7 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +124,8 @@ def _open(browser, url: str, blocked: list[str], painted: str) -> dict[str, floa
     context.close()
     steps = {name: float(value) for name, value in steps.items()}
     messages = [(float(t), int(size)) for t, size in socket if float(t) <= steps[PAINTED]]
-    before_title = [t for t, _ in messages if "top title" in steps and t <= steps["top title"]]
+    title = steps.get("top title")
+    before_title = [t for t, _ in messages if title is not None and t <= title]
     if before_title:
         steps[LAST_BEFORE_TITLE] = max(before_title)
     if messages:
@@ -145,28 +147,30 @@ def open_reference(browser, url: str, blocked: list[str]) -> dict[str, float]:
     return _open(browser, url, blocked, "__tvTitleAt")
 
 
-def _median(opens: list[dict[str, float]], name: str) -> float | None:
-    values = [steps[name] for steps in opens if name in steps]
-    return statistics.median(values) if values else None
+def _values(opens: Sequence[dict[str, float]], name: str) -> list[float]:
+    return [steps[name] for steps in opens if name in steps]
 
 
-def table(opens: list[dict[str, float]], reference: list[dict[str, float]] = ()) -> list[str]:
+def table(
+    opens: Sequence[dict[str, float]], reference: Sequence[dict[str, float]] = ()
+) -> list[str]:
     """One line per step: median and range over the opens, in the order they happen; with
     ``reference`` (the title-only page's opens), its median of the same step beside it."""
     names = {name for steps in opens for name in steps} - {LARGEST_SIZE}
-    order = sorted(names, key=lambda n: _median(opens, n) or 0.0)
+    order = sorted(names, key=lambda n: statistics.median(_values(opens, n)))
     lines = []
     if reference:
         lines.append(f"{'step':46s} {'this page':29s} {'title-only page':>16s}")
     for name in order:
-        values = [steps[name] for steps in opens if name in steps]
+        values = _values(opens, name)
         line = (
             f"{name:46s} {statistics.median(values):9.0f} ms"
             f" ({min(values):.0f}-{max(values):.0f}, n={len(values)})"
         )
         if reference:
-            other = _median(list(reference), name)
-            line = f"{line:76s} {'-' if other is None else f'{other:.0f} ms':>16s}"
+            other = _values(reference, name)
+            shown = f"{statistics.median(other):.0f} ms" if other else "-"
+            line = f"{line:76s} {shown:>16s}"
         lines.append(line)
     sizes = [steps[LARGEST_SIZE] for steps in opens if LARGEST_SIZE in steps]
     if sizes:
