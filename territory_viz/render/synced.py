@@ -40,7 +40,7 @@ body { margin: 0; font-family: "Source Sans Pro", "DejaVu Sans", sans-serif; }
 #: sources and the approximation note open with the key (the page states both above the
 #: maps). A single map (the builder's preview) keeps the map's own legend.
 _SIDE_BY_SIDE_CSS = """
-.tv-legend-under .tv-legend { max-width: none; max-height: none; overflow: visible;
+.tv-legend-under .tv-legend { max-width: none; max-height: none; overflow: visible; float: none;
   margin: 0; box-shadow: none; border: 1px solid #d0d0d0; border-top: 0;
   border-radius: 0 0 4px 4px; }
 .tv-cell .tv-legend-dock .tv-legend { max-width: none; }
