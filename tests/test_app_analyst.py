@@ -644,3 +644,17 @@ def test_svg_export_has_legend_title_and_date(land_swap):
 
 def test_file_stem_is_safe():
     assert exports.file_stem("land-swap", "upload-ab/../c d") == "land-swap_upload-ab-..-c-d"
+
+
+def test_after_a_page_without_the_picker_an_older_value_sent_for_it_is_not_taken():
+    # The gallery draws no picker: whatever comes for it on the next run cannot be a pick
+    # (a browser sent the value it had before "Show it on the map"); the kept choice wins.
+    at = run_app(scenario="land-swap")
+    go(at, "gallery")
+    at.session_state["scenario"] = "donbas-for-freeze"  # as the browser's older value
+    go(at, "map")
+    assert at.selectbox(key="scenario").value == "land-swap"
+    # A pick in the picker is taken, and kept across the gallery.
+    at.selectbox(key="scenario").set_value("donbas-for-freeze").run()
+    go(go(at, "gallery"), "map")
+    assert at.selectbox(key="scenario").value == "donbas-for-freeze"

@@ -160,3 +160,40 @@ def test_build_download_validate_upload_swap_baseline_and_export(server, page_fa
     assert "<script src=" not in html and "leaflet" in html.lower()
     screenshot(page, "browser-uploaded-baseline.png")
     offline.assert_no_foreign_assets()
+
+
+def test_a_scenario_shown_from_the_uploader_stays_picked_after_another_page(server, page_factory):
+    """ "Show it on the map" sets the picker from the server; after a page without the picker
+    (the gallery), the browser sent the picker's older value and the map went back to the
+    scenario shown before the upload."""
+    page, offline = page_factory(1400, 900)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    page.goto(f"{server}/?scenario=donbas-for-freeze")
+    page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
+    text = (ROOT / "tests" / "fixtures" / "hostile" / "scenarios" / "xss_scenario.toml").read_text(
+        encoding="utf-8"
+    )
+    text = text.replace('id = "hostile-scenario"', 'id = "shown-from-upload"')
+    expander = open_upload_expander(page, "Upload a scenario file")
+    expander.locator("input[type='file']").set_input_files(
+        {"name": "shown.toml", "mimeType": "application/toml", "buffer": text.encode()}
+    )
+    page.get_by_text("joined the scenario picker").wait_for()
+    page.get_by_role("button", name="Show it on the map").click()
+    page.wait_for_url("**scenario=shown-from-upload**")
+    page.frame_locator(MAP_FRAME).locator(".tv-scenario", has_text="Hostile").wait_for()
+    for title in ("All proposals", "Scenario map"):
+        open_page(page, title)
+        page.wait_for_url("**scenario=shown-from-upload**", timeout=30_000)
+    picker = page.locator(".st-key-scenario [data-testid='stSelectbox']")
+    picker.wait_for()
+    shown = (  # the picker's label and the value in its box
+        "el => el.textContent + ' ' + Array.from(el.querySelectorAll('input'))"
+        ".map(i => i.value).join(' ')"
+    )
+    assert "Hostile" in picker.evaluate(shown)
+    page.frame_locator(MAP_FRAME).locator(".tv-scenario", has_text="Hostile").wait_for()
+    page.wait_for_timeout(1500)  # a late rerun with the older value would land by now
+    assert "scenario=shown-from-upload" in page.url
+    assert "Hostile" in picker.evaluate(shown)
+    offline.assert_no_foreign_assets()

@@ -78,6 +78,7 @@ def go_to(page: str) -> None:
 def show_scenario(scenario_id: str) -> None:
     """Button callback: show a scenario on the map page (runs before the picker is drawn)."""
     st.session_state["scenario"] = scenario_id
+    st.session_state[_KEPT_SCENARIO] = scenario_id  # the choice kept, as a pick in the picker
     go_to("map")
 
 
@@ -191,6 +192,11 @@ CONTROLS_KEY = "tv_controls"
 CONTROLS_HELD_KEY = "tv_controls_held"  # the picker's row and the date slider
 CONTROLS_HELD_ROW_KEY = "tv_controls_held_row"  # the picker's row alone
 _KEPT_SCENARIO = "tv_scenario_kept"
+#: Whether the session's last run drew the picker: after a run without it (the gallery, the
+#: timeline, a first run holding it back) the viewer cannot have changed it, and a value the
+#: browser sends for it then is an older one (seen after "Show it on the map", when the
+#: gallery's run was followed by the map page's with the scenario shown before).
+_PICKER_DRAWN = "tv_picker_drawn"
 #: What the page last wrote into the URL, per parameter: a different value there comes
 #: from a link followed inside the session (gallery, back button) and wins over the widget.
 _WRITTEN = "tv_url_written"
@@ -350,10 +356,15 @@ def frame(name: str) -> View:
     catalogue = {sid: s.title for sid, s in options.items()}
     catalogue.update({sid: f"{s.title} (yours)" for sid, s in user_scenarios().items()})
     days = session_history()
-    _follow_url("scenario", catalogue)
-    # A page without the picker drops its widget state: keep the choice across pages.
-    if "scenario" not in st.session_state and _KEPT_SCENARIO in st.session_state:
+    # A page without the picker drops its widget state: keep the choice across pages (and
+    # over an older value the browser sends for it). A link followed in the session wins.
+    picker_was_drawn = st.session_state.get(_PICKER_DRAWN, True)
+    st.session_state[_PICKER_DRAWN] = False  # until the picker is drawn on this run
+    if _KEPT_SCENARIO in st.session_state and (
+        "scenario" not in st.session_state or not picker_was_drawn
+    ):
         st.session_state["scenario"] = st.session_state[_KEPT_SCENARIO]
+    _follow_url("scenario", catalogue)
     _initial("scenario", catalogue, DEFAULT_SCENARIO, "scenario")
     if st.session_state["scenario"] not in catalogue:  # an uploaded scenario gone with its session
         st.session_state["scenario"] = DEFAULT_SCENARIO
@@ -389,6 +400,7 @@ def frame(name: str) -> View:
             picker_col, date_col = st.columns([3, 2], vertical_alignment="bottom")
             with picker_col:
                 scenario_id = _scenario_picker(catalogue, label=label)
+                st.session_state[_PICKER_DRAWN] = True
             date = _date_choice(name, days)
     else:
         date = _date_choice(name, days)
