@@ -103,6 +103,14 @@ def open_upload_expander(page, label: str, *, timeout_ms: int = PAINT_TIMEOUT_MS
     return expander
 
 
+def picker_shown(page) -> str:
+    """What the scenario picker shows: its label and the value in its box."""
+    return page.locator(".st-key-scenario").evaluate(
+        "el => el.textContent + ' ' + Array.from(el.querySelectorAll('input'))"
+        ".map(i => i.value).join(' ')"
+    )
+
+
 def page_query(page) -> dict[str, str]:
     """The page address's query parameters (the last value of each)."""
     return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}

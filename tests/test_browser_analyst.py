@@ -22,6 +22,7 @@ from browser_support import (
     compare_frame,
     open_page,
     open_upload_expander,
+    picker_shown,
     screenshot,
     wait_maps_painted,
 )
@@ -185,15 +186,10 @@ def test_a_scenario_shown_from_the_uploader_stays_picked_after_another_page(serv
     for title in ("All proposals", "Scenario map"):
         open_page(page, title)
         page.wait_for_url("**scenario=shown-from-upload**", timeout=30_000)
-    picker = page.locator(".st-key-scenario [data-testid='stSelectbox']")
-    picker.wait_for()
-    shown = (  # the picker's label and the value in its box
-        "el => el.textContent + ' ' + Array.from(el.querySelectorAll('input'))"
-        ".map(i => i.value).join(' ')"
-    )
-    assert "Hostile" in picker.evaluate(shown)
+    page.locator(".st-key-scenario [data-testid='stSelectbox']").wait_for()
+    assert "Hostile" in picker_shown(page)
     page.frame_locator(MAP_FRAME).locator(".tv-scenario", has_text="Hostile").wait_for()
     page.wait_for_timeout(1500)  # a late rerun with the older value would land by now
     assert "scenario=shown-from-upload" in page.url
-    assert "Hostile" in picker.evaluate(shown)
+    assert "Hostile" in picker_shown(page)
     offline.assert_no_foreign_assets()

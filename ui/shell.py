@@ -212,6 +212,7 @@ def _follow_url(param: str, allowed: dict[str, str]) -> None:
 
 def _scenario_picker(catalogue: dict[str, str], *, label: str) -> str:
     """Draw the scenario picker in the main column (seen on a phone without the sidebar)."""
+    st.session_state[_PICKER_DRAWN] = True  # what comes for it next run can be a pick
     # Titles are the visitors' text: isolated, a U+202E cannot reverse the picker's line.
     return st.selectbox(
         label,
@@ -400,7 +401,6 @@ def frame(name: str) -> View:
             picker_col, date_col = st.columns([3, 2], vertical_alignment="bottom")
             with picker_col:
                 scenario_id = _scenario_picker(catalogue, label=label)
-                st.session_state[_PICKER_DRAWN] = True
             date = _date_choice(name, days)
     else:
         date = _date_choice(name, days)
