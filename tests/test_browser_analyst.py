@@ -28,6 +28,7 @@ from browser_support import (
 )
 
 from territory_viz import datasets
+from ui import uploads
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -192,4 +193,25 @@ def test_a_scenario_shown_from_the_uploader_stays_picked_after_another_page(serv
     page.wait_for_timeout(1500)  # a late rerun with the older value would land by now
     assert "scenario=shown-from-upload" in page.url
     assert "Hostile" in picker_shown(page)
+    offline.assert_no_foreign_assets()
+
+
+def test_the_scenario_uploader_states_one_limit_the_librarys(server, page_factory):
+    """Its label says 64 KB (the library's cap); Streamlit's own "per file" line, which can only
+    say whole megabytes, is not shown beside it, and the browser refuses files over 1 MB."""
+    page, offline = page_factory(1400, 900)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    page.goto(f"{server}/?scenario=land-swap")
+    page.frame_locator(MAP_FRAME).locator(PAINTED).first.wait_for()
+    expander = open_upload_expander(page, "Upload a scenario file")
+    uploader = expander.locator("[data-testid='stFileUploader']").first
+    shown = uploader.inner_text()
+    assert f"at most {uploads._mb(uploads.MAX_SCENARIO_BYTES)}" in shown
+    assert "per file" not in shown and "MB" not in shown.replace("64 KB", "")
+    big = b"# " + b"x" * (1024 * 1024 + 10)
+    uploader.locator("input[type='file']").set_input_files(
+        {"name": "big.toml", "mimeType": "application/toml", "buffer": big}
+    )
+    expander.get_by_text("File must be", exact=False).wait_for()  # Streamlit's own refusal
+    assert not page.get_by_text("joined the scenario picker").count()
     offline.assert_no_foreign_assets()

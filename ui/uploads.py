@@ -430,6 +430,10 @@ def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
         f"Scenario file (.toml, at most {_mb(MAX_SCENARIO_BYTES)})",
         type=["toml"],
         key=key,
+        # Streamlit's smallest cap (whole MB): the browser refuses larger files before sending
+        # them. The 64 KB is the library's (check_scenario_upload); page.css hides Streamlit's
+        # own "1MB per file" line under this uploader, so the label's limit is the one shown.
+        max_upload_size=1,
         help="A scenario file like those in data/scenarios/ or one downloaded from the "
         "builder. It is checked with the same validator as `python -m territory_viz validate`.",
     )
