@@ -371,6 +371,11 @@ def _mb(n_bytes: int) -> str:
     return f"{n_bytes / 1024 / 1024:g} MB" if n_bytes >= 1024 * 1024 else f"{n_bytes // 1024} KB"
 
 
+def _widget_cap_mb(n_bytes: int) -> int:
+    """Return an uploader's ``max_upload_size`` for a limit (Streamlit: whole MB, at least 1)."""
+    return max(1, n_bytes // (1024 * 1024))
+
+
 def _show(result: UploadResult) -> None:
     if result.ok:
         st.success(md_escape(result.headline))
@@ -430,10 +435,10 @@ def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
         f"Scenario file (.toml, at most {_mb(MAX_SCENARIO_BYTES)})",
         type=["toml"],
         key=key,
-        # Streamlit's smallest cap (whole MB): the browser refuses larger files before sending
+        # Streamlit's smallest cap (1 MB): the browser refuses larger files before sending
         # them. The 64 KB is the library's (check_scenario_upload); page.css hides Streamlit's
         # own "1MB per file" line under this uploader, so the label's limit is the one shown.
-        max_upload_size=1,
+        max_upload_size=_widget_cap_mb(MAX_SCENARIO_BYTES),
         help="A scenario file like those in data/scenarios/ or one downloaded from the "
         "builder. It is checked with the same validator as `python -m territory_viz validate`.",
     )
@@ -579,7 +584,7 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
         f"Control layer (at most {_mb(MAX_UPLOAD_BYTES)})",
         type=list(LAYER_TYPES),
         key=key,
-        max_upload_size=max(1, MAX_UPLOAD_BYTES // (1024 * 1024)),
+        max_upload_size=_widget_cap_mb(MAX_UPLOAD_BYTES),
     )
     name = st.text_input(
         "Name of the layer (optional)",
