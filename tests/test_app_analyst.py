@@ -10,6 +10,7 @@ import functools
 import io
 import json
 import re
+from pathlib import Path
 
 import app_support
 import geopandas as gpd
@@ -658,3 +659,18 @@ def test_after_a_page_without_the_picker_an_older_value_sent_for_it_is_not_taken
     at.selectbox(key="scenario").set_value("donbas-for-freeze").run()
     go(go(at, "gallery"), "map")
     assert at.selectbox(key="scenario").value == "donbas-for-freeze"
+
+
+def test_notices_icons_are_drawn_from_the_font_streamlit_serves_not_an_emoji_font():
+    """An emoji icon is a box on a machine without a colour-emoji font (seen in Chromium
+    here); a Material Symbol comes from the font Streamlit ships and serves itself."""
+    import streamlit
+
+    media = Path(streamlit.__file__).parent / "static" / "static" / "media"
+    assert list(media.glob("MaterialSymbols-Rounded*.woff2")), "Streamlit's icon font is missing"
+    linked = run_app(scenario="no-such-plan", date="not-a-date")  # two notices
+    uploaded = _upload_layer(run_app(), "old.geojson", layer_bytes(), date="2022-02-23")
+    alerts = [*linked.warning, *uploaded.info]
+    assert len(linked.warning) >= 2 and uploaded.info
+    for alert in alerts:
+        assert re.fullmatch(r":material/[a-z_]+:", alert.icon), (alert.value, alert.icon)

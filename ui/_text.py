@@ -6,6 +6,11 @@ import re
 
 from territory_viz.textsafe import isolate_if_bidi as isolate
 
+#: The icons of the page's notices: Material Symbols, drawn from the font Streamlit serves
+#: itself, so they show on machines without a colour-emoji font (an emoji there is a box).
+NOTICE_ICON = ":material/warning:"  # a link or a choice could not be followed as asked
+UPLOADED_LAYER_ICON = ":material/upload_file:"  # an uploaded control layer is in use
+
 _AUTOLINK = re.compile(r"(?i)(www|https?|ftp|mailto|xmpp)(?=\\[.:])")
 _EMAIL = re.compile(r"(?<=\w)@")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&])")

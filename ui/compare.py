@@ -27,7 +27,7 @@ from territory_viz.style import (
 from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
 from ui import cache, exports, map_component, share_view, state
-from ui._text import md_escape
+from ui._text import NOTICE_ICON, md_escape
 from ui.scenario_view import _table, _table_text, town_change_rows
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
 
@@ -153,7 +153,7 @@ def compare_picker(
     compare_choice(options, scenario_id=scenario_id, baseline=baseline, key=key)
     notice = st.session_state.pop(_B_NOTICE, None)
     if notice:
-        st.warning(md_escape(notice), icon="⚠️")
+        st.warning(md_escape(notice), icon=NOTICE_ICON)
     choices = _choices(options, baseline)
     chosen = st.selectbox(
         "Compare with (B)",

@@ -12,7 +12,7 @@ import streamlit as st
 
 from territory_viz._errors import ValidationError
 from territory_viz.render.view import VIEW_PARAMS, MapView, parse_view
-from ui._text import md_escape
+from ui._text import NOTICE_ICON, md_escape
 
 #: Session key of the view the link asked for (``None``: none, or one ignored).
 LINK_VIEW = "tv_link_view"
@@ -38,7 +38,7 @@ def link_view() -> MapView | None:
                 + "; ".join(err.problems)
                 + "): the map shows the whole of Ukraine."
             ),
-            icon="⚠️",
+            icon=NOTICE_ICON,
         )
     st.session_state[LINK_VIEW] = view
     return view

@@ -19,7 +19,7 @@ import streamlit as st
 from territory_viz import datasets, history, notices, render, scenarios
 from territory_viz.textsafe import isolate_if_bidi
 from ui import state
-from ui._text import md_escape
+from ui._text import NOTICE_ICON, UPLOADED_LAYER_ICON, md_escape
 from ui.baseline import Baseline
 from ui.state import (
     add_user_scenario,
@@ -422,7 +422,7 @@ def frame(name: str) -> View:
     scenario = options[scenario_id]
     st.set_page_config(page_title=f"{scenario.title} · who would control Ukraine")
     for notice in st.session_state.pop("notices", []):
-        st.warning(md_escape(notice), icon="⚠️")
+        st.warning(md_escape(notice), icon=NOTICE_ICON)
     if baseline.filename is not None:
         st.info(
             md_escape(
@@ -430,7 +430,7 @@ def frame(name: str) -> View:
                 "is evaluated against it. To go back to the dated lines, "
                 "open “Upload a control layer” in the sidebar."
             ),
-            icon="📄",
+            icon=UPLOADED_LAYER_ICON,
         )
     # The URL follows the page, so a copied link reopens the same view. Written only when it
     # changed: each write makes the browser rewrite the address (and add a history entry
