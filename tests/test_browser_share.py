@@ -102,3 +102,27 @@ def test_finding_a_town_centres_the_map_on_it_with_a_ring(server, page_factory):
     assert view["lon"] == pytest.approx(37.568, abs=0.01)
     assert view["zoom"] == 9
     assert page_query(page)["town"] == "Kramatorsk" and "lat" in page_query(page)
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("scenario=no-such-plan", "Unknown scenario “no-such-plan” in the link"),
+        ("date=1999-99-99", "The date “1999-99-99” in the link is not a date"),
+        ("lat=95&lon=31&zoom=6", "The link's map view was ignored"),
+    ],
+)
+def test_a_links_notice_stays_on_the_page_after_its_widgets_come(server, page_factory, query, said):
+    """The first run holds the page back until the map paints; its notice must outlive it."""
+    page, offline = page_factory()
+    open_and_wait_for_map(page, f"{server}/?{query}")
+    wait_script_idle(page)
+    time.sleep(SETTLE_S)  # past the run after the paint, and any it brings
+    wait_script_idle(page)
+    notices = page.locator("[data-testid='stAlertContentWarning']")
+    assert said in " ".join(notices.all_inner_texts()).replace("\\", ""), query
+    # Its icon is a Material Symbol in Streamlit's own font, not an emoji drawn as a box.
+    icon = notices.locator("[data-testid='stAlertDynamicIcon']").first
+    assert icon.inner_text() == "warning"
+    assert "Material Symbols" in icon.evaluate("e => getComputedStyle(e).fontFamily")
+    offline.assert_no_foreign_assets()

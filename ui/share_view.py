@@ -12,7 +12,7 @@ import streamlit as st
 
 from territory_viz._errors import ValidationError
 from territory_viz.render.view import VIEW_PARAMS, MapView, parse_view
-from ui._text import NOTICE_ICON, md_escape
+from ui import state
 
 #: Session key of the view the link asked for (``None``: none, or one ignored).
 LINK_VIEW = "tv_link_view"
@@ -22,7 +22,8 @@ def link_view() -> MapView | None:
     """Return the map view of the link this session opened with, checked once.
 
     A view that is incomplete, not numbers or out of range is ignored with a notice naming
-    what is allowed (drawn on the run that read it), and its parameters leave the address.
+    what is allowed (:func:`ui.state.add_notice`: drawn with the page's other notices), and
+    its parameters leave the address.
     """
     if LINK_VIEW in st.session_state:
         return st.session_state[LINK_VIEW]
@@ -32,13 +33,10 @@ def link_view() -> MapView | None:
     except ValidationError as err:
         for key in VIEW_PARAMS:
             st.query_params.pop(key, None)
-        st.warning(
-            md_escape(
-                "The link's map view was ignored ("
-                + "; ".join(err.problems)
-                + "): the map shows the whole of Ukraine."
-            ),
-            icon=NOTICE_ICON,
+        state.add_notice(
+            "The link's map view was ignored ("
+            + "; ".join(err.problems)
+            + "): the map shows the whole of Ukraine."
         )
     st.session_state[LINK_VIEW] = view
     return view

@@ -18,7 +18,7 @@ import streamlit as st
 
 from territory_viz import datasets, history, notices, render, scenarios
 from territory_viz.textsafe import isolate_if_bidi
-from ui import state
+from ui import share_view, state
 from ui._text import NOTICE_ICON, UPLOADED_LAYER_ICON, md_escape
 from ui.baseline import Baseline
 from ui.state import (
@@ -120,7 +120,7 @@ def _initial(param: str, allowed: dict[str, str], default: str, what: str) -> No
     else:
         st.session_state[param] = default
         if requested is not None:
-            st.session_state.setdefault("notices", []).append(
+            state.add_notice(
                 f"Unknown {what} “{requested}” in the link: showing “{allowed[default]}” instead."
             )
 
@@ -266,7 +266,7 @@ def _date_from_link(dates: list[str], default: str, days: history.History) -> st
     if requested is None and legacy is not None:
         if legacy in datasets.snapshot_ids() and legacy.removeprefix("occupied-") in dates:
             return legacy.removeprefix("occupied-")
-        _notice(
+        state.add_notice(
             f"Unknown baseline “{legacy}” in the link: showing control on "
             f"{render.date_label(default)} instead."
         )
@@ -276,22 +276,18 @@ def _date_from_link(dates: list[str], default: str, days: history.History) -> st
     if requested in dates:
         return requested
     if not history.is_date(requested):
-        _notice(
+        state.add_notice(
             f"The date “{requested}” in the link is not a date (allowed: YYYY-MM-DD): "
             f"showing control on {render.date_label(default)} instead."
         )
         return default
     nearest = days.nearest(requested) or default
-    _notice(
+    state.add_notice(
         f"There is no line of control for {render.date_label(requested)} "
         f"({len(dates)} dates, {render.date_label(dates[0])} to "
         f"{render.date_label(dates[-1])}): showing the nearest, {render.date_label(nearest)}."
     )
     return nearest
-
-
-def _notice(text: str) -> None:
-    st.session_state.setdefault("notices", []).append(text)
 
 
 def _draws_slider(name: str, dates: list[str]) -> bool:
@@ -421,7 +417,9 @@ def frame(name: str) -> View:
     st.session_state[_KEPT_SCENARIO] = scenario_id
     scenario = options[scenario_id]
     st.set_page_config(page_title=f"{scenario.title} · who would control Ukraine")
-    for notice in st.session_state.pop("notices", []):
+    if name in MAP_FIRST_PAGES:
+        share_view.link_view()  # read once per session: its notice, if any, is shown here
+    for notice in state.take_notices(keep=held):
         st.warning(md_escape(notice), icon=NOTICE_ICON)
     if baseline.filename is not None:
         st.info(

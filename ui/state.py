@@ -29,6 +29,7 @@ __all__ = [
     "BASELINE_SCENARIO_ID",
     "Baseline",
     "MAP_PAINTED",
+    "add_notice",
     "add_user_scenario",
     "all_scenarios",
     "baseline_scenario",
@@ -45,6 +46,7 @@ __all__ = [
     "uploaded_history",
     "snapshot_baseline",
     "stats_for",
+    "take_notices",
     "uploaded_baseline",
     "user_scenarios",
 ]
@@ -54,6 +56,26 @@ UPLOADED_BASELINE = "tv_uploaded_baseline"
 UPLOADED_HISTORY = "tv_uploaded_history"
 #: Id of the pseudo-scenario "the baseline itself" in compare mode.
 BASELINE_SCENARIO_ID = "baseline"
+
+
+#: Session key: what the page could not do as a link asked (shown once, then dropped).
+NOTICES = "tv_notices"
+
+
+def add_notice(text: str) -> None:
+    """Note, for the reader, a link's value the page could not follow (plain text)."""
+    st.session_state.setdefault(NOTICES, []).append(text)
+
+
+def take_notices(*, keep: bool) -> list[str]:
+    """Return the notices to draw on this run; drop them unless ``keep``.
+
+    A run that holds the page back (:func:`map_first`) is replaced within a second by the
+    one after the map's paint: it keeps them, so they stay on the page the reader reads.
+    """
+    if keep:
+        return list(st.session_state.get(NOTICES, []))
+    return st.session_state.pop(NOTICES, [])
 
 
 #: Session key: the map has been painted once in this session.
