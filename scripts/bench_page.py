@@ -16,6 +16,9 @@ and measures:
   into a temporary folder and serves from a second server in the same run; its opens
   alternate with the page's, and the page's median is judged as a ratio to the floor's
   (budget 1.25x);
+- **frame reference**: the same title with one Streamlit component frame holding one filled
+  path, timed to that path's paint, alternating with both (no budget: it shows how much of
+  the ratio above any map drawn in a component frame starts with, and how much is the map's);
 - **server CPU** per fresh open: the page's Streamlit process alone (its script run, the
   websocket, and the static files it serves), beside the title-only page's (budget 0.2 s);
 - **first open** after the server is ready (``/_stcore/script-health-check``: the first
@@ -72,7 +75,8 @@ from _harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 OFFLINE_PROXY = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost"}
 MAP_FRAME = "iframe[title='ui.map_component.tv_map']"
-FILL_PATH = ".leaflet-tv-fill-pane path.leaflet-interactive"
+FILL_PANE_CLASS = "leaflet-tv-fill-pane"  # Leaflet's class for the map's "tv-fill" pane
+FILL_PATH = f".{FILL_PANE_CLASS} path.leaflet-interactive"
 BUDGET_PAINT_S = 3.0
 BUDGET_SWITCH_S = 1.0
 BUDGET_PAYLOAD_SHARE = 0.18
@@ -89,6 +93,20 @@ FLOOR_APP = """import streamlit as st
 
 st.title("Who would control Ukraine")
 """
+#: The second reference: the same title and one component frame (Streamlit's own
+#: ``components.html``) holding one filled path that :data:`FILL_PATH` finds, timed to that
+#: path's paint as the map is. What any map drawn in a Streamlit component frame starts from.
+FRAME_FLOOR_APP = (
+    FLOOR_APP
+    + """import streamlit.components.v1 as components
+
+components.html(
+    '<div class="folium-map"><div class="__PANE__"><svg width="300" height="200">'
+    '<path class="leaflet-interactive" d="M0 0L100 100L0 100Z" fill="#888"/></svg></div></div>',
+    height=500,
+)
+""".replace("__PANE__", FILL_PANE_CLASS)
+)
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
 SCREENSHOT_SCENARIO = "donbas-for-freeze"
 
@@ -163,11 +181,12 @@ PAINT_MARK_JS = """
 PAINT_MARK_JS = PAINT_MARK_JS.replace("__EVERY__", EVERY_MAP_FILLED_JS)
 
 
-def write_floor_app() -> Path:
-    """Write the reference page (:data:`FLOOR_APP`, the page's own Streamlit settings) into a
-    new temporary folder; return it (the caller removes it)."""
+def write_floor_app(app: str = FLOOR_APP) -> Path:
+    """Write a reference page (``app``: :data:`FLOOR_APP` or :data:`FRAME_FLOOR_APP`, with the
+    page's own Streamlit settings) into a new temporary folder; return it (the caller removes
+    it)."""
     folder = Path(tempfile.mkdtemp(prefix="tv_floor_"))
-    (folder / "app.py").write_text(FLOOR_APP, encoding="utf-8")
+    (folder / "app.py").write_text(app, encoding="utf-8")
     (folder / ".streamlit").mkdir()
     shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
     return folder
@@ -287,6 +306,19 @@ def time_title(browser, url: str, blocked: list[str]) -> float:
     elapsed = page.evaluate("(window.__tvTitleAt - performance.timeOrigin) / 1000")
     wait_idle(page)
     FLOOR_CPU.append(_harness.tree_cpu_seconds(FLOOR_PID) - server)
+    context.close()
+    return elapsed
+
+
+def time_frame_floor(browser, url: str, blocked: list[str]) -> float:
+    """Open the frame reference page; seconds from navigation start to its path painted."""
+    context = offline_context(browser, blocked)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_function("window.__tvPaintAt")
+    elapsed = page.evaluate("(window.__tvPaintAt - performance.timeOrigin) / 1000")
+    wait_idle(page)
     context.close()
     return elapsed
 
@@ -416,10 +448,12 @@ def main() -> int:
     marker = f"--tv-bench-{os.getpid()}"  # finds our browser among other agents' ones
     loads = [load_average()]
     floor_dir = write_floor_app()
+    frame_floor_dir = write_floor_app(FRAME_FLOOR_APP)
     runs = max(1, args.runs)
     with (
         streamlit_server() as url,
         _harness.streamlit_server(floor_dir) as (floor_url, floor_pid),
+        _harness.streamlit_server(frame_floor_dir) as (frame_floor_url, _frame_floor_pid),
         sync_playwright() as p,
     ):
         FLOOR_PID[:] = [floor_pid]
@@ -428,6 +462,7 @@ def main() -> int:
         CPU_ROOTS[:] = _SERVER_PID + browser_root(marker)
         first_paint = time_paint(browser, f"{url}/?scenario=ceasefire-current-line", blocked)
         time_title(browser, floor_url, blocked)  # the floor's own first open, not counted
+        time_frame_floor(browser, frame_floor_url, blocked)  # nor the frame reference's
         context = offline_context(browser, blocked)
         page = context.new_page()
         page.set_default_timeout(60_000)
@@ -444,10 +479,11 @@ def main() -> int:
         FLOOR_CPU.clear()
         SEEN.clear()
         ids = list(titles)
-        # The page and the floor page alternate, so both see the same load on the host.
-        paints, floors = [], []
+        # The page and the reference pages alternate, so all see the same load on the host.
+        paints, floors, frame_floors = [], [], []
         for i in range(runs):
             floors.append(time_title(browser, floor_url, blocked))
+            frame_floors.append(time_frame_floor(browser, frame_floor_url, blocked))
             paints.append(time_paint(browser, f"{url}/?scenario={ids[i % len(ids)]}", blocked))
         cpu_per_open = list(CPU_USED)
         server_per_open = list(SERVER_CPU)
@@ -481,6 +517,7 @@ def main() -> int:
             shot.screenshot(path=str(SCREENSHOT))
         browser.close()
     shutil.rmtree(floor_dir, ignore_errors=True)
+    shutil.rmtree(frame_floor_dir, ignore_errors=True)
 
     worst, naive, worst_id = payload_bytes()
     seen = SEEN[: len(paints)]
@@ -488,6 +525,7 @@ def main() -> int:
     paint_median, switch_median = statistics.median(paints), statistics.median(warm.values())
     floor_median = statistics.median(floors)
     floor_ratio = paint_median / floor_median
+    frame_floor_median = statistics.median(frame_floors)
     first_ratio = first_paint / paint_median
     over = sum(t > BUDGET_PAINT_S for t in paints)
     server_cpu = statistics.median(server_per_open[: len(paints)])
@@ -497,6 +535,12 @@ def main() -> int:
         ("  Streamlit page showing only a title (same run)", spread(floors), "-", True),
         ("  fresh open / title-only floor (medians)", f"{floor_ratio:.2f}x",
          f"{BUDGET_FLOOR_RATIO:.2f}x", floor_ratio <= BUDGET_FLOOR_RATIO),
+        ("  the same title and one component frame with one path", spread(frame_floors),
+         "-", True),
+        ("    frame reference / title-only floor (medians)",
+         f"{frame_floor_median / floor_median:.2f}x", "-", True),
+        ("    fresh open / frame reference (medians)",
+         f"{paint_median / frame_floor_median:.2f}x", "-", True),
         ("  as seen by the driver (polling from another process)", spread(seen), "-", True),
         ("  returning viewer (browser cache warm)", spread(returning), "-", True),
         ("  CPU time per fresh open (browser + server, all cores)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import html.parser
 import shutil
 import sys
 from pathlib import Path
@@ -59,14 +61,49 @@ def test_without_a_reference_one_column_and_the_largest_message_said_once():
     assert lines[-1] == "(this page's largest message before its paint: 73 KB)"
 
 
-def test_the_reference_page_is_the_benchmarks_own():
-    folder = bench_page.write_floor_app()
+@pytest.mark.parametrize("app", [bench_page.FLOOR_APP, bench_page.FRAME_FLOOR_APP])
+def test_the_reference_pages_are_the_benchmarks_own(app):
+    folder = bench_page.write_floor_app(app)
     try:
-        assert (folder / "app.py").read_text(encoding="utf-8") == bench_page.FLOOR_APP
+        assert (folder / "app.py").read_text(encoding="utf-8") == app
         settings = folder / ".streamlit" / "config.toml"
         assert settings.read_bytes() == (ROOT / ".streamlit" / "config.toml").read_bytes()
     finally:
         shutil.rmtree(folder)
+
+
+class _FillPaths(html.parser.HTMLParser):
+    """Count the paths the benchmark's FILL_PATH selector finds (a path.leaflet-interactive
+    inside an element of class FILL_PANE_CLASS)."""
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[set[str]] = []
+        self.found = 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = set((dict(attrs).get("class") or "").split())
+        inside = any(bench_page.FILL_PANE_CLASS in c for c in self.open)
+        if tag == "path" and "leaflet-interactive" in classes and inside:
+            self.found += 1
+        self.open.append(classes)
+
+    def handle_endtag(self, tag):
+        self.open.pop()
+
+
+def test_the_frame_reference_has_the_title_and_one_path_the_benchmark_waits_for():
+    assert bench_page.FRAME_FLOOR_APP.startswith(bench_page.FLOOR_APP)
+    calls = [
+        node
+        for node in ast.walk(ast.parse(bench_page.FRAME_FLOOR_APP))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "components.html"
+    ]
+    assert len(calls) == 1
+    parser = _FillPaths()
+    parser.feed(ast.literal_eval(calls[0].args[0]))
+    assert parser.found == 1
+    assert bench_page.FILL_PATH.startswith(f".{bench_page.FILL_PANE_CLASS} ")
 
 
 @pytest.mark.parametrize("argv", [["--runs", "0"], ["--url", "http://example.org/"]])
