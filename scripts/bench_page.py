@@ -295,32 +295,33 @@ def time_paint(browser, url: str, blocked: list[str], context=None) -> float:
     return elapsed
 
 
-def time_title(browser, url: str, blocked: list[str]) -> float:
-    """Open the reference page; seconds from navigation start to its title painted."""
+def time_reference(browser, url: str, blocked: list[str], mark: str, pids: list[int]):
+    """Open a reference page in a fresh context; return the seconds from navigation start to
+    ``mark`` (a ``window`` name :data:`PAINT_MARK_JS` sets) and the CPU seconds the server
+    processes ``pids`` used for the open (0 for none)."""
     context = offline_context(browser, blocked)
     page = context.new_page()
     page.set_default_timeout(60_000)
-    server = _harness.tree_cpu_seconds(FLOOR_PID)
+    server = _harness.tree_cpu_seconds(pids)
     page.goto(url)
-    page.wait_for_function("window.__tvTitleAt")
-    elapsed = page.evaluate("(window.__tvTitleAt - performance.timeOrigin) / 1000")
+    page.wait_for_function(f"window.{mark}")
+    elapsed = page.evaluate(f"(window.{mark} - performance.timeOrigin) / 1000")
     wait_idle(page)
-    FLOOR_CPU.append(_harness.tree_cpu_seconds(FLOOR_PID) - server)
+    cpu = _harness.tree_cpu_seconds(pids) - server
     context.close()
+    return elapsed, cpu
+
+
+def time_title(browser, url: str, blocked: list[str]) -> float:
+    """Open the title-only page; seconds from navigation start to its title painted."""
+    elapsed, cpu = time_reference(browser, url, blocked, "__tvTitleAt", FLOOR_PID)
+    FLOOR_CPU.append(cpu)
     return elapsed
 
 
 def time_frame_floor(browser, url: str, blocked: list[str]) -> float:
     """Open the frame reference page; seconds from navigation start to its path painted."""
-    context = offline_context(browser, blocked)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(url)
-    page.wait_for_function("window.__tvPaintAt")
-    elapsed = page.evaluate("(window.__tvPaintAt - performance.timeOrigin) / 1000")
-    wait_idle(page)
-    context.close()
-    return elapsed
+    return time_reference(browser, url, blocked, "__tvPaintAt", [])[0]
 
 
 #: In the compare component's frame: whether ``n`` maps are there, each with a fill path.
