@@ -15,7 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from territory_viz._errors import TerritoryVizError
-from ui import cache, shell
+from ui import cache, frames, shell
 from ui._text import md_escape
 
 PAGES = {
@@ -29,6 +29,7 @@ PAGES = {
 }
 
 st.set_page_config(page_title="Who would control Ukraine", page_icon="🗺️", layout="wide")
+frames.count_run()  # a frame drawn in the previous run is not sent what it holds
 try:
     cache.warm_up()  # once per server process: every built-in scenario ready
     current = st.navigation(list(PAGES.values()), position="top")

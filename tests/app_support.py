@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -55,6 +56,22 @@ def shown_numbers(at: AppTest) -> dict[str, str]:
 def shown_deltas(at: AppTest) -> dict[str, str]:
     """What each figure's value is beside (its share, its people) by label."""
     return {label: delta for label, (_, delta) in shown_figures(at).items()}
+
+
+def component_args(at: AppTest, name: str) -> dict:
+    """The arguments the page's one component ``name`` (``tv_map``, ``tv_compare``) was sent.
+
+    The parts sent in this run (:mod:`ui.frames`: the map's ``base`` and ``layers``, the
+    compare page's ``document``) are spread into the arguments too, as the frame reads them;
+    a part the frame is taken to hold is ``None`` beside its digest (``digests``).
+    """
+    (component,) = [
+        c for c in at.get("component_instance") if c.proto.component_name.endswith(name)
+    ]
+    args = json.loads(component.proto.json_args)
+    for part in args.get("digests", {}):
+        args.update(args[part] or {})
+    return args
 
 
 def run_app(*, timeout_s: float = 60, **query: str) -> AppTest:

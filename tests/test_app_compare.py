@@ -38,10 +38,7 @@ def _share_views(doc: str) -> list[tuple[dict | None, dict]]:
 
 def compare_args(at) -> dict:
     """The arguments of the page's one compare component (its document, title, paint report)."""
-    (component,) = [
-        c for c in at.get("component_instance") if c.proto.component_name.endswith("tv_compare")
-    ]
-    return json.loads(component.proto.json_args)
+    return app_support.component_args(at, "tv_compare")
 
 
 def test_compare_maps_follow_and_restore_the_view_of_a_link():

@@ -21,16 +21,31 @@ ORIGIN = "http://127.0.0.1:9"  # answered by the page's router; nothing listens 
 #: The component's place, as Streamlit serves it (the frame's <base> resolves from it).
 FRAME_PATH = "/component/compare/index.html"
 
+#: Answers the frame's ``componentReady`` with one render message per item of ``__RENDERS__``
+#: (its arguments), in order; keeps the values the frame sets in ``window.values``.
 PARENT = """<!doctype html><html><body>
 <iframe id="frame" src="__FRAME_PATH__" style="width: 600px; height: 300px"></iframe>
 <script>
+  var renders = __RENDERS__;
+  window.values = [];
   window.addEventListener("message", function (event) {
-    if (!event.data || event.data.type !== "streamlit:componentReady") { return; }
+    var data = event.data || {};
+    if (data.type === "streamlit:setComponentValue") { window.values.push(data.value); }
+    if (data.type !== "streamlit:componentReady") { return; }
     var frame = document.getElementById("frame").contentWindow;
-    frame.postMessage({type: "streamlit:render", args: {document: __DOCUMENT__, height: 300}}, "*");
+    renders.forEach(function (args) {
+      frame.postMessage({type: "streamlit:render", args: args}, "*");
+    });
   });
 </script>
 </body></html>"""
+
+
+def sent(document: str | None) -> dict:
+    """A render's arguments as ui/compare.py sends them (ui/frames.py: the document a part)."""
+    part = None if document is None else {"document": document}
+    return {"digests": {"document": "d1"}, "document": part, "height": 300}
+
 
 #: Each script notes its name, and whether the message that brought it is still running.
 NOTE = (
@@ -44,12 +59,14 @@ MARK_MESSAGE = (
 )
 
 
-def _open(page_factory, document: str):
+def _open(page_factory, document: str | list[dict]):
+    """The frame in its parent, rendered with ``document`` (or each render of a list)."""
+    renders = [sent(document)] if isinstance(document, str) else document
     page, _ = page_factory(800, 400)
     frame_page = FRAME.read_text(encoding="utf-8").replace("<head>", "<head>" + MARK_MESSAGE, 1)
     parent = PARENT.replace("__FRAME_PATH__", FRAME_PATH).replace(
-        "__DOCUMENT__",
-        json.dumps(document).replace("</", "<\\/"),  # not the end of the script
+        "__RENDERS__",
+        json.dumps(renders).replace("</", "<\\/"),  # not the end of the script
     )
     fetched = "(window.order = window.order || []).push('fetched:later');"
     answers = {
@@ -101,3 +118,15 @@ def test_scripts_after_a_fetched_one_wait_for_it_in_document_order(page_factory)
     page = _open(page_factory, document)
     order, _ = _order(page, 4)
     assert order == ["a:sync", "fetched:later", "c:later", "d:later"]
+
+
+def test_a_frame_sent_no_document_asks_for_it_once_then_draws_it(page_factory):
+    # A frame made again is sent no document (the server takes it to hold it): it asks,
+    # once for the same digest however often it is sent none, and draws the one it is sent.
+    document = "<html><body>" + NOTE.format(name="a") + "</body></html>"
+    page = _open(page_factory, [sent(None), sent(None), sent(document)])
+    order, frame = _order(page, 1)
+    assert order == ["a:sync"]
+    values = page.evaluate("window.values")
+    assert len(values) == 1 and values[0]["painted"] is False
+    assert isinstance(values[0]["need"], str) and values[0]["need"]

@@ -26,7 +26,7 @@ from territory_viz.style import (
 )
 from territory_viz.style import class_label as _label
 from territory_viz.textsafe import isolate_if_bidi
-from ui import cache, exports, map_component, share_view, state
+from ui import cache, exports, frames, map_component, share_view, state
 from ui._text import NOTICE_ICON, md_escape
 from ui.scenario_view import _table, _table_text, town_change_rows
 from ui.state import BASELINE_SCENARIO_ID, Baseline, baseline_scenario
@@ -288,16 +288,25 @@ def compare_maps(
     waiting = state.map_first()
     # Keyed by the document: another A, B, baseline or set of layers gets a new frame.
     digest = hashlib.sha256(document.encode("utf-8")).hexdigest()[:20]
+    key = f"tv_compare_maps_{digest}"
+    # The document (~200 KB) only where the frame may not hold it (ui/frames.py).
+    parts = frames.split(key, {"document": {"document": document}}, st.session_state.get(key))
+
+    def changed() -> None:
+        # Every new value calls this (an ask for the document too): only a paint is news.
+        if frames.painted(st.session_state.get(key)):
+            _painted()
+
     value = _maps_component(
-        document=document,
+        **parts,
         title=COMPARE_FRAME_TITLE,
         height=FRAME_HEIGHT_PX,
         report_paint=waiting,
-        key=f"tv_compare_maps_{digest}",
+        key=key,
         default=None,
-        on_change=_painted,
+        on_change=changed,
     )
-    return (isinstance(value, dict) and bool(value.get("painted"))) or not waiting
+    return frames.painted(value) or not waiting
 
 
 def compare_view(

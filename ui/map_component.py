@@ -31,10 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import streamlit as st
 import streamlit.components.v1 as components
 import streamlit_folium as sf
 
 from territory_viz import assets
+from ui import frames
 
 __all__ = [
     "FRAME_TITLE",
@@ -260,25 +262,45 @@ def show(
     """Draw a rendered map in the page's own map component (:data:`FRONTEND`).
 
     Keyed by ``key`` and the base script (as ``st_folium`` keys it): the same base keeps its
-    frame and map, and a new scenario's layers are swapped in without a reload. With
-    ``report_paint``, the frame says once the map's first frame is painted (which reruns
-    the script once, after ``on_paint``: called before that run starts, so all of it
-    knows); returns whether this frame has said so.
+    frame and map, and a new scenario's layers are swapped in without a reload. The base
+    and the layers are sent only where the frame may not hold them (:mod:`ui.frames`).
+    With ``report_paint``, the frame says once the map's first frame is painted (which
+    reruns the script once, after ``on_paint``: called before that run starts, so all of
+    it knows); returns whether this frame has said so.
     """
+    widget_key = sf.generate_js_hash(rendered.script, key, False)
+    value = st.session_state.get(widget_key)
+    parts = frames.split(
+        widget_key,
+        {
+            "base": {
+                "script": rendered.script,
+                "header": rendered.header,
+                "html": rendered.html,
+                "css_links": list(rendered.css_links),
+                "js_links": list(rendered.js_links),
+            },
+            "layers": {
+                "feature_group": rendered.feature_group,
+                "layer_control": rendered.layer_control,
+            },
+        },
+        value,
+    )
+
+    def changed() -> None:
+        # Called for every new value (an ask for every part too): only a paint is news.
+        if on_paint is not None and frames.painted(st.session_state.get(widget_key)):
+            on_paint()
+
     value = _component(
-        script=rendered.script,
-        header=rendered.header,
-        html=rendered.html,
-        key=sf.generate_js_hash(rendered.script, key, False),
+        **parts,
+        key=widget_key,
         height=height,
-        feature_group=rendered.feature_group,
-        layer_control=rendered.layer_control,
-        css_links=list(rendered.css_links),
-        js_links=list(rendered.js_links),
         zoom=None,
         center=None,
         report_paint=bool(report_paint),
         default=None,
-        on_change=on_paint,
+        on_change=changed,
     )
-    return isinstance(value, dict) and bool(value.get("painted"))
+    return frames.painted(value)
