@@ -33,7 +33,9 @@ and measures:
   view of both is printed beside them;
 - **payload**: bytes streamlit-folium sends for the map (script, header, feature groups,
   layer control) for the heaviest scenario, against what a naive ``GeoDataFrame.explore()``
-  of the 10 m regions embeds (budget 18%).
+  of the 10 m regions embeds (budget 18%); and what a fresh open of that scenario receives
+  over the websocket in all until the page is complete (the map is sent once per frame,
+  ``ui/frames.py``), with its largest message.
 
 Offline: the browser gets a dead proxy for every host but the local server (and no DNS), so
 a request elsewhere fails in the network stack; every such request is recorded and fails the
@@ -414,6 +416,25 @@ def payload_bytes() -> tuple[int, int, str]:
     return worst, naive, worst_id
 
 
+def websocket_bytes(browser, url: str, blocked: list[str]) -> tuple[int, int]:
+    """Bytes a fresh open of ``url`` receives over its websocket until the page is complete.
+
+    Returns the total and the largest message (the map's element). Not a timed open: the
+    driver sees every message, which is a cost of the measurement.
+    """
+    context = offline_context(browser, blocked)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    got: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: got.append(len(data))))
+    page.goto(url)
+    page.frame_locator(MAP_FRAME).locator(FILL_PATH).first.wait_for()
+    wait_complete(page)
+    page.wait_for_timeout(1000)  # anything still on its way (the driver reads events here)
+    context.close()
+    return sum(got), max(got, default=0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -445,6 +466,7 @@ def main() -> int:
     from territory_viz import scenarios
 
     titles = {s.id: s.title for s in scenarios.list_scenarios()}
+    worst, naive, worst_id = payload_bytes()
     blocked: list[str] = []
     marker = f"--tv-bench-{os.getpid()}"  # finds our browser among other agents' ones
     loads = [load_average()]
@@ -516,11 +538,13 @@ def main() -> int:
             time.sleep(1.0)  # let the map frame itself around the legend
             SCREENSHOT.parent.mkdir(exist_ok=True)
             shot.screenshot(path=str(SCREENSHOT))
+        socket_total, socket_largest = websocket_bytes(
+            browser, f"{url}/?scenario={worst_id}", blocked
+        )
         browser.close()
     shutil.rmtree(floor_dir, ignore_errors=True)
     shutil.rmtree(frame_floor_dir, ignore_errors=True)
 
-    worst, naive, worst_id = payload_bytes()
     seen = SEEN[: len(paints)]
     share = worst / naive
     paint_median, switch_median = statistics.median(paints), statistics.median(warm.values())
@@ -578,6 +602,9 @@ def main() -> int:
         (f"map payload (largest: {worst_id})",
          f"{worst / 1000:.0f} KB = {share:.1%} of naive explore() {naive / 1000:.0f} KB",
          f"{BUDGET_PAYLOAD_SHARE:.0%}", share <= BUDGET_PAYLOAD_SHARE),
+        ("  over the websocket in a fresh open of it (the page complete)",
+         f"{socket_total / 1000:.0f} KB = {socket_total / naive:.1%} of naive explore(); "
+         f"largest message {socket_largest / 1000:.0f} KB", "-", True),
         ("requests to other hosts (blocked)", str(len(blocked)), "0", not blocked),
     ]  # fmt: skip
     width = max(len(r[0]) for r in rows)
