@@ -234,7 +234,7 @@ def run_sandboxed(code: str, payload: bytes, *, timeout_s: float) -> subprocess.
     )
 
 
-_SIGNALS = {
+_SIGNALS: dict[int, str] = {
     signal.SIGSEGV: "it overflowed its stack",
     signal.SIGXCPU: f"it used more than {LAYER_CPU_S} s of CPU time",
     signal.SIGKILL: f"it ran out of memory (limit {LAYER_MEMORY_BYTES / 1024**3:g} GB)",
@@ -422,7 +422,11 @@ def check_scenario_upload(data: bytes, filename: str) -> tuple[UploadResult, Sce
     return UploadResult(file_id, True, ""), scenario
 
 
-def scenario_upload(*, key: str = "tv_upload_scenario") -> str | None:
+#: The scenario uploader's key (ui/page.css hides Streamlit's size line under it by this key).
+SCENARIO_UPLOAD_KEY = "tv_upload_scenario"
+
+
+def scenario_upload(*, key: str = SCENARIO_UPLOAD_KEY) -> str | None:
     """Draw the scenario uploader; a valid file joins the scenario picker for this session.
 
     Returns
@@ -529,8 +533,8 @@ def check_layer_upload(
                 "layer in GeoJSON, GeoPackage or KML",
             ),
         ), None
-    layer_date = str(layer["date"].iloc[0]) if "date" in layer.columns else ""
-    layer_date = layer_date if _DATE.match(layer_date) else (date or None)
+    in_file = str(layer["date"].iloc[0]) if "date" in layer.columns else ""
+    layer_date = in_file if _DATE.match(in_file) else (date or None)
     # Everything the visitor typed is part of the key: the shared caches (map context,
     # evaluations) never hand one visitor's name or date to another.
     typed = hashlib.sha256(f"{digest}\0{label}\0{layer_date or ''}".encode()).hexdigest()
@@ -605,9 +609,9 @@ def layer_upload(*, key: str = "tv_upload_layer") -> bool:
             set_uploaded_baseline(baseline)
             changed = True
         st.session_state[_RESULT_LAYER] = result
-    result = st.session_state.get(_RESULT_LAYER)
-    if result is not None:
-        _show(result)
+    shown = st.session_state.get(_RESULT_LAYER)
+    if shown is not None:
+        _show(shown)
     current = uploaded_baseline()
     if current is not None:
         st.caption(
