@@ -179,7 +179,7 @@ def replica_set(
     if n < 1:
         raise ValueError(f"--replicas must be at least 1, not {n}")
     own = workdir is None
-    base = Path(tempfile.mkdtemp(prefix="tv_replicas_")) if own else Path(workdir)
+    base = Path(tempfile.mkdtemp(prefix="tv_replicas_")) if workdir is None else Path(workdir)
     base.mkdir(parents=True, exist_ok=True)
     prefix = base / "nginx"
     # Every replica signs its cookies with the same secret: a browser moved to another

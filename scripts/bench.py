@@ -21,17 +21,18 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from territory_viz import areas  # noqa: E402
-from territory_viz.scenarios import evaluate_full, list_scenarios  # noqa: E402
+from territory_viz.scenarios import Evaluation, evaluate_full, list_scenarios  # noqa: E402
 from territory_viz.stats import stats_of  # noqa: E402
 
 BUDGET_MS = 100.0
 
 
-def run_once(scenario, atoms) -> tuple[float, object]:
+def run_once(scenario, atoms) -> tuple[float, Evaluation]:
     start = time.perf_counter()
     ev = evaluate_full(scenario, atoms)
     stats = stats_of(ev)
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     atoms.geoms_wgs  # noqa: B018  (projected once per baseline, lazily)
     wgs_ms = (time.perf_counter() - start) * 1000.0
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for scenario in list_scenarios():
         cold, ev = run_once(scenario, atoms)
         warm = statistics.median(run_once(scenario, atoms)[0] for _ in range(args.repeat))
@@ -107,10 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{'map KB':>8} {'raw GeoJSON KB':>15}"
         )
         for r in rows:
-            page = "-" if r["map_bytes"] is None else f"{r['map_bytes'] / 1024:.0f}"
+            kb = "-" if r["map_bytes"] is None else f"{r['map_bytes'] / 1024:.0f}"
             print(
                 f"{r['scenario']:<26} {r['cold_ms']:>8.1f} {r['warm_ms']:>8.1f} "
-                f"{r['pieces']:>7} {page:>8} {r['geojson_bytes'] / 1024:>15.0f}"
+                f"{r['pieces']:>7} {kb:>8} {r['geojson_bytes'] / 1024:>15.0f}"
             )
         verdict = "within" if worst < BUDGET_MS else "OVER"
         print(f"slowest warm: {worst:.1f} ms ({verdict} the {BUDGET_MS:.0f} ms budget)")

@@ -333,13 +333,15 @@ def report(spec: SnapshotSpec, regions: gpd.GeoDataFrame, geom: shapely.MultiPol
     col = {"2022-02-23": 2, "2025-08-15": 3}.get(spec.date)
     wrong = 0
     sides = []
-    for town in TOWNS if col is not None else ():
-        city = cities[str(town[1])]
+    # (name, geonameid, the side it was on that day), for the dates the facts give sides on.
+    checks = [] if col is None else [(t[0], t[1], t[col]) for t in TOWNS]
+    for name, geonameid, expected in checks:
+        city = cities[str(geonameid)]
         inside = geom.contains(Point(city["longitude"], city["latitude"]))
         side = "occupied" if inside else "ukraine"
-        flag = "" if town[col] in (None, side) else "  <-- expected " + str(town[col])
+        flag = "" if expected in (None, side) else "  <-- expected " + str(expected)
         wrong += bool(flag)
-        sides.append(f"{town[0]}={side[:3]}{flag}")
+        sides.append(f"{name}={side[:3]}{flag}")
     bad = [s for s in sides if "<--" in s]
     print("  " + ("\n  ".join(bad) if bad else "all named towns on the expected side"))
     return wrong

@@ -95,8 +95,12 @@ def _watch(context, page, result: PageResult) -> None:
 
     context.route("**/*", on_route)
     page.on("pageerror", lambda exc: result.problems.append(f"script error: {exc}"))
-    page.on("response", lambda r: r.status >= 400 and result.problems.append(
-        f"HTTP {r.status}: {r.url}"))  # fmt: skip
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            result.problems.append(f"HTTP {response.status}: {response.url}")
+
+    page.on("response", on_response)
 
 
 def check_page(browser, url: str, path: str, title: str | None, timeout_ms: int) -> PageResult:

@@ -201,9 +201,10 @@ def rss_mb(pids: list[int] | int | None) -> float | None:
     if pids is None:
         return None
     values = [_rss_one(pid) for pid in ([pids] if isinstance(pids, int) else pids)]
-    if not values or any(v is None for v in values):
+    known = [v for v in values if v is not None]
+    if not values or len(known) < len(values):
         return None
-    return round(sum(values), 1)
+    return round(sum(known), 1)
 
 
 def cpu_seconds(pids: list[int] | int | None) -> float | None:

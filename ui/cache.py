@@ -26,6 +26,7 @@ from ui import documents, map_component
 
 if TYPE_CHECKING:
     from territory_viz.history import History
+    from territory_viz.towns import Town
 from ui.baseline import Baseline, layer_area_km2
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -290,7 +291,7 @@ def compare_document(
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_S, show_spinner=False)
 def _town_outcomes(
-    _town: object,
+    _town: Town,
     _scenarios: tuple[Scenario, ...],
     _baseline: Baseline,
     geonameid: int,
@@ -302,7 +303,7 @@ def _town_outcomes(
     return towns.town_outcomes(_town, baseline=_baseline.value, scenarios=list(_scenarios))
 
 
-def town_outcomes(town: object, scenarios: list[Scenario], baseline: Baseline) -> dict:
+def town_outcomes(town: Town, scenarios: list[Scenario], baseline: Baseline) -> dict:
     """Who controls a town on the baseline and under each scenario, cached (read-only)."""
     return _town_outcomes(
         town,

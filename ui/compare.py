@@ -414,9 +414,13 @@ def _exports(
             ],
             strict=True,
         ):
+
+            def made(kind: str = kind, fmt: str = fmt) -> bytes:
+                return _picture(kind, fmt, a, b, comparison, partitions)
+
             col.download_button(
                 label,
-                data=lambda kind=kind, fmt=fmt: _picture(kind, fmt, a, b, comparison, partitions),
+                data=made,
                 file_name=f"{stem}_{kind}.{fmt}",
                 mime="image/svg+xml" if fmt == "svg" else "image/png",
                 key=f"tv_compare_export_{kind}_{fmt}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import branca.element
 import folium
 import pandas as pd
 import streamlit as st
@@ -65,7 +66,9 @@ def _folium_map(
         view=link_view,
         share_view=True,
     )
-    base.get_root().header.add_child(folium.Element(FILL_FRAME_CSS), name="tv_fill_frame")
+    root = base.get_root()
+    assert isinstance(root, branca.element.Figure)  # a folium map's root is its page
+    root.header.add_child(folium.Element(FILL_FRAME_CSS), name="tv_fill_frame")
     groups = render.scenario_layers(prepared, context, title=caption, layers=view.layers)
     return base, groups, None
 
