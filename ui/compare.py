@@ -290,13 +290,7 @@ def compare_maps(
     digest = hashlib.sha256(document.encode("utf-8")).hexdigest()[:20]
     key = f"tv_compare_maps_{digest}"
     # The document (~200 KB) only where the frame may not hold it (ui/frames.py).
-    parts = frames.split(key, {"document": {"document": document}}, st.session_state.get(key))
-
-    def changed() -> None:
-        # Every new value calls this (an ask for the document too): only a paint is news.
-        if frames.painted(st.session_state.get(key)):
-            _painted()
-
+    parts = frames.arguments(key, {"document": {"document": document}}, _painted)
     value = _maps_component(
         **parts,
         title=COMPARE_FRAME_TITLE,
@@ -304,7 +298,6 @@ def compare_maps(
         report_paint=waiting,
         key=key,
         default=None,
-        on_change=changed,
     )
     return frames.painted(value) or not waiting
 

@@ -26,13 +26,13 @@ called once at the top of every script run (``app.py``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-__all__ = ["Held", "count_run", "digest", "painted", "parts_to_send", "split"]
+__all__ = ["Held", "arguments", "count_run", "digest", "painted", "parts_to_send", "split"]
 
 #: Session key: the number of the current script run.
 RUN = "tv_run"
@@ -115,4 +115,24 @@ def split(
     args: dict[str, Any] = {"digests": digests}
     for name, fields in parts.items():
         args[name] = dict(fields) if name in send else None
+    return args
+
+
+def arguments(
+    key: str,
+    parts: Mapping[str, Mapping[str, Any]],
+    on_paint: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Return the part arguments (:func:`split`) of the frame keyed ``key``, and its ``on_change``.
+
+    The frame's value is read from the session's state under ``key``; ``on_change`` calls
+    ``on_paint`` only for a value that says the frame painted (an ask is a new value too).
+    """
+    args = split(key, parts, st.session_state.get(key))
+
+    def changed() -> None:
+        if on_paint is not None and painted(st.session_state.get(key)):
+            on_paint()
+
+    args["on_change"] = changed
     return args

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import folium
-import streamlit as st
 import streamlit.components.v1 as components
 import streamlit_folium as sf
 
@@ -269,8 +268,7 @@ def show(
     it knows); returns whether this frame has said so.
     """
     widget_key = sf.generate_js_hash(rendered.script, key, False)
-    value = st.session_state.get(widget_key)
-    parts = frames.split(
+    parts = frames.arguments(
         widget_key,
         {
             "base": {
@@ -285,14 +283,8 @@ def show(
                 "layer_control": rendered.layer_control,
             },
         },
-        value,
+        on_paint,
     )
-
-    def changed() -> None:
-        # Called for every new value (an ask for every part too): only a paint is news.
-        if on_paint is not None and frames.painted(st.session_state.get(widget_key)):
-            on_paint()
-
     value = _component(
         **parts,
         key=widget_key,
@@ -301,6 +293,5 @@ def show(
         center=None,
         report_paint=bool(report_paint),
         default=None,
-        on_change=changed,
     )
     return frames.painted(value)
