@@ -84,6 +84,21 @@ def run_app(*, timeout_s: float = 60, **query: str) -> AppTest:
     return at
 
 
+def run_browser_first_open(monkeypatch, **query: str) -> AppTest:
+    """The page's first run as a browser's first open gets it (the map alone, its paint asked).
+
+    ``AppTest`` sends no HTTP headers, so the page takes it for a client that cannot paint
+    (:func:`ui.state.map_first`); this tells the page it is a browser until the map's paint
+    is reported (``state.MAP_PAINTED``, which a test sets as the frame's report would).
+    """
+    import streamlit as st
+
+    from ui import state
+
+    monkeypatch.setattr(state, "map_first", lambda: not st.session_state.get(state.MAP_PAINTED))
+    return run_app(**query)
+
+
 def run_cli(*args: str, timeout_s: float = 300) -> subprocess.CompletedProcess[str]:
     """``python -m territory_viz ARGS`` in a child (output captured as text, not checked)."""
     return subprocess.run(

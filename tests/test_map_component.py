@@ -6,9 +6,9 @@ import functools
 import re
 from pathlib import Path
 
+import app_support
 import folium
 import pytest
-import streamlit as st
 import streamlit_folium as sf
 from app_support import component_args, shown_numbers
 from frame_support import MAP_FRAME_SCRIPT, early_urls, inlined_scripts, inlined_urls
@@ -160,12 +160,7 @@ def _map_component(at: AppTest) -> dict:
 
 
 def test_a_browser_first_open_draws_the_map_alone_then_the_whole_page(monkeypatch):
-    # A browser's first open (AppTest has no HTTP headers: tell the page it is a browser).
-    monkeypatch.setattr(state, "map_first", lambda: not st.session_state.get(state.MAP_PAINTED))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["scenario"] = "land-swap"
-    at.run()
-    assert not at.exception, at.exception
+    at = app_support.run_browser_first_open(monkeypatch, scenario="land-swap")
     assert _map_component(at)["report_paint"] is True
     assert at.title and at.markdown  # the headline and the key numbers are drawn
     # The picker's row is said in words meanwhile; the sidebar keeps its heading.
