@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import app_support
-import streamlit as st
 from app_support import component_args
-from streamlit.testing.v1 import AppTest
 
 from ui import frames, state
 
@@ -22,6 +20,22 @@ def test_a_first_run_sends_every_part_with_its_digest():
     assert args["base"] == {"script": "map()"} and args["layers"] == {"feature_group": "rows()"}
     assert set(args["digests"]) == {"base", "layers"}
     assert args["digests"]["base"] != args["digests"]["layers"]
+
+
+def test_digests_given_by_the_caller_are_the_ones_sent_and_compared():
+    # The compare page keys its frame by its document's digest and passes it on.
+    digests = frames.part_digests(PARTS)
+    assert digests == _run({})["digests"]
+    store: dict = {}
+    frames.count_run(store)
+    first = frames.split("map", PARTS, None, store, digests=digests)
+    assert first["digests"] == digests and first["base"] == PARTS["base"]
+    frames.count_run(store)
+    same = frames.split("map", PARTS, None, store, digests=digests)
+    assert same["base"] is None and same["layers"] is None
+    frames.count_run(store)
+    stale = {**digests, "layers": "another"}  # a changed digest sends that part
+    assert frames.split("map", PARTS, None, store, digests=stale)["layers"] == PARTS["layers"]
 
 
 def test_the_next_run_sends_only_the_parts_that_changed():
@@ -71,18 +85,8 @@ def test_each_frame_key_is_kept_apart_and_old_ones_dropped():
     assert set(store[frames.HELD]) == {"c"}  # a and b were not drawn in the last two runs
 
 
-def _browser_first_open(monkeypatch, **query: str) -> AppTest:
-    monkeypatch.setattr(state, "map_first", lambda: not st.session_state.get(state.MAP_PAINTED))
-    at = AppTest.from_file(str(app_support.APP), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_the_run_after_the_paint_does_not_send_the_map_again(monkeypatch):
-    at = _browser_first_open(monkeypatch, scenario="land-swap")
+    at = app_support.run_browser_first_open(monkeypatch, scenario="land-swap")
     first = component_args(at, "tv_map")
     assert first["report_paint"] and first["script"] and first["feature_group"]
     at.session_state[state.MAP_PAINTED] = True  # what the frame's paint report sets

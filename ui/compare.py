@@ -8,7 +8,6 @@ state it starts from. Changes are always read from A to B.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection
 from pathlib import Path
 
@@ -286,11 +285,12 @@ def compare_maps(
         a, b, baseline, height_px=MAP_HEIGHT_PX, layers=layers, view=share_view.link_view()
     )
     waiting = state.map_first()
-    # Keyed by the document: another A, B, baseline or set of layers gets a new frame.
-    digest = hashlib.sha256(document.encode("utf-8")).hexdigest()[:20]
-    key = f"tv_compare_maps_{digest}"
-    # The document (~200 KB) only where the frame may not hold it (ui/frames.py).
-    parts = frames.arguments(key, {"document": {"document": document}}, _painted)
+    # The document (~200 KB) only where the frame may not hold it (ui/frames.py); keyed by
+    # its digest: another A, B, baseline or set of layers gets a new frame.
+    document_part = {"document": {"document": document}}
+    digests = frames.part_digests(document_part)
+    key = f"tv_compare_maps_{digests['document']}"
+    parts = frames.arguments(key, document_part, _painted, digests=digests)
     value = _maps_component(
         **parts,
         title=COMPARE_FRAME_TITLE,

@@ -32,7 +32,16 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["Held", "arguments", "count_run", "digest", "painted", "parts_to_send", "split"]
+__all__ = [
+    "Held",
+    "arguments",
+    "count_run",
+    "digest",
+    "painted",
+    "part_digests",
+    "parts_to_send",
+    "split",
+]
 
 #: Session key: the number of the current script run.
 RUN = "tv_run"
@@ -70,6 +79,11 @@ def digest(*texts: object) -> str:
     return h.hexdigest()
 
 
+def part_digests(parts: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Return each part's digest (part name -> :func:`digest` of its sorted fields)."""
+    return {name: digest(*sorted(fields.items())) for name, fields in parts.items()}
+
+
 def parts_to_send(
     key: str,
     digests: Mapping[str, str],
@@ -105,12 +119,14 @@ def split(
     parts: Mapping[str, Mapping[str, Any]],
     value: object,
     state: MutableMapping[str, Any] | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Return a frame's part arguments: ``digests`` and each part, or ``None`` where held.
 
-    ``parts``: part name -> that part's arguments (JSON values). See :func:`parts_to_send`.
+    ``parts``: part name -> that part's arguments (JSON values); ``digests``: their
+    :func:`part_digests`, where the caller has them already. See :func:`parts_to_send`.
     """
-    digests = {name: digest(*sorted(fields.items())) for name, fields in parts.items()}
+    digests = dict(digests) if digests is not None else part_digests(parts)
     send = parts_to_send(key, digests, value, state)
     args: dict[str, Any] = {"digests": digests}
     for name, fields in parts.items():
@@ -122,13 +138,15 @@ def arguments(
     key: str,
     parts: Mapping[str, Mapping[str, Any]],
     on_paint: Callable[[], None] | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Return the part arguments (:func:`split`) of the frame keyed ``key``, and its ``on_change``.
 
     The frame's value is read from the session's state under ``key``; ``on_change`` calls
     ``on_paint`` only for a value that says the frame painted (an ask is a new value too).
+    ``digests``: the parts' :func:`part_digests`, where the caller has them already.
     """
-    args = split(key, parts, st.session_state.get(key))
+    args = split(key, parts, st.session_state.get(key), digests=digests)
 
     def changed() -> None:
         if on_paint is not None and painted(st.session_state.get(key)):
